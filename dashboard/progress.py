@@ -1,0 +1,493 @@
+"""The progress engine: for every area × indicator × year, where the plan stands.
+
+Method (docs/method.md): Statistics Canada's progress measure as implemented by Open SDG
+(sdg-build ``ProgressMeasure``). Targets to reach are judged by R = observed / required compound
+annual growth; direction-only targets by the signed observed growth against fixed thresholds.
+
+Everything is computed on a dense cube ``series × years`` with numpy: the only Python loops run over
+the (at most eleven) plan years, never over observations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from .rules import RuleSet
+
+STATUSES = ["achieved", "on_track", "needs_acceleration", "limited", "deterioration", "no_data"]
+STATUS_LABELS = {
+    "achieved": ("已达标", "Achieved"),
+    "on_track": ("进展顺利", "On track"),
+    "needs_acceleration": ("需加快", "Needs acceleration"),
+    "limited": ("进展有限", "Limited progress"),
+    "deterioration": ("倒退", "Deterioration"),
+    "no_data": ("无数据", "No data"),
+}
+FLAGS = ["will_miss", "may_slip", "swing", "data_gap", "single_point", "smoothed", "reference_missing"]
+FLAG_LABELS = {
+    "will_miss": ("按当前趋势2030年难以达标", "projected to miss the target"),
+    "may_slip": ("已达标但趋势变差，可能回落", "achieved but worsening; may slip"),
+    "swing": ("与上年相比波动异常", "unusual swing from the year before"),
+    "data_gap": ("连续两年及以上无数据", "no data for two years or more"),
+    "single_point": ("只有一个年份的数据，无法判断趋势", "only one year of data; trend unknown"),
+    "smoothed": ("按多年平均值判断（小数字指标）", "judged on a multi-year mean (rare events)"),
+    "reference_missing": ("所引用的对比数据缺失", "the series the target refers to has no value"),
+}
+
+# Kind codes used in the vectorised arrays.
+_REACH, _IMPROVE, _RISE = 0, 1, 2
+
+
+def status_label(status: str, lang: str = "zh") -> str:
+    zh, en = STATUS_LABELS[status]
+    return en if lang == "en" else zh
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """Per (area, indicator) pair, the resolved target as flat arrays (row = a * n_ind + i)."""
+
+    areas: list[str]
+    indicators: list[str]
+    family: np.ndarray      # _REACH / _IMPROVE / _RISE
+    kind: np.ndarray        # check kind name (object)
+    d: np.ndarray           # desired direction on the judged scale: +1 up, -1 down
+    strict: np.ndarray      # ">" / "<" rather than ">=" / "<="
+    tval: np.ndarray        # target value (NaN when it depends on data: contain/maintain/reference)
+    centre: np.ndarray      # about/band: the centre X of the distance transform, else NaN
+    half: np.ndarray        # about/band: allowed distance from X
+    offset: np.ndarray      # maintain: tolerance below baseline; contain: 0
+    margin: np.ndarray      # improve: relative change needed (明显)
+    ref: np.ndarray         # series index of a reference target, -1 if none
+    ref_about: np.ndarray   # reference with "相适应": about the referenced value
+    plan_base: np.ndarray   # printed baseline for this pair's area, NaN if none
+    smooth: np.ndarray      # smoothing window (1 = none)
+    limit: np.ndarray       # natural upper limit for direction-only scaling, NaN if none
+    text: np.ndarray        # printed target text (object)
+    source: np.ndarray      # "default" / "override"
+    attribute: np.ndarray
+
+    def rows(self, lo: int, hi: int) -> "TargetTable":
+        """The pairs ``lo:hi`` (views, no copies)."""
+        sliced = {f: (getattr(self, f)[lo:hi] if isinstance(getattr(self, f), np.ndarray) else getattr(self, f))
+                  for f in self.__dataclass_fields__}
+        return TargetTable(**sliced)
+
+
+def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
+    """Resolve every indicator's target for every area in ``areas`` into flat arrays."""
+    s = rules.settings
+    inds = list(rules.indicators.values())
+    series = list(rules.indicators) + list(rules.context_series)
+    sidx = {c: k for k, c in enumerate(series)}
+    # Per indicator default, then patch the few overridden pairs: keeps this O(areas × indicators)
+    # numpy work with Python only over indicators and overrides.
+    per_ind = [_target_row(rules.target_for(ind.baseline_area, ind.code), ind, s, sidx) for ind in inds]
+    n_a, n_i = len(areas), len(inds)
+    cols = list(zip(*per_ind))
+    arrays = [np.tile(np.array(c, dtype=object if isinstance(c[0], str) else None), n_a) for c in cols]
+    (family, kind, d, strict, tval, centre, half, offset, margin, ref, ref_about, _, smooth, limit,
+     text, source, attribute) = arrays
+    plan_base = np.full(n_a * n_i, np.nan)
+    area_pos = {a: k for k, a in enumerate(areas)}
+    for i, ind in enumerate(inds):
+        if ind.baseline is not None and ind.baseline_area in area_pos:
+            plan_base[area_pos[ind.baseline_area] * n_i + i] = ind.baseline
+    # The default row computed with the plan's own area carries a plan baseline flag we do not want
+    # for other areas; overrides replace whole rows.
+    ind_pos = {ind.code: i for i, ind in enumerate(inds)}
+    for area, entries in rules.overrides.items():
+        if area not in area_pos:
+            continue
+        for code, target in entries.items():
+            row = area_pos[area] * n_i + ind_pos[code]
+            values = _target_row(target, rules.indicators[code], s, sidx)
+            for arr, v in zip(arrays, values):
+                arr[row] = v
+            plan_base[row] = target.baseline if target.baseline is not None else np.nan
+    return TargetTable(areas, [i.code for i in inds], family.astype(int), kind, d.astype(float),
+                       strict.astype(bool), tval.astype(float), centre.astype(float), half.astype(float),
+                       offset.astype(float), margin.astype(float), ref.astype(int), ref_about.astype(bool),
+                       plan_base, smooth.astype(int), limit.astype(float), text, source, attribute)
+
+
+def _target_row(t, ind, s, sidx):
+    c = t.check
+    nan = np.nan
+    up = 1.0 if ind.direction != "lower" else -1.0
+    limit = ind.valid_max if (ind.valid_max is not None and ind.unit == "%") else nan
+    family, d, strict, tval, centre, half, offset, margin, ref, ref_about = _REACH, up, False, nan, nan, nan, nan, 0.0, -1, False
+    k = c.kind
+    if k in ("threshold", "ratio"):
+        tval = c.value
+        if c.op == "==":
+            centre, half, d = c.value, s.about_tolerance * abs(c.value), -1.0
+        else:
+            d = 1.0 if c.op in (">=", ">") else -1.0
+            strict = c.op in (">", "<")
+    elif k == "about":
+        tol = c.tolerance if c.tolerance is not None else s.about_tolerance
+        tval, centre, half, d = c.value, c.value, tol * abs(c.value), -1.0
+    elif k == "band":
+        lo = c.low if c.low is not None else s.sex_ratio_band[0]
+        hi = c.high if c.high is not None else s.sex_ratio_band[1]
+        centre, half, d = (lo + hi) / 2, (hi - lo) / 2, -1.0
+    elif k == "contain":
+        d, offset = -1.0, 0.0
+    elif k == "maintain":
+        offset = c.tolerance
+    elif k == "reference":
+        ref = sidx[c.series]
+        if c.op == "about":
+            ref_about, d = True, -1.0
+            half = c.tolerance if c.tolerance is not None else s.about_tolerance
+        else:
+            d = 1.0 if c.op == ">=" else -1.0
+    elif k == "improve":
+        family, d = _IMPROVE, (1.0 if c.direction == "up" else -1.0)
+        margin = s.significant_change if c.significant else 0.0
+    elif k == "rise_every_year":
+        family, d = _RISE, 1.0
+    return (family, k, d, strict, tval, centre, half, offset, margin, ref, ref_about, None,
+            ind.smoothing_years or 1, limit, t.target_text, t.source, t.attribute)
+
+
+def observation_cube(rules: RuleSet, obs: pd.DataFrame, areas: list[str]) -> np.ndarray:
+    """Scatter long observations (area, indicator, year, value) into ``areas × series × years``."""
+    s = rules.settings
+    series = list(rules.indicators) + list(rules.context_series)
+    years = np.arange(s.plan_period.start, s.plan_period.end + 1)
+    cube = np.full((len(areas), len(series), len(years)), np.nan)
+    if obs is None or obs.empty:
+        return cube
+    a = pd.Categorical(obs["area"].astype(str), categories=areas).codes
+    i = pd.Categorical(obs["indicator"].astype(str), categories=series).codes
+    y = obs["year"].to_numpy(dtype=int) - years[0]
+    ok = (a >= 0) & (i >= 0) & (y >= 0) & (y < len(years))
+    cube[a[ok], i[ok], y[ok]] = obs["value"].to_numpy(dtype=float)[ok]
+    return cube
+
+
+def _ffill_index(valid: np.ndarray) -> np.ndarray:
+    """For each cell, the column index of the latest valid cell at or before it (-1 if none)."""
+    idx = np.where(valid, np.arange(valid.shape[1])[None, :], -1)
+    return np.maximum.accumulate(idx, axis=1)
+
+
+def _take(m: np.ndarray, col: np.ndarray) -> np.ndarray:
+    out = np.take_along_axis(m, np.clip(col, 0, None), axis=1)
+    return np.where(col >= 0, out, np.nan)
+
+
+def _growth(cur, base, t1, t0, zero):
+    """Compound annual growth rate (NaN where undefined), with Open SDG's zero replacement."""
+    base = np.where(base == 0, zero, base)
+    cur = np.where(cur == 0, zero, cur)
+    span = t1 - t0
+    with np.errstate(all="ignore"):
+        # exp(log(r)/span) is the same number as r**(1/span) and several times faster on arrays.
+        g = np.expm1(np.log(cur / base) / span)
+    return np.where(span > 0, g, np.nan)
+
+
+def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, n_i: int) -> dict:
+    """The method for the pairs ``lo:hi`` (whole areas), on ``cube`` = those areas' observations."""
+    tt = tt_all.rows(lo, hi)
+    start = s.plan_period.start
+    ny = s.plan_period.end - start + 1
+    P = hi - lo
+    raw = cube[:, :n_i, :].reshape(P, ny)
+    zero = s.zero_replacement
+
+    # Rare-event rates: judge the mean of the last k observed years, at years that have a value.
+    judged = raw.copy()
+    k_max = int(tt.smooth.max()) if P else 1
+    smoothed_flag = np.zeros((P, ny), dtype=bool)
+    if k_max > 1:
+        rows = tt.smooth > 1
+        sub = raw[rows]
+        filled = np.nan_to_num(sub)
+        present = ~np.isnan(sub)
+        csum = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(filled, axis=1)], axis=1)
+        ccnt = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(present, axis=1)], axis=1)
+        k = tt.smooth[rows][:, None]
+        hi = np.arange(1, ny + 1)[None, :]
+        lo = np.clip(hi - k, 0, None)
+        tot = np.take_along_axis(csum, hi.repeat(sub.shape[0], 0), 1) - np.take_along_axis(csum, lo, 1)
+        cnt = np.take_along_axis(ccnt, hi.repeat(sub.shape[0], 0), 1) - np.take_along_axis(ccnt, lo, 1)
+        with np.errstate(all="ignore"):
+            mean = tot / cnt
+        judged[rows] = np.where(present, mean, np.nan)
+        smoothed_flag[rows] = present & (cnt > 1)
+
+    valid = ~np.isnan(judged)
+    last = _ffill_index(valid)                       # P × ny: latest observed column as of each year
+    cur = _take(judged, last)
+    cur_year = np.where(last >= 0, start + last, -1).astype(float)
+
+    # Baseline: own value in the baseline year, else the printed plan baseline, else first value.
+    b0 = s.baseline_year - start
+    first = np.where(valid.any(axis=1), valid.argmax(axis=1), -1)
+    own = judged[:, b0] if 0 <= b0 < ny else np.full(P, np.nan)
+    first_val = np.where(first >= 0, judged[np.arange(P), np.clip(first, 0, None)], np.nan)
+    base = np.where(~np.isnan(own), own, np.where(~np.isnan(tt.plan_base), tt.plan_base, first_val))
+    base_year = np.where(~np.isnan(own) | ~np.isnan(tt.plan_base), s.baseline_year,
+                         np.where(first >= 0, start + first, np.nan)).astype(float)
+    base_src = np.where(~np.isnan(own), "data", np.where(~np.isnan(tt.plan_base), "plan",
+                                                          np.where(first >= 0, "first_value", "none")))
+    B = base[:, None].repeat(ny, 1)
+    BY = base_year[:, None].repeat(ny, 1)
+
+    # Reference targets: the referenced series in the same area, as of the same year.
+    refval = np.full((P, ny), np.nan)
+    has_ref = tt.ref >= 0
+    if has_ref.any():
+        full = cube
+        fvalid = ~np.isnan(full)
+        flast = np.maximum.accumulate(np.where(fvalid, np.arange(ny)[None, None, :], -1), axis=2)
+        rows = np.nonzero(has_ref)[0]
+        a_idx = rows // n_i
+        src = full[a_idx, tt.ref[rows], :]
+        refval[rows] = _take(src, flast[a_idx, tt.ref[rows], :])
+
+    # ---------------------------------------------------------------- reach-a-value targets
+    d = tt.d[:, None]
+    T = np.broadcast_to(tt.tval[:, None], (P, ny)).copy()
+    is_contain = (tt.kind == "contain")[:, None]
+    is_maintain = (tt.kind == "maintain")[:, None]
+    up = np.where(tt.kind == "maintain", np.sign(tt.d), 1.0)[:, None]
+    T = np.where(is_contain, B, T)
+    T = np.where(is_maintain, B - up * tt.offset[:, None], T)
+    T = np.where(has_ref[:, None] & ~tt.ref_about[:, None], refval, T)
+    centre = np.broadcast_to(tt.centre[:, None], (P, ny)).copy()
+    half = np.broadcast_to(tt.half[:, None], (P, ny)).copy()
+    ref_about = (has_ref & tt.ref_about)[:, None]
+    centre = np.where(ref_about, refval, centre)
+    half = np.where(ref_about, tt.half[:, None] * np.abs(refval), half)
+    dist = ~np.isnan(centre)                       # about/band: distance transform (Open SDG)
+    yt = np.where(dist, centre + np.abs(cur - centre), cur)
+    bt = np.where(dist, centre + np.abs(B - centre), B)
+    Tt = np.where(dist, centre + half, T)
+    target_value = np.where(dist & ~np.isnan(tt.tval[:, None]), tt.tval[:, None], np.where(dist, np.nan, T))
+    with np.errstate(invalid="ignore"):
+        beyond = d * (yt - Tt)
+        met_reach = np.where(tt.strict[:, None], beyond > 0, beyond >= 0)
+    g_obs = _growth(yt, bt, cur_year, BY, zero)
+    g_req = _growth(Tt, bt, float(s.target_year), BY, zero)
+    sign = np.where(bt < 0, -1.0, 1.0)
+    with np.errstate(all="ignore"):
+        R = np.where(np.abs(g_req) > 1e-12, sign * d * g_obs / np.abs(g_req),
+                     np.where(d * g_obs > 0, np.inf, -np.inf))
+    tht = s.target_thresholds
+    st_reach = np.select([R >= tht.on_track, R >= tht.needs_acceleration, R >= tht.limited],
+                         [1, 2, 3], default=4)
+    st_reach = np.where(met_reach, 0, st_reach)
+    with np.errstate(all="ignore"):
+        progress_reach = np.where(np.abs(Tt - bt) > 1e-12, (yt - bt) / (Tt - bt) * 100, np.nan)
+
+    # ---------------------------------------------------------------- direction-only targets
+    g_raw = _growth(cur, B, cur_year, BY, zero)
+    with np.errstate(invalid="ignore"):
+        P_dir = sign * d * g_raw
+    lim = tt.limit[:, None]
+    use_lim = ~np.isnan(lim) & (d > 0)
+    a_exp = s.no_target_thresholds.limit_exponent
+    with np.errstate(all="ignore"):
+        babs, labs = np.abs(B), np.abs(lim)
+        coeff = np.where(babs >= 2 * labs, 1.0,
+                         np.where(babs <= labs, 1 - (babs / labs) ** a_exp, 1 - ((2 * labs - babs) / labs) ** a_exp))
+    coeff = np.where(use_lim, coeff, 1.0)
+    ntt = s.no_target_thresholds
+    st_dir = np.select([P_dir >= ntt.on_track * coeff, P_dir >= ntt.needs_acceleration * coeff,
+                        P_dir >= ntt.limited], [1, 2, 3], default=4)
+    st_dir = np.where((coeff == 0) & (P_dir >= 0), 1, st_dir)
+    with np.errstate(invalid="ignore"):
+        change = d * (cur - B) - tt.margin[:, None] * np.abs(B)
+        met_dir = change > 0
+    # 逐年提高: a fall between two consecutive observed values breaks the target for good.
+    prev = np.concatenate([np.full((P, 1), -1), last[:, :-1]], axis=1)
+    prev_val = _take(judged, prev)
+    fell_here = valid & (prev >= 0) & (judged < prev_val)
+    ever_fell = np.logical_or.accumulate(fell_here, axis=1)
+    is_rise = (tt.family == _RISE)[:, None]
+    met_dir = np.where(is_rise, met_dir & ~ever_fell, met_dir)
+    st_dir = np.where(is_rise & ever_fell & (st_dir == 1), 2, st_dir)
+    year_grid = (start + np.arange(ny))[None, :]
+    st_dir = np.where(met_dir & (year_grid >= s.target_year), 0, st_dir)
+
+    # ---------------------------------------------------------------- combine
+    reach = (tt.family == _REACH)[:, None]
+    status = np.where(reach, st_reach, st_dir)
+    met = np.where(reach, met_reach, met_dir)
+    margin = np.where(reach, np.where(dist, Tt - yt, beyond), change)
+    ratio = np.where(reach, R, P_dir)
+    progress_pct = np.where(reach, progress_reach, np.nan)
+    no_value = np.isnan(cur)
+    single = ~no_value & (cur_year <= BY)
+    ref_missing = has_ref[:, None] & np.isnan(refval) & ~no_value
+    unknown = no_value | ref_missing | np.isnan(B)
+    # One point in time says nothing about a trend: only an already-met target is judged.
+    status = np.where(unknown | (single & (status != 0)), 5, status)
+    met = np.where(unknown, False, met)
+
+    # Projection to the deadline: the observed growth continued (linear where growth is undefined).
+    horizon = s.target_year - cur_year
+    with np.errstate(all="ignore"):
+        proj_exp = cur * (1 + g_raw) ** horizon
+        slope = (cur - B) / (cur_year - BY)
+        proj_lin = cur + slope * horizon
+    projected = np.where(~np.isnan(g_raw), proj_exp, np.where(cur_year > BY, proj_lin, np.nan))
+    pt = np.where(dist, centre + np.abs(projected - centre), projected)
+    with np.errstate(invalid="ignore"):
+        proj_ok_reach = np.where(tt.strict[:, None], d * (pt - Tt) > 0, d * (pt - Tt) >= 0)
+        proj_ok_dir = d * (projected - B) - tt.margin[:, None] * np.abs(B) > 0
+    proj_ok = np.where(reach, proj_ok_reach, proj_ok_dir)
+    has_proj = ~np.isnan(projected) & ~unknown
+    will_miss = has_proj & ~proj_ok & (status != 0)
+    # Achieved but the latest change went the wrong way, or the trend leaves the target by 2030.
+    with np.errstate(invalid="ignore"):
+        worsened = valid & (prev >= 0) & (d * (judged - prev_val) < 0)
+    worsened_asof = _take(worsened.astype(float), last) == 1
+    may_slip = (status == 0) & (worsened_asof | (has_proj & ~proj_ok))
+
+    # Unusual swing: the latest per-year change against the series' usual (mean absolute) change
+    # before it. Running sums keep this O(cells); a median would need a sort per year.
+    with np.errstate(all="ignore"):
+        step = np.where(valid & (prev >= 0), np.abs(raw - _take(raw, prev)) / (np.arange(ny)[None, :] - prev), np.nan)
+    has_step = ~np.isnan(step)
+    run_sum = np.cumsum(np.where(has_step, step, 0.0), axis=1)
+    run_cnt = np.cumsum(has_step, axis=1)
+    prior_sum = np.concatenate([np.zeros((P, 1)), run_sum[:, :-1]], axis=1)
+    prior_cnt = np.concatenate([np.zeros((P, 1)), run_cnt[:, :-1]], axis=1)
+    fl = s.flags
+    with np.errstate(all="ignore"):
+        usual = prior_sum / prior_cnt
+        swing_at = (prior_cnt >= fl.swing_min_changes) & (step > fl.swing_multiple * np.maximum(usual, 1e-9))
+    swing = _take(swing_at.astype(float), last) == 1
+    data_gap = (last < 0) | ((np.arange(ny)[None, :] - last) >= fl.gap_years)
+    smoothed = _take(smoothed_flag.astype(float), last) == 1
+
+    return {
+        "raw": raw, "cur": cur, "cur_year": cur_year, "base": base, "base_year": base_year, "base_src": base_src,
+        "target_value": target_value, "met": met, "margin": np.where(unknown, np.nan, margin),
+        "progress_pct": np.where(unknown, np.nan, progress_pct), "projected": np.where(unknown, np.nan, projected),
+        "ratio": np.where(unknown, np.nan, ratio), "status": status.astype(np.int8), "will_miss": will_miss,
+        "may_slip": may_slip, "swing": swing & ~np.isnan(cur), "data_gap": data_gap, "single": single,
+        "smoothed": smoothed, "reference_missing": ref_missing, "ref_missing": ref_missing,
+    }
+
+
+_BLOCK_AREAS = 64  # areas per block: keeps each block's arrays in the CPU cache
+
+
+def evaluate(rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None,
+             areas: list[str] | None = None) -> pd.DataFrame:
+    """Evaluate observations against the rules.
+
+    ``obs`` is a long frame with columns ``area, indicator, year, value``. Returns one row per
+    area × indicator × year (``years`` defaults to every plan year up to the latest observed one),
+    with the resolved target, met, margin, progress %, projection, status and flag columns.
+    """
+    s = rules.settings
+    areas = list(areas) if areas is not None else list(rules.areas)
+    start = s.plan_period.start
+    ny = s.plan_period.end - start + 1
+    tt = build_targets(rules, areas)
+    n_a, n_i = len(areas), len(tt.indicators)
+    P = n_a * n_i
+    cube = observation_cube(rules, obs, areas)
+
+    # Areas are independent: evaluate them in blocks (cache-sized arrays), on all cores
+    # (numpy releases the GIL inside its loops), then stitch the blocks together.
+    bounds = [(a0, min(a0 + _BLOCK_AREAS, n_a)) for a0 in range(0, max(n_a, 1), _BLOCK_AREAS)]
+    r: dict[str, np.ndarray] = {}
+
+    def run(bound):
+        lo, hi = bound[0] * n_i, bound[1] * n_i
+        for key, arr in _evaluate_block(s, tt, cube[bound[0]:bound[1]], lo, hi, n_i).items():
+            if key not in r:  # first block to finish allocates; the dict insert is atomic under the GIL
+                r.setdefault(key, np.empty((P,) + arr.shape[1:], dtype=arr.dtype))
+            r[key][lo:hi] = arr
+
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
+        list(pool.map(run, bounds))
+    raw, cur, cur_year, base, base_year, base_src = (r["raw"], r["cur"], r["cur_year"], r["base"],
+                                                     r["base_year"], r["base_src"])
+    target_value, met, margin, progress_pct, projected, ratio, status = (
+        r["target_value"], r["met"], r["margin"], r["progress_pct"], r["projected"], r["ratio"], r["status"])
+    will_miss, may_slip, swing, data_gap, single, smoothed, ref_missing = (
+        r["will_miss"], r["may_slip"], r["swing"], r["data_gap"], r["single"], r["smoothed"], r["ref_missing"])
+    valid_any = bool((~np.isnan(raw)).any())
+
+    # ---------------------------------------------------------------- assemble the long frame
+    max_year = int(np.nanmax(cur_year)) if valid_any else start
+    wanted = np.array(years if years is not None else list(range(start, max(max_year, start) + 1)), dtype=int)
+    wanted = wanted[(wanted >= start) & (wanted < start + ny)]
+    cols = wanted - start
+    n_y = len(cols)
+    all_years = n_y == ny and bool((cols == np.arange(ny)).all())
+
+    def pick(m):
+        # A reshape of the full grid is a view; only a subset of years needs a copy.
+        return m.reshape(-1) if all_years else m[:, cols].reshape(-1)
+
+    def per_pair(values: np.ndarray):
+        # Strings repeat per pair: store them once as categories, index them with small codes.
+        codes, cats = pd.factorize(values)
+        return pd.Categorical.from_codes(np.repeat(codes, n_y), categories=cats)
+
+    pair_area = np.repeat(np.arange(P) // n_i, n_y)
+    pair_ind = np.repeat(np.arange(P) % n_i, n_y)
+    names = [rules.area_name(a) for a in areas]
+    area_names = (pd.Categorical.from_codes(pair_area, categories=names) if len(set(names)) == len(names)
+                  else np.array(names, dtype=object)[pair_area])
+    out = pd.DataFrame({
+        "area_code": pd.Categorical.from_codes(pair_area, categories=areas),
+        "area_name": area_names,
+        "indicator": pd.Categorical.from_codes(pair_ind, categories=tt.indicators),
+        "year": np.tile(start + cols, P),
+        "value": pick(raw),
+        "value_used": pick(cur),
+        "value_year": pick(np.where(cur_year > 0, cur_year, np.nan)),
+        "baseline": np.repeat(base, n_y),
+        "baseline_year": np.repeat(base_year, n_y),
+        "baseline_source": per_pair(base_src),
+        "target_text": per_pair(tt.text),
+        "check_kind": per_pair(tt.kind),
+        "target_value": pick(target_value),
+        "target_source": per_pair(tt.source),
+        "attribute": per_pair(tt.attribute),
+        "met": pick(met),
+        "margin": pick(margin),
+        "progress_pct": pick(progress_pct),
+        "projected_2030": pick(projected),
+        "ratio": pick(ratio),
+        "status": pd.Categorical.from_codes(pick(status), categories=STATUSES),
+        "will_miss": pick(will_miss),
+        "may_slip": pick(may_slip),
+        "swing": pick(swing),
+        "data_gap": pick(data_gap),
+        "single_point": pick(single),
+        "smoothed": pick(smoothed),
+        "reference_missing": pick(ref_missing),
+    }, copy=False)
+    return out
+
+
+def flags_text(frame: pd.DataFrame, lang: str | None = None) -> pd.Series:
+    """The flag columns joined as ``will_miss;swing`` (or their words in ``lang``)."""
+    parts = []
+    for f in FLAGS:
+        label = f if lang is None else (FLAG_LABELS[f][1] if lang == "en" else FLAG_LABELS[f][0])
+        parts.append(np.where(frame[f].to_numpy(), label, ""))
+    if not parts:
+        return pd.Series([], dtype=object)
+    joined = pd.Series(parts[0], index=frame.index)
+    for p in parts[1:]:
+        joined = joined.str.cat(pd.Series(p, index=frame.index), sep=";")
+    return joined.str.replace(r";{2,}", ";", regex=True).str.strip(";")

@@ -1,0 +1,176 @@
+"""Widgets shared by the pages: the page context, linkable pickers, status badges.
+
+Pages stay thin: they call ``context()`` and the pickers here, then ``dashboard.views`` for frames
+and ``dashboard.charts`` for charts. Nothing here renders user or YAML text as HTML.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from . import app_state, views
+from .i18n import status_label, t
+from .rules import RuleSet
+
+# Where each page script lives (st.navigation registers them under these paths).
+PAGES = {
+    "overview": "pages/overview.py",
+    "domain": "pages/domain.py",
+    "district": "pages/district.py",
+    "constraint": "pages/constraint.py",
+    "indicator": "pages/indicator.py",
+    "tasks": "pages/tasks.py",
+    "task": "pages/task.py",
+    "upload": "pages/upload.py",
+    "history": "pages/history.py",
+    "rules": "pages/rules.py",
+}
+STATUS_ICONS = {
+    "achieved": "🟢", "on_track": "🟩", "needs_acceleration": "🟨",
+    "limited": "🟧", "deterioration": "🔴", "no_data": "⚪",
+}
+
+
+@dataclass
+class Context:
+    rules: RuleSet
+    store: object
+    lang: str
+    ev: pd.DataFrame
+    years: list[int]
+    default_year: int | None
+    has_data: bool
+    presenting: bool
+
+
+def context() -> Context:
+    """Rules, store, language and the (cached) evaluation for the current run."""
+    lang = app_state.lang()
+    rules = app_state.get_rules()
+    store = app_state.get_store()
+    ev = app_state.get_evaluation(rules, store)
+    has_data = bool(len(ev)) and "value" in ev and bool(ev["value"].notna().any())
+    return Context(rules=rules, store=store, lang=lang, ev=ev, years=views.years_of(ev, rules),
+                   default_year=views.default_year(ev, rules), has_data=has_data,
+                   presenting=presenting())
+
+
+def presenting() -> bool:
+    return st.query_params.get("present") == "1"
+
+
+def status_text(status: str, lang: str) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {status_label(status, lang)}"
+
+
+def notices(ctx: Context) -> None:
+    """Warnings every page shows: rules problems, an unusable store, an empty database."""
+    err = app_state.store_error(ctx.store)
+    if err:
+        st.warning(t("store_unavailable", ctx.lang, err=err))
+    n_err = sum(1 for p in ctx.rules.problems if p.severity == "error")
+    if n_err:
+        st.warning(t("rules_have_problems", ctx.lang, n=n_err))
+    if not ctx.has_data:
+        st.info(t("no_data_yet", ctx.lang))
+
+
+# ------------------------------------------------------------------------------ pickers
+def pick_year(ctx: Context, where=None) -> int:
+    where = where or st
+    options = ctx.years or [ctx.rules.settings.plan_period.start]
+    default = ctx.default_year if ctx.default_year in options else options[-1]
+    app_state.initial_value("year", options, default, app_state.parse_int)
+    value = where.selectbox(t("year", ctx.lang), options, key="year")
+    app_state.remember("year", value)
+    return int(value)
+
+
+def pick_area(ctx: Context, where=None, key: str = "area", label: str = "area", default: str | None = None) -> str:
+    where = where or st
+    options = views.area_options(ctx.rules)
+    default = default or views.city_code(ctx.rules) or (options[0] if options else "")
+    app_state.initial_value(key, options, default)
+    value = where.selectbox(t(label, ctx.lang), options, key=key,
+                            format_func=lambda c: ctx.rules.area_name(c, ctx.lang))
+    app_state.remember(key, value)
+    return value
+
+
+def pick_areas(ctx: Context, where=None, key: str = "areas") -> list[str]:
+    where = where or st
+    options = views.area_options(ctx.rules)
+    default = [views.city_code(ctx.rules)] if options else []
+    app_state.initial_value(key, options, default, multi=True)
+    value = where.multiselect(t("areas", ctx.lang), options, key=key,
+                              format_func=lambda c: ctx.rules.area_name(c, ctx.lang))
+    app_state.remember(key, list(value))
+    return list(value)
+
+
+def pick_indicator(ctx: Context, where=None) -> str | None:
+    where = where or st
+    inds = sorted(ctx.rules.indicators.values(), key=lambda i: i.order)
+    options = [i.code for i in inds]
+    if not options:
+        return None
+    app_state.initial_value("indicator", options, options[0])
+    value = where.selectbox(t("indicator", ctx.lang), options, key="indicator",
+                            format_func=lambda c: f"{c} {ctx.rules.indicators[c].name(ctx.lang)}")
+    app_state.remember("indicator", value)
+    return value
+
+
+def pick_domain(ctx: Context, where=None) -> tuple[str, str] | None:
+    where = where or st
+    options = [f"{p}:{d}" for (p, d) in ctx.rules.domains]
+    if not options:
+        return None
+    app_state.initial_value("domain", options, options[0])
+
+    def fmt(v: str) -> str:
+        p, d = v.split(":", 1)
+        return f"{p} · {ctx.rules.domain_name(p, d, ctx.lang)}"
+
+    value = where.selectbox(t("domain", ctx.lang), options, key="domain", format_func=fmt)
+    app_state.remember("domain", value)
+    p, d = value.split(":", 1)
+    return p, d
+
+
+def link_params(**extra) -> dict:
+    """Query parameters that carry the current selection (and language) to another page."""
+    params = {}
+    for key in ("year", "area"):
+        value = st.session_state.get(f"_keep_{key}")
+        if value is not None:
+            params[key] = str(value)
+    if app_state.lang() == "en":
+        params["lang"] = "en"
+    params.update({k: str(v) for k, v in extra.items() if v is not None})
+    return params
+
+
+def indicator_link(code: str, label: str, where=None, key: str | None = None) -> None:
+    where = where or st
+    where.page_link(PAGES["indicator"], label=label, query_params=link_params(indicator=code))
+
+
+def presentation_toggle(ctx: Context, where=None) -> None:
+    """A toggle that switches presentation mode on (``?present=1``): controls hidden."""
+    where = where or st
+    if ctx.presenting:
+        if where.button(t("exit_present", ctx.lang), key="exit_present"):
+            if "present" in st.query_params:
+                del st.query_params["present"]
+            st.rerun()
+    else:
+        if where.button("📽 " + t("present_mode", ctx.lang), key="enter_present", help=t("present_help", ctx.lang)):
+            st.query_params["present"] = "1"
+            st.rerun()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8-sig")

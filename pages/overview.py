@@ -1,0 +1,62 @@
+"""总览 Overview — for a leader at a meeting: counts by status, domains, what needs attention."""
+import streamlit as st
+
+from dashboard import charts, ui, views
+from dashboard.i18n import t
+
+ctx = ui.context()
+lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
+
+if ctx.presenting:
+    # Controls hidden: the selection comes from the link (or from before presentation mode).
+    year = ui.app_state.parse_int(ui.app_state.qp_get("year") or "") or st.session_state.get("_keep_year") or ctx.default_year
+    area = ui.app_state.qp_get("area") or st.session_state.get("_keep_area") or views.city_code(rules)
+    if year not in ctx.years:
+        year = ctx.default_year
+    if area not in rules.areas:
+        area = views.city_code(rules)
+else:
+    c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
+    year = ui.pick_year(ctx, c1)
+    area = ui.pick_area(ctx, c2)
+    with c3:
+        ui.presentation_toggle(ctx)
+
+st.title(t("overview_heading", lang, area=rules.area_name(area, lang), year=year))
+if ctx.presenting:
+    ui.presentation_toggle(ctx)
+else:
+    ui.notices(ctx)
+
+counts = views.status_counts(ev, area, year, lang)
+total = int(counts["total"].sum())
+n_binding = int(counts["binding"].sum())
+
+for field, title, n in (("total", "all_indicators", total), ("binding", "binding_indicators", n_binding),
+                        ("expected", "expected_indicators", int(counts["expected"].sum()))):
+    st.subheader(f"{t(title, lang)}（{t('of_total', lang, n=n)}）" if lang != "en"
+                 else f"{t(title, lang)} ({n})")
+    cols = st.columns(len(counts))
+    for col, row in zip(cols, counts.itertuples()):
+        col.metric(ui.status_text(row.status, lang), int(getattr(row, field)))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("domain_status", lang))
+    ds = views.domain_status(ev, rules, area, year, lang)
+    st.altair_chart(charts.domain_status_chart(ds, lang), width="stretch")
+with right:
+    st.subheader(t("attention", lang))
+    att = views.attention_list(ev, rules, area, year, lang)
+    if att.empty:
+        st.success(t("attention_none", lang))
+    else:
+        shown = att.head(10)
+        for row in shown.itertuples():
+            label = f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name} — {row.reason}"
+            ui.indicator_link(row.indicator, label)
+        if len(att) > len(shown):
+            st.caption(t("attention_more", lang, n=len(att) - len(shown)))
+
+if not ctx.presenting:
+    st.caption(t("link_hint", lang))

@@ -1,0 +1,43 @@
+"""规则 Rules — what is loaded, every validation problem with file and line, each area's targets."""
+import streamlit as st
+
+from dashboard import ui, views
+from dashboard.i18n import t
+
+ctx = ui.context()
+lang, rules = ctx.lang, ctx.rules
+
+st.title(t("page_rules", lang))
+st.caption(t("rules_dir", lang, path=str(rules.root)))
+st.caption(t("rules_fingerprint", lang, fp=rules.fingerprint or "—"))
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("n_indicators", lang), len(rules.indicators))
+m2.metric(t("n_areas", lang), len(rules.areas))
+m3.metric(t("n_overrides", lang), sum(len(v) for v in rules.overrides.values()))
+m4.metric(t("n_problems", lang), len(rules.problems))
+
+st.subheader(t("problems", lang))
+problems = views.problems_frame(rules, lang)
+if problems.empty:
+    st.success(t("no_problems", lang))
+else:
+    st.error(t("rules_have_problems", lang, n=len(problems)))
+    st.dataframe(problems.rename(columns={"file": t("file", lang), "line": t("line", lang), "code": t("problem_code", lang),
+                                          "severity": t("severity", lang), "message": t("problem_message", lang)}),
+                 hide_index=True, width="stretch")
+
+st.subheader(t("resolved_targets", lang))
+c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+area = ui.pick_area(ctx, c1)
+only = c2.toggle(t("only_differences", lang), key="only_diff")
+targets = views.area_targets(rules, area, lang)
+if only:
+    targets = targets[targets["differs"]]
+    if targets.empty:
+        st.info(t("no_differences", lang))
+st.dataframe(targets.rename(columns={"indicator": t("code", lang), "name": t("indicator", lang),
+                                     "default_target": t("default_target", lang), "area_target": t("area_target", lang),
+                                     "attribute": t("attribute", lang), "source": t("source", lang),
+                                     "source_file": t("file", lang), "differs": "≠"}),
+             hide_index=True, width="stretch")

@@ -1,0 +1,181 @@
+"""Real-browser test: ``streamlit run`` on a free port, driven by Playwright with Debian's chromium.
+
+Opens the overview and an indicator page, uploads a file through the upload page and confirms it,
+then checks the history. Screenshots go to ``test-output/screenshots/`` (look at them: the pages
+must read well on a projector). Skips with a clear message when /usr/bin/chromium or the
+playwright package is missing (``.ci/run`` installs chromium; requirements-dev has playwright).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "test-output" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does this)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the playwright Python package is not installed (pip install -r requirements-dev.txt)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_health(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("streamlit did not become healthy in time")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _require_browser()
+    from dashboard.demo import load_demo
+    from dashboard.rules import load_rules
+    from dashboard.store import Store
+
+    db = tmp_path_factory.mktemp("browser") / "dashboard.db"
+    url = f"sqlite:///{db}"
+    store = Store(url)
+    load_demo(store, load_rules())
+    store.dispose()
+    port = _free_port()
+    env = {**os.environ, "DASHBOARD_DB_URL": url}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_health(port, proc)
+        yield {"base": f"http://127.0.0.1:{port}", "url": url}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _settle(pg) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+    pg.wait_for_selector('[data-testid="stApp"]')
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|运行/)")
+    pg.wait_for_timeout(800)
+
+
+def test_overview(server, page):
+    page.goto(server["base"] + "/overview")
+    page.get_by_text("规划实施进展").first.wait_for()
+    page.get_by_text("示例数据 / demo data").first.wait_for()
+    page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]').first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    assert page.get_by_text("需要关注").count() >= 1
+
+
+def test_overview_presentation_link(server, page):
+    page.goto(server["base"] + "/overview?year=2024&area=500116&present=1")
+    page.get_by_text("江津区 · 2024年").first.wait_for()
+    _settle(page)
+    assert page.locator('[data-testid="stSelectbox"]').count() == 0  # controls hidden
+    page.screenshot(path=str(SHOTS / "overview_presentation.png"), full_page=True)
+
+
+def test_indicator_page_english(server, page):
+    page.goto(server["base"] + "/indicator?indicator=W03&areas=500000,500116&lang=en")
+    page.get_by_text("Maternal mortality ratio").first.wait_for()
+    page.get_by_text("Work-plan tasks are not loaded yet").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "indicator_en.png"), full_page=True)
+
+
+def test_district_grid(server, page):
+    page.goto(server["base"] + "/district?year=2025")
+    page.get_by_text("区县 × 指标 状态表").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "district.png"), full_page=True)
+
+
+def test_upload_through_the_page(server, page):
+    from dashboard.rules import load_rules
+    from dashboard.store import Store
+    from dashboard.template import template_frame
+
+    rules = load_rules()
+    frame = template_frame(rules, "500116")
+    frame.loc[frame["代码"] == "W02", "2026"] = "82.6"
+    frame.loc[frame["代码"] == "W04", "2026"] = "95.1"
+    upload = SHOTS.parent / "browser_upload.csv"
+    upload.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
+
+    page.goto(server["base"] + "/upload")
+    page.get_by_text("下载填报模板").first.wait_for()
+    page.get_by_label("上传人").fill("浏览器测试")
+    page.get_by_label("上传人").press("Enter")
+    page.locator('input[type="file"]').set_input_files(str(upload))
+    page.get_by_text("校验通过").first.wait_for()
+    page.get_by_text("变更预览").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "upload_preview.png"), full_page=True)
+    page.get_by_role("button", name="确认入库").click()
+    page.get_by_text("已入库").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "upload_done.png"), full_page=True)
+
+    store = Store(server["url"])
+    values = store.current_values(areas=["500116"], years=[2026])
+    store.dispose()
+    assert sorted(values["indicator"]) == ["W02", "W04"]
+
+    page.goto(server["base"] + "/history")
+    page.get_by_text("browser_upload.csv").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "history.png"), full_page=True)
