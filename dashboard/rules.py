@@ -174,11 +174,15 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _pydantic_problems(exc: ValidationError, data: Any, shown: str, prefix: tuple = ()) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, data: Any, shown: str, prefix: tuple = (), fallback=None) -> list[Problem]:
     out = []
     for err in exc.errors():
         loc = prefix + tuple(err["loc"])
         line = line_for(data, tuple(err["loc"])) if data is not None else None
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            line = line_for(data, tuple(err["loc"]) + ("kind",)) or line
+        if line is None:
+            line = fallback
         where = ".".join(str(p) for p in loc)
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -202,11 +206,11 @@ def _pydantic_problems(exc: ValidationError, data: Any, shown: str, prefix: tupl
     return out
 
 
-def _validate(model, data: Any, shown: str, problems: list[Problem], prefix: tuple = ()):
+def _validate(model, data: Any, shown: str, problems: list[Problem], prefix: tuple = (), fallback=None):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_pydantic_problems(exc, data, shown, prefix))
+        problems.extend(_pydantic_problems(exc, data, shown, prefix, fallback))
         return None
 
 
@@ -249,6 +253,7 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
 
     # areas.yaml ---------------------------------------------------------------
     areas: dict[str, Area] = {}
+    broken_areas: set[str] = set()
     apath = root / "areas.yaml"
     if not apath.exists():
         problems.append(Problem("MISSING_FILE", "缺少 areas.yaml", "areas.yaml is missing", file=_rel(apath, root)))
@@ -263,6 +268,8 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
             for i, item in enumerate(items):
                 area = _validate(Area, item, shown, problems, ("areas", i))
                 if area is None:
+                    if isinstance(item, dict) and isinstance(item.get("code"), str):
+                        broken_areas.add(item["code"])
                     continue
                 if area.code in areas:
                     problems.append(Problem("DUPLICATE_CODE", f"地区代码 {area.code} 重复",
@@ -271,14 +278,17 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
                     continue
                 areas[area.code] = area
             for i, item in enumerate(items):
-                if isinstance(item, LineDict) and item.get("parent") and item["parent"] not in areas:
+                if isinstance(item, LineDict) and item.get("parent") and item["parent"] not in areas and item["parent"] not in broken_areas:
                     problems.append(Problem("UNKNOWN_AREA", f"上级地区 “{item['parent']}” 不存在",
                                             f"parent area '{item['parent']}' does not exist", file=shown,
                                             line=item.line_of("parent")))
-            if sum(1 for a in areas.values() if a.parent is None) != 1 and areas:
+            roots = [i for i, item in enumerate(items)
+                     if isinstance(item, dict) and not item.get("parent") and item.get("code") in areas]
+            if len(roots) != 1 and areas:
                 problems.append(Problem("AREA_TREE", "应当有且只有一个没有上级的地区（市）",
-                                        "exactly one area (the city) must have no parent", file=shown))
-        elif data is not None:
+                                        "exactly one area (the city) must have no parent", file=shown,
+                                        line=items.line_of(roots[1]) if len(roots) > 1 else items.line))
+        elif data is not None or not any(p.file == shown for p in problems):
             problems.append(Problem("MISSING_FIELD", "areas.yaml 需要一个 areas: 列表",
                                     "areas.yaml needs an 'areas:' list", file=shown, line=getattr(data, "line", 1)))
 
@@ -298,14 +308,26 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
     for path in files:
         data, shown = read(path)
         if data is None:
+            if not any(p.file == shown for p in problems):
+                problems.append(Problem("MISSING_FIELD", "文件是空的", "the file is empty", file=shown, line=1))
             continue
         if not isinstance(data, dict):
             problems.append(_not_a_mapping(data, shown))
             continue
-        head = _validate(IndicatorFile, data, shown, problems)
-        if head is None:
+        # Validate the parts one by one: a typo in domains: must not hide the rows' own mistakes.
+        for key in data:
+            if key not in IndicatorFile.model_fields:
+                guess = difflib.get_close_matches(str(key), list(IndicatorFile.model_fields), n=1)
+                problems.append(Problem("UNKNOWN_KEY", f"未知的键 “{key}”" + (f"；是不是要写 “{guess[0]}”？" if guess else ""),
+                                        f"unknown key '{key}'" + (f"; did you mean '{guess[0]}'?" if guess else ""),
+                                        file=shown, line=data.line_of(key)))
+        for key in ("plan", "domains", "indicators"):
+            if key not in data:
+                problems.append(Problem("MISSING_FIELD", f"缺少必填项 “{key}”", f"missing required field '{key}'",
+                                        file=shown, line=data.line))
+        plan = _validate(Plan, data.get("plan"), shown, problems, ("plan",), data.line_of("plan")) if "plan" in data else None
+        if plan is None:
             continue
-        plan = head.plan
         if plan.code in plans:
             problems.append(Problem("DUPLICATE_CODE", f"规划代码 {plan.code} 在多个文件中出现",
                                     f"plan code {plan.code} appears in more than one file", file=shown,
@@ -316,17 +338,33 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
             problems.append(Problem("UNKNOWN_AREA", f"规划所属地区 “{plan.area}” 不在 areas.yaml 中",
                                     f"plan area '{plan.area}' is not in areas.yaml", file=shown,
                                     line=data["plan"].line_of("area")))
-        for i, d in enumerate(head.domains):
-            if (plan.code, d.code) in domains:
-                problems.append(Problem("DUPLICATE_CODE", f"领域代码 {d.code} 重复", f"domain code {d.code} is used twice",
-                                        file=shown, line=data["domains"].line_of(i)))
-            domains[(plan.code, d.code)] = d
-        for c in head.context_series:
-            context[c.code] = c
+        for key, model, sink in (("domains", Domain, "domain"), ("context_series", ContextSeries, "context")):
+            seq = data.get(key) or []
+            if not isinstance(seq, list):
+                problems.append(Problem("WRONG_TYPE", f"“{key}” 应为列表", f"'{key}' must be a list",
+                                        file=shown, line=data.line_of(key)))
+                continue
+            for i, item in enumerate(seq):
+                fallback = seq.line_of(i) if isinstance(seq, LineList) else None
+                obj = _validate(model, item, shown, problems, (key, i), fallback)
+                if obj is None:
+                    continue
+                if sink == "context":
+                    context[obj.code] = obj
+                elif (plan.code, obj.code) in domains:
+                    problems.append(Problem("DUPLICATE_CODE", f"领域代码 {obj.code} 重复",
+                                            f"domain code {obj.code} is used twice", file=shown, line=fallback))
+                else:
+                    domains[(plan.code, obj.code)] = obj
+        if not isinstance(data.get("indicators"), list):
+            if "indicators" in data:
+                problems.append(Problem("WRONG_TYPE", "“indicators” 应为列表", "'indicators' must be a list",
+                                        file=shown, line=data.line_of("indicators")))
+            continue
         items = data["indicators"]
         for i, item in enumerate(items):
             line = items.line_of(i) if isinstance(items, LineList) else None
-            spec = _validate(IndicatorSpec, item, shown, problems, ("indicators", i))
+            spec = _validate(IndicatorSpec, item, shown, problems, ("indicators", i), fallback=line)
             if spec is None:
                 continue
             if not spec.code.startswith(plan.code):
@@ -366,6 +404,8 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
             continue
         if spec.reference:
             pending_refs.append((spec.code, spec.reference, shown, item.line_of("reference")))
+        elif check.kind == "reference":
+            pending_refs.append((spec.code, check.series, shown, line_for(item, ("check", "series"))))
         lo, hi = spec.valid_range if spec.valid_range else ((0.0, 100.0) if spec.unit == "%" else (0.0, None))
         indicators[spec.code] = Indicator(
             code=spec.code, plan=plan.code, domain=spec.domain, number=spec.number, order=order,
@@ -375,7 +415,7 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
             smoothing_years=spec.smoothing_years,
         )
 
-    known_series = set(indicators) | set(context)
+    known_series = set(seen_codes) | set(context)
     for code, ref, shown, line in pending_refs:
         if ref not in known_series:
             guess = difflib.get_close_matches(ref, sorted(known_series), n=1)
@@ -398,6 +438,8 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
         ofile = _validate(OverrideFile, data, shown, problems)
         if ofile is None:
             continue
+        if ofile.area not in areas and ofile.area in broken_areas:
+            continue
         if ofile.area not in areas:
             guess = difflib.get_close_matches(ofile.area, list(areas), n=1)
             problems.append(Problem("UNKNOWN_AREA", f"地区 “{ofile.area}” 不在 areas.yaml 中" + (f"；是不是 “{guess[0]}”？" if guess else ""),
@@ -414,6 +456,8 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
         for code, entry in ofile.targets.items():
             line = tmap.line_of(code)
             ind = indicators.get(code)
+            if ind is None and code in seen_codes:
+                continue  # the row's own error is already reported
             if ind is None:
                 guess = difflib.get_close_matches(code, sorted(indicators), n=1)
                 problems.append(Problem("UNKNOWN_INDICATOR",
@@ -432,7 +476,7 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
             if entry.reference and entry.reference not in known_series:
                 problems.append(Problem("UNKNOWN_REFERENCE", f"引用的 “{entry.reference}” 不是已知的指标或背景序列",
                                         f"'{entry.reference}' is no known indicator or context series",
-                                        file=shown, line=line))
+                                        file=shown, line=tmap[code].line_of("reference")))
                 continue
             resolved[code] = ResolvedTarget(
                 area=ofile.area, indicator=code, target_text=text, check=check,

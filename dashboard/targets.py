@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Direction = Literal["higher", "lower", "band"]
 Op = Literal[">=", ">", "<=", "<", "=="]
@@ -47,6 +47,13 @@ class Ratio(_Check):
     first: float
     second: float
     op: Op = ">="
+
+    @field_validator("first")
+    @classmethod
+    def _first_not_zero(cls, v):
+        if v == 0:
+            raise ValueError("the first term of a ratio cannot be 0")
+        return v
 
     @property
     def value(self) -> float:

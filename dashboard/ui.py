@@ -45,8 +45,27 @@ class Context:
     presenting: bool
 
 
+def ensure_navigation() -> None:
+    """Make sure the run goes through ``streamlit_app.py`` (``st.navigation``).
+
+    Streamlit treats a ``pages/`` folder next to the main script as the old multipage layout
+    until ``st.navigation`` has run once in the process: a link straight to ``/overview`` as the
+    first request after start-up would run ``pages/overview.py`` alone (no language switch, no
+    banner, file names as page titles). This switches the old mode off and reruns; the page
+    keeps its address because both modes hash pages by their URL path.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without the old mode
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def context() -> Context:
     """Rules, store, language and the (cached) evaluation for the current run."""
+    ensure_navigation()
     lang = app_state.lang()
     rules = app_state.get_rules()
     store = app_state.get_store()

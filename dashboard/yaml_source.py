@@ -140,6 +140,7 @@ def load_yaml_file(path: Path, display_path: str | None = None) -> tuple[Any, li
                 "文件不是 UTF-8 编码；请用 UTF-8 保存",
                 f"file is not UTF-8 ({exc.reason}); save it as UTF-8",
                 file=shown,
+                line=raw[: exc.start].count(b"\n") + 1,
             )
         ]
     return load_yaml_text(text, shown)
@@ -191,6 +192,8 @@ def line_for(data: Any, loc: tuple) -> int | None:
             if part in node:
                 line = node.line_of(part)
                 node = node[part]
+                continue
+            if node.get("kind") == part:  # discriminator tag added by pydantic
                 continue
             return line
         if isinstance(node, LineList) and isinstance(part, int):

@@ -5,9 +5,8 @@ by editing text, then checks both ``dashboard.rules.load_rules`` and the command
 (``python -m dashboard check-rules --rules DIR``). Expected line numbers are computed by searching
 the edited text, never hard-coded, so the tests survive edits to the shipped YAML.
 
-Tests marked ``xfail(strict=True, reason="bug: ...")`` document loader bugs that are reported to
-the owners of dashboard/rules.py and dashboard/yaml_source.py; they start passing (and then fail
-as XPASS) once the bug is fixed, so the marker must be removed with the fix.
+The last section pins the precise lines of mistakes that an earlier loader reported vaguely or
+not at all (cascading errors, typos inside ``check:``, empty files, …).
 """
 from __future__ import annotations
 
@@ -598,10 +597,7 @@ def test_every_mistake_is_reported(rules_copy, capsys):
     assert "8 个问题 problem(s)" in err
 
 
-# ------------------------------------------------------------------ known loader bugs (xfail)
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py resolves references/overrides only against indicators that loaded "
-    "cleanly, so one broken row (W20 without check) also yields a false UNKNOWN_REFERENCE for W21"))
+# ------------------------------------------------------------------ loader precision (were bugs, fixed)
 def test_broken_row_does_not_cascade_to_its_references(rules_copy):
     rules_copy.edit(W, "    check:\n      kind: maintain\n      tolerance: 2.0\n"
                        "      note_zh: 不低于基期值减2个百分点\n"
@@ -611,9 +607,6 @@ def test_broken_row_does_not_cascade_to_its_references(rules_copy):
     assert [p.code for p in rules.problems] == ["BAD_TARGET"], [p.format() for p in rules.problems]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py reports a false UNKNOWN_INDICATOR for an override of an indicator "
-    "whose own row has an error (W03 with an unparsable target)"))
 def test_broken_row_does_not_cascade_to_overrides(rules_copy):
     rules_copy.edit(W, '    target: "<8"', '    target: "大约五十"')
     rules_copy.write("overrides/wanzhou.yaml", OVERRIDE)
@@ -621,9 +614,6 @@ def test_broken_row_does_not_cascade_to_overrides(rules_copy):
     assert [p.code for p in rules.problems] == ["BAD_TARGET"], [p.format() for p in rules.problems]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py drops an area whose entry has a typo, so an override for that area "
-    "also gets a false UNKNOWN_AREA"))
 def test_broken_area_does_not_cascade_to_overrides(rules_copy):
     rules_copy.edit("areas.yaml", "    aliases: [万州]", "    alias: [万州]")
     rules_copy.write("overrides/wanzhou.yaml", OVERRIDE)
@@ -631,9 +621,6 @@ def test_broken_area_does_not_cascade_to_overrides(rules_copy):
     assert [p.code for p in rules.problems] == ["UNKNOWN_KEY"], [p.format() for p in rules.problems]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/yaml_source.py line_for stops at the discriminator tag ('maintain') in a "
-    "pydantic loc, so a typo inside check: is reported on the 'check:' line, not its own line"))
 def test_typo_inside_check_has_its_own_line(rules_copy):
     line = rules_copy.edit(W, "    baseline: 100\n" + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n'
                               "    check:\n      kind: maintain\n      tolerance: 2.0\n",
@@ -644,9 +631,6 @@ def test_typo_inside_check_has_its_own_line(rules_copy):
     assert (p.code, p.line) == ("UNKNOWN_KEY", line)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py/_pydantic_problems reports an invalid check kind on the 'check:' "
-    "line instead of the 'kind:' line"))
 def test_bad_check_kind_points_at_kind(rules_copy):
     old = '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n    check:\n      kind: maintain\n'
     line = rules_copy.edit(W, old, old.replace("kind: maintain", "kind: maintian"), mark="      kind")
@@ -655,9 +639,6 @@ def test_bad_check_kind_points_at_kind(rules_copy):
     assert (p.code, p.line) == ("BAD_CHECK", line)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py accepts an empty areas.yaml (data None is not reported): check-rules "
-    "says OK with 0 areas and RuleSet.city raises StopIteration"))
 def test_empty_areas_file_is_an_error(rules_copy):
     rules_copy.write("areas.yaml", "# 全部被误删\n")
     rules = load_rules(rules_copy.root)
@@ -665,9 +646,6 @@ def test_empty_areas_file_is_an_error(rules_copy):
     assert rules.problems[0].file == rules_copy.shown("areas.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py skips an empty indicators/*.yaml silently; with both files emptied "
-    "check-rules says OK with 0 indicators"))
 def test_empty_indicator_file_is_an_error(rules_copy):
     rules_copy.write(W, "")
     rules = load_rules(rules_copy.root)
@@ -675,9 +653,6 @@ def test_empty_indicator_file_is_an_error(rules_copy):
     assert rules.problems[0].file == rules_copy.shown(W)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py never checks the series of an explicit 'check: {kind: reference}' "
-    "(only 'reference:'), so series: W99 passes check-rules"))
 def test_explicit_reference_check_to_unknown_series(rules_copy):
     line = rules_copy.edit(W, "    reference: W20\n", "    check:\n      kind: reference\n      series: W99\n",
                            mark="      series")
@@ -686,17 +661,11 @@ def test_explicit_reference_check_to_unknown_series(rules_copy):
                                                           [("UNKNOWN_REFERENCE", line - 2)])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py accepts an explicit ratio check with first: 0 (Ratio.value then "
-    "divides by zero in the engine)"))
 def test_explicit_ratio_with_zero_first_term(rules_copy):
     rules_copy.edit(W, '    target: "2：3"\n', '    target: "2：3"\n    check: {kind: ratio, first: 0, second: 3}\n')
     assert not load_rules(rules_copy.root).ok
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py reports AREA_TREE without a line; it should point at the extra "
-    "area that has no parent"))
 def test_area_tree_points_at_the_extra_root(rules_copy):
     rules_copy.edit("areas.yaml", '    name_en: Wanzhou District\n    parent: "500000"\n',
                     "    name_en: Wanzhou District\n")
@@ -705,9 +674,6 @@ def test_area_tree_points_at_the_extra_root(rules_copy):
     assert (p.code, p.line) == ("AREA_TREE", line)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/yaml_source.py reports ENCODING without a line although the offset of the "
-    "first bad byte is known (UnicodeDecodeError.start)"))
 def test_encoding_error_points_at_the_bad_line(rules_copy):
     path = rules_copy.root / W
     text = path.read_text(encoding="utf-8")
@@ -718,9 +684,6 @@ def test_encoding_error_points_at_the_bad_line(rules_copy):
     assert (p.code, p.line) == ("ENCODING", line_of(text, bad))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py reports an override's UNKNOWN_REFERENCE on the indicator key line, "
-    "not on its 'reference:' line"))
 def test_override_unknown_reference_line(rules_copy):
     rules_copy.write("overrides/wanzhou.yaml", OVERRIDE + "  W21:\n    target: 不低于本地区党员总数中女性比例\n"
                                                           "    reference: W98\n")
@@ -729,18 +692,12 @@ def test_override_unknown_reference_line(rules_copy):
     assert (p.code, p.line) == ("UNKNOWN_REFERENCE", line)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py loses the line of an indicator row that is not a mapping "
-    "('- W03' instead of '- code: W03'): WRONG_TYPE is printed without a line"))
 def test_row_that_is_not_a_mapping_has_a_line(rules_copy):
     line = rules_copy.edit(W, "  - code: W03\n", "  - W03x\n  - code: W03\n")
     [p] = load_rules(rules_copy.root).problems
     assert (p.code, p.line) == ("WRONG_TYPE", line)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: dashboard/rules.py validates plan/domains/indicators of a file as one IndicatorFile; a "
-    "typo in domains: hides every indicator-row mistake of that file (and drops all its rows)"))
 def test_domain_typo_does_not_hide_row_mistakes(rules_copy):
     rules_copy.edit(W, "    name_en: Women and the Law\n", "    name_en: Women and the Law\n    nmae: x\n")
     row = rules_copy.edit(W, '    target: "<8"', '    taget: "<8"')
