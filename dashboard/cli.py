@@ -110,6 +110,28 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .progress import evaluate
+    from .reports import build_docx, build_xlsx
+    from .store import Store
+
+    rules = _rules_or_exit(args)
+    if rules is None:
+        return 1
+    area = _area_code(rules, args.area) or rules.city.code
+    store = Store()
+    obs = store.current_values()
+    evaluated = evaluate(rules, obs, years=[args.year], areas=[area])
+    demo = store.has_demo_data()
+    if args.format == "docx":
+        content = build_docx(rules, evaluated, area, args.year, args.lang, demo=demo)
+    else:
+        content = build_xlsx(rules, evaluated, area, args.year, args.lang, observations=obs, demo=demo)
+    Path(args.out).write_bytes(content)
+    print(f"{args.out}: {len(content)} bytes ({rules.area_name(area, args.lang)}, {args.year})")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
@@ -148,6 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--rules")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("report", help="the annual monitoring report (.docx) or tables (.xlsx) for an area and year")
+    p.add_argument("--area", help="area code or name (default: the city)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=["docx", "xlsx"], default="docx")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--out", required=True)
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("bench", help="time the engine on a synthetic national-scale data set")
     p.add_argument("--areas", type=int, default=2844, help="number of county-level areas (default 2844)")

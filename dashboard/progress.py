@@ -288,7 +288,9 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
                          [1, 2, 3], default=4)
     st_reach = np.where(met_reach, 0, st_reach)
     with np.errstate(all="ignore"):
-        progress_reach = np.where(np.abs(Tt - bt) > 1e-12, (yt - bt) / (Tt - bt) * 100, np.nan)
+        # Progress toward the target only means something while the baseline is short of it.
+        base_short = d * (bt - Tt) < 0
+        progress_reach = np.where(base_short & (np.abs(Tt - bt) > 1e-12), (yt - bt) / (Tt - bt) * 100, np.nan)
 
     # ---------------------------------------------------------------- direction-only targets
     g_raw = _growth(cur, B, cur_year, BY, zero)

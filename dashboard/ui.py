@@ -14,18 +14,22 @@ from . import app_state, views
 from .i18n import status_label, t
 from .rules import RuleSet
 
-# Where each page script lives (st.navigation registers them under these paths).
+# Where each page script lives (st.navigation registers them under these paths). The folder is
+# ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/`` folder next to the main script as
+# the old automatic multipage layout until ``st.navigation`` has run once in the process, so a link
+# straight to ``/overview`` as the first request after start-up would run the page script alone
+# (no language switch, no banner, file names as page titles).
 PAGES = {
-    "overview": "pages/overview.py",
-    "domain": "pages/domain.py",
-    "district": "pages/district.py",
-    "constraint": "pages/constraint.py",
-    "indicator": "pages/indicator.py",
-    "tasks": "pages/tasks.py",
-    "task": "pages/task.py",
-    "upload": "pages/upload.py",
-    "history": "pages/history.py",
-    "rules": "pages/rules.py",
+    "overview": "app_pages/overview.py",
+    "domain": "app_pages/domain.py",
+    "district": "app_pages/district.py",
+    "constraint": "app_pages/constraint.py",
+    "indicator": "app_pages/indicator.py",
+    "tasks": "app_pages/tasks.py",
+    "task": "app_pages/task.py",
+    "upload": "app_pages/upload.py",
+    "history": "app_pages/history.py",
+    "rules": "app_pages/rules.py",
 }
 STATUS_ICONS = {
     "achieved": "🟢", "on_track": "🟩", "needs_acceleration": "🟨",
@@ -45,27 +49,8 @@ class Context:
     presenting: bool
 
 
-def ensure_navigation() -> None:
-    """Make sure the run goes through ``streamlit_app.py`` (``st.navigation``).
-
-    Streamlit treats a ``pages/`` folder next to the main script as the old multipage layout
-    until ``st.navigation`` has run once in the process: a link straight to ``/overview`` as the
-    first request after start-up would run ``pages/overview.py`` alone (no language switch, no
-    banner, file names as page titles). This switches the old mode off and reruns; the page
-    keeps its address because both modes hash pages by their URL path.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a Streamlit without the old mode
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def context() -> Context:
     """Rules, store, language and the (cached) evaluation for the current run."""
-    ensure_navigation()
     lang = app_state.lang()
     rules = app_state.get_rules()
     store = app_state.get_store()
@@ -77,7 +62,21 @@ def context() -> Context:
 
 
 def presenting() -> bool:
-    return st.query_params.get("present") == "1"
+    """Presentation mode (controls hidden): ``?present=1`` in the link, or the overview's button."""
+    raw = st.query_params.get("present")
+    if raw != st.session_state.get("_present_qp"):      # a link was opened: it decides
+        st.session_state["_present_qp"] = raw
+        st.session_state["_present"] = raw == "1"
+    return bool(st.session_state.get("_present", False))
+
+
+def _set_presenting(on: bool) -> None:
+    st.session_state["_present"] = on
+    if on:
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    st.session_state["_present_qp"] = "1" if on else None
 
 
 def status_text(status: str, lang: str) -> str:
@@ -178,17 +177,13 @@ def indicator_link(code: str, label: str, where=None, key: str | None = None) ->
 
 
 def presentation_toggle(ctx: Context, where=None) -> None:
-    """A toggle that switches presentation mode on (``?present=1``): controls hidden."""
+    """The button that switches presentation mode on or off (kept in the link as ``?present=1``)."""
     where = where or st
     if ctx.presenting:
-        if where.button(t("exit_present", ctx.lang), key="exit_present"):
-            if "present" in st.query_params:
-                del st.query_params["present"]
-            st.rerun()
+        where.button(t("exit_present", ctx.lang), key="exit_present", on_click=_set_presenting, args=(False,))
     else:
-        if where.button("📽 " + t("present_mode", ctx.lang), key="enter_present", help=t("present_help", ctx.lang)):
-            st.query_params["present"] = "1"
-            st.rerun()
+        where.button("📽 " + t("present_mode", ctx.lang), key="enter_present", help=t("present_help", ctx.lang),
+                     on_click=_set_presenting, args=(True,))
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

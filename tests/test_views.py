@@ -225,7 +225,7 @@ def test_problems_frame_has_file_and_line(tmp_path):
     p = views.problems_frame(rules, "en")
     assert len(p) == 1
     assert p.iloc[0]["code"] == "BAD_TARGET"
-    assert p.iloc[0]["file"].endswith("01_w.yaml") and p.iloc[0]["line"] == 9
+    assert p.iloc[0]["file"].endswith("01_w.yaml") and p.iloc[0]["line"] == 8  # the W02 row
 
 
 def test_every_label_has_both_languages():

@@ -1,0 +1,487 @@
+"""Yearly task-progress reports: an uploaded file → validated rows, and targets joined with what was reached.
+
+Staff report, per task and year, a status (未开始 / 推进中 / 已完成 / 滞后), the number reached where
+the task has one, and a note — through the same upload path as indicator values: CSV (UTF-8, BOM,
+GBK/GB18030, UTF-16) or .xlsx, headers in Chinese or English in any order. Reading the grid of
+cells and parsing numbers reuse ``upload.py`` and ``values.py``; this module adds the columns and
+the rules of a task report. Nothing is stored here: ``read_task_progress`` returns every problem
+(row as Excel shows it, column as the header in the file) and the rows that would be stored.
+
+A task with several targets (市妇联's 500 个妇女之家 and 500 个儿童之家) needs the optional column
+目标 / target to say which one a reached number belongs to: its number (1, 2 …), the measure as
+written in the task file, or the linked indicator code. A row without a number reports the
+status of the task as a whole (``target_no`` 0).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .matching import closest, key
+from .problems import Problem
+from .rules import RuleSet
+from .tasks import Task, TaskCatalogue
+from .upload import _drop_blank_rows, _read_grid, max_upload_bytes, size_problem
+from .values import normalise_text, parse_values
+
+STATUSES = ("not_started", "in_progress", "done", "delayed")
+STATUS_LABELS = {
+    "not_started": {"zh": "未开始", "en": "not started"},
+    "in_progress": {"zh": "推进中", "en": "in progress"},
+    "done": {"zh": "已完成", "en": "done"},
+    "delayed": {"zh": "滞后", "en": "delayed"},
+    "not_reported": {"zh": "未报告", "en": "not reported"},
+}
+_STATUS_WORDS = {
+    "not_started": ("未开始", "not_started", "notstarted", "not started", "尚未开始", "未启动"),
+    "in_progress": ("推进中", "in_progress", "inprogress", "in progress", "进行中", "正在推进", "实施中"),
+    "done": ("已完成", "done", "完成", "completed", "complete", "已办结"),
+    "delayed": ("滞后", "delayed", "已滞后", "进度滞后", "behind", "late"),
+    "not_reported": ("未报告", "not_reported", "not reported"),
+}
+_STATUS_INDEX = {key(w): code for code, words in _STATUS_WORDS.items() for w in words}
+
+FIELDS = ("task", "year", "status", "target", "reached", "note")
+REQUIRED = ("task", "year", "status")
+ALIASES: dict[str, tuple[str, ...]] = {
+    "task": ("任务代码", "任务编号", "task", "task_code", "任务", "代码", "code", "任务名称", "task_title"),
+    "year": ("年份", "year", "年度"),
+    "status": ("状态", "status", "进展状态", "完成状态", "进展"),
+    "target": ("目标", "目标项", "target", "target_no", "measure", "目标序号"),
+    "reached": ("完成值", "reached", "实际完成", "完成数", "实际完成值", "完成数值", "value", "数值"),
+    "note": ("备注", "note", "notes", "说明"),
+}
+SHOWN = {"task": "任务代码", "year": "年份", "status": "状态", "target": "目标", "reached": "完成值", "note": "备注"}
+ROW_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "source_row"]
+
+
+def normalise_status(text) -> str | None:
+    """Canonical status code for a Chinese or English status word, or None."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return None
+    return _STATUS_INDEX.get(key(str(text)))
+
+
+@dataclass
+class TaskProgressReport:
+    """What ``read_task_progress`` found; ``ok`` means no errors and ``rows`` may be stored."""
+
+    file_name: str
+    sha256: str
+    problems: list[Problem] = field(default_factory=list)
+    rows: pd.DataFrame = field(default_factory=lambda: empty_rows())
+    encoding: str = ""
+    n_bytes: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def empty_rows() -> pd.DataFrame:
+    return pd.DataFrame({
+        "task": pd.Series(dtype=object), "year": pd.Series(dtype="int64"), "target_no": pd.Series(dtype="int64"),
+        "status": pd.Series(dtype=object), "reached": pd.Series(dtype="float64"), "note": pd.Series(dtype=object),
+        "source_row": pd.Series(dtype="int64"),
+    })
+
+
+# ------------------------------------------------------------------------------ entry points
+def read_task_progress_path(path: str | os.PathLike, cat: TaskCatalogue, rules: RuleSet, *,
+                            max_bytes: int | None = None) -> TaskProgressReport:
+    """Like :func:`read_task_progress` for a file on disk, refusing an oversized file before reading it."""
+    path = Path(path)
+    limit = max_upload_bytes(rules, max_bytes)
+    size = path.stat().st_size
+    too_big = size_problem(size, limit)
+    if too_big is not None:
+        return TaskProgressReport(file_name=path.name, sha256="", problems=[too_big], n_bytes=size)
+    return read_task_progress(path.read_bytes(), path.name, cat, rules, max_bytes=limit)
+
+
+def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *,
+                       max_bytes: int | None = None) -> TaskProgressReport:
+    """Read and validate one task-progress file; never raises for bad input, reports it instead."""
+    limit = max_upload_bytes(rules, max_bytes)
+    report = TaskProgressReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
+    too_big = size_problem(len(content), limit)
+    if too_big is not None:
+        report.problems.append(too_big)
+        return report
+    if not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        report.problems.append(Problem("EMPTY_FILE", "文件是空的", "the file is empty"))
+        return report
+    grid, encoding, problem = _read_grid(content, file_name, rules)
+    report.encoding = encoding
+    if problem is not None:
+        report.problems.append(problem)
+        return report
+    grid = _drop_blank_rows(grid)
+    if grid is None or grid.empty:
+        report.problems.append(Problem("EMPTY_FILE", "文件中没有任何内容", "the file has no content"))
+        return report
+    header_row = _find_header(grid)
+    header = grid.loc[header_row].astype(str).str.strip()
+    cols = _columns(header)
+    missing = [f for f in REQUIRED if f not in cols]
+    if missing:
+        report.problems.extend(_missing_column(f, header_row) for f in missing)
+        return report
+    data = grid.loc[grid.index > header_row].astype(str)
+    if data.empty:
+        report.problems.append(Problem("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
+                                       row=int(header_row)))
+        return report
+    frame = pd.DataFrame({"row": data.index.astype("int64")})
+    for f in FIELDS:
+        frame[f"{f}_text"] = data[cols[f]].str.strip().to_numpy() if f in cols else ""
+        # An absent optional column has no name: problems then point at the reached-value column.
+        frame[f"col_{f}"] = header[cols[f]] if f in cols else ""
+    blank = (frame[[f"{f}_text" for f in FIELDS]] == "").all(axis=1)
+    frame = frame.loc[~blank].reset_index(drop=True)
+    if frame.empty:
+        report.problems.append(Problem("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
+                                       row=int(header_row)))
+        return report
+    _validate(frame, cat, rules, report)
+    return report
+
+
+# ------------------------------------------------------------------------------ header
+def _field_of(text: str) -> str | None:
+    k = key(text)
+    for name, aliases in ALIASES.items():
+        if k in aliases:
+            return name
+    return None
+
+
+def _find_header(grid: pd.DataFrame) -> int:
+    for row in grid.index[:20]:
+        if len({_field_of(str(c)) for c in grid.loc[row]} - {None}) >= 2:
+            return int(row)
+    return int(grid.index[0])
+
+
+def _columns(header: pd.Series) -> dict[str, object]:
+    found: dict[str, tuple[int, object]] = {}
+    for col, text in header.items():
+        name = _field_of(str(text))
+        if name is not None:
+            rank = ALIASES[name].index(key(str(text)))
+            if name not in found or rank < found[name][0]:
+                found[name] = (rank, col)
+    return {name: col for name, (_, col) in found.items()}
+
+
+def _missing_column(name: str, header_row: int) -> Problem:
+    names = "、".join(ALIASES[name][:4])
+    return Problem("MISSING_COLUMN", f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
+                   f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
+                   row=header_row, column=SHOWN[name])
+
+
+# ------------------------------------------------------------------------------ validation
+def _task_index(cat: TaskCatalogue) -> dict[str, str]:
+    index = {key(c): c for c in cat.tasks}
+    titles: dict[str, list[str]] = {}
+    for t in cat.tasks.values():
+        titles.setdefault(key(t.title), []).append(t.code)
+    for k, codes in titles.items():
+        if len(codes) == 1:
+            index.setdefault(k, codes[0])  # a title names a task only when no other task has it
+    return index
+
+
+def _target_no(task: Task, text: str) -> int | None:
+    """Which target of ``task`` the text names: its number, measure, printed text or indicator code."""
+    k = key(text)
+    for g in task.targets:
+        if k in (str(g.no), key(g.measure), key(g.printed), key(g.indicator or "")):
+            return g.no
+    # A shortened measure (普惠率 for 学前教育普惠率) is fine as long as it names only one target.
+    partial = [g.no for g in task.targets if k and (k in key(g.measure) or k in key(g.printed))]
+    return partial[0] if len(partial) == 1 else None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: TaskProgressReport) -> None:
+    problems: list[Problem] = []
+
+    def add(code, r, column_field, zh, en, severity="error"):
+        problems.append(Problem(code, zh, en, row=int(r.row), column=str(getattr(r, f"col_{column_field}")),
+                                severity=severity))
+
+    # Tasks -----------------------------------------------------------------------------
+    index = _task_index(cat)
+    distinct = pd.unique(frame["task_text"])
+    lookup = {t: index.get(key(t)) for t in distinct}
+    frame["task"] = frame["task_text"].map(lookup)
+    choices = list(cat.tasks) + [t.title for t in cat.tasks.values()]
+    hints = {t: closest(t, choices) for t in distinct if lookup[t] is None and t}
+
+    # Years -----------------------------------------------------------------------------
+    year_text = normalise_text(frame["year_text"]).str.replace(r"年度?$", "", regex=True)
+    year_num = pd.to_numeric(year_text, errors="coerce").astype("float64")
+    bad_year = year_num.isna() | (year_num % 1 != 0)
+    frame["year"] = year_num.where(~bad_year, 0).astype("int64")
+    start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
+
+    # Status and numbers ----------------------------------------------------------------
+    frame["status"] = frame["status_text"].map(normalise_status)
+    parsed = parse_values(frame["reached_text"])
+    frame["reached"] = parsed.values
+    frame["target_no"] = 0
+
+    ok = pd.Series(True, index=frame.index)
+    for i, r in enumerate(frame.itertuples(index=False)):
+        good = True
+        task = cat.tasks.get(r.task) if r.task else None
+        if r.task_text == "":
+            add("EMPTY_CELL", r, "task", "任务代码为空", "the task code is blank")
+            good = False
+        elif task is None:
+            h = hints.get(r.task_text)
+            add("UNKNOWN_TASK", r, "task", f"未知任务“{r.task_text}”" + (f"；是不是“{h}”？" if h else ""),
+                f"unknown task '{r.task_text}'" + (f"; did you mean '{h}'?" if h else ""))
+            good = False
+        if r.year_text == "":
+            add("EMPTY_CELL", r, "year", "年份为空", "the year is blank")
+            good = False
+        elif bad_year.iloc[i]:
+            add("BAD_YEAR", r, "year", f"年份“{r.year_text}”不是有效的年份", f"'{r.year_text}' is not a year")
+            good = False
+        elif not start <= r.year <= end:
+            add("YEAR_OUT_OF_RANGE", r, "year", f"年份 {r.year} 不在规划期 {start}–{end} 内",
+                f"year {r.year} is outside the plan period {start}-{end}")
+            good = False
+        elif task is not None and not task.period_start <= r.year <= task.period_end:
+            add("YEAR_OUTSIDE_TASK_PERIOD", r, "year",
+                f"任务 {task.code} 的期限是 {task.period}，报告年份为 {r.year}",
+                f"task {task.code} runs {task.period}; the report is for {r.year}", severity="warning")
+        if r.status_text == "":
+            add("EMPTY_CELL", r, "status", "状态为空", "the status is blank")
+            good = False
+        elif r.status is None or r.status == "not_reported":
+            add("BAD_STATUS", r, "status", f"状态“{r.status_text}”无效；应为 未开始、推进中、已完成 或 滞后",
+                f"'{r.status_text}' is not a status; use not_started, in_progress, done or delayed "
+                "(未开始/推进中/已完成/滞后)")
+            good = False
+        if parsed.invalid.iloc[i]:
+            add("NOT_A_NUMBER", r, "reached", f"完成值“{r.reached_text}”不是数字",
+                f"reached value '{r.reached_text}' is not a number")
+            good = False
+        has_value = not np.isnan(r.reached)
+        if task is not None:
+            if has_value and not task.targets:
+                add("REACHED_WITHOUT_TARGET", r, "reached",
+                    f"任务 {task.code} 没有可量化的目标，不能填写完成值 {_fmt(r.reached)}；请写在备注中",
+                    f"task {task.code} has no quantitative target, so it takes no reached value "
+                    f"({_fmt(r.reached)}); put it in the note")
+                good = False
+            elif r.target_text != "":
+                no = _target_no(task, r.target_text) if task.targets else None
+                if no is None:
+                    listing = "；".join(f"{g.no}={g.measure}" for g in task.targets) or "无 / none"
+                    add("UNKNOWN_TARGET", r, "target", f"任务 {task.code} 没有目标“{r.target_text}”（可选：{listing}）",
+                        f"task {task.code} has no target '{r.target_text}' (choose: {listing})")
+                    good = False
+                else:
+                    frame.at[i, "target_no"] = no
+            elif has_value:
+                if len(task.targets) == 1:
+                    frame.at[i, "target_no"] = 1
+                else:
+                    listing = "；".join(f"{g.no}={g.measure}" for g in task.targets)
+                    add("AMBIGUOUS_TARGET", r, "target" if r.col_target else "reached",
+                        f"任务 {task.code} 有 {len(task.targets)} 个目标，请在“目标”列写明完成值属于哪一个（{listing}）",
+                        f"task {task.code} has {len(task.targets)} targets; say in the 'target' column which one "
+                        f"the reached value is for ({listing})")
+                    good = False
+        ok.iloc[i] = good
+
+    # Duplicates among otherwise valid rows -----------------------------------------------
+    valid = frame.loc[ok].copy()
+    keys = ["task", "year", "target_no"]
+    valid["_note"] = valid["note_text"]
+    valid["_reached"] = valid["reached"].round(9).fillna(-1.2345e300)
+    dup = valid.duplicated(keys, keep=False)
+    drop_rows: set[int] = set()
+    for _, g in valid.loc[dup].groupby(keys, sort=False):
+        first = g.iloc[0]
+        same = (g[["status", "_reached", "_note"]] == first[["status", "_reached", "_note"]]).all(axis=1)
+        if same.all():
+            for r in g.iloc[1:].itertuples(index=False):
+                add("DUPLICATE_ROW", r, "status", f"与第 {int(first.row)} 行重复，已忽略",
+                    f"repeats row {int(first.row)}; ignored", severity="warning")
+                drop_rows.add(int(r.row))
+        else:
+            listing = "、".join(str(int(x)) for x in g["row"])
+            for r in g.itertuples(index=False):
+                column = "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
+                add("CONFLICTING_DUPLICATE", r, column,
+                    f"任务 {r.task} {r.year} 年（目标 {r.target_no}）出现多次且内容不同（行 {listing}）",
+                    f"task {r.task} {r.year} (target {r.target_no}) appears more than once with different "
+                    f"contents (rows {listing.replace('、', ', ')})")
+            drop_rows.update(int(x) for x in g["row"])
+    # One task, one year, one status — across its targets too.
+    rest = valid.loc[~valid["row"].isin(drop_rows)]
+    conflicting: set[int] = set()
+    for (task, year), g in rest.groupby(["task", "year"], sort=False):
+        if g["status"].nunique() > 1:
+            conflicting.update(int(x) for x in g["row"])
+            listing = "、".join(f"{int(r.row)}:{STATUS_LABELS[r.status]['zh']}" for r in g.itertuples(index=False))
+            for r in g.itertuples(index=False):
+                add("CONFLICTING_STATUS", r, "status", f"任务 {task} {year} 年的状态不一致（行:状态 {listing}）",
+                    f"task {task} {year} has different statuses (row:status {listing.replace('、', ', ')})")
+
+    rows = rest.loc[~rest["row"].isin(conflicting)].drop_duplicates(keys, keep="first")
+    note = rows["note_text"].where(rows["note_text"] != "", None)
+    report.rows = pd.DataFrame({
+        "task": rows["task"].astype(object).to_numpy(),
+        "year": rows["year"].astype("int64").to_numpy(),
+        "target_no": rows["target_no"].astype("int64").to_numpy(),
+        "status": rows["status"].astype(object).to_numpy(),
+        "reached": rows["reached"].astype("float64").to_numpy(),
+        "note": note.astype(object).to_numpy(),
+        "source_row": rows["row"].astype("int64").to_numpy(),
+    }) if len(rows) else empty_rows()
+    order = {f: i for i, f in enumerate(FIELDS)}
+    rank = {str(frame[f"col_{f}"].iloc[0]): order[f] for f in FIELDS}
+    problems.sort(key=lambda p: (p.row or 0, rank.get(p.column or "", 9), p.code))
+    report.problems.extend(problems)
+
+
+# ------------------------------------------------------------------------------ storing helpers
+def classify_task_rows(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
+    """``new`` / ``correction`` / ``unchanged`` per row of ``new`` aligned with ``old`` (same index).
+
+    ``old`` has columns status, reached, note (NaN/None where nothing is stored yet).
+    """
+    absent = old["status"].isna().to_numpy()
+    same_status = old["status"].fillna("").astype(str).to_numpy() == new["status"].fillna("").astype(str).to_numpy()
+    o, n = old["reached"].to_numpy(dtype=float), new["reached"].to_numpy(dtype=float)
+    same_value = (np.isnan(o) & np.isnan(n)) | np.isclose(o, n, rtol=1e-12, atol=1e-12)
+    same_note = old["note"].fillna("").astype(str).to_numpy() == new["note"].fillna("").astype(str).to_numpy()
+    return np.where(absent, "new", np.where(same_status & same_value & same_note, "unchanged", "correction"))
+
+
+def preview_task_changes(report: TaskProgressReport, current: pd.DataFrame) -> pd.DataFrame:
+    """What storing ``report`` would do given the ``current`` task reports (task, year, target_no,
+    status, reached, note): one row per report row with old/new and ``kind``."""
+    rows = report.rows
+    cols = ["task", "year", "target_no", "old_status", "status", "old_reached", "reached", "old_note", "note",
+            "kind", "source_row"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    cur = current if current is not None and len(current) else pd.DataFrame(
+        columns=["task", "year", "target_no", "status", "reached", "note"])
+    cur = cur[["task", "year", "target_no", "status", "reached", "note"]].astype(
+        {"year": "int64", "target_no": "int64", "reached": "float64"})
+    merged = rows.merge(cur.rename(columns={"status": "old_status", "reached": "old_reached", "note": "old_note"}),
+                        on=["task", "year", "target_no"], how="left")
+    old = merged[["old_status", "old_reached", "old_note"]].set_axis(["status", "reached", "note"], axis=1)
+    merged["kind"] = classify_task_rows(old, merged[["status", "reached", "note"]])
+    return merged[cols]
+
+
+# ------------------------------------------------------------------------------ status of tasks
+def latest_status(reports: pd.DataFrame | None, year: int | None = None) -> pd.DataFrame:
+    """Per task: the year used (``year``, or the latest reported) and its status."""
+    cols = ["task", "year", "status"]
+    if reports is None or reports.empty:
+        return pd.DataFrame(columns=cols)
+    r = reports if year is None else reports[reports["year"] == int(year)]
+    if r.empty:
+        return pd.DataFrame(columns=cols)
+    r = r.sort_values(["task", "year", "target_no"] if "target_no" in r else ["task", "year"])
+    last = r.groupby("task")["year"].transform("max")
+    r = r[r["year"] == last]
+    return r.drop_duplicates("task", keep="first")[cols].reset_index(drop=True)
+
+
+def target_met(check, value: float, about_tolerance: float = 0.05) -> bool | None:
+    """Whether a single reached value meets a typed check; None when the check needs a time series."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    kind = check.kind
+    if kind == "threshold":
+        v = check.value
+        return {">=": value >= v, ">": value > v, "<=": value <= v, "<": value < v,
+                "==": abs(value - v) <= 1e-9 * max(1.0, abs(v))}[check.op]
+    if kind == "about":
+        tol = check.tolerance if check.tolerance is not None else about_tolerance
+        return abs(value - check.value) <= tol * abs(check.value)
+    if kind == "ratio":
+        return value >= check.value if check.op in (">=", ">") else value <= check.value
+    if kind == "band":
+        return (check.low is None or value >= check.low) and (check.high is None or value <= check.high)
+    return None
+
+
+STATUS_FRAME_COLUMNS = ["task", "title", "source", "section", "domain", "lead_units", "target_no", "measure",
+                        "printed", "target", "unit", "indicator", "year", "status", "status_label", "reached",
+                        "met", "note"]
+
+
+def task_status_frame(cat: TaskCatalogue, reports: pd.DataFrame | None, year: int | None = None,
+                      lang: str = "zh") -> pd.DataFrame:
+    """Every task target joined with what was reported for it.
+
+    One row per task × target (``target_no`` 0 with empty target columns for a task without one).
+    ``reports`` are the current task reports (task, year, target_no, status, reached, note); the
+    year used per task is ``year`` or its latest reported year. ``met`` is True/False where a number
+    was reached and the typed check can judge a single value, else None; ``status`` is
+    ``not_reported`` where nothing was reported.
+    """
+    tol = cat.rules.settings.about_tolerance if cat.rules is not None else 0.05
+    st = latest_status(reports, year)
+    st_map = {r.task: (int(r.year), r.status) for r in st.itertuples(index=False)}
+    values: dict[tuple, tuple] = {}
+    if reports is not None and not reports.empty:
+        for r in reports.itertuples(index=False):
+            if r.task in st_map and int(r.year) == st_map[r.task][0]:
+                values[(r.task, int(r.target_no))] = (r.reached, r.note)
+    sep = "、" if lang != "en" else ", "
+    rows = []
+    for t in cat.tasks.values():
+        y, status = st_map.get(t.code, (None, "not_reported"))
+        task_note = values.get((t.code, 0), (np.nan, None))[1]
+        base = {"task": t.code, "title": t.title, "source": t.source, "section": t.section, "domain": t.domain,
+                "lead_units": sep.join(cat.unit_name(c, lang) for c in t.lead_units), "year": y,
+                "status": status, "status_label": STATUS_LABELS[status][lang if lang == "en" else "zh"]}
+        if not t.targets:
+            rows.append({**base, "target_no": 0, "measure": None, "printed": None, "target": None, "unit": None,
+                         "indicator": None, "reached": np.nan, "met": None, "note": task_note})
+            continue
+        for g in t.targets:
+            reached, note = values.get((t.code, g.no), (np.nan, None))
+            reached = float(reached) if reached is not None and not pd.isna(reached) else np.nan
+            rows.append({**base, "target_no": g.no, "measure": g.measure, "printed": g.printed,
+                         "target": g.target_text, "unit": g.unit, "indicator": g.indicator, "reached": reached,
+                         "met": target_met(g.check, reached, tol), "note": note if note is not None else task_note})
+    frame = pd.DataFrame(rows, columns=STATUS_FRAME_COLUMNS)
+    frame["year"] = frame["year"].astype("Int64")
+    frame["target_no"] = frame["target_no"].astype("int64")
+    return frame
+
+
+__all__ = ["STATUSES", "STATUS_LABELS", "TaskProgressReport", "read_task_progress", "read_task_progress_path",
+           "normalise_status", "classify_task_rows", "preview_task_changes", "latest_status", "target_met",
+           "task_status_frame", "empty_rows"]

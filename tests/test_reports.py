@@ -1,0 +1,121 @@
+"""Reports: open the generated .docx and .xlsx and check them against the engine's numbers."""
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard.early_warning import warnings_frame
+from dashboard.evaluation import domain_summary, evaluation_table
+from dashboard.progress import evaluate
+from dashboard.reports import build_docx, build_xlsx
+
+JJ = "500116"
+OUT = Path(__file__).resolve().parent.parent / "test-output" / "reports"
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    """Hand-made: four indicators with known statuses in 2025 for 江津区."""
+    rows = [
+        (JJ, "W03", 2020, 12), (JJ, "W03", 2023, 7), (JJ, "W03", 2024, 7), (JJ, "W03", 2025, 7),  # achieved (mean 7)
+        (JJ, "C19", 2020, 95), (JJ, "C19", 2025, 94),          # deterioration, binding
+        (JJ, "C20", 2020, 80), (JJ, "C20", 2025, 82),          # ≥85: R = ... on track? computed below
+        (JJ, "W15", 2020, 40), (JJ, "W15", 2021, 40.5), (JJ, "W15", 2022, 41), (JJ, "W15", 2023, 41.5),
+        (JJ, "W15", 2025, 52),                                  # swing + moved past the band
+    ]
+    return pd.DataFrame(rows, columns=["area", "indicator", "year", "value"])
+
+
+def test_evaluation_table_and_domain_lines(rules, dataset):
+    e = evaluate(rules, dataset, years=[2025], areas=[JJ])
+    table = evaluation_table(rules, e, JJ, 2025)
+    assert list(table["code"][:3]) == ["W01", "W02", "W03"]            # the plan's own order
+    status = dict(zip(table["code"], table["status"]))
+    assert status["W03"] == "achieved" and status["C19"] == "deterioration"
+    assert (table["status"] == "no_data").sum() == 90 - 4
+    lines = domain_summary(rules, table)
+    assert lines[0] == "妇女与健康 11 项指标：1 项已达标，10 项无数据。"
+    assert "儿童与教育 4 项指标：" in lines[-5]
+
+
+def test_warnings_name_the_reasons(rules, dataset):
+    e = evaluate(rules, dataset, years=[2025], areas=[JJ])
+    w = warnings_frame(rules, e, 2025)
+    kinds = set(zip(w["indicator"].astype(str), w["kind"]))
+    assert ("C19", "binding_not_on_track") in kinds and ("C19", "deterioration") in kinds
+    assert ("W15", "swing") in kinds
+    assert ("W03", "binding_not_on_track") not in kinds
+    c19 = w[(w["indicator"] == "C19") & (w["kind"] == "binding_not_on_track")].iloc[0]
+    assert c19["reason"] == "约束性指标，目前 94%，目标 ≥98.2，评估为“倒退”"
+
+
+def test_docx_contents_match_the_engine(rules, dataset):
+    from docx import Document
+
+    e = evaluate(rules, dataset, years=[2025], areas=[JJ])
+    content = build_docx(rules, e, JJ, 2025, demo=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "report_jiangjin_2025.docx").write_bytes(content)
+    doc = Document(io.BytesIO(content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "江津区妇女儿童发展规划实施情况" in text and "2025年度监测报告" in text
+    assert "示例数据" in text
+    table = evaluation_table(rules, e, JJ, 2025)
+    counts = table["status"].value_counts()
+    assert f"截至 2025 年：{counts['achieved']} 项已达标" in text
+    assert "约束性指标中有 1 项未达到“进展顺利”：学前教育毛入园率（倒退）。" in text
+    # one table per domain (15) + the warnings table; the W03 row carries the engine's numbers
+    assert len(doc.tables) == 16
+    health = doc.tables[0]
+    w03 = [c.text for c in health.rows[3].cells]
+    assert w03 == ["3", "孕产妇死亡率", "1/10万", "<8", "约束性", "12", "7", "已达标"]
+    assert len(doc.inline_shapes) == 15                                      # a chart per domain
+
+
+def test_docx_in_english(rules, dataset):
+    from docx import Document
+
+    e = evaluate(rules, dataset, years=[2025], areas=[JJ])
+    doc = Document(io.BytesIO(build_docx(rules, e, JJ, 2025, lang="en")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Jiangjin District" in text and "Monitoring Report 2025" in text
+    assert "1 binding indicator(s) are not on track: Gross preschool enrolment ratio (Deterioration)." in text \
+        or "binding indicator(s) are not on track" in text
+
+
+def test_xlsx_sheets_colours_and_raw_values(rules, dataset):
+    from openpyxl import load_workbook
+
+    e = evaluate(rules, dataset, years=[2025], areas=[JJ])
+    wb = load_workbook(io.BytesIO(build_xlsx(rules, e, JJ, 2025, observations=dataset)))
+    assert len(wb.sheetnames) == 16 and wb.sheetnames[0] == "妇女与健康" and wb.sheetnames[-1] == "原始数据"
+    ws = wb["妇女与健康"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "序号"
+    w03 = next(r for r in rows if r[1] == "孕产妇死亡率")
+    assert w03[5:] == (12, 7, "已达标")
+    status_cell = next(c for c in ws["H"] if c.value == "已达标")
+    assert status_cell.fill.fgColor.rgb.endswith("1A9850")
+    raw = list(wb["原始数据"].iter_rows(values_only=True))
+    assert raw[0] == ("area_code", "indicator_code", "indicator_name", "year", "value")
+    assert len(raw) - 1 == len(dataset)
+
+
+def test_report_rendered_to_png(rules, dataset, tmp_path):
+    """LibreOffice → PDF → PNG of the first pages, kept as test output for a person to look at."""
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not (soffice and pdftoppm):
+        pytest.skip("LibreOffice (soffice) or pdftoppm not installed: report pages not rendered to PNG")
+    e = evaluate(rules, dataset, years=[2025], areas=[JJ])
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(build_docx(rules, e, JJ, 2025, demo=True))
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+                   check=True, capture_output=True, timeout=180)
+    OUT.mkdir(parents=True, exist_ok=True)
+    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "3", str(tmp_path / "report.pdf"),
+                    str(OUT / "report_page")], check=True, timeout=120)
+    pages = sorted(OUT.glob("report_page*.png"))
+    assert len(pages) >= 2 and all(p.stat().st_size > 5000 for p in pages)

@@ -1,0 +1,240 @@
+"""read_upload on a corpus of real, messy and broken files: exact rows, columns and codes."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard.rules import load_rules
+from dashboard.template import make_template, template_frame
+from dashboard.upload import preview_changes, read_upload, read_upload_path
+
+FIX = Path(__file__).parent / "fixtures" / "uploads"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    r = load_rules(Path(__file__).resolve().parent.parent / "rules")
+    assert r.ok, r.problems
+    return r
+
+
+def read(rules, name, **kw):
+    return read_upload((FIX / name).read_bytes(), name, rules, **kw)
+
+
+def triples(report):
+    return [(p.row, p.column, p.code) for p in report.problems]
+
+
+def values(report):
+    return [tuple(r) for r in report.rows[["area", "indicator", "year", "value", "source_row"]].itertuples(index=False)]
+
+
+# ------------------------------------------------------------------------------ accepted files
+def test_english_headers_any_order(rules):
+    rep = read(rules, "good_english.csv")
+    assert rep.ok and rep.problems == [] and rep.layout == "long" and rep.encoding == "utf-8"
+    assert values(rep) == [("500101", "W04", 2021, 93.5, 2), ("500102", "C01", 2021, 2.1, 3)]
+    assert rep.rows["note"].tolist() == [None, "provisional"]
+
+
+def test_bom_crlf_trailing_commas_fullwidth_percent_thousands_ratio(rules):
+    rep = read(rules, "good_bom_crlf.csv")
+    assert rep.ok and rep.problems == [] and rep.encoding == "utf-8-sig"
+    assert values(rep) == [
+        ("500101", "W04", 2021, 93.5, 2),      # ９３．５
+        ("500101", "W03", 2021, 12.3, 3),      # printed name with unit
+        ("500101", "W01", 2021, 95.2, 4),      # 95.2%
+        ("500101", "W34", 2021, 1234.0, 5),    # "1,234"
+        ("500101", "W41", 2021, 1.4, 6),       # 1：1.4 → second/first
+    ]
+    assert rep.rows["note"].tolist() == [None, None, None, "单位：万人", None]
+    assert rep.skipped[["row", "column", "indicator", "text"]].values.tolist() == [[7, "监测值", "W02", "—"]]
+
+
+def test_gbk_with_no_value_words_and_context_series(rules):
+    rep = read(rules, "good_gbk.csv")
+    assert rep.ok and rep.encoding == "gb18030"
+    assert values(rep) == [("500102", "C01", 2022, 1.8, 2), ("500102", "C02", 2022, 3.1, 3),
+                           ("500102", "CTX_FEMALE_WORKERS", 2022, 41.5, 5)]
+    assert rep.skipped[["row", "indicator", "text"]].values.tolist() == [
+        [4, "C04", "暂无"], [6, "W04", "无数据"], [7, "W02", "-"]]
+    assert (rep.skipped["column"] == "数值").all()
+
+
+def test_xlsx_with_numbers_and_percent_format(rules):
+    rep = read(rules, "good_long.xlsx")
+    assert rep.ok and rep.encoding == "xlsx"
+    assert values(rep) == [("500101", "W04", 2021, 93.5, 2), ("500101", "W01", 2021, 95.2, 3),
+                           ("500102", "C01", 2021, 2.0, 4)]
+
+
+def test_title_line_above_header_keeps_excel_row_numbers(rules):
+    rep = read(rules, "title_row.csv")
+    assert rep.ok and values(rep) == [("500101", "W04", 2021, 94.0, 3)]
+
+
+def test_utf16_tab_separated(rules):
+    rep = read(rules, "utf16_tabs.txt")
+    assert rep.ok and rep.encoding == "utf-16" and values(rep) == [("500101", "W04", 2021, 94.0, 2)]
+
+
+# ------------------------------------------------------------------------------ rejected files
+REJECTED = {
+    "empty.csv": [(None, None, "EMPTY_FILE")],
+    "blank_lines.csv": [(None, None, "EMPTY_FILE")],
+    "header_only.csv": [(1, None, "NO_DATA_ROWS")],
+    "binary.csv": [(None, None, "BINARY_FILE")],
+    "image.csv": [(None, None, "BINARY_FILE")],
+    "fake.xlsx": [(None, None, "NOT_PARSEABLE")],
+    "broken_zip.xlsx": [(None, None, "NOT_PARSEABLE")],
+    "bad_encoding.csv": [(None, None, "NOT_PARSEABLE")],
+    "unclosed_quote.csv": [(None, None, "NOT_PARSEABLE")],
+    "missing_column.csv": [(1, "年份", "MISSING_COLUMN")],
+    "unknown_names.csv": [(2, "区县", "UNKNOWN_AREA"), (3, "指标", "UNKNOWN_INDICATOR")],
+    "year_out_of_range.csv": [(2, "年份", "YEAR_OUT_OF_RANGE"), (3, "年份", "YEAR_OUT_OF_RANGE"),
+                              (4, "年份", "BAD_YEAR")],
+    "rate_120.csv": [(2, "数值", "OUT_OF_RANGE")],
+    "negative_mortality.csv": [(2, "数值", "OUT_OF_RANGE")],
+    "not_a_number.csv": [(2, "数值", "NOT_A_NUMBER"), (3, "数值", "NOT_A_NUMBER")],
+    "conflicting_duplicates.csv": [(2, "数值", "CONFLICTING_DUPLICATE"), (4, "数值", "CONFLICTING_DUPLICATE"),
+                                   (5, "数值", "DUPLICATE_ROW")],
+    "all_no_values.csv": [(None, None, "NO_VALUES")],
+    "many_problems_gbk.csv": [(3, "区县", "UNKNOWN_AREA"), (4, "指标", "UNKNOWN_INDICATOR"),
+                              (5, "年份", "YEAR_OUT_OF_RANGE"), (6, "数值", "OUT_OF_RANGE"),
+                              (7, "数值", "NOT_A_NUMBER")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_rejected_file_lists_every_problem(rules, name):
+    rep = read(rules, name)
+    assert not rep.ok
+    assert triples(rep) == REJECTED[name]
+    for p in rep.problems:
+        assert p.message_zh and p.message_en and p.message_zh != p.message_en
+
+
+def test_messages_name_the_value_and_suggest(rules):
+    rep = read(rules, "unknown_names.csv")
+    assert rep.problems[0].message_zh == "未知地区“万洲区”；是不是“万州区”？"
+    assert rep.problems[0].message_en == "unknown area '万洲区'; did you mean '万州区'?"
+    assert "孕产妇死亡率" in rep.problems[1].message_zh
+    rate = read(rules, "rate_120.csv").problems[0]
+    assert rate.message_zh == "数值 120 超出“孕产妇系统管理率”的有效范围 0–100（%）"
+    neg = read(rules, "negative_mortality.csv").problems[0]
+    assert "-3" in neg.message_en and "W03" in neg.message_en
+    dup = read(rules, "conflicting_duplicates.csv")
+    assert "2:94" in dup.problems[0].message_zh and "4:95" in dup.problems[0].message_zh
+    assert dup.problems[2].severity == "warning"
+    png = read(rules, "image.csv").problems[0]
+    assert "PNG" in png.message_zh and "PNG" in png.message_en
+
+
+def test_format_is_one_greppable_line(rules):
+    p = read(rules, "rate_120.csv").problems[0]
+    assert p.format() == ("row 2, column 数值: OUT_OF_RANGE: 数值 120 超出“孕产妇系统管理率”的有效范围 0–100（%） / "
+                          "value 120 is outside the valid range 0–100 of W04 (%)")
+
+
+def test_size_limit_refuses_before_reading(rules, tmp_path, monkeypatch):
+    content = (FIX / "good_english.csv").read_bytes()
+    rep = read_upload(content, "x.csv", rules, max_bytes=10)
+    assert triples(rep) == [(None, None, "FILE_TOO_LARGE")] and rep.rows.empty
+    big = tmp_path / "big.csv"
+    big.write_bytes(content)
+
+    def no_reading(*a, **k):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    rep = read_upload_path(big, rules, max_bytes=10)
+    assert triples(rep) == [(None, None, "FILE_TOO_LARGE")]
+
+
+def test_default_size_limit_comes_from_settings(rules):
+    assert rules.settings.upload.max_bytes == 20 * 1024 * 1024
+    over = b"x" * (rules.settings.upload.max_bytes + 1)
+    assert triples(read_upload(over, "x.csv", rules)) == [(None, None, "FILE_TOO_LARGE")]
+
+
+def test_export_file_can_be_imported_again(rules):
+    text = ("地区代码,地区名称,指标代码,指标名称,年份,数值,备注,批次\n"
+            "500101,万州区,W04,孕产妇系统管理率,2021,93.5,,1\n")
+    rep = read_upload(text.encode("utf-8-sig"), "export.csv", rules)
+    assert rep.ok and values(rep) == [("500101", "W04", 2021, 93.5, 2)]
+
+
+# ------------------------------------------------------------------------------ wide template
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_template_round_trip(rules, fmt):
+    filled = pd.DataFrame({"area": ["500101"] * 4, "indicator": ["W04", "W41", "C01", "CTX_FEMALE_WORKERS"],
+                           "year": [2021, 2022, 2023, 2021], "value": [93.5, 1.4, 2.25, 41.0]})
+    data = make_template(rules, "500101", fmt, values=filled)
+    rep = read_upload(data, f"template.{fmt}", rules)
+    assert rep.ok and rep.layout == "wide", rep.problems
+    got = rep.rows[["area", "indicator", "year", "value"]].sort_values(["indicator", "year"]).reset_index(drop=True)
+    want = filled.sort_values(["indicator", "year"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_blank_template_is_no_data(rules):
+    rep = read_upload(make_template(rules, "500101", "csv"), "t.csv", rules)
+    assert triples(rep) == [(1, None, "NO_DATA_ROWS")]
+    assert rep.layout == "wide"
+
+
+def test_template_layout_and_bom(rules):
+    data = make_template(rules, "500116", "csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = template_frame(rules, "500116")
+    assert list(frame.columns[:7]) == ["区县", "序号", "代码", "指标名称", "单位", "2030年目标", "2020基期"]
+    assert list(frame.columns[7:]) == [str(y) for y in range(2020, 2031)]
+    assert len(frame) == len(rules.indicators) + len(rules.context_series)
+    w04 = frame.set_index("代码").loc["W04"]
+    assert (w04["区县"], w04["2030年目标"], w04["2020基期"]) == ("江津区", "≥94", "92.55")
+
+
+def test_filled_wide_csv_edited_in_excel(rules):
+    """Excel users type into year cells: full-width, %, dashes; errors point at the year column."""
+    frame = template_frame(rules, "500101")
+    frame.loc[frame["代码"] == "W04", "2021"] = "９３．５％"
+    frame.loc[frame["代码"] == "W02", "2021"] = "—"
+    frame.loc[frame["代码"] == "W03", "2022"] = "abc"
+    frame.loc[frame["代码"] == "W01", "2023"] = "120"
+    data = frame.to_csv(index=False).encode("gbk")
+    rep = read_upload(data, "wide.csv", rules)
+    assert rep.encoding == "gb18030"
+    assert triples(rep) == [(2, "2023", "OUT_OF_RANGE"), (4, "2022", "NOT_A_NUMBER")]
+    assert rep.skipped[["row", "column", "indicator", "text"]].values.tolist() == [[3, "2021", "W02", "—"]]
+    frame.loc[frame["代码"] == "W03", "2022"] = ""
+    frame.loc[frame["代码"] == "W01", "2023"] = ""
+    rep = read_upload(frame.to_csv(index=False).encode("utf-8"), "wide.csv", rules)
+    assert rep.ok and values(rep) == [("500101", "W04", 2021, 93.5, 5)]
+
+
+def test_wide_without_area_column(rules):
+    frame = template_frame(rules, "500101").drop(columns=["区县"])
+    frame.loc[0, "2021"] = "90"
+    rep = read_upload(frame.to_csv(index=False).encode(), "w.csv", rules)
+    assert triples(rep) == [(1, "区县", "MISSING_COLUMN")]
+
+
+# ------------------------------------------------------------------------------ preview
+class FakeStore:
+    def __init__(self, frame):
+        self.frame = frame
+
+    def current_values(self, areas=None, years=None):
+        return self.frame
+
+
+def test_preview_marks_new_correction_unchanged(rules):
+    rep = read(rules, "good_english.csv")
+    stored = pd.DataFrame({"area": ["500101", "500102"], "indicator": ["W04", "C01"], "year": [2021, 2021],
+                           "value": [92.0, 2.1], "note": [None, "provisional"], "batch_id": [1, 1]})
+    out = preview_changes(rep, FakeStore(stored))
+    assert out[["indicator", "old", "new", "kind"]].values.tolist() == [["W04", 92.0, 93.5, "correction"],
+                                                                        ["C01", 2.1, 2.1, "unchanged"]]
+    empty = stored.iloc[:0]
+    assert preview_changes(rep, FakeStore(empty))["kind"].tolist() == ["new", "new"]
