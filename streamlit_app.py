@@ -26,7 +26,9 @@ app_state.qp_set("lang", "en" if lang == "en" else None)
 
 
 def page(key: str, icon: str, default: bool = False, hidden: bool = False) -> st.Page:
-    return st.Page(ui.PAGES[key], title=t(f"page_{key}", lang), icon=icon, url_path=key, default=default,
+    # The default page is served at "/" but reserves its url_path; "/overview" is a hidden twin.
+    return st.Page(ui.PAGES[key], title=t(f"page_{key}", lang), icon=icon,
+                   url_path="home" if default else key, default=default,
                    visibility="hidden" if hidden else "visible")
 
 
@@ -39,6 +41,8 @@ pages = {
         page("indicator", "📈"),
     ],
     t("section_tasks", lang): [page("tasks", "📋"), page("task", "📌", hidden=True)],
+    # The overview is also linkable as "/overview" (same script as the default page at "/").
+    "": [st.Page(ui.PAGES["overview"], title=t("page_overview", lang), url_path="overview", visibility="hidden")],
     t("section_data", lang): [page("upload", "⬆️"), page("history", "🕘")],
     t("section_admin", lang): [page("rules", "⚙️")],
 }

@@ -24,12 +24,14 @@ tab_grid, tab_rank, tab_city = st.tabs([t("district_grid", lang), t("district_ra
 
 with tab_grid:
     grid = views.district_grid(ev, rules, year, lang, attribute=filters[which], plan=None if plan == "all" else plan)
-    st.altair_chart(charts.district_heatmap(grid, lang), width="content")
+    chart = charts.district_heatmap(grid, lang)
+    st.altair_chart(chart, width="content", height=charts.outer_height(chart, extra=160))
 
 with tab_rank:
     ranking = views.area_ranking(ev, rules, year, lang)
     st.caption(t("ranking_note", lang))
-    st.altair_chart(charts.ranking_chart(ranking, lang), width="stretch")
+    chart = charts.ranking_chart(ranking, lang)
+    st.altair_chart(chart, width="stretch", height=charts.outer_height(chart))
     table = ranking.rename(columns={"rank": t("rank", lang), "area_name": t("area", lang),
                                     "with_data": t("with_data", lang), "share_good": t("share_good", lang),
                                     **{s: ui.status_label(s, lang) for s in views.STATUSES}})

@@ -37,8 +37,8 @@ if not row.empty:
     r = row.iloc[0]
     s1, s2, s3, s4 = st.columns(4)
     s1.metric(t("status_in", lang, year=year) + f" · {rules.area_name(focus, lang)}", ui.status_text(str(r["status"]), lang))
-    s2.metric(t("latest_value", lang), "—" if r["value_used"] != r["value_used"] else f"{r['value_used']:g}")
-    s3.metric(t("baseline", lang), "—" if r["baseline"] != r["baseline"] else f"{r['baseline']:g}")
+    s2.metric(t("latest_value", lang), "—" if r["value_used"] != r["value_used"] else f"{r['value_used']:.4g}")
+    s3.metric(t("baseline", lang), "—" if r["baseline"] != r["baseline"] else f"{r['baseline']:.4g}")
     s4.metric(t("projected_2030", lang), "—" if r["projected_2030"] != r["projected_2030"] else f"{r['projected_2030']:.4g}")
     flags = views.flags_words(row, lang).iloc[0]
     if flags:

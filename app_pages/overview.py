@@ -44,7 +44,8 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("domain_status", lang))
     ds = views.domain_status(ev, rules, area, year, lang)
-    st.altair_chart(charts.domain_status_chart(ds, lang), width="stretch")
+    chart = charts.domain_status_chart(ds, lang)
+    st.altair_chart(chart, width="stretch", height=charts.outer_height(chart))
 with right:
     st.subheader(t("attention", lang))
     att = views.attention_list(ev, rules, area, year, lang)
@@ -53,8 +54,9 @@ with right:
     else:
         shown = att.head(10)
         for row in shown.itertuples():
-            label = f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name} — {row.reason}"
+            label = f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"
             ui.indicator_link(row.indicator, label)
+            st.caption(row.reason)
         if len(att) > len(shown):
             st.caption(t("attention_more", lang, n=len(att) - len(shown)))
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import app_state, ui, views
-from dashboard.i18n import t
+from dashboard.i18n import LABELS, t
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store
@@ -85,10 +85,13 @@ st.write(t("preview_counts", lang, new=int(kinds.get("new", 0)), corrected=int(k
 shown = preview.copy()
 if not shown.empty:
     shown["area"] = [rules.area_name(str(a), lang) for a in shown["area"]]
+    shown["kind"] = [t(f"kind_{k}", lang) if f"kind_{k}" in LABELS else k for k in shown["kind"].astype(str)]
     shown.insert(2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c for c in shown["indicator"]])
 st.dataframe(shown.rename(columns={"area": t("area", lang), "indicator": t("code", lang), "name": t("indicator", lang),
                                    "year": t("year", lang), "old": t("old", lang), "new": t("new", lang),
-                                   "kind": t("change_kind", lang)}), hide_index=True, width="stretch")
+                                   "kind": t("change_kind", lang), "old_note": t("old_note", lang),
+                                   "note": t("note", lang), "source_row": t("source_row", lang)}),
+             hide_index=True, width="stretch")
 
 done = st.session_state.get("_committed", {})
 if sha in done:

@@ -22,6 +22,9 @@ STATUS_COLORS = {
     "no_data": "#bdbdbd",             # grey
 }
 FONT_SIZE = 14
+# Fill the container's width, keep the height we ask for (one band per domain or area): Streamlit's
+# default fitting would otherwise squeeze 40 areas into a fixed height and drop half the labels.
+_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def status_scale(lang: str = "zh") -> alt.Scale:
@@ -69,7 +72,7 @@ def domain_status_chart(frame: pd.DataFrame, lang: str = "zh") -> alt.Chart:
         tooltip=[alt.Tooltip("domain_name:N", title=t("domain", lang)),
                  alt.Tooltip("label:N", title=t("status", lang)),
                  alt.Tooltip("n:Q", title=t("count", lang))],
-    ).properties(height=max(160, 28 * max(1, len(order))))
+    ).properties(height=26 * max(1, len(order)), autosize=_FIT_X)
 
 
 def sparkline(series: pd.DataFrame, status: str, lang: str = "zh", years: tuple[int, int] | None = None) -> alt.Chart:
@@ -98,17 +101,17 @@ def district_heatmap(grid: pd.DataFrame, lang: str = "zh") -> alt.Chart:
     data = grid[["area_name", "area_order", "indicator", "indicator_label", "ind_order", "label", "value_used"]]
     area_sort = list(dict.fromkeys(data.sort_values("area_order")["area_name"])) if not data.empty else []
     ind_sort = list(dict.fromkeys(data.sort_values("ind_order")["indicator"])) if not data.empty else []
-    n_ind = max(1, len(ind_sort))
     return alt.Chart(data).mark_rect(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("indicator:N", sort=ind_sort, title=t("indicator", lang),
-                axis=alt.Axis(orient="top", labelAngle=-90, labelFontSize=10)),
-        y=alt.Y("area_name:N", sort=area_sort, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=260)),
+                axis=alt.Axis(orient="top", labelAngle=-90, labelFontSize=9, labelOverlap=False)),
+        y=alt.Y("area_name:N", sort=area_sort, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=200, labelOverlap=False)),
         color=_status_color(lang),
         tooltip=[alt.Tooltip("area_name:N", title=t("area", lang)),
                  alt.Tooltip("indicator_label:N", title=t("indicator", lang)),
                  alt.Tooltip("label:N", title=t("status", lang)),
                  alt.Tooltip("value_used:Q", title=t("value", lang), format=",.2f")],
-    ).properties(width=max(300, 12 * n_ind), height=max(120, 18 * max(1, len(area_sort))))
+    ).properties(width=10 * max(1, len(ind_sort)), height=18 * max(1, len(area_sort)),
+                 autosize=alt.AutoSizeParams(type="pad"))
 
 
 def ranking_chart(ranking: pd.DataFrame, lang: str = "zh") -> alt.Chart:
@@ -128,7 +131,7 @@ def ranking_chart(ranking: pd.DataFrame, lang: str = "zh") -> alt.Chart:
         order=alt.Order("status_order:Q"),
         tooltip=[alt.Tooltip("area_name:N", title=t("area", lang)), alt.Tooltip("label:N", title=t("status", lang)),
                  alt.Tooltip("n:Q", title=t("count", lang))],
-    ).properties(height=max(120, 20 * max(1, len(order))))
+    ).properties(height=20 * max(1, len(order)), autosize=_FIT_X)
 
 
 def indicator_chart(layers: dict[str, pd.DataFrame], lang: str = "zh", unit: str = "",
@@ -161,3 +164,13 @@ def indicator_chart(layers: dict[str, pd.DataFrame], lang: str = "zh", unit: str
         charts.append(alt.Chart(target).mark_text(align="left", dx=4, dy=-8, color="#d73027", fontSize=FONT_SIZE).encode(
             y="value:Q", x=alt.value(0), text="label:N"))
     return alt.layer(*charts).properties(height=380)
+
+
+def outer_height(chart: alt.TopLevelMixin, extra: int = 130) -> int | str:
+    """Pixel height for ``st.altair_chart(height=...)``: the plot's height plus axes and legend.
+
+    Streamlit fits the whole chart (legend included) into the height it is given, which would squeeze
+    the bands of a chart that sets its plot height from the number of domains or areas.
+    """
+    h = getattr(chart, "height", alt.Undefined)
+    return int(h) + extra if isinstance(h, (int, float)) else "content"

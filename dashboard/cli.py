@@ -49,15 +49,28 @@ def _write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
 
 # ------------------------------------------------------------------------------ rules & engine
 def cmd_check_rules(args) -> int:
+    from .tasks import load_tasks
+
     rules = load_rules(args.rules)
-    for p in rules.problems:
+    if not rules.ok:
+        # Task files refer to indicators and areas; checked against broken rules they would only
+        # repeat the same mistakes as false "unknown indicator" lines.
+        for p in rules.problems:
+            print(p.format())
+        print(f"{len(rules.problems)} 个问题 problem(s)；修正后再检查任务文件 / fix these, then tasks are checked",
+              file=sys.stderr)
+        return 1
+    cat = load_tasks(rules.root, rules)
+    problems = cat.problems
+    for p in problems:
         print(p.format())
-    if rules.ok:
+    if cat.ok:
         n_over = sum(len(v) for v in rules.overrides.values())
         print(f"OK: {len(rules.indicators)} 项指标 indicators, {len(rules.areas)} 个地区 areas, "
-              f"{len(rules.overrides)} 个地区覆盖文件 override files ({n_over} targets)")
+              f"{len(rules.overrides)} 个地区覆盖文件 override files ({n_over} targets), "
+              f"{len(cat.tasks)} 项任务 tasks, {len(cat.units)} 个单位 units")
         return 0
-    print(f"{len(rules.problems)} 个问题 problem(s)", file=sys.stderr)
+    print(f"{len(problems)} 个问题 problem(s)", file=sys.stderr)
     return 1
 
 
@@ -193,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
         register_data = None
     if register_data is not None:
         register_data(sub)
+    from .account_commands import register as register_accounts
+
+    register_accounts(sub)
     return parser
 
 

@@ -1,8 +1,10 @@
-"""Data commands: import, export, history, rollback, demo, template, bench-import.
+"""Data commands: import, export, history, rollback, demo, template, template-tasks, task-status,
+bench-import.
 
 ``cli.build_parser`` calls :func:`register`. The app's upload and export pages use the same
-functions (``read_upload``, ``preview_changes``, ``Store``, :func:`export_table`,
-:func:`report_lines`), so the command line and the app cannot disagree.
+functions (``intake.read_any_upload``, ``intake.preview_any``, ``intake.commit_any``, ``Store``,
+:func:`export_table`, :func:`report_lines`, :func:`task_report_lines`), so the command line and the
+app cannot disagree. ``import`` takes indicator files and task-progress files alike.
 """
 from __future__ import annotations
 
@@ -94,6 +96,42 @@ def report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both"
     return lines
 
 
+def task_report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both") -> list[str]:
+    """The import report of a task-progress file as text lines, in the style of :func:`report_lines`."""
+    from .task_progress import STATUS_LABELS
+
+    def say(zh: str, en: str) -> str:
+        return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
+
+    def label(code) -> str:
+        if not isinstance(code, str) or code not in STATUS_LABELS:
+            return "—"
+        return say(STATUS_LABELS[code]["zh"], STATUS_LABELS[code]["en"]) if lang != "both" else STATUS_LABELS[code]["zh"]
+
+    fmt = "both" if lang == "both" else lang
+    lines = [say(f"文件：{report.file_name}（任务进展，{report.encoding or '?'}，{report.n_bytes} 字节）",
+                 f"file: {report.file_name} (task progress, {report.encoding or '?'}, {report.n_bytes} bytes)")]
+    lines.extend(p.format(fmt) for p in report.problems)
+    n_skipped = int(getattr(report, "n_skipped", 0) or 0)
+    if n_skipped:
+        lines.append(say(f"模板中有 {n_skipped} 行未填写（无状态、完成值、备注），不导入",
+                         f"{n_skipped} template rows not filled in (no status, number or note), not imported"))
+    if preview is not None and len(preview):
+        counts = preview["kind"].value_counts()
+        lines.append(say(f"预览：新增 {counts.get('new', 0)}，更正 {counts.get('correction', 0)}，"
+                         f"未变 {counts.get('unchanged', 0)}，跳过 {n_skipped}",
+                         f"preview: {counts.get('new', 0)} new, {counts.get('correction', 0)} corrections, "
+                         f"{counts.get('unchanged', 0)} unchanged, {n_skipped} skipped"))
+        for r in preview.loc[preview["kind"] == "correction"].itertuples(index=False):
+            target = f" #{int(r.target_no)}" if int(r.target_no) else ""
+            old = " ".join(x for x in (label(r.old_status), _fmt(r.old_reached)) if x)
+            new = " ".join(x for x in (label(r.status), _fmt(r.reached)) if x)
+            if (r.old_note or "") != (r.note or ""):
+                old, new = f"{old} ({r.old_note or ''})", f"{new} ({r.note or ''})"
+            lines.append(f"row {r.source_row}: CORRECTION: {r.task}{target} {r.year}: {old} → {new}")
+    return lines
+
+
 def _uploader(name: str | None) -> str:
     if name:
         return name
@@ -114,9 +152,15 @@ def _rules(args) -> RuleSet | None:
 
 
 # ------------------------------------------------------------------------------ commands
+def _rejected(n: int, lang: str) -> str:
+    return {"zh": f"文件被拒绝，未保存任何数据（{n} 个问题）", "en": f"file rejected; nothing stored ({n} problems)"}.get(
+        lang, f"文件被拒绝，未保存任何数据（{n} 个问题） / file rejected; nothing stored ({n} problems)")
+
+
 def cmd_import(args) -> int:
+    from .intake import TASKS, read_any_upload_path
     from .store import Store
-    from .upload import preview_changes, read_upload_path
+    from .upload import preview_changes
 
     rules = _rules(args)
     if rules is None:
@@ -125,15 +169,15 @@ def cmd_import(args) -> int:
     if not path.is_file():
         print(f"找不到文件 file not found: {path}", file=sys.stderr)
         return 1
-    report = read_upload_path(path, rules)
+    kind, report = read_any_upload_path(path, rules)
+    if kind == TASKS:
+        return _import_tasks(args, report)
     store = Store() if report.ok else None
     preview = preview_changes(report, store) if store is not None else None
     for line in report_lines(report, preview, args.lang, rules):
         print(line)
     if not report.ok:
-        n = len(report.errors)
-        print({"zh": f"文件被拒绝，未保存任何数据（{n} 个问题）", "en": f"file rejected; nothing stored ({n} problems)"}
-              .get(args.lang, f"文件被拒绝，未保存任何数据（{n} 个问题） / file rejected; nothing stored ({n} problems)"))
+        print(_rejected(len(report.errors), args.lang))
         return 1
     earlier = store.batches_with_sha256(report.sha256)
     if earlier:
@@ -147,6 +191,93 @@ def cmd_import(args) -> int:
     b = store.batch(batch_id)
     print(f"已保存为批次 {batch_id}：新增 {b['n_new']}，更正 {b['n_corrected']}，未变 {b['n_unchanged']} / "
           f"stored as batch {batch_id}: {b['n_new']} new, {b['n_corrected']} corrected, {b['n_unchanged']} unchanged")
+    return 0
+
+
+def _import_tasks(args, report) -> int:
+    """``import`` of a task-progress file: same report style, dry run and exit codes as indicator files."""
+    from .intake import TASKS, commit_any, preview_any
+    from .store import Store
+
+    store = Store() if report.ok else None
+    preview = preview_any(TASKS, report, store) if store is not None else None
+    for line in task_report_lines(report, preview, args.lang):
+        print(line)
+    if not report.ok:
+        print(_rejected(len(report.errors), args.lang))
+        return 1
+    earlier = store.batches_with_sha256(report.sha256)
+    if earlier:
+        ids = ", ".join(map(str, earlier))
+        print(f"注意：同样内容的文件已导入过（批次 {ids}） / note: a file with the same content was imported before (batch {ids})")
+    if args.dry_run:
+        print(f"试运行：可以保存 {len(report.rows)} 条任务进展，未写入数据库 / dry run: {len(report.rows)} task reports "
+              "would be stored; nothing written")
+        return 0
+    batch_id = commit_any(TASKS, report, store, uploader=_uploader(args.uploader))
+    b = store.batch(batch_id)
+    print(f"已保存为批次 {batch_id}（任务进展）：新增 {b['n_new']}，更正 {b['n_corrected']}，未变 {b['n_unchanged']} / "
+          f"stored as batch {batch_id} (task progress): {b['n_new']} new, {b['n_corrected']} corrected, "
+          f"{b['n_unchanged']} unchanged")
+    return 0
+
+
+TASK_STATUS_COLUMNS = ["task", "title", "lead_units", "year", "status", "status_label", "target_no", "measure",
+                       "target", "unit", "reached", "met", "note"]
+
+
+def task_status_table(store, rules: RuleSet, year: int | None = None, lang: str = "zh") -> pd.DataFrame:
+    """Every task target with the current report: ``task_status_frame`` over ``store.current_task_reports``."""
+    from .task_progress import task_status_frame
+    from .tasks import catalogue_for
+
+    reports = store.current_task_reports(years=[year] if year is not None else None)
+    frame = task_status_frame(catalogue_for(rules), reports, year=year, lang=lang)
+    return neutralise(frame[TASK_STATUS_COLUMNS])
+
+
+def cmd_task_status(args) -> int:
+    from .store import Store
+
+    rules = _rules(args)
+    if rules is None:
+        return 1
+    frame = task_status_table(Store(), rules, args.year, args.lang)
+    if args.format == "json":
+        text = frame.to_json(orient="records", force_ascii=False, indent=1)
+    else:
+        text = frame.to_csv(index=False, lineterminator="\n")
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+        print(f"已导出 exported: {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_template_tasks(args) -> int:
+    from .task_progress import default_template_year, make_task_template
+    from .tasks import catalogue_for
+
+    rules = _rules(args)
+    if rules is None:
+        return 1
+    start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
+    year = args.year if args.year is not None else default_template_year(rules)
+    if not start <= year <= end:
+        print(f"年份 {year} 不在规划期 {start}–{end} 内 / year {year} is outside the plan period {start}-{end}",
+              file=sys.stderr)
+        return 1
+    fmt = args.format or ("xlsx" if args.out and args.out.lower().endswith(".xlsx") else "csv")
+    current = None
+    if args.filled:
+        from .store import Store
+
+        current = Store().current_task_reports(years=[year])
+    data = make_task_template(catalogue_for(rules), year, fmt, current=current, all_tasks=args.all_tasks)
+    out = args.out or f"task_template_{year}.{fmt}"
+    Path(out).write_bytes(data)
+    print(f"已生成任务进展模板 task-progress template written: {out} ({year})")
     return 0
 
 
@@ -282,13 +413,14 @@ def run_import_bench(n_areas: int = 2844, db_url: str | None = None) -> dict:
         content = bench_file(rules)
         store = Store(db_url or f"sqlite:///{root / 'bench.db'}")
         try:
-            t0 = time.perf_counter()
+            # CPU time next to wall time: on a shared machine the wall clock also measures the neighbours.
+            t0, c0 = time.perf_counter(), time.process_time()
             report = read_upload(content, "national-2021.csv", rules, max_bytes=len(content))
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             if not report.ok:
                 raise RuntimeError("; ".join(p.format() for p in report.problems[:5]))
             batch_id = store.commit(report, uploader="bench")
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             stored = store.batch(batch_id)["n_new"]
         finally:
             store.dispose()
@@ -296,6 +428,8 @@ def run_import_bench(n_areas: int = 2844, db_url: str | None = None) -> dict:
         "areas": len(rules.areas), "series": len(rules.series_codes()), "rows": len(report.rows),
         "stored": int(stored), "file_mb": round(len(content) / 1048576, 2), "database": store.engine.dialect.name,
         "validate_s": round(t1 - t0, 3), "store_s": round(t2 - t1, 3), "total_s": round(t2 - t0, 3),
+        "validate_cpu_s": round(c1 - c0, 3), "store_cpu_s": round(c2 - c1, 3),
+        "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "cpus": os.cpu_count(),
     }
 
@@ -313,7 +447,8 @@ def cmd_bench_import(args) -> int:
 # ------------------------------------------------------------------------------ registration
 def register(sub) -> None:
     """Add the data commands to the ``python -m dashboard`` sub-parser."""
-    p = sub.add_parser("import", help="validate a yearly data file and store it as one batch (exit 1 if rejected)")
+    p = sub.add_parser("import", help="validate a yearly data file (indicator values or task progress) and store it "
+                                      "as one batch (exit 1 if rejected)")
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="validate and preview only; store nothing")
     p.add_argument("--uploader", help="name recorded with the batch (default: the login name)")
@@ -348,6 +483,23 @@ def register(sub) -> None:
     p.add_argument("--filled", action="store_true", help="pre-fill the values already stored")
     p.add_argument("--rules")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("template-tasks", help="the fillable yearly task-progress sheet (CSV or Excel)")
+    p.add_argument("--out", help="output file (default task_template_<year>.<format>)")
+    p.add_argument("--format", choices=["csv", "xlsx"], help="default: from --out's extension, else csv")
+    p.add_argument("--year", type=int, help="the year reported on (default: last year, within the plan period)")
+    p.add_argument("--all-tasks", action="store_true", help="every task, not only those running in --year")
+    p.add_argument("--filled", action="store_true", help="pre-fill the reports already stored for --year")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_template_tasks)
+
+    p = sub.add_parser("task-status", help="every task target with its reported status, reached number and met")
+    p.add_argument("--year", type=int, help="this year only (default: each task's latest reported year)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of unit names and status labels")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_task_status)
 
     p = sub.add_parser("bench-import", help="time validating and storing a national one-year file")
     p.add_argument("--areas", type=int, default=2844)

@@ -169,6 +169,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "old": ("原值", "Old"),
     "new": ("新值", "New"),
     "change_kind": ("变更类型", "Change"),
+    "kind_new": ("新增", "new"),
+    "kind_correction": ("修正", "correction"),
+    "kind_unchanged": ("未变", "unchanged"),
+    "old_note": ("原备注", "Old note"),
+    "note": ("备注", "Note"),
+    "source_row": ("文件行号", "Row in file"),
     # ---------------------------------------------------------------- history
     "history_intro": ("每次上传都是一个批次；回滚会撤销该批次写入的数据，恢复之前的值。",
                       "Each upload is a batch; rolling back undoes what the batch wrote and restores the earlier values."),

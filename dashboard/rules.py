@@ -486,6 +486,15 @@ def load_rules(root: Path | str | None = None) -> RuleSet:
             )
         overrides[ofile.area] = resolved
 
+    # The fingerprint covers every YAML file under rules/ (tasks and units too), so caches keyed on
+    # it refresh when any of them is edited.
+    for extra in sorted(root.rglob("*.yaml")):
+        if extra.parent.name not in ("indicators", "overrides") and extra.name not in ("settings.yaml", "areas.yaml"):
+            digest.update(str(extra.relative_to(root)).encode())
+            try:
+                digest.update(extra.read_bytes())
+            except OSError:
+                pass
     return RuleSet(root, settings, areas, plans, domains, indicators, context, overrides, problems,
                    digest.hexdigest()[:16])
 

@@ -18,6 +18,14 @@ alternative, re-threading the chain, would silently discard the later correction
 A file whose values are all already stored is still recorded as a batch (``n_unchanged`` = rows,
 no versions): the history then shows that the file arrived and changed nothing.
 
+``task_reports``  yearly task-progress reports (task, year, target_no → status, reached, note),
+                  versioned exactly like observations and stored by batches of kind
+                  ``task_upload``. ``target_no`` 0 is the task as a whole. Rollback, the "blocked by
+                  a later batch" check and ``clear`` cover both tables.
+
+Databases created before ``task_reports`` existed get the table from ``create_all`` and their
+``batches.kind`` CHECK widened to allow ``task_upload`` (:func:`_migrate`), once, under the write lock.
+
 Every write is one transaction. On SQLite it is ``BEGIN IMMEDIATE`` (taken before the first read,
 so two uploads cannot interleave); on PostgreSQL a transaction-scoped advisory lock does the same.
 """
@@ -63,6 +71,9 @@ from .problems import Problem
 
 metadata = MetaData()
 
+BATCH_KINDS = ("upload", "demo", "task_upload")
+TASK_STATUSES = ("not_started", "in_progress", "done", "delayed")
+
 batches = Table(
     "batches",
     metadata,
@@ -80,7 +91,7 @@ batches = Table(
     Column("status", String(16), nullable=False, default="active"),
     Column("rolled_back_at", DateTime(timezone=True)),
     Column("rolled_back_by", String(200)),
-    CheckConstraint("kind IN ('upload', 'demo')", name="ck_batches_kind"),
+    CheckConstraint(f"kind IN ({', '.join(repr(k) for k in BATCH_KINDS)})", name="ck_batches_kind"),
     CheckConstraint("status IN ('active', 'rolled_back')", name="ck_batches_status"),
     Index("ix_batches_sha256", "sha256"),
     sqlite_autoincrement=True,  # ids are never reused, so a data_version never repeats
@@ -98,7 +109,8 @@ observations = Table(
     Column("note", Text),
     Column("is_current", Boolean, nullable=False),
     Column("replaces_id", Integer, ForeignKey("observations.id")),
-    Index("ix_observations_batch", "batch_id"),
+    # No index on batch_id: only a rollback filters by it, and each index costs every import
+    # (a national file is a quarter of a million inserts); a rare scan is the cheaper side.
     Index("ix_observations_replaces", "replaces_id"),
     Index("ix_observations_key", "area", "indicator", "year"),
     sqlite_autoincrement=True,
@@ -106,6 +118,32 @@ observations = Table(
 _is_current = observations.c.is_current
 Index("ux_observations_current", observations.c.area, observations.c.indicator, observations.c.year,
       unique=True, sqlite_where=text("is_current = 1"), postgresql_where=_is_current)
+
+task_reports = Table(
+    "task_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("task", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("target_no", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("status", String(16), nullable=False),
+    Column("reached", Float(precision=53)),
+    Column("note", Text),
+    Column("is_current", Boolean, nullable=False),
+    Column("replaces_id", Integer, ForeignKey("task_reports.id")),
+    CheckConstraint(f"status IN ({', '.join(repr(k) for k in TASK_STATUSES)})", name="ck_task_reports_status"),
+    Index("ix_task_reports_batch", "batch_id"),
+    Index("ix_task_reports_replaces", "replaces_id"),
+    Index("ix_task_reports_key", "task", "year", "target_no"),
+    sqlite_autoincrement=True,
+)
+_task_current = task_reports.c.is_current
+Index("ux_task_reports_current", task_reports.c.task, task_reports.c.year, task_reports.c.target_no,
+      unique=True, sqlite_where=text("is_current = 1"), postgresql_where=_task_current)
+TASK_REPORT_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "batch_id"]
+# Both versioned tables: what rollback flips and what may block it.
+_VERSIONED = (observations, task_reports)
 
 _VERSION_COLUMNS = ("batch_id", "area", "indicator", "year", "value", "note", "is_current", "replaces_id")
 
@@ -133,8 +171,94 @@ def _engine(url: str) -> Engine:
         if engine is None:
             engine = _make_engine(url)
             metadata.create_all(engine)
+            _migrate(engine)
             _ENGINES[url] = engine
         return engine
+
+
+_KIND_CHECK_OLD = "kind IN ('upload', 'demo')"
+_KIND_CHECK_NEW = f"kind IN ({', '.join(repr(k) for k in BATCH_KINDS)})"
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring a database created by an earlier version up to date (idempotent, under the write lock).
+
+    The only change so far: ``batches.kind`` gained ``task_upload``. ``create_all`` adds the new
+    ``task_reports`` table but never alters an existing one, so the old CHECK constraint on
+    ``kind`` would refuse every task batch. PostgreSQL swaps the constraint; SQLite cannot alter
+    a constraint, so the (small) ``batches`` table is rebuilt with the official 12-step procedure
+    (https://www.sqlite.org/lang_altertable.html#otheralter), keeping ids and the AUTOINCREMENT
+    counter so a data_version never repeats.
+    """
+    if engine.dialect.name == "sqlite":
+        _migrate_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _migrate_postgres(engine)
+
+
+def _migrate_postgres(engine: Engine) -> None:
+    def old_check(conn) -> bool:
+        row = conn.exec_driver_sql(
+            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE t.relname = 'batches' AND t.relnamespace = to_regnamespace(current_schema()) "
+            "AND c.conname = 'ck_batches_kind'").first()
+        return row is not None and "task_upload" not in row[0]
+
+    with engine.connect() as conn:
+        if not old_check(conn):
+            return
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(20211)")
+        if old_check(conn):
+            conn.exec_driver_sql("ALTER TABLE batches DROP CONSTRAINT ck_batches_kind")
+            conn.exec_driver_sql(f"ALTER TABLE batches ADD CONSTRAINT ck_batches_kind CHECK ({_KIND_CHECK_NEW})")
+
+
+def _migrate_sqlite(engine: Engine) -> None:
+    def batches_sql(cur) -> str:
+        row = cur.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
+        return row[0] if row else ""
+
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()  # isolation_level is None (see _on_connect): we control BEGIN/COMMIT
+        if _KIND_CHECK_OLD not in batches_sql(cur):
+            return
+        # Foreign keys must be off while the referenced table is swapped (and the pragma is a no-op
+        # inside a transaction); the check after the swap proves nothing dangles.
+        cur.execute("PRAGMA foreign_keys=OFF")
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            sql = batches_sql(cur)
+            if _KIND_CHECK_OLD in sql:
+                seq = cur.execute("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").fetchone()
+                new_sql = sql.replace(_KIND_CHECK_OLD, _KIND_CHECK_NEW).replace(
+                    "CREATE TABLE batches", "CREATE TABLE batches__migrating", 1)
+                indexes = [r[0] for r in cur.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'batches' AND sql IS NOT NULL")]
+                cur.execute(new_sql)
+                cur.execute("INSERT INTO batches__migrating SELECT * FROM batches")
+                cur.execute("DROP TABLE batches")
+                cur.execute("ALTER TABLE batches__migrating RENAME TO batches")
+                for index_sql in indexes:
+                    cur.execute(index_sql)
+                if seq is not None:
+                    if cur.execute("SELECT 1 FROM sqlite_sequence WHERE name = 'batches'").fetchone():
+                        cur.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'batches'", (seq[0],))
+                    else:
+                        cur.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('batches', ?)", (seq[0],))
+                dangling = cur.execute("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    raise RuntimeError(f"migration of batches left dangling references: {dangling[:5]}")
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        finally:
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    finally:
+        raw.close()
 
 
 def _make_engine(url: str) -> Engine:
@@ -235,6 +359,50 @@ class Store:
         return frame.astype({"id": "int64", "year": "int64", "value": "float64", "batch_id": "int64",
                              "area": object, "indicator": object, "note": object})
 
+    def current_task_reports(self, tasks: list[str] | None = None, years: list[int] | None = None) -> pd.DataFrame:
+        """Current report of every (task, year, target_no): task, year, target_no, status, reached, note, batch_id."""
+        with self.engine.connect() as conn:
+            frame = self._current_tasks(conn, tasks, years)
+        return frame.drop(columns=["id"])
+
+    def _current_tasks(self, conn, tasks, years) -> pd.DataFrame:
+        t = task_reports
+        base = select(t.c.id, *(t.c[c] for c in TASK_REPORT_COLUMNS)).where(_task_current)
+        if years is not None:
+            base = base.where(t.c.year.in_([int(y) for y in years]))
+        if tasks is None:
+            records = conn.execute(base.order_by(t.c.task, t.c.year, t.c.target_no)).all()
+        else:
+            records = [r for chunk in _chunks(sorted({str(x) for x in tasks}), _IN_CHUNK)
+                       for r in conn.execute(base.where(t.c.task.in_(chunk))
+                                             .order_by(t.c.task, t.c.year, t.c.target_no)).all()]
+        frame = pd.DataFrame(records, columns=["id", *TASK_REPORT_COLUMNS])
+        return frame.astype({"id": "int64", "task": object, "year": "int64", "target_no": "int64",
+                             "status": object, "reached": "float64", "note": object, "batch_id": "int64"})
+
+    def task_report_history(self, task: str) -> pd.DataFrame:
+        """Every version ever stored for one task, oldest first, with its batch.
+
+        Columns: year, target_no, status, reached, note, is_current, version_id, replaces_id,
+        batch_id, created_at, uploader, file_name, kind, batch_status (``status`` is the task's).
+        """
+        t, b = task_reports, batches
+        stmt = (select(t.c.year, t.c.target_no, t.c.status, t.c.reached, t.c.note, t.c.is_current,
+                       t.c.id.label("version_id"), t.c.replaces_id, t.c.batch_id, b.c.created_at, b.c.uploader,
+                       b.c.file_name, b.c.kind, b.c.status.label("batch_status"))
+                .join(b, b.c.id == t.c.batch_id)
+                .where(t.c.task == str(task))
+                .order_by(t.c.year, t.c.target_no, t.c.id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        frame = pd.DataFrame(rows, columns=["year", "target_no", "status", "reached", "note", "is_current",
+                                            "version_id", "replaces_id", "batch_id", "created_at", "uploader",
+                                            "file_name", "kind", "batch_status"])
+        frame["is_current"] = frame["is_current"].astype(bool)
+        frame["reached"] = frame["reached"].astype("float64")
+        frame["created_at"] = _utc(frame["created_at"])
+        return frame
+
     def batches(self) -> pd.DataFrame:
         """Every batch, newest first, with its counts and status."""
         with self.engine.connect() as conn:
@@ -285,7 +453,11 @@ class Store:
             return conn.execute(select(batches.c.id).limit(1)).first() is None
 
     def data_version(self) -> str:
-        """A token that changes whenever stored data changes (commit, rollback, clear)."""
+        """A token that changes whenever stored data changes (commit, rollback, clear).
+
+        Every write — indicator values or task reports — adds a batch or marks one rolled back,
+        so the batches table alone tells.
+        """
         b = batches
         stmt = select(func.count(b.c.id), func.max(b.c.id), func.max(b.c.created_at),
                       func.count(b.c.rolled_back_at), func.max(b.c.rolled_back_at))
@@ -348,6 +520,70 @@ class Store:
             _test_pause("before-commit")
         return int(batch_id)
 
+    def commit_task_report(self, report, uploader: str) -> int:
+        """Store an accepted ``TaskProgressReport`` as one ``task_upload`` batch in one transaction.
+
+        Like indicator values: a (task, year, target_no) not stored yet is new; a different status,
+        reached number or note is a correction (a new version replacing the current one); the same
+        is unchanged and stores nothing. Returns the batch id; refuses a report with errors.
+        """
+        from .task_progress import classify_task_rows
+
+        if not report.ok:
+            raise StoreError(Problem("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据",
+                                     "the file has errors; nothing was stored"))
+        keys = ["task", "year", "target_no"]
+        rows = report.rows.copy()
+        if "note" not in rows:
+            rows["note"] = None
+        if "target_no" not in rows:
+            rows["target_no"] = 0
+        rows = rows.drop_duplicates(keys, keep="first").reset_index(drop=True)
+        rows = rows.astype({"year": "int64", "target_no": "int64", "reached": "float64"})
+        bad = sorted(set(rows["status"]) - set(TASK_STATUSES))
+        if bad:
+            raise ValueError(f"unknown task status {bad!r}")
+        t = task_reports
+        with self._write() as conn:
+            batch_id = int(conn.execute(insert(batches).values(
+                created_at=_now(), uploader=uploader or "unknown", file_name=report.file_name or "",
+                sha256=report.sha256 or "", kind="task_upload", n_rows=len(rows),
+                n_skipped=int(getattr(report, "n_skipped", 0) or 0), status="active",
+            )).inserted_primary_key[0])
+            _test_pause("batch")
+
+            current = self._current_tasks(conn, rows["task"].tolist(), rows["year"].tolist()) if len(rows) else None
+            if current is not None and len(current):
+                merged = rows.merge(current.drop(columns="batch_id").rename(columns={
+                    "id": "old_id", "status": "old_status", "reached": "old_reached", "note": "old_note"}),
+                    on=keys, how="left")
+            else:
+                merged = rows.assign(old_id=np.nan, old_status=None, old_reached=np.nan, old_note=None)
+            old = merged[["old_status", "old_reached", "old_note"]].set_axis(["status", "reached", "note"], axis=1)
+            kind = classify_task_rows(old, merged[["status", "reached", "note"]])
+            changed = merged.loc[kind != "unchanged"]
+            corrected = changed.loc[changed["old_id"].notna(), "old_id"].astype("int64").tolist()
+
+            # Old versions stop being current first: the partial unique index allows one per key.
+            for chunk in _chunks(corrected, _IN_CHUNK):
+                conn.execute(update(t).where(t.c.id.in_(chunk)).values(is_current=False))
+            params = [{
+                "batch_id": batch_id, "task": str(r.task), "year": int(r.year), "target_no": int(r.target_no),
+                "status": str(r.status), "reached": None if pd.isna(r.reached) else float(r.reached),
+                "note": None if r.note is None or (isinstance(r.note, float) and np.isnan(r.note)) else str(r.note),
+                "is_current": True, "replaces_id": None if pd.isna(r.old_id) else int(r.old_id),
+            } for r in changed.itertuples(index=False)]
+            for chunk in _chunks(params, 1000):  # a task file has tens to hundreds of rows
+                conn.execute(insert(t), chunk)
+                _test_pause("rows")
+
+            conn.execute(update(batches).where(batches.c.id == batch_id).values(
+                n_new=int((kind == "new").sum()), n_corrected=int((kind == "correction").sum()),
+                n_unchanged=int((kind == "unchanged").sum()),
+            ))
+            _test_pause("before-commit")
+        return batch_id
+
     @property
     def _insert_sql(self) -> str:
         # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing costs
@@ -379,7 +615,7 @@ class Store:
         Refused (``StoreError``) for an unknown or already rolled-back batch, and for a batch
         whose values a later active batch has changed — roll that one back first.
         """
-        o, b = observations, batches
+        b = batches
         batch_id = int(batch_id)
         with self._write() as conn:
             row = conn.execute(select(b.c.status).where(b.c.id == batch_id)).first()
@@ -389,19 +625,25 @@ class Store:
             if row[0] == "rolled_back":
                 raise StoreError(Problem("ALREADY_ROLLED_BACK", f"批次 {batch_id} 已经撤销过了",
                                          f"batch {batch_id} was already rolled back"))
-            # Versions of this batch that are no longer current were replaced by a later batch.
-            superseded = select(o.c.id).where(o.c.batch_id == batch_id, ~_is_current)
-            later = sorted({r[0] for r in conn.execute(select(o.c.batch_id).where(o.c.replaces_id.in_(superseded)))})
+            # Versions of this batch that are no longer current were replaced by a later batch —
+            # in either versioned table (a batch writes one of them, but the check does not assume it).
+            later: set[int] = set()
+            for v in _VERSIONED:
+                superseded = select(v.c.id).where(v.c.batch_id == batch_id, ~v.c.is_current)
+                later.update(r[0] for r in conn.execute(select(v.c.batch_id).where(v.c.replaces_id.in_(superseded))))
+            later = sorted(later)
             if later:
                 ids = ", ".join(str(i) for i in later)
                 raise StoreError(Problem(
                     "ROLLBACK_BLOCKED",
                     f"批次 {batch_id} 的部分数值已被之后的批次 {ids} 修改；请先撤销批次 {ids}",
                     f"values of batch {batch_id} were changed later by batch {ids}; roll back batch {ids} first"))
-            removed = conn.execute(update(o).where(o.c.batch_id == batch_id).values(is_current=False)).rowcount
-            restored = conn.execute(update(o).where(o.c.id.in_(
-                select(o.c.replaces_id).where(o.c.batch_id == batch_id, o.c.replaces_id.is_not(None))
-            )).values(is_current=True)).rowcount
+            removed = restored = 0
+            for v in _VERSIONED:
+                removed += conn.execute(update(v).where(v.c.batch_id == batch_id).values(is_current=False)).rowcount
+                restored += conn.execute(update(v).where(v.c.id.in_(
+                    select(v.c.replaces_id).where(v.c.batch_id == batch_id, v.c.replaces_id.is_not(None))
+                )).values(is_current=True)).rowcount
             conn.execute(update(b).where(b.c.id == batch_id).values(
                 status="rolled_back", rolled_back_at=_now(), rolled_back_by=user or "unknown"))
         return {"batch_id": batch_id, "removed": int(removed), "restored": int(restored)}
@@ -409,8 +651,9 @@ class Store:
     def clear(self) -> None:
         """Delete everything (tests, and ``demo`` on a database the user wants to reset)."""
         with self._write() as conn:
-            conn.execute(update(observations).values(replaces_id=None))
-            conn.execute(delete(observations))
+            for v in _VERSIONED:
+                conn.execute(update(v).values(replaces_id=None))
+                conn.execute(delete(v))
             conn.execute(delete(batches))
 
     def dispose(self) -> None:

@@ -77,6 +77,8 @@ class TaskProgressReport:
     rows: pd.DataFrame = field(default_factory=lambda: empty_rows())
     encoding: str = ""
     n_bytes: int = 0
+    n_skipped: int = 0      # template rows left unfilled (no status, number or note): not reported
+    layout: str = "tasks"   # so code written for UploadReport can print it
 
     @property
     def errors(self) -> list[Problem]:
@@ -155,6 +157,15 @@ def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules
     if frame.empty:
         report.problems.append(Problem("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
                                        row=int(header_row)))
+        return report
+    # A template row nobody filled in (task, year and target pre-printed; no status, number or
+    # note) reports nothing, as an empty cell of the indicator template does.
+    unfilled = (frame[["status_text", "reached_text", "note_text"]] == "").all(axis=1)
+    report.n_skipped = int(unfilled.sum())
+    frame = frame.loc[~unfilled].reset_index(drop=True)
+    if frame.empty:
+        report.problems.append(Problem("NO_DATA_ROWS", "没有填写任何任务的状态", "no task has a status filled in",
+                                       row=int(header_row), column=str(header[cols["status"]])))
         return report
     _validate(frame, cat, rules, report)
     return report
@@ -482,6 +493,94 @@ def task_status_frame(cat: TaskCatalogue, reports: pd.DataFrame | None, year: in
     return frame
 
 
+# ------------------------------------------------------------------------------ template
+TEMPLATE_COLUMNS = ["任务代码", "任务名称", "牵头单位", "年份", "状态", "目标", "目标值", "单位", "完成值", "备注"]
+
+
+def default_template_year(rules: RuleSet, today=None) -> int:
+    """Last year (reports are about the year just ended), kept inside the plan period."""
+    from datetime import date
+
+    year = (today or date.today()).year - 1
+    return max(rules.settings.plan_period.start, min(rules.settings.plan_period.end, year))
+
+
+def task_template_frame(cat: TaskCatalogue, year: int, current: pd.DataFrame | None = None,
+                        all_tasks: bool = False) -> pd.DataFrame:
+    """The fillable task-progress sheet for ``year`` (all cells text).
+
+    One row per task target (one row for a task without a number), for the tasks running in
+    ``year`` (every task with ``all_tasks``). 目标 holds the target's measure, which
+    ``read_task_progress`` maps back to its number; 目标值 and 单位 are for reading only (they are
+    not columns the reader knows). ``current`` (stored reports) pre-fills 状态, 完成值, 备注.
+    """
+    filled: dict[tuple, tuple] = {}
+    if current is not None and len(current):
+        for r in current.loc[current["year"] == int(year)].itertuples(index=False):
+            filled[(r.task, int(r.target_no))] = (r.status, r.reached, r.note)
+    rows = []
+    for t in cat.tasks.values():
+        if not all_tasks and not t.period_start <= int(year) <= t.period_end:
+            continue
+        base = {"任务代码": t.code, "任务名称": t.title, "牵头单位": "、".join(cat.unit_name(c) for c in t.lead_units),
+                "年份": str(int(year))}
+        status0 = filled.get((t.code, 0), (None, None, None))
+        for g in (t.targets or (None,)):
+            no = g.no if g is not None else 0
+            status, reached, note = filled.get((t.code, no), (None, None, None))
+            status = status or status0[0]
+            rows.append({**base, "状态": STATUS_LABELS[status]["zh"] if status else "",
+                         "目标": g.measure if g is not None else "", "目标值": g.target_text if g is not None else "",
+                         "单位": g.unit if g is not None else "",
+                         "完成值": "" if reached is None or pd.isna(reached) else _fmt(float(reached)),
+                         "备注": note if isinstance(note, str) else ""})
+    return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
+
+
+def make_task_template(cat: TaskCatalogue, year: int, fmt: str = "csv", current: pd.DataFrame | None = None,
+                       all_tasks: bool = False) -> bytes:
+    """:func:`task_template_frame` as CSV (UTF-8 with BOM, Excel-friendly) or .xlsx bytes."""
+    frame = task_template_frame(cat, year, current, all_tasks)
+    if fmt == "csv":
+        # A stored note starting with = + - @ would run as a formula when Excel opens the CSV.
+        risky = frame["备注"].str.startswith(("=", "+", "-", "@", "\t", "\r"))
+        frame.loc[risky, "备注"] = "'" + frame.loc[risky, "备注"]
+        return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{int(year)}年任务进展"
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(horizontal="center")
+    for col, width in {"A": 12, "B": 30, "C": 24, "D": 7, "E": 9, "F": 26, "G": 12, "H": 6, "I": 9, "J": 30}.items():
+        sheet.column_dimensions[col].width = width
+    if len(frame):
+        choice = DataValidation(type="list", formula1='"未开始,推进中,已完成,滞后"', allow_blank=True)
+        choice.add(f"E2:E{len(frame) + 1}")
+        sheet.add_data_validation(choice)
+    sheet.freeze_panes = "C2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 __all__ = ["STATUSES", "STATUS_LABELS", "TaskProgressReport", "read_task_progress", "read_task_progress_path",
            "normalise_status", "classify_task_rows", "preview_task_changes", "latest_status", "target_met",
-           "task_status_frame", "empty_rows"]
+           "task_status_frame", "empty_rows", "TEMPLATE_COLUMNS", "task_template_frame", "make_task_template",
+           "default_template_year"]

@@ -13,6 +13,7 @@ import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -212,13 +213,14 @@ def _validate(model, data: Any, shown: str, problems: list[Problem], prefix: tup
         return model.model_validate(data)
     except ValidationError as exc:
         for p in _pydantic_problems(exc, data, shown, prefix, fallback=getattr(data, "line", None)):
-            m = re.match(r"unknown key '(.+?)'", p.message_en)
-            if p.code == "UNKNOWN_KEY" and m and "did you mean" not in p.message_en:
-                guess = difflib.get_close_matches(m.group(1), TASK_FIELDS, n=1, cutoff=0.6)
-                if guess:
-                    zh, en = _dym(guess[0])
-                    p = dataclasses.replace(p, message_zh=p.message_zh + zh.replace("是不是", "是不是要写"),
-                                            message_en=p.message_en + en)
+            m = re.match(r"unknown key '(.+?)' \(at (.+?)\)", p.message_en)
+            if p.code == "UNKNOWN_KEY" and m:
+                # The shared hint looks among indicator fields; a task file needs its own.
+                k, where = m.groups()
+                guess = difflib.get_close_matches(k, TASK_FIELDS, n=1, cutoff=0.6)
+                zh, en = (f"；是不是要写 “{guess[0]}”？", f"; did you mean '{guess[0]}'?") if guess else ("", "")
+                p = dataclasses.replace(p, message_zh=f"未知的键 “{k}”（位于 {where}）{zh}",
+                                        message_en=f"unknown key '{k}' (at {where}){en}")
             problems.append(p)
         return None
 
@@ -398,7 +400,10 @@ def _build_task(spec: TaskSpec, item: LineDict, line: int, shown: str, cat: Task
     def known_indicator(code: str, at: int | None) -> bool:
         if code in rules.indicators:
             return True
-        zh, en = _dym(_hint(code, indicator_codes))
+        # "W3" and "w03" are W03 mistyped; otherwise the closest code.
+        padded = re.sub(r"^([A-Za-z])(\d)([a-z]?)$", r"\g<1>0\2\3", code.strip())
+        padded = padded[:1].upper() + padded[1:]
+        zh, en = _dym(padded if padded in rules.indicators else _hint(code, indicator_codes))
         problems.append(Problem("UNKNOWN_INDICATOR", f"{spec.code}：未知指标 “{code}”" + zh,
                                 f"{spec.code}: unknown indicator '{code}'" + en, file=shown, line=at))
         return False
@@ -441,6 +446,12 @@ def _build_task(spec: TaskSpec, item: LineDict, line: int, shown: str, cat: Task
         return None
     return Task(spec.code, spec.number, spec.source, spec.period, spec.section, spec.column, spec.title, spec.text,
                 lead, resp, spec.plan, spec.domain, tuple(indicators), tuple(targets), shown, line)
+
+
+@lru_cache(maxsize=8)
+def catalogue_for(rules: RuleSet) -> TaskCatalogue:
+    """The task catalogue of a loaded rule set, loaded once per rule set (RuleSet hashes by identity)."""
+    return load_tasks(rules.root, rules)
 
 
 # ------------------------------------------------------------------------------ look-ups
@@ -573,6 +584,6 @@ def targets_frame(cat: TaskCatalogue) -> pd.DataFrame:
                                        "year", "check_kind"])
 
 
-__all__ = ["Unit", "Task", "TaskTarget", "TaskCatalogue", "load_tasks", "load_units", "resolve_unit",
+__all__ = ["Unit", "Task", "TaskTarget", "TaskCatalogue", "load_tasks", "load_units", "catalogue_for", "resolve_unit",
            "indicators_for_task", "tasks_for_indicator", "tasks_for_unit", "catalogue_frame", "units_frame",
            "targets_frame"]

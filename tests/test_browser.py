@@ -94,7 +94,7 @@ def page(server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        context = browser.new_context(viewport={"width": 1600, "height": 1800}, locale="zh-CN")
         pg = context.new_page()
         pg.set_default_timeout(30_000)
         yield pg
@@ -176,6 +176,6 @@ def test_upload_through_the_page(server, page):
     assert sorted(values["indicator"]) == ["W02", "W04"]
 
     page.goto(server["base"] + "/history")
-    page.get_by_text("browser_upload.csv").first.wait_for()
+    page.get_by_text("browser_upload.csv").first.wait_for(state="attached")  # grid cells are drawn on canvas
     _settle(page)
     page.screenshot(path=str(SHOTS / "history.png"), full_page=True)

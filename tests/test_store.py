@@ -299,3 +299,12 @@ def test_import_killed_mid_transaction_leaves_database_as_before(store, rules, t
     rep = read_upload(data.read_bytes(), "big.csv", rules)
     fresh.commit(rep, "x")
     assert len(fresh.current_values()) >= len(rep.rows)
+
+
+def test_bench_import_small():
+    from dashboard.data_commands import run_import_bench
+
+    result = run_import_bench(n_areas=120)
+    assert result["areas"] == 120 and result["series"] == 91
+    assert result["rows"] == result["stored"] == 120 * 91
+    assert result["validate_s"] > 0 and result["store_s"] > 0

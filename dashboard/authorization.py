@@ -1,0 +1,105 @@
+"""Who may do what — enforced here, on the server, for the app and the command line alike.
+
+Pages only hide what a role cannot use; the functions below are the ones that refuse. Each refusal
+is a bilingual ``Problem`` and an audit entry.
+
+| role          | view | upload values            | task reports           | roll back          | rules page | users, audit |
+|---------------|------|--------------------------|------------------------|--------------------|------------|--------------|
+| viewer        | yes  | no                       | no                     | no                 | read only  | no           |
+| area_editor   | yes  | rows of their areas only | tasks led by their units | their own batches | read only  | no           |
+| city_editor   | yes  | all areas                | all tasks              | any batch          | read only  | no           |
+| maintainer    | yes  | no                       | no                     | no                 | actions    | no           |
+| admin         | yes  | all areas                | all tasks              | any batch          | actions    | yes          |
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import audit
+from .accounts import User
+from .problems import Problem
+
+PERMISSIONS = {
+    "view": {"viewer", "area_editor", "city_editor", "maintainer", "admin"},
+    "upload": {"area_editor", "city_editor", "admin"},
+    "rollback": {"area_editor", "city_editor", "admin"},
+    "rules_actions": {"maintainer", "admin"},
+    "manage_users": {"admin"},
+    "view_audit": {"admin"},
+}
+_ACTION_WORDS = {
+    "view": ("查看", "view"), "upload": ("上传数据", "upload data"), "rollback": ("撤回批次", "roll back batches"),
+    "rules_actions": ("维护规则", "maintain rules"), "manage_users": ("管理用户", "manage users"),
+    "view_audit": ("查看审计日志", "view the audit trail"),
+}
+
+
+class Refused(Exception):
+    """An action the user may not take; ``problems`` say why (with rows where rows are the reason)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message_en for p in problems))
+        self.problems = problems
+
+
+def can(user: User, action: str) -> bool:
+    """Whether ``user``'s role allows ``action`` at all (area limits are checked separately)."""
+    return user.role in PERMISSIONS[action]
+
+
+def refusal(user: User, action: str) -> Problem:
+    zh, en = _ACTION_WORDS[action]
+    who = "未登录用户" if user.name == "anonymous" else f"用户 {user.name}"
+    who_en = "anonymous users" if user.name == "anonymous" else f"user {user.name}"
+    return Problem("NOT_ALLOWED", f"{who}（{user.role_label('zh')}）无权{zh}；请用有权限的账号登录",
+                   f"{who_en} ({user.role_label('en')}) may not {en}; sign in with an account that may")
+
+
+def require(user: User, action: str, engine=None, target: str | None = None) -> None:
+    """Raise ``Refused`` (and audit it) unless ``user`` may take ``action``."""
+    if can(user, action):
+        return
+    if engine is not None:
+        audit.record(engine, user.name, "access_refused", target or action, action=action)
+    raise Refused([refusal(user, action)])
+
+
+def rows_outside_areas(user: User, rows: pd.DataFrame) -> list[Problem]:
+    """For an area editor: one problem per row of an area not assigned to them, naming the row."""
+    if user.role != "area_editor" or rows.empty:
+        return []
+    outside = rows[~rows["area"].astype(str).isin(user.areas)]
+    return [Problem("AREA_NOT_ALLOWED",
+                    f"地区 {r.area} 不在您负责的地区（{'、'.join(user.areas)}）之内",
+                    f"area {r.area} is not one of your areas ({', '.join(user.areas)})",
+                    row=int(r.source_row), column="area")
+            for r in outside.itertuples()]
+
+
+def upload_as(user: User, store, report) -> int:
+    """Store an accepted upload for ``user``: role and area checks, then one batch, then audit."""
+    require(user, "upload", store.engine, report.file_name)
+    outside = rows_outside_areas(user, report.rows)
+    if outside:
+        audit.record(store.engine, user.name, "upload_refused", report.file_name, rows=len(outside),
+                     reason="areas")
+        raise Refused(outside)
+    batch_id = store.commit(report, uploader=user.name)
+    areas = sorted(report.rows["area"].astype(str).unique().tolist())
+    audit.record(store.engine, user.name, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
+                 areas=areas[:50], sha256=report.sha256)
+    return batch_id
+
+
+def rollback_as(user: User, store, batch_id: int) -> dict:
+    """Roll back a batch for ``user``: area editors only their own batches."""
+    require(user, "rollback", store.engine, f"batch {batch_id}")
+    if user.role == "area_editor":
+        info = store.batch(batch_id)
+        if info is None or info.get("uploader") != user.name:
+            audit.record(store.engine, user.name, "rollback_refused", f"batch {batch_id}")
+            raise Refused([Problem("NOT_ALLOWED", f"区县填报员只能撤回自己上传的批次（批次 {batch_id} 不是）",
+                                   f"area editors may roll back only their own batches (batch {batch_id} is not)")])
+    result = store.rollback(batch_id, user.name)
+    audit.record(store.engine, user.name, "rollback", f"batch {batch_id}")
+    return result

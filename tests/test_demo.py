@@ -1,0 +1,126 @@
+"""Demo data: seeded, complete, plausible, within valid ranges, labelled as demo in the store."""
+import io
+import os
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.cli import main
+from dashboard.demo import generate, load_demo
+from dashboard.rules import load_rules
+from dashboard.store import Store
+from dashboard.upload import read_upload
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("DASHBOARD_TEST_PG_URL")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules(ROOT / "rules")
+
+
+@pytest.fixture(scope="module")
+def demo(rules):
+    return generate(rules)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path, monkeypatch):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'demo.db'}"
+    else:
+        if not PG_URL:
+            pytest.skip("PostgreSQL: set DASHBOARD_TEST_PG_URL (the CI script .ci/run does) to run these")
+        url = PG_URL
+    monkeypatch.setenv("DASHBOARD_DB_URL", url)
+    monkeypatch.setenv("DASHBOARD_RULES_DIR", str(ROOT / "rules"))
+    s = Store(url)
+    s.clear()
+    yield s
+    s.clear()
+    s.dispose()
+
+
+def test_same_seed_same_data_other_seed_other_data(rules, demo):
+    pd.testing.assert_frame_equal(demo, generate(rules))
+    assert not generate(rules, seed=1)["value"].equals(demo["value"])
+
+
+def test_every_area_and_series_from_2020_to_2025(rules, demo):
+    assert set(demo["area"]) == set(rules.areas) and len(rules.areas) == 40
+    assert set(demo["indicator"]) == rules.series_codes()
+    assert sorted(demo["year"].unique()) == list(range(2020, 2026))
+    assert not demo.duplicated(["area", "indicator", "year"]).any()
+    # 2020 is complete (it is every area's baseline year); later years have ~5 % gaps overall.
+    full = len(rules.areas) * len(rules.series_codes())
+    assert (demo["year"] == 2020).sum() == full
+    gap_share = 1 - len(demo) / (full * 6)
+    assert 0.03 < gap_share < 0.07
+
+
+def test_values_respect_valid_ranges_and_pass_upload_validation(rules, demo):
+    lo = demo["indicator"].map({c: i.valid_min for c, i in rules.indicators.items()}).astype(float)
+    hi = demo["indicator"].map({c: i.valid_max for c, i in rules.indicators.items()}).astype(float)
+    assert not (demo["value"] < lo).any() and not (demo["value"] > hi).any()
+    assert np.isfinite(demo["value"]).all()
+    # The strongest check: the demo data would be accepted as an upload.
+    text = demo.to_csv(index=False).encode()
+    rep = read_upload(text, "demo.csv", rules)
+    assert rep.ok, rep.problems[:3]
+    assert len(rep.rows) == len(demo)
+
+
+def test_printed_baselines_are_the_2020_values_in_the_plan_area(rules, demo):
+    base = demo[demo["year"] == 2020].set_index(["area", "indicator"])["value"]
+    with_baseline = [i for i in rules.indicators.values() if i.baseline is not None]
+    assert len(with_baseline) >= 10
+    for ind in with_baseline:
+        assert base[(ind.baseline_area, ind.code)] == pytest.approx(ind.baseline)
+    # Elsewhere the baseline is a centre, not a copy.
+    w04 = base.xs("W04", level="indicator")
+    assert w04.nunique() > 30 and abs(w04.median() - 92.55) < 3
+
+
+def test_plausible_levels(demo):
+    by = demo[demo["year"] == 2020].groupby("indicator")["value"].median()
+    assert 103 <= by["W40"] <= 112          # sex ratio at birth
+    assert by["W41"] < 1.5                   # toilet ratio starts short of 2:3
+    assert 75 < by["W02"] < 90               # life expectancy
+    assert by["C01"] < 5                     # neonatal mortality ‰
+
+
+def test_every_progress_status_appears(rules, demo):
+    progress = pytest.importorskip("dashboard.progress")
+    out = progress.evaluate(rules, demo, years=[2025])
+    seen = set(out["status"])
+    assert {"achieved", "on_track", "needs_acceleration", "limited", "deterioration"} <= seen
+
+
+def test_load_demo_is_one_marked_batch(store, rules, demo):
+    assert store.is_empty() and not store.has_demo_data()
+    batch = load_demo(store, rules)
+    b = store.batch(batch)
+    assert (b["kind"], b["uploader"], b["n_rows"], b["n_new"]) == ("demo", "demo", len(demo), len(demo))
+    assert store.has_demo_data()
+    assert len(store.current_values()) == len(demo)
+    store.rollback(batch, "admin")
+    assert not store.has_demo_data() and store.current_values().empty
+
+
+def test_cli_demo_only_fills_an_empty_database(store):
+    def run(*argv):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            return main(list(argv)), out.getvalue()
+
+    code, out = run("demo", "--if-empty")
+    assert code == 0 and "demo data loaded" in out
+    n = len(store.current_values())
+    code, out = run("demo", "--if-empty")
+    assert code == 0 and "not loaded" in out
+    assert run("demo")[0] == 1
+    assert len(store.current_values()) == n and len(store.batches()) == 1
