@@ -39,6 +39,9 @@ def run_app(extra: list[str]) -> int:
     ensure_env("requirements.txt")
     # First start on an empty database: fill it with labelled, seeded demo data.
     subprocess.check_call([str(PY), "-m", "dashboard", "demo", "--if-empty"], cwd=ROOT)
+    # A fresh local install gets the documented demo account (admin, marked as demo) so that the
+    # first command shows everything; a database that has users keeps only its own.
+    subprocess.check_call([str(PY), "-m", "dashboard", "user", "demo-account"], cwd=ROOT)
     cmd = [str(PY), "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
            "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra]
     return subprocess.call(cmd, cwd=ROOT)

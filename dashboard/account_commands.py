@@ -47,6 +47,12 @@ def cmd_user(args) -> int:
         elif args.user_command == "disable":
             accounts.change_user(engine, args.name, disabled=True, by=args.by)
             print(f"已停用 disabled: {args.name}")
+        elif args.user_command == "demo-account":
+            if accounts.ensure_demo_account(engine):
+                print(f"演示账号 demo account: {accounts.DEMO_USER} / {accounts.DEMO_PASSWORD} "
+                      "（仅限本机演示 local demo only）")
+            else:
+                print("已有用户，未创建演示账号 / users exist; no demo account created")
         elif args.user_command == "enable":
             accounts.change_user(engine, args.name, disabled=False, by=args.by)
             print(f"已启用 enabled: {args.name}")
@@ -77,6 +83,7 @@ def register(sub) -> None:
         if name == "passwd":
             q.add_argument("--password-stdin", action="store_true")
     us.add_parser("list", help="users, roles and areas (never the hashes)")
+    us.add_parser("demo-account", help="create the documented local demo account if there are no users yet")
     p.add_argument("--by", default="cli", help="who is making the change (for the audit trail)")
     p.set_defaults(func=cmd_user)
 

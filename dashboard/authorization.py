@@ -60,7 +60,7 @@ def require(user: User, action: str, engine=None, target: str | None = None) -> 
     if can(user, action):
         return
     if engine is not None:
-        audit.record(engine, user.name, "access_refused", target or action, action=action)
+        audit.record(engine, user.name, "access_refused", target or action, requested=action)
     raise Refused([refusal(user, action)])
 
 

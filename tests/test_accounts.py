@@ -1,0 +1,172 @@
+"""Users, roles, sign-in, sessions and the audit trail — through the dashboard/ API and the CLI."""
+import io
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+from sqlalchemy import update
+
+from dashboard import accounts, audit
+from dashboard.accounts import ANONYMOUS, AuthError, User
+from dashboard.authorization import Refused, can, rollback_as, upload_as
+from dashboard.cli import main
+from dashboard.store import Store
+from dashboard.upload import read_upload
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture()
+def store():
+    s = Store()
+    yield s
+    s.dispose()
+
+
+def csv_upload(rules, lines: str, name="values.csv"):
+    content = ("区县,指标,年份,数值\n" + lines).encode("utf-8")
+    report = read_upload(content, name, rules)
+    assert report.ok, [p.format() for p in report.problems]
+    return report
+
+
+def test_password_stored_only_as_argon2_hash(store, tmp_path):
+    accounts.add_user(store.engine, "alice", PASSWORD, "admin")
+    db_file = store.url.replace("sqlite:///", "")
+    raw = open(db_file, "rb").read()
+    assert PASSWORD.encode() not in raw
+    row = sqlite3.connect(db_file).execute("select password_hash from users where name='alice'").fetchone()
+    assert row[0].startswith("$argon2id$")
+    assert "password" not in accounts.list_users(store.engine).columns.str.cat()
+
+
+def test_weak_password_and_unknown_role_refused(store):
+    with pytest.raises(AuthError) as err:
+        accounts.add_user(store.engine, "bob", "short", "admin")
+    assert err.value.problem.code == "WEAK_PASSWORD"
+    with pytest.raises(AuthError) as err:
+        accounts.add_user(store.engine, "bob", PASSWORD, "superuser")
+    assert err.value.problem.code == "BAD_ROLE"
+    with pytest.raises(AuthError) as err:
+        accounts.add_user(store.engine, "bob", PASSWORD, "area_editor")
+    assert err.value.problem.code == "NO_AREA"
+
+
+def test_sign_in_session_and_sign_out(store):
+    accounts.add_user(store.engine, "alice", PASSWORD, "city_editor")
+    user, token = accounts.sign_in(store.engine, "alice", PASSWORD)
+    assert user == User("alice", "city_editor")
+    assert accounts.user_for_session(store.engine, token) == user
+    accounts.sign_out(store.engine, token, "alice")
+    assert accounts.user_for_session(store.engine, token) is None
+
+
+def test_sessions_expire(store):
+    accounts.add_user(store.engine, "alice", PASSWORD, "viewer")
+    _, token = accounts.sign_in(store.engine, "alice", PASSWORD)
+    past = datetime.now(timezone.utc) - timedelta(minutes=1)
+    with store.engine.begin() as conn:
+        conn.execute(update(accounts.sessions).values(expires_at=past))
+    assert accounts.user_for_session(store.engine, token) is None
+
+
+def test_failed_sign_ins_are_slowed_down(store):
+    accounts.add_user(store.engine, "alice", PASSWORD, "viewer")
+    for _ in range(accounts.FREE_ATTEMPTS):
+        with pytest.raises(AuthError) as err:
+            accounts.sign_in(store.engine, "alice", "wrong password!")
+        assert err.value.problem.code == "BAD_CREDENTIALS"
+    with pytest.raises(AuthError):
+        accounts.sign_in(store.engine, "alice", "wrong password!")   # 4th failure sets a 2 s wait
+    with pytest.raises(AuthError) as err:
+        accounts.sign_in(store.engine, "alice", PASSWORD)             # even the right one must wait
+    assert err.value.problem.code == "TOO_MANY_ATTEMPTS"
+    # unknown names are slowed down the same way (no way to probe which names exist)
+    for _ in range(accounts.FREE_ATTEMPTS + 1):
+        with pytest.raises(AuthError):
+            accounts.sign_in(store.engine, "nobody", "x")
+    with pytest.raises(AuthError) as err:
+        accounts.sign_in(store.engine, "nobody", "x")
+    assert err.value.problem.code == "TOO_MANY_ATTEMPTS"
+
+
+def test_disabled_user_cannot_sign_in_and_loses_sessions(store):
+    accounts.add_user(store.engine, "alice", PASSWORD, "admin")
+    _, token = accounts.sign_in(store.engine, "alice", PASSWORD)
+    accounts.change_user(store.engine, "alice", disabled=True, by="root")
+    assert accounts.user_for_session(store.engine, token) is None
+    with pytest.raises(AuthError):
+        accounts.sign_in(store.engine, "alice", PASSWORD)
+
+
+@pytest.mark.parametrize("role,allowed", [
+    ("viewer", {"view"}),
+    ("area_editor", {"view", "upload", "rollback"}),
+    ("city_editor", {"view", "upload", "rollback"}),
+    ("maintainer", {"view", "rules_actions"}),
+    ("admin", {"view", "upload", "rollback", "rules_actions", "manage_users", "view_audit"}),
+])
+def test_role_matrix(role, allowed):
+    user = User("u", role, ("500101",))
+    actions = {"view", "upload", "rollback", "rules_actions", "manage_users", "view_audit"}
+    assert {a for a in actions if can(user, a)} == allowed
+
+
+def test_viewer_upload_is_refused_and_audited(rules, store):
+    report = csv_upload(rules, "万州区,W03,2021,10\n")
+    with pytest.raises(Refused) as err:
+        upload_as(ANONYMOUS, store, report)
+    assert err.value.problems[0].code == "NOT_ALLOWED"
+    assert store.current_values().empty
+    log = audit.entries(store.engine)
+    assert log.iloc[0]["action"] == "access_refused"
+
+
+def test_area_editor_cross_area_rows_are_named(rules, store):
+    editor = User("wz", "area_editor", ("500101",))
+    report = csv_upload(rules, "万州区,W03,2021,10\n江津区,W03,2021,9\n万州区,W04,2021,93\n渝中区,C19,2021,97\n")
+    before = store.current_values()
+    with pytest.raises(Refused) as err:
+        upload_as(editor, store, report)
+    assert [(p.code, p.row, p.column) for p in err.value.problems] == [
+        ("AREA_NOT_ALLOWED", 3, "area"), ("AREA_NOT_ALLOWED", 5, "area")]
+    assert "500116" in err.value.problems[0].message_en
+    pd.testing.assert_frame_equal(store.current_values(), before)
+    assert audit.entries(store.engine).iloc[0]["action"] == "upload_refused"
+
+
+def test_area_editor_own_area_upload_and_rollback_rules(rules, store):
+    editor = User("wz", "area_editor", ("500101",))
+    other = User("yz", "area_editor", ("500103",))
+    city = User("city", "city_editor")
+    batch = upload_as(editor, store, csv_upload(rules, "万州区,W03,2021,10\n"))
+    assert len(store.current_values()) == 1
+    with pytest.raises(Refused):
+        rollback_as(other, store, batch)          # not their batch
+    rollback_as(city, store, batch)               # a city editor may
+    assert store.current_values().empty
+    actions = list(audit.entries(store.engine)["action"])
+    assert actions[:3] == ["rollback", "rollback_refused", "upload"]
+
+
+def test_cli_creates_first_admin_and_shows_audit(store, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "root", "--role", "admin", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "wz", "--role", "area_editor", "--area", "万州区", "--password-stdin"]) == 0
+    assert main(["user", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "wz,area_editor,500101" in out and "$argon2" not in out
+    assert main(["audit"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("user_add") == 2
+
+
+def test_demo_account_only_on_an_empty_user_table(store):
+    assert accounts.ensure_demo_account(store.engine)
+    user, _ = accounts.sign_in(store.engine, accounts.DEMO_USER, accounts.DEMO_PASSWORD)
+    assert user.is_demo and user.role == "admin"
+    assert not accounts.ensure_demo_account(store.engine)
+    with pytest.raises(AuthError):                 # the public password is refused for real accounts
+        accounts.add_user(store.engine, "carol", accounts.DEMO_PASSWORD, "admin")
