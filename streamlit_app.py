@@ -1,6 +1,6 @@
 """妇儿规划监测 — the Streamlit app: navigation, language switch and demo banner.
 
-Pages live in ``pages/``; ``st.navigation`` wires them here so that the page list can depend on the
+Pages live in ``app_pages/`` (never ``pages/``: see ``dashboard/ui.py``); ``st.navigation`` wires them here so that the page list can depend on the
 user's role later. All logic is in ``dashboard/`` (views, charts, app_state, ui, i18n).
 Run: ``python3 manage.py run`` or ``streamlit run streamlit_app.py``.
 """
@@ -38,9 +38,11 @@ pages = {
         page("domain", "🗂️"),
         page("district", "🗺️"),
         page("constraint", "⚖️"),
+        page("warnings", "🚨"),
         page("indicator", "📈"),
     ],
-    t("section_tasks", lang): [page("tasks", "📋"), page("task", "📌", hidden=True)],
+    t("section_evaluation", lang): [page("evaluation", "📝")],
+    t("section_tasks", lang): [page("tasks", "📋"), page("units", "🏛️"), page("task", "📌", hidden=True)],
     # The overview is also linkable as "/overview" (same script as the default page at "/").
     "": [st.Page(ui.PAGES["overview"], title=t("page_overview", lang), url_path="overview", visibility="hidden")],
     t("section_data", lang): [page("upload", "⬆️"), page("history", "🕘")],

@@ -63,11 +63,15 @@ st.dataframe(values.rename(columns={"area": t("area", lang), "year": t("year", l
 st.download_button(t("download_csv", lang), ui.csv_bytes(values), file_name=f"{code}.csv", mime="text/csv")
 
 st.subheader(t("linked_tasks", lang))
-tasks = views.tasks_for_indicator(rules, code)
-if tasks.empty:
+tasks = views.tasks_for_indicator(rules, code, lang)
+if not views.has_tasks(rules):
+    st.info(t("tasks_not_loaded", lang))
+elif tasks.empty:
     st.info(t("no_linked_tasks", lang))
 else:
     for task in tasks.itertuples():
-        lead = task.lead_units if isinstance(task.lead_units, str) else "、".join(task.lead_units or [])
-        st.page_link(ui.PAGES["task"], label=f"{task.code} {task.title} — {t('lead_units', lang)}: {lead}",
-                     query_params=ui.link_params(task=task.code))
+        ui.task_link(task.code, ui.md_escape(f"{task.code} {task.title}"))
+        bits = [f"{t('lead_units', lang)}{ui.colon(lang)}{task.lead_units or t('none_printed', lang)}"]
+        if task.responsible_units:
+            bits.append(f"{t('responsible_units', lang)}{ui.colon(lang)}{task.responsible_units}")
+        st.caption(ui.md_escape(" · ".join(bits + [task.source])))

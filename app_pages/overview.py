@@ -56,9 +56,19 @@ with right:
         for row in shown.itertuples():
             label = f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"
             ui.indicator_link(row.indicator, label)
-            st.caption(row.reason)
+            lead = f" · {t('lead_units', lang)}{ui.colon(lang)}{row.lead_units}" if row.lead_units else ""
+            st.caption(ui.md_escape(row.reason + lead))
         if len(att) > len(shown):
             st.caption(t("attention_more", lang, n=len(att) - len(shown)))
 
+st.subheader(t("overview_warnings", lang))
+warns = ui.app_state.get_warnings(rules, year, lang, areas=[area], store=ctx.store)
+for col, row in zip(st.columns(5), views.warning_counts(warns, lang).itertuples()):
+    col.metric(row.label, row.n)
+for row in views.top_warnings(warns, 5).itertuples():
+    ui.indicator_link(row.indicator, ui.md_escape(
+        f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name} — {row.kind_label}"))
+    st.caption(ui.md_escape(row.reason))
 if not ctx.presenting:
+    st.page_link(ui.PAGES["warnings"], label=t("open_warnings", lang), query_params=ui.link_params(areas=area))
     st.caption(t("link_hint", lang))

@@ -1,24 +1,104 @@
-"""任务详情 Task page — one work-plan task, opened from a link ``?task=CODE``."""
+"""任务详情 Task page — one work-plan task, opened from a link ``?task=CODE``: its text, its lead and
+responsible units, the linked indicators with their status, numeric targets against what was
+reported, and the history of its progress reports."""
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import app_state, ui, views
 from dashboard.i18n import t
 
 ctx = ui.context()
-lang, rules = ctx.lang, ctx.rules
+lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 code = st.query_params.get("task")
 
 st.title(t("page_task", lang) + (f" · {code}" if code else ""))
-tasks = views.all_tasks(rules)
-if tasks.empty:
+if not views.has_tasks(rules):
     st.info(t("tasks_not_loaded", lang))
+    st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
+    st.stop()
+info = views.task_info(rules, code, lang)
+if info is None:
+    st.warning(t("task_not_found", lang, code=code or "—"))
+    st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
+    st.stop()
+
+reports = app_state.get_task_reports(ctx.store)
+st.subheader(ui.md_escape(info["title"]))
+meta = [info["source"], info["section"], f"{t('period', lang)}{ui.colon(lang)}{info['period']}"]
+if info["domain_name"]:
+    meta.append(f"{t('domain', lang)}{ui.colon(lang)}{info['domain_name']}")
+st.caption(ui.md_escape(" · ".join(meta)))
+
+now = views.task_status_summary(rules, reports, info["code"], lang)
+m1, m2, m3 = st.columns(3)
+m1.metric(t("task_progress_now", lang) + (f" · {t('reported_for', lang, year=now['year'])}" if now["year"] else ""),
+          ui.task_status_text(now["status"], lang))
+m2.metric(t("lead_units", lang), len(info["lead"]))
+m3.metric(t("indicators_short", lang), len(info["indicators"]))
+
+with st.container(border=True):
+    st.markdown(f"**{t('task_text', lang)}**")
+    st.markdown(ui.md_escape(info["text"]))
+
+# Units --------------------------------------------------------------------------------------
+st.subheader(t("task_units", lang))
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{t('lead_units', lang)}**")
+    if not info["lead"]:
+        st.caption(t("none_printed", lang))
+    for u in info["lead"]:
+        ui.unit_link(u["code"], "🏛️ " + ui.md_escape(u["name"]))
+with right:
+    st.markdown(f"**{t('responsible_units', lang)}**")
+    if not info["responsible"]:
+        st.caption(t("none_printed", lang))
+    for u in info["responsible"]:
+        ui.unit_link(u["code"], "🏢 " + ui.md_escape(u["name"]))
+        if u["members"]:
+            sep = "、" if lang != "en" else ", "
+            st.caption(ui.md_escape(t("group_members", lang, n=len(u["members"]), names=sep.join(u["members"]))))
+
+# Linked indicators --------------------------------------------------------------------------
+st.subheader(t("linked_indicators", lang))
+if not info["indicators"]:
+    st.info(t("no_linked_indicators", lang))
 else:
-    match = tasks[tasks["code"] == code]
-    if match.empty:
-        st.warning(t("task_not_found", lang, code=code or "—"))
-    else:
-        task = match.iloc[0]
-        st.subheader(str(task["title"]))
-        lead = task["lead_units"] if isinstance(task["lead_units"], str) else "、".join(task["lead_units"] or [])
-        st.write(f"{t('lead_units', lang)}: {lead}")
+    c1, c2 = st.columns([1, 2])
+    year = ui.pick_year(ctx, c1)
+    area = ui.pick_area(ctx, c2)
+    ui.notices(ctx)
+    linked = views.task_indicators(ev, rules, info["code"], area, year, lang)
+    for row in linked.itertuples():
+        value = "—" if row.value_used != row.value_used else f"{row.value_used:.4g} {row.unit}"
+        ui.indicator_link(row.indicator, ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"))
+        st.caption(ui.md_escape(f"{row.label} · {t('latest_value', lang)} {value} · {t('target', lang)} "
+                                f"{row.target_text} · {row.attribute_label}"))
+
+# Numeric targets ----------------------------------------------------------------------------
+st.subheader(t("task_targets", lang))
+targets = views.task_targets(rules, reports, info["code"], lang)
+if targets.empty:
+    st.info(t("no_task_targets", lang))
+else:
+    shown = targets.assign(met=[t("met_yes", lang) if m is True else t("met_no", lang) if m is False else "—"
+                                for m in targets["met"]])
+    st.dataframe(shown[["measure", "printed", "target", "unit", "indicator", "year", "reached", "met",
+                        "status_label", "note"]].rename(columns={
+        "measure": t("measure", lang), "printed": t("printed", lang), "target": t("target", lang),
+        "unit": t("unit", lang), "indicator": t("code", lang), "year": t("year", lang),
+        "reached": t("reached", lang), "met": t("met", lang), "status_label": t("task_status", lang),
+        "note": t("note", lang)}), hide_index=True, width="stretch")
+
+# History ------------------------------------------------------------------------------------
+st.subheader(t("task_history", lang))
+history = views.task_history_table(rules, app_state.get_task_history(info["code"], ctx.store), info["code"], lang)
+if history.empty:
+    st.info(t("no_task_reports", lang))
+else:
+    st.dataframe(history.rename(columns={
+        "year": t("year", lang), "target": t("target_item", lang), "status_label": t("task_status", lang),
+        "reached": t("reached", lang), "note": t("note", lang), "current": t("current", lang),
+        "batch_id": t("batch", lang), "created_at": t("uploaded_at", lang), "uploader": t("uploader", lang),
+        "file_name": t("file", lang)}), hide_index=True, width="stretch")
+
 st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())

@@ -1,18 +1,75 @@
-"""重点任务 Tasks — the work-plan tasks (filled by the tasks feature; a clear notice until then)."""
+"""重点任务 Tasks — the work-plan tasks, filtered by source, section, domain, unit and progress;
+each row opens the task page (``?task=CODE``)."""
+import pandas as pd
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import app_state, ui, views
 from dashboard.i18n import t
 
 ctx = ui.context()
 lang, rules = ctx.lang, ctx.rules
 
 st.title(t("page_tasks", lang))
-tasks = views.all_tasks(rules)
-if tasks.empty:
+st.caption(t("tasks_intro", lang))
+if not views.has_tasks(rules):
     st.info(t("tasks_not_loaded", lang))
-else:
-    for task in tasks.itertuples():
-        lead = task.lead_units if isinstance(task.lead_units, str) else "、".join(task.lead_units or [])
-        st.page_link(ui.PAGES["task"], label=f"{task.code} {task.title} — {lead}",
-                     query_params=ui.link_params(task=task.code))
+    st.stop()
+
+opts = views.task_filter_options(rules, lang)
+reports = app_state.get_task_reports(ctx.store)
+
+
+def all_or(fmt):
+    return lambda v: t("all", lang) if v == "" else fmt(v)
+
+
+c1, c2, c3 = st.columns([2, 2, 1])
+source = ui.pick_option(ctx, "task_source", ["", *opts["sources"]], "", "task_source", c1, all_or(str))
+sections = opts["sections"].get(source, []) if source else [s for v in opts["sections"].values() for s in v]
+section = ui.pick_option(ctx, "task_section", ["", *dict.fromkeys(sections)], "", "task_section", c2, all_or(str))
+domain = ui.pick_option(ctx, "task_domain", ["", *opts["domains"]], "", "task_domain", c3,
+                        all_or(lambda d: opts["domains"].get(d, d)))
+c4, c5, c6 = st.columns([2, 1, 1])
+unit = ui.pick_option(ctx, "task_unit", ["", *opts["units"]], "", "task_unit", c4,
+                      all_or(lambda u: opts["units"].get(u, u)))
+roles = {"": "role_any", "lead": "role_lead", "responsible": "role_responsible"}
+role = ui.pick_option(ctx, "unit_role", list(roles), "", "unit_role", c5, lambda r: t(roles[r], lang)) \
+    if unit else ""
+status = ui.pick_option(ctx, "task_status", ["", *views.TASK_STATUSES], "", "task_status", c6,
+                        all_or(lambda s: ui.task_status_text(s, lang)))
+
+tasks = views.task_list(rules, lang, reports, source=source, section=section, domain=domain, unit=unit,
+                        role=role, status=status)
+st.subheader(t("n_tasks_shown", lang, n=len(tasks)))
+if tasks.empty:
+    st.info(t("no_tasks_match", lang))
+    st.stop()
+
+for src, by_source in tasks.groupby("source", sort=False):
+    if not source:
+        st.markdown(f"#### {ui.md_escape(src)}")
+    for sec, part in by_source.groupby("section", sort=False):
+        if not section:
+            st.markdown(f"**{ui.md_escape(sec)}**")
+        for row in part.itertuples():
+            ui.task_link(row.code, ui.md_escape(f"{ui.TASK_STATUS_ICONS.get(row.status, '')} {row.code} {row.title}"))
+            bits = [f"{t('lead_units', lang)}{ui.colon(lang)}{row.lead_units or t('none_printed', lang)}"]
+            if row.responsible_units:
+                bits.append(f"{t('responsible_units', lang)}{ui.colon(lang)}{row.responsible_units}")
+            if row.indicators:
+                bits.append(f"{t('indicators_short', lang)}{ui.colon(lang)}{row.indicators}")
+            if unit:
+                bits.append(t("role_lead" if row.role == "lead" else "role_responsible", lang)
+                            + (f" · {t('via_group', lang, group=row.via)}" if row.via else ""))
+            bits.append(views.task_status_label(row.status, lang)
+                        + (f" ({t('reported_for', lang, year=int(row.status_year))})"
+                           if pd.notna(row.status_year) else ""))
+            st.caption(ui.md_escape(" · ".join(bits)))
+
+shown = tasks.drop(columns=["status"]).rename(columns={
+    "code": t("code", lang), "title": t("task_title", lang), "source": t("task_source", lang),
+    "section": t("task_section", lang), "lead_units": t("lead_units", lang),
+    "responsible_units": t("responsible_units", lang), "domain_name": t("task_domain", lang),
+    "indicators": t("indicators_short", lang), "status_label": t("task_status", lang)})
+st.download_button(t("download_csv", lang), ui.csv_bytes(shown), file_name="tasks.csv", mime="text/csv",
+                   key="tasks_csv")

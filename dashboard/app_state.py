@@ -138,6 +138,89 @@ def cached_view(name: str, fingerprint: str, version: str, _fn: Callable, *args:
     return _fn(*args, **kwargs)
 
 
+# ------------------------------------------------------------------------------ tasks, warnings, reports
+TASK_REPORT_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "batch_id"]
+
+
+def _empty_reports() -> pd.DataFrame:
+    return pd.DataFrame({"task": pd.Series(dtype=object), "year": pd.Series(dtype="int64"),
+                         "target_no": pd.Series(dtype="int64"), "status": pd.Series(dtype=object),
+                         "reached": pd.Series(dtype="float64"), "note": pd.Series(dtype=object),
+                         "batch_id": pd.Series(dtype="int64")})
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _task_reports(_store, url: str, version: str) -> pd.DataFrame:
+    if not hasattr(_store, "current_task_reports"):   # a store without task progress: no reports
+        return _empty_reports()
+    try:
+        frame = _store.current_task_reports()
+    except Exception:  # noqa: BLE001 - an old database without the table must not break the pages
+        return _empty_reports()
+    return frame if frame is not None else _empty_reports()
+
+
+def get_task_reports(store=None) -> pd.DataFrame:
+    """Current task-progress reports (task, year, target_no, status, reached, note, batch_id)."""
+    store = store or get_store()
+    return _task_reports(store, db_url(), data_version(store))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _task_history(_store, url: str, version: str, task: str) -> pd.DataFrame | None:
+    if hasattr(_store, "task_report_history"):
+        try:
+            return _store.task_report_history(task)
+        except Exception:  # noqa: BLE001
+            return None
+    reports = _task_reports(_store, url, version)
+    return reports[reports["task"] == task].assign(is_current=True)
+
+
+def get_task_history(task: str, store=None) -> pd.DataFrame | None:
+    """Every stored report of one task (``Store.task_report_history``), or its current reports."""
+    store = store or get_store()
+    return _task_history(store, db_url(), data_version(store), task)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _warnings(_rules: RuleSet, fingerprint: str, _store, url: str, version: str, year: int, lang: str,
+              areas: tuple, kinds: tuple, binding_only: bool) -> pd.DataFrame:
+    from .views import warnings_view
+
+    ev = _evaluation(_rules, fingerprint, _store, url, version)
+    return warnings_view(ev, _rules, year, lang, areas=list(areas) or None, kinds=list(kinds) or None,
+                         binding_only=binding_only)
+
+
+def get_warnings(rules: RuleSet, year: int, lang: str, areas=None, kinds=None, binding_only: bool = False,
+                 store=None) -> pd.DataFrame:
+    """``views.warnings_view`` on the cached evaluation, recomputed only when rules, data or filters change."""
+    store = store or get_store()
+    return _warnings(rules, rules.fingerprint, store, db_url(), data_version(store), int(year), lang,
+                     tuple(areas or ()), tuple(kinds or ()), bool(binding_only))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report_file(kind: str, _rules: RuleSet, fingerprint: str, _store, url: str, version: str, area: str,
+                 year: int, lang: str) -> bytes:
+    from .reports import build_docx, build_xlsx
+
+    ev = _evaluation(_rules, fingerprint, _store, url, version)
+    demo = has_demo_data(_store)
+    if kind == "docx":
+        return build_docx(_rules, ev, area, year, lang, demo=demo)
+    obs = _observations(_store, url, version)
+    return build_xlsx(_rules, ev, area, year, lang, observations=obs, demo=demo)
+
+
+def report_file(kind: str, rules: RuleSet, area: str, year: int, lang: str, store=None) -> bytes:
+    """The evaluation report (``kind`` 'docx') or tables ('xlsx') as bytes, built once per rules,
+    data, area, year and language."""
+    store = store or get_store()
+    return _report_file(kind, rules, rules.fingerprint, store, db_url(), data_version(store), area, int(year), lang)
+
+
 def has_demo_data(store) -> bool:
     try:
         return bool(store.has_demo_data())

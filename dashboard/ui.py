@@ -5,7 +5,9 @@ and ``dashboard.charts`` for charts. Nothing here renders user or YAML text as H
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
@@ -25,12 +27,16 @@ PAGES = {
     "district": "app_pages/district.py",
     "constraint": "app_pages/constraint.py",
     "indicator": "app_pages/indicator.py",
+    "warnings": "app_pages/warnings.py",
+    "evaluation": "app_pages/evaluation.py",
     "tasks": "app_pages/tasks.py",
     "task": "app_pages/task.py",
+    "units": "app_pages/units.py",
     "upload": "app_pages/upload.py",
     "history": "app_pages/history.py",
     "rules": "app_pages/rules.py",
 }
+TASK_STATUS_ICONS = {"not_reported": "⚪", "not_started": "⬜", "in_progress": "🔵", "done": "🟢", "delayed": "🔴"}
 STATUS_ICONS = {
     "achieved": "🟢", "on_track": "🟩", "needs_acceleration": "🟨",
     "limited": "🟧", "deterioration": "🔴", "no_data": "⚪",
@@ -156,6 +162,58 @@ def pick_domain(ctx: Context, where=None) -> tuple[str, str] | None:
     app_state.remember("domain", value)
     p, d = value.split(":", 1)
     return p, d
+
+
+def pick_option(ctx: Context, key: str, options: list, default: Any, label: str, where=None,
+                format_func: Callable[[Any], str] = str, parse: Callable[[str], Any] = str) -> Any:
+    """A linkable selectbox: its value comes from ``?key=`` when a link is opened and goes back into
+    the link (an empty-string option, used for "all", leaves the parameter out)."""
+    where = where or st
+    if not options:
+        return None
+    app_state.initial_value(key, options, default if default in options else options[0], parse)
+    value = where.selectbox(t(label, ctx.lang), options, key=key, format_func=format_func)
+    app_state.remember(key, value)
+    return value
+
+
+def pick_toggle(ctx: Context, key: str, label: str, where=None) -> bool:
+    """A linkable on/off switch: ``?key=1`` when on, no parameter when off."""
+    where = where or st
+    raw = app_state.qp_get(key)
+    if raw is not None and raw != st.session_state.get(f"_qp_{key}"):
+        st.session_state[key] = raw == "1"
+    elif not isinstance(st.session_state.get(key), bool):
+        st.session_state[key] = bool(st.session_state.get(f"_keep_{key}", False))
+    value = bool(where.toggle(t(label, ctx.lang), key=key))
+    st.session_state[f"_keep_{key}"] = value
+    app_state.qp_set(key, "1" if value else None)
+    st.session_state[f"_qp_{key}"] = st.query_params.get(key)
+    return value
+
+
+def colon(lang: str) -> str:
+    """The colon between a label and its value: full width in Chinese."""
+    return ": " if lang == "en" else "："
+
+
+def md_escape(text: object) -> str:
+    """YAML or user text for ``st.markdown``/``st.caption``: markdown characters shown as they are."""
+    return re.sub(r"([\\`*_{}\[\]<>#|~$])", r"\\\1", str(text)) if text is not None else ""
+
+
+def task_status_text(status: str, lang: str) -> str:
+    return f"{TASK_STATUS_ICONS.get(status, '')} {views.task_status_label(status, lang)}"
+
+
+def task_link(code: str, label: str, where=None) -> None:
+    where = where or st
+    where.page_link(PAGES["task"], label=label, query_params=link_params(task=code))
+
+
+def unit_link(code: str, label: str, where=None) -> None:
+    where = where or st
+    where.page_link(PAGES["units"], label=label, query_params=link_params(unit=code))
 
 
 def link_params(**extra) -> dict:

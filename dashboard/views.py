@@ -146,10 +146,11 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
     with a warning (projected to miss, may slip, unusual swing). Most worrying first.
 
     Columns: indicator, name, attribute, attribute_label, status, label, value_used, unit,
-    target_text, reason.
+    target_text, reason, lead_units (the lead units of the work-plan tasks linked to the indicator,
+    empty when none).
     """
     cols = ["indicator", "name", "attribute", "attribute_label", "status", "label", "value_used", "unit",
-            "target_text", "reason"]
+            "target_text", "reason", "lead_units"]
     part = _slice(ev, area, year)
     if part.empty:
         return pd.DataFrame(columns=cols)
@@ -184,6 +185,8 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
         "target_text": sel["target_text"].to_numpy(),
         "reason": reasons,
     })
+    leads = indicator_lead_units(rules, lang)
+    out["lead_units"] = [leads.get(c, "") for c in out["indicator"]]
     out["_bind"] = (out["attribute"] != "binding").astype(int)
     out["_sev"] = out["status"].map(SEVERITY)
     out["_order"] = [meta.at[c, "order"] for c in out["indicator"]]
@@ -448,17 +451,448 @@ def describe_target(rules: RuleSet, area: str, code: str, lang: str = "zh") -> d
     }
 
 
-def tasks_for_indicator(rules: RuleSet, code: str) -> pd.DataFrame:
-    """Work-plan tasks linked to an indicator (filled by the tasks feature; empty until then).
+# ------------------------------------------------------------------------------ tasks
+TASK_STATUSES = ("not_reported", "not_started", "in_progress", "done", "delayed")
+TASK_LIST_COLUMNS = ["code", "title", "source", "section", "lead_units", "responsible_units", "domain",
+                     "domain_name", "indicators", "n_targets", "status", "status_label", "status_year", "role", "via"]
+REPORT_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "batch_id"]
 
-    Columns: code, title, lead_units.
+
+def task_catalogue(rules: RuleSet):
+    """The work-plan task catalogue of ``rules`` (loaded once per rule set), or None without the module."""
+    try:
+        from .tasks import catalogue_for
+    except ImportError:  # pragma: no cover - the tasks module is part of the app
+        return None
+    return catalogue_for(rules)
+
+
+def has_tasks(rules: RuleSet) -> bool:
+    cat = task_catalogue(rules)
+    return bool(cat is not None and cat.tasks)
+
+
+def task_status_label(status: str, lang: str = "zh") -> str:
+    from .task_progress import STATUS_LABELS
+
+    return STATUS_LABELS.get(status, {}).get("en" if lang == "en" else "zh", status)
+
+
+def _join(names, lang: str) -> str:
+    return ("、" if lang != "en" else ", ").join(names)
+
+
+def tasks_for_indicator(rules: RuleSet, code: str, lang: str = "zh") -> pd.DataFrame:
+    """Work-plan tasks that move indicator ``code``, in catalogue order.
+
+    Columns: code, title, lead_units, responsible_units, source, section (units as display names
+    joined with 、 or ", ").
     """
-    return pd.DataFrame(columns=["code", "title", "lead_units"])
+    cols = ["code", "title", "lead_units", "responsible_units", "source", "section"]
+    cat = task_catalogue(rules)
+    if cat is None:
+        return pd.DataFrame(columns=cols)
+    from .tasks import tasks_for_indicator as _for_indicator
+
+    return _for_indicator(cat, code, lang)[cols].reset_index(drop=True)
 
 
-def all_tasks(rules: RuleSet) -> pd.DataFrame:
-    """Every work-plan task (empty until the tasks feature loads them). Columns: code, title, lead_units."""
-    return pd.DataFrame(columns=["code", "title", "lead_units"])
+def indicator_lead_units(rules: RuleSet, lang: str = "zh") -> dict[str, str]:
+    """For every indicator with linked tasks: the lead units of those tasks (display names, no repeats)."""
+    cat = task_catalogue(rules)
+    if cat is None:
+        return {}
+    found: dict[str, dict[str, None]] = {}
+    for task in cat.tasks.values():
+        for code in task.indicators:
+            for u in task.lead_units:
+                found.setdefault(code, {}).setdefault(cat.unit_name(u, lang), None)
+    return {code: _join(names, lang) for code, names in found.items()}
+
+
+def all_tasks(rules: RuleSet, lang: str = "zh", reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every work-plan task, one row each (``task_list`` without filters)."""
+    return task_list(rules, lang, reports)
+
+
+def task_list(rules: RuleSet, lang: str = "zh", reports: pd.DataFrame | None = None, *,
+              source: str | None = None, section: str | None = None, domain: str | None = None,
+              unit: str | None = None, role: str | None = None, status: str | None = None) -> pd.DataFrame:
+    """The tasks list, every filter optional.
+
+    ``unit`` keeps the tasks the unit leads or is responsible for (directly or through a group such
+    as 市级各成员单位); ``role`` ('lead' or 'responsible') narrows that to one role. ``status`` is a
+    task-progress status (``TASK_STATUSES``) judged on each task's latest report.
+    Columns: ``TASK_LIST_COLUMNS`` (``role``/``via`` filled only when ``unit`` is given).
+    """
+    cat = task_catalogue(rules)
+    if cat is None or not cat.tasks:
+        return pd.DataFrame(columns=TASK_LIST_COLUMNS)
+    from .tasks import catalogue_frame, tasks_for_unit
+
+    reports = reports if reports is not None else pd.DataFrame(columns=REPORT_COLUMNS)
+    frame = catalogue_frame(cat, source=source or None, section=section or None, domain=domain or None,
+                            status=status or None, reports=reports, lang=lang)
+    frame["status_label"] = [task_status_label(s, lang) for s in frame["status"]]
+    frame["role"] = ""
+    frame["via"] = ""
+    if unit:
+        mine = tasks_for_unit(cat, unit, lang)
+        if role:
+            mine = mine[mine["role"] == role]
+        # A task a unit leads and is responsible for shows once, as lead.
+        mine = mine.sort_values("role", key=lambda r: r.map({"lead": 0, "responsible": 1}), kind="stable") \
+            .drop_duplicates("code")
+        frame = frame.drop(columns=["role", "via"]).merge(mine[["code", "role", "via"]], on="code")
+    return frame[TASK_LIST_COLUMNS].reset_index(drop=True)
+
+
+def task_filter_options(rules: RuleSet, lang: str = "zh") -> dict:
+    """The choices of the tasks page: sources (catalogue order), sections per source, domains and units.
+
+    Returns {"sources": [...], "sections": {source: [...]}, "domains": {code: name},
+    "units": {code: name}}.
+    """
+    cat = task_catalogue(rules)
+    out: dict = {"sources": [], "sections": {}, "domains": {}, "units": {}}
+    if cat is None:
+        return out
+    for task in cat.tasks.values():
+        if task.source not in out["sections"]:
+            out["sources"].append(task.source)
+            out["sections"][task.source] = []
+        if task.section not in out["sections"][task.source]:
+            out["sections"][task.source].append(task.section)
+        if task.domain and task.domain not in out["domains"]:
+            plans = [p for (p, d) in rules.domains if d == task.domain]
+            out["domains"][task.domain] = " / ".join(rules.domain_name(p, task.domain, lang) for p in plans) \
+                or task.domain
+    out["units"] = {c: u.name(lang) for c, u in cat.units.items()}
+    return out
+
+
+def task_info(rules: RuleSet, code: str | None, lang: str = "zh") -> dict | None:
+    """One task for its page, or None when the code is unknown.
+
+    Keys: code, title, text, source, section, period, column, domain_name, indicators (codes),
+    lead (list of {code, name}), responsible (list of {code, name, members: [names]} — a group
+    unit lists the units it stands for).
+    """
+    cat = task_catalogue(rules)
+    if cat is None or not code or code not in cat.tasks:
+        return None
+    from .tasks import _domain_name
+
+    task = cat.tasks[code]
+
+    def unit(c: str) -> dict:
+        return {"code": c, "name": cat.unit_name(c, lang),
+                "members": [cat.unit_name(m, lang) for m in cat.group_members(c)]}
+
+    return {"code": task.code, "title": task.title, "text": task.text, "source": task.source,
+            "section": task.section, "period": task.period, "column": task.column,
+            "domain_name": _domain_name(cat, task, lang), "indicators": list(task.indicators),
+            "lead": [unit(c) for c in task.lead_units], "responsible": [unit(c) for c in task.responsible_units]}
+
+
+def _indicator_status(ev: pd.DataFrame, rules: RuleSet, codes: list[str], area: str, year: int,
+                      lang: str) -> pd.DataFrame:
+    """Status of ``codes`` for one area and year, plan order (no_data where nothing is evaluated)."""
+    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "status",
+            "label", "order"]
+    codes = [c for c in dict.fromkeys(codes) if c in rules.indicators]
+    if not codes:
+        return pd.DataFrame(columns=cols)
+    part = _slice(ev, area, year) if ev is not None and len(ev) else None
+    found = {}
+    if part is not None and not part.empty:
+        part = part[part["indicator"].astype(str).isin(codes)]
+        found = {str(r.indicator): r for r in part.itertuples(index=False)}
+    rows = []
+    for c in codes:
+        ind = rules.indicators[c]
+        r = found.get(c)
+        tgt = rules.target_for(area, c) if area in rules.areas else None
+        status = str(r.status) if r is not None else "no_data"
+        attribute = str(r.attribute) if r is not None else (tgt.attribute if tgt else ind.attribute)
+        rows.append({"indicator": c, "name": ind.name(lang), "unit": ind.unit, "attribute": attribute,
+                     "attribute_label": attribute_label(attribute, lang),
+                     "target_text": r.target_text if r is not None else (tgt.target_text if tgt else ind.target_text),
+                     "value_used": float(r.value_used) if r is not None and pd.notna(r.value_used) else np.nan,
+                     "status": status, "label": status_label(status, lang), "order": ind.order})
+    return pd.DataFrame(rows, columns=cols).sort_values("order").reset_index(drop=True)
+
+
+def task_indicators(ev: pd.DataFrame, rules: RuleSet, code: str, area: str, year: int,
+                    lang: str = "zh") -> pd.DataFrame:
+    """The indicators a task moves, with their status in ``area`` and ``year`` (plan order).
+
+    Columns: indicator, name, unit, attribute, attribute_label, target_text, value_used, status, label, order.
+    """
+    info = task_info(rules, code, lang)
+    return _indicator_status(ev, rules, info["indicators"] if info else [], area, year, lang)
+
+
+def task_targets(rules: RuleSet, reports: pd.DataFrame | None, code: str, lang: str = "zh") -> pd.DataFrame:
+    """A task's numeric targets next to what was reported for them (the task's latest reported year).
+
+    Columns: target_no, measure, printed, target, unit, indicator, year, reached, met, status,
+    status_label, note. Empty for a task without numeric targets.
+    """
+    cols = ["target_no", "measure", "printed", "target", "unit", "indicator", "year", "reached", "met", "status",
+            "status_label", "note"]
+    cat = task_catalogue(rules)
+    if cat is None or code not in cat.tasks or not cat.tasks[code].targets:
+        return pd.DataFrame(columns=cols)
+    from .task_progress import task_status_frame
+
+    mine = reports[reports["task"] == code] if reports is not None and len(reports) else None
+    frame = task_status_frame(cat, mine, lang=lang)
+    frame = frame[frame["task"] == code].copy()
+    frame["status_label"] = [task_status_label(s, lang) for s in frame["status"]]
+    return frame[cols].reset_index(drop=True)
+
+
+def task_status_summary(rules: RuleSet, reports: pd.DataFrame | None, code: str, lang: str = "zh") -> dict:
+    """The latest reported status of a task: {status, label, year} (``not_reported`` without reports)."""
+    frame = task_list(rules, lang, reports)
+    row = frame[frame["code"] == code]
+    if row.empty or row["status"].iloc[0] == "not_reported":
+        return {"status": "not_reported", "label": task_status_label("not_reported", lang), "year": None}
+    year = row["status_year"].iloc[0]
+    return {"status": row["status"].iloc[0], "label": row["status_label"].iloc[0],
+            "year": int(year) if pd.notna(year) else None}
+
+
+def task_history_table(rules: RuleSet, history: pd.DataFrame | None, code: str, lang: str = "zh") -> pd.DataFrame:
+    """Every report stored for a task, oldest first, statuses in words and targets by their measure.
+
+    ``history`` is ``Store.task_report_history(code)`` or, where the store has no history, the
+    current reports of the task. Columns: year, target, status_label, reached, note, current,
+    batch_id, created_at, uploader, file_name.
+    """
+    cols = ["year", "target", "status_label", "reached", "note", "current", "batch_id", "created_at",
+            "uploader", "file_name"]
+    if history is None or history.empty:
+        return pd.DataFrame(columns=cols)
+    cat = task_catalogue(rules)
+    task = cat.tasks.get(code) if cat is not None else None
+    measures = {g.no: g.measure for g in task.targets} if task is not None else {}
+    whole = "（整体）" if lang != "en" else "(whole task)"
+    h = history
+    out = pd.DataFrame({
+        "year": h["year"].astype(int).to_numpy(),
+        "target": [measures.get(int(n), str(n)) if int(n) else whole for n in h["target_no"]],
+        "status_label": [task_status_label(str(s), lang) for s in h["status"]],
+        "reached": h["reached"].astype(float).to_numpy(),
+        "note": h["note"].to_numpy(),
+        "current": h["is_current"].astype(bool).to_numpy() if "is_current" in h else True,
+        "batch_id": h["batch_id"].to_numpy(),
+        "created_at": h["created_at"].to_numpy() if "created_at" in h else None,
+        "uploader": h["uploader"].to_numpy() if "uploader" in h else None,
+        "file_name": h["file_name"].to_numpy() if "file_name" in h else None,
+    })
+    return out[cols].reset_index(drop=True)
+
+
+def unit_options(rules: RuleSet, lang: str = "zh") -> dict[str, str]:
+    """Units of the catalogue in ``units.yaml`` order: {code: display name}."""
+    cat = task_catalogue(rules)
+    return {c: u.name(lang) for c, u in cat.units.items()} if cat is not None else {}
+
+
+def unit_info(rules: RuleSet, unit: str, lang: str = "zh") -> dict | None:
+    """A unit's names and, for a group unit, its members. None for an unknown unit."""
+    cat = task_catalogue(rules)
+    if cat is None or unit not in cat.units:
+        return None
+    u = cat.units[unit]
+    groups = [cat.unit_name(c, lang) for c, g in cat.units.items()
+              if g.group is not None and unit in cat.group_members(c)]
+    return {"code": u.code, "name": u.name(lang), "aliases": list(u.aliases), "level": u.level,
+            "is_group": u.is_group, "members": [cat.unit_name(m, lang) for m in cat.group_members(unit)],
+            "groups": groups}
+
+
+def unit_tasks(rules: RuleSet, unit: str, lang: str = "zh", reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every task a unit leads or shares (one row per task; a task it leads shows once, as lead).
+
+    Columns: ``TASK_LIST_COLUMNS`` — ``role`` is 'lead' or 'responsible', ``via`` the group unit
+    through which it is responsible (empty when named directly).
+    """
+    return task_list(rules, lang, reports, unit=unit)
+
+
+def unit_indicators(ev: pd.DataFrame, rules: RuleSet, unit: str, area: str, year: int,
+                    lang: str = "zh") -> pd.DataFrame:
+    """The indicators the unit's tasks serve, with their status — most worrying first.
+
+    Columns: indicator, name, unit, attribute, attribute_label, target_text, value_used, status,
+    label, role ('lead' when the unit leads any task linked to the indicator, else 'responsible'),
+    tasks (the linked task codes of this unit, joined with ", ").
+    """
+    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "status",
+            "label", "role", "tasks"]
+    cat = task_catalogue(rules)
+    mine = unit_tasks(rules, unit, lang)
+    if cat is None or mine.empty:
+        return pd.DataFrame(columns=cols)
+    role: dict[str, str] = {}
+    tasks: dict[str, list[str]] = {}
+    for r in mine.itertuples(index=False):
+        for c in cat.tasks[r.code].indicators:
+            tasks.setdefault(c, []).append(r.code)
+            if r.role == "lead" or c not in role:
+                role[c] = r.role if role.get(c) != "lead" else "lead"
+    out = _indicator_status(ev, rules, list(tasks), area, year, lang)
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    out["role"] = out["indicator"].map(role)
+    out["tasks"] = [", ".join(tasks[c]) for c in out["indicator"]]
+    out["_lead"] = (out["role"] != "lead").astype(int)
+    out["_sev"] = out["status"].map(SEVERITY)
+    out = out.sort_values(["_sev", "_lead", "order"], kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+def unit_status_counts(indicators: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """``status_counts``-shaped counts (status, label, total, binding, expected) of ``unit_indicators``."""
+    rows = []
+    st = indicators["status"].astype(str) if len(indicators) else pd.Series(dtype=str)
+    attr = indicators["attribute"] if len(indicators) else pd.Series(dtype=str)
+    for s in STATUSES:
+        hit = st == s
+        rows.append({"status": s, "label": status_label(s, lang), "total": int(hit.sum()),
+                     "binding": int((hit & (attr == "binding")).sum()),
+                     "expected": int((hit & (attr == "expected")).sum())})
+    return pd.DataFrame(rows, columns=["status", "label", "total", "binding", "expected"])
+
+
+# ------------------------------------------------------------------------------ early warnings
+def warning_kinds() -> list[str]:
+    from .early_warning import KINDS
+
+    return list(KINDS)
+
+
+def warning_kind_label(kind: str, lang: str = "zh") -> str:
+    from .early_warning import kind_label
+
+    return kind_label(kind, lang)
+
+
+def warnings_view(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh", areas: list[str] | None = None,
+                  kinds: list[str] | None = None, binding_only: bool = False) -> pd.DataFrame:
+    """Warnings of ``year`` (``early_warning.warnings_frame``), filtered, areas in the picker's order.
+
+    Columns: those of ``warnings_frame`` plus attribute_label, label (the status in words),
+    lead_units (of the tasks linked to the indicator) and area_order.
+    """
+    from .early_warning import warnings_frame
+
+    part = ev
+    if areas:
+        part = ev[ev["area_code"].astype(str).isin([str(a) for a in areas])]
+    if part is None or part.empty or "will_miss" not in part:
+        w = warnings_frame(rules, part.iloc[0:0] if part is not None and "will_miss" in part else _EMPTY_EV, year, lang)
+    else:
+        w = warnings_frame(rules, part, year, lang)
+    if kinds:
+        w = w[w["kind"].isin(kinds)]
+    if binding_only:
+        w = w[w["attribute"].astype(str) == "binding"]
+    w = w.copy()
+    w["area_code"] = w["area_code"].astype(str)
+    w["area_name"] = w["area_name"].astype(str)
+    w["indicator"] = w["indicator"].astype(str)
+    order = {c: k for k, c in enumerate(area_options(rules))}
+    w["area_order"] = w["area_code"].astype(str).map(order)
+    w["attribute_label"] = [attribute_label(str(a), lang) for a in w["attribute"]]
+    w["label"] = [status_label(str(s), lang) for s in w["status"]]
+    leads = indicator_lead_units(rules, lang)
+    w["lead_units"] = [leads.get(str(c), "") for c in w["indicator"]]
+    from .early_warning import _SEVERITY
+
+    w["_sev"] = w["kind"].map(_SEVERITY)
+    w = w.sort_values(["area_order", "_sev", "indicator"], kind="stable").drop(columns="_sev")
+    return w.reset_index(drop=True)
+
+
+_EMPTY_EV = pd.DataFrame({c: pd.Series(dtype=object) for c in (
+    "area_code", "area_name", "indicator", "year", "status", "attribute", "will_miss", "swing", "data_gap",
+    "value_year", "value_used", "target_text", "projected_2030", "baseline", "baseline_year")})
+
+
+def warning_counts(warnings_: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Number of warnings of each kind (every kind, zeros kept). Columns: kind, label, n."""
+    from .early_warning import kind_label
+
+    counts = warnings_["kind"].value_counts() if len(warnings_) else pd.Series(dtype=int)
+    return pd.DataFrame([{"kind": k, "label": kind_label(k, lang), "n": int(counts.get(k, 0))}
+                         for k in warning_kinds()], columns=["kind", "label", "n"])
+
+
+def top_warnings(warnings_: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` most severe warnings, one per indicator (binding first, then by kind)."""
+    if warnings_.empty:
+        return warnings_
+    from .early_warning import _SEVERITY
+
+    w = warnings_.assign(_sev=warnings_["kind"].map(_SEVERITY),
+                         _bind=(warnings_["attribute"].astype(str) != "binding").astype(int))
+    w = w.sort_values(["_sev", "_bind", "area_order", "indicator"], kind="stable")
+    w = w.drop_duplicates(["area_code", "indicator"])
+    return w.head(n).drop(columns=["_sev", "_bind"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ evaluation
+EVAL_COLUMNS = ["domain_name", "number", "code", "name", "unit", "target_text", "attribute_label", "baseline",
+                "value", "status", "label"]
+
+
+def evaluation_years(ev: pd.DataFrame, rules: RuleSet) -> tuple[list[int], int]:
+    """The years an evaluation can be run for and the default: the 2025 mid-term evaluation when the
+    data reach it, the final year (2030) when present, else the latest year."""
+    years = years_of(ev, rules)
+    mid = 2025
+    target = rules.settings.target_year
+    if target in years:
+        default = target
+    elif mid in years:
+        default = mid
+    else:
+        default = years[-1] if years else rules.settings.plan_period.start
+    return years, default
+
+
+def evaluation_kind(rules: RuleSet, year: int) -> str | None:
+    """'midterm' for 2025, 'final' for the plan's target year, else None."""
+    if year == rules.settings.target_year:
+        return "final"
+    if year == 2025:
+        return "midterm"
+    return None
+
+
+def evaluation_view(ev: pd.DataFrame, rules: RuleSet, area: str, year: int,
+                    lang: str = "zh") -> tuple[pd.DataFrame, list[str]]:
+    """The plan's own indicator table for one area and year (plan order) and one line per domain.
+
+    Table columns: ``EVAL_COLUMNS`` (value = the value used in that year; label = status in words).
+    """
+    from .evaluation import domain_summary as _domain_lines, evaluation_table
+
+    if ev is None or ev.empty or "value_used" not in ev:
+        ev = _EMPTY_EV.assign(value_used=pd.Series(dtype=float))
+    table = evaluation_table(rules, ev, area, year, lang)
+    if table.empty:
+        return pd.DataFrame(columns=EVAL_COLUMNS), []
+    lines = _domain_lines(rules, table, lang)
+    out = table.assign(attribute_label=[attribute_label(a, lang) for a in table["attribute"]],
+                       label=table["status_label"])
+    for c in ("baseline", "value"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out[EVAL_COLUMNS].reset_index(drop=True), lines
 
 
 # ------------------------------------------------------------------------------ rules

@@ -10,14 +10,17 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ["overview", "domain", "district", "constraint", "indicator", "tasks", "task", "upload", "history", "rules"]
+PAGES = ["overview", "domain", "district", "constraint", "warnings", "indicator", "evaluation", "tasks", "task",
+         "units", "upload", "history", "rules"]
 TITLES_EN = {"overview": "progress in", "domain": "Women and Health", "district": "By district",
              "constraint": "Binding and expected", "indicator": "Premarital medical examination rate",
              "tasks": "Key tasks", "task": "Task", "upload": "Upload data", "history": "Upload history",
-             "rules": "Rules"}
+             "rules": "Rules", "warnings": "Early warnings", "evaluation": "evaluation", "units": "Responsible units"}
 TITLES_ZH = {"overview": "规划实施进展", "domain": "妇女与健康", "district": "分区县", "constraint": "约束性指标与预期性指标",
              "indicator": "婚前医学检查率", "tasks": "重点任务", "task": "任务详情", "upload": "数据上传",
-             "history": "上传记录", "rules": "规则"}
+             "history": "上传记录", "rules": "规则", "warnings": "预警", "evaluation": "规划实施评估",
+             "units": "责任单位"}
+WP2020 = "重庆市人民政府妇女儿童工作委员会2020年工作要点（渝府妇儿工委发〔2020〕1号）"
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +90,7 @@ def test_page_renders_on_empty_database(empty, page):
     no_exception(at)
     assert TITLES_ZH[page] in at.title[0].value
     assert not any("示例数据" in w.value for w in at.warning)
-    if page in ("overview", "domain", "district", "constraint", "indicator"):
+    if page in ("overview", "domain", "district", "constraint", "indicator", "warnings", "evaluation", "units"):
         assert any("还没有数据" in i.value for i in at.info)
 
 
@@ -190,7 +193,6 @@ def test_indicator_page_from_a_link(demo):
     assert set(values["地区"]) == {"重庆市", "江津区"}
     body = texts(at)
     assert "<8" in body and "低于 8" in body              # printed target and the check in words
-    assert "重点任务尚未载入" in body                        # tasks section says so plainly
     at.selectbox(key="indicator").set_value("C01").run()
     assert at.title[0].value.startswith("C01 ")
     assert at.query_params["indicator"] in ("C01", ["C01"])
@@ -205,12 +207,230 @@ def test_overview_attention_links_to_indicator_pages(demo):
     assert "indicator=" in first.query_string
 
 
-def test_tasks_pages_say_tasks_are_not_loaded(demo):
-    for page, params in (("tasks", {}), ("task", {"task": "T1"})):
+def test_tasks_pages_say_tasks_are_not_loaded(empty, tmp_path, monkeypatch):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    shutil.rmtree(rules / "tasks")
+    (rules / "units.yaml").unlink()
+    monkeypatch.setenv("DASHBOARD_RULES_DIR", str(rules))
+    for page, params in (("tasks", {}), ("task", {"task": "T1"}), ("units", {})):
         at = app(page, **params)
-        assert any("重点任务尚未载入" in i.value for i in at.info)
+        no_exception(at)
+        assert any("重点任务尚未载入" in i.value for i in at.info), page
         at.sidebar.radio(key="lang").set_value("en").run()
-        assert any("Work-plan tasks are not loaded yet" in i.value for i in at.info)
+        assert any("Work-plan tasks are not loaded yet" in i.value for i in at.info), page
+    at = app("indicator", indicator="W03")
+    assert "重点任务尚未载入" in texts(at)
+
+
+# ------------------------------------------------------------------------------ tasks and units
+def _task_links(at: AppTest) -> list[str]:
+    """The task codes the page links to, in order (``?task=CODE``)."""
+    from urllib.parse import parse_qs
+
+    protos = [pl.proto for pl in at.get("page_link")]
+    return [parse_qs(p.query_string)["task"][0] for p in protos if "task=" in p.query_string]
+
+
+def test_tasks_list_filters_change_the_rows(demo):
+    at = app("tasks")
+    no_exception(at)
+    every = _task_links(at)
+    assert len(every) == 173 and every[0] == "WP2020-01"
+    assert at.subheader[0].value == "共 173 项任务"
+    at.selectbox(key="task_source").set_value(WP2020).run()
+    no_exception(at)
+    assert _task_links(at) == [f"WP2020-{n:02d}" for n in range(1, 20)]
+    sec = "二、着力攻坚克难，推进重点难点指标顺利达标"
+    at.selectbox(key="task_section").set_value(sec).run()
+    assert _task_links(at) == [f"WP2020-{n:02d}" for n in range(5, 12)]
+    at.selectbox(key="task_section").set_value("").run()
+    at.selectbox(key="task_unit").set_value("cq_health").run()
+    no_exception(at)
+    health = _task_links(at)
+    assert {"WP2020-05", "WP2020-06", "WP2020-01"} <= set(health) and len(health) < 19
+    at.selectbox(key="unit_role").set_value("lead").run()
+    assert _task_links(at) == ["WP2020-05", "WP2020-06"]
+    assert at.query_params["task_unit"] in ("cq_health", ["cq_health"])
+    at.selectbox(key="task_status").set_value("done").run()
+    no_exception(at)
+    assert _task_links(at) == [] and any("没有符合条件的任务" in i.value for i in at.info)
+
+
+def test_tasks_list_from_a_link_by_domain(demo):
+    at = app("tasks", task_domain="education", lang="en")
+    no_exception(at)
+    codes = _task_links(at)
+    assert codes and "WP2020-07" in codes and "WP2020-01" not in codes
+    assert at.selectbox(key="task_domain").value == "education"
+    link = next(pl.proto for pl in at.get("page_link") if "task=WP2020-07" in pl.proto.query_string)
+    assert "lang=en" in link.query_string
+
+
+def test_task_page_shows_units_indicators_and_text(demo):
+    at = app("task", task="WP2020-01")
+    no_exception(at)
+    assert at.title[0].value == "任务详情 · WP2020-01"
+    assert at.subheader[0].value == "加强统筹协调"
+    unit_links = [pl.proto.label for pl in at.get("page_link") if "unit=" in pl.proto.query_string]
+    assert unit_links == ["🏛️ 市妇儿工委办", "🏢 市级各成员单位"]
+    body = texts(at)
+    assert "代表" in body and "市卫生健康委" in body          # the group unit's members are named
+    assert "充分发挥妇儿工委办统筹协调作用" in body
+    assert any("该任务没有关联的监测指标" in i.value for i in at.info)
+    assert any("该任务没有量化目标" in i.value for i in at.info)
+    assert any("还没有该任务的进展报告" in i.value for i in at.info)
+
+    at = app("task", task="WP2020-05", area="500116", year="2024")
+    no_exception(at)
+    ind = [pl.proto for pl in at.get("page_link") if "indicator=" in pl.proto.query_string]
+    assert [p.label.split(" ")[1] for p in ind] == ["W03", "C02", "C04", "C07"]
+    assert "area=500116" in ind[0].query_string
+    assert at.selectbox(key="area").value == "500116" and at.selectbox(key="year").value == 2024
+    targets = at.dataframe[0].value
+    assert targets["目标项"].tolist() == ["孕产妇死亡率", "婴儿死亡率", "5岁以下儿童死亡率", "国家免疫规划的疫苗接种率"]
+    assert targets["目标"].tolist() == ["≤15", "≤5", "≤6", "≥99"] and set(targets["进展状态"]) == {"未报告"}
+
+
+def test_task_page_with_reports_shows_reached_values_and_history(demo):
+    from dashboard.rules import load_rules
+    from dashboard.store import Store
+    from dashboard.task_progress import read_task_progress
+    from dashboard.tasks import load_tasks
+
+    rules = load_rules(ROOT / "rules")
+    cat = load_tasks(ROOT / "rules", rules)
+    store = Store(os.environ["DASHBOARD_DB_URL"])
+    if not hasattr(store, "commit_task_report"):
+        store.dispose()
+        pytest.skip("the store cannot keep task reports yet")
+    csv = "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,104\n"
+    store.commit_task_report(read_task_progress(csv.encode(), "p1.csv", cat, rules), "测试员")
+    csv2 = "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,108\n"
+    store.commit_task_report(read_task_progress(csv2.encode(), "p2.csv", cat, rules), "测试员")
+    store.dispose()
+    at = app("task", task="WP2020-11")
+    no_exception(at)
+    assert any("已完成" in str(m.value) for m in at.metric)
+    targets = at.dataframe[0].value
+    assert targets["完成值"].tolist() == [108.0] and targets["是否达到"].tolist() == ["✅ 达到"]
+    history = at.dataframe[1].value
+    assert history["完成值"].tolist() == [104.0, 108.0]
+    assert history["当前有效"].tolist() == [False, True]
+    at = app("tasks", task_status="done")
+    assert _task_links(at) == ["WP2020-11"]
+
+
+def test_units_page_for_the_health_commission(demo):
+    at = app("units", unit="cq_health", year="2025")
+    no_exception(at)
+    assert at.title[0].value == "责任单位"
+    assert at.selectbox(key="unit").value == "cq_health"
+    assert at.subheader[0].value == "市卫生健康委"
+    metrics = {m.label: int(m.value) for m in at.metric}
+    assert metrics["牵头任务"] == 2 and metrics["参与任务"] >= 9
+    codes = _task_links(at)
+    assert codes[:2] == ["WP2020-05", "WP2020-06"] and "WP2020-01" in codes
+    assert any("通过“市级各成员单位”" in c.value for c in at.caption)
+    ind = [pl.proto for pl in at.get("page_link") if "indicator=" in pl.proto.query_string]
+    assert len(ind) == metrics["所服务指标"] > 0
+    assert any("W03" in p.label for p in ind)
+    at.selectbox(key="unit").set_value("cq_womens_federation").run()
+    no_exception(at)
+    assert at.subheader[0].value == "市妇联" and at.query_params["unit"] in ("cq_womens_federation", ["cq_womens_federation"])
+    assert len(_task_links(at)) > 30
+
+
+def test_indicator_page_lists_its_tasks(demo):
+    at = app("indicator", indicator="W03")
+    no_exception(at)
+    tasks = [pl.proto for pl in at.get("page_link") if "task=" in pl.proto.query_string]
+    assert tasks and tasks[0].label.startswith("WP2020-05 稳控妇幼健康重点指标")
+    assert tasks[0].page.endswith("task") or "task" in tasks[0].page
+    assert any("牵头单位：市卫生健康委" in c.value for c in at.caption)
+
+
+def test_overview_attention_names_lead_units_and_shows_warnings(demo):
+    at = app("overview", year="2025")
+    no_exception(at)
+    assert any("牵头单位：市卫生健康委" in c.value for c in at.caption)
+    assert "预警" in [s.value for s in at.subheader]
+    labels = [m.label for m in at.metric]
+    assert "约束性指标未达到进展顺利" in labels and "较基期倒退" in labels
+    more = [pl.proto for pl in at.get("page_link") if pl.proto.label == "查看全部预警 →"]
+    assert more and "areas=500000" in more[0].query_string
+
+
+# ------------------------------------------------------------------------------ warnings, evaluation
+def _indicator_links(at: AppTest) -> list[str]:
+    return [pl.proto.label for pl in at.get("page_link") if "indicator=" in pl.proto.query_string]
+
+
+def test_warnings_page_filters_change_the_rows(demo):
+    at = app("warnings", year="2025", areas="500000")
+    no_exception(at)
+    assert at.title[0].value == "预警 · 2025年"
+    every = _indicator_links(at)
+    n = int(at.subheader[0].value.split()[1])                    # "共 N 条预警"
+    assert every and len(every) == min(n, 40)                     # at most 40 listed per area
+    assert at.subheader[1].value == f"重庆市 ({n})"
+    assert any("约束性指标" in c.value for c in at.caption)               # reasons in words
+    at.toggle(key="binding").set_value(True).run()
+    no_exception(at)
+    binding = _indicator_links(at)
+    assert 0 < len(binding) < len(every)
+    assert at.query_params["binding"] in ("1", ["1"])
+    at.multiselect(key="kinds").set_value(["deterioration"]).run()
+    no_exception(at)
+    only = _indicator_links(at)
+    assert only and all(label.endswith("较基期倒退") for label in only)
+    at.multiselect(key="areas").set_value(["500000", "500116"]).run()
+    no_exception(at)
+    assert {s.value.split(" (")[0] for s in at.subheader[1:]} <= {"重庆市", "江津区"}
+
+
+def test_warnings_page_from_a_link_in_english(demo):
+    at = app("warnings", year="2025", areas="500116", kinds="will_miss", lang="en")
+    no_exception(at)
+    assert at.title[0].value == "Early warnings · 2025"
+    labels = _indicator_links(at)
+    assert labels and all(label.endswith("Expected to miss the 2030 target") for label in labels)
+    assert any("at the current trend" in c.value for c in at.caption)
+
+
+def test_evaluation_page_table_lines_and_downloads(demo):
+    at = app("evaluation")
+    no_exception(at)
+    assert at.title[0].value == "重庆市 · 2025年 规划实施评估 · 中期评估"
+    table = at.dataframe[0].value
+    from dashboard.rules import load_rules
+
+    rules = load_rules(ROOT / "rules")
+    assert table["代码"].tolist() == [i.code for i in sorted(rules.indicators.values(), key=lambda i: i.order)]
+    assert list(table.columns) == ["领域", "序号", "代码", "指标", "单位", "2030年目标", "指标属性", "基期值",
+                                   "2025年监测值", "状态"]
+    assert table.iloc[0]["领域"] == "妇女与健康" and table.iloc[0]["序号"] == 1
+    lines = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert len(lines) == len(rules.domains) and lines[0].startswith("- 妇女与健康 11 项指标：")
+    downloads = at.get("download_button")
+    assert len(downloads) == 1                                   # the xlsx; the docx only on request
+    at.button(key="make_docx").click().run()
+    no_exception(at)
+    assert len(at.get("download_button")) == 2
+    at.selectbox(key="area").set_value("500116").run()
+    no_exception(at)
+    assert at.title[0].value.startswith("江津区 · 2025年")
+    assert len(at.get("download_button")) == 1                   # another area: ask again
+
+
+def test_evaluation_page_in_english(demo):
+    at = app("evaluation", lang="en", eval_year="2023", area="500116")
+    no_exception(at)
+    assert at.title[0].value == "Jiangjin District · evaluation 2023"
+    assert "Value in 2023" in at.dataframe[0].value.columns
+    assert any(m.value.startswith("- Women and Health: 11 indicators") for m in at.markdown)
 
 
 def test_rules_page_lists_problems_with_file_and_line(empty, tmp_path, monkeypatch):

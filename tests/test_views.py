@@ -33,6 +33,48 @@ indicators:
   - {code: W03, domain: education, number: 3, name_zh: 丙指标, name_en: Gamma, unit: "%", direction: higher, target: "≥95", attribute: expected}
   - {code: W04, domain: education, number: 4, name_zh: 丁指标, name_en: Delta, unit: "%", direction: higher, target: 提高, attribute: binding}
 """
+UNITS = """
+units:
+  - {code: office, name_zh: 办公室, name_en: The Office, level: city, area: "100000"}
+  - {code: members, name_zh: 各成员单位, name_en: All member units, level: city, area: "100000", group: all_members}
+  - {code: health, name_zh: 卫健委, name_en: Health Commission, aliases: [卫生健康委], level: city, area: "100000", member: true}
+  - {code: school, name_zh: 教委, name_en: Education Commission, level: city, area: "100000", member: true}
+"""
+TASKS = """
+tasks:
+  - code: T1
+    source: 文件甲
+    period: "2022"
+    section: 一、健康
+    title: 改善健康指标
+    text: 甲指标达到 90% 以上，降低乙指标。
+    lead_units: [卫生健康委]
+    responsible_units: [各成员单位]
+    plan: W
+    domain: health
+    indicators: [W01, W02]
+    targets:
+      - {measure: 甲指标, printed: 甲指标达到90%, target: "≥90", unit: "%", indicator: W01}
+  - code: T2
+    source: 文件甲
+    period: "2022"
+    section: 二、教育
+    title: 提高丙指标
+    text: 提高丙指标。
+    lead_units: [教委, 卫健委]
+    responsible_units: []
+    plan: W
+    domain: education
+    indicators: [W03]
+  - code: T3
+    source: 文件乙
+    period: "2021-2022"
+    section: 一、统筹
+    title: 统筹协调
+    text: 统筹。
+    lead_units: [办公室]
+    responsible_units: [各成员单位]
+"""
 OVERRIDE = """
 area: "100001"
 source: 甲区规划
@@ -61,6 +103,9 @@ def small(tmp_path_factory):
     (root / "areas.yaml").write_text(AREAS, encoding="utf-8")
     (root / "indicators" / "01_w.yaml").write_text(INDICATORS, encoding="utf-8")
     (root / "overrides" / "100001.yaml").write_text(OVERRIDE, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "tasks").mkdir()
+    (root / "tasks" / "t.yaml").write_text(TASKS, encoding="utf-8")
     rules = load_rules(root)
     assert rules.ok, [p.format() for p in rules.problems]
     obs = pd.DataFrame(OBS, columns=["area", "indicator", "year", "value"])
@@ -209,10 +254,147 @@ def test_describe_target_and_area_targets(small):
     assert not views.area_targets(rules, "100002")["differs"].any()
 
 
-def test_tasks_for_indicator_is_an_empty_frame(small):
+def test_small_task_catalogue_loads(small):
+    rules, _ = small
+    cat = views.task_catalogue(rules)
+    assert cat.ok, [p.format() for p in cat.problems]
+    assert list(cat.tasks) == ["T1", "T2", "T3"]
+
+
+def test_tasks_for_indicator_and_lead_units(small):
     rules, _ = small
     tasks = views.tasks_for_indicator(rules, "W01")
-    assert tasks.empty and list(tasks.columns) == ["code", "title", "lead_units"]
+    assert list(tasks["code"]) == ["T1"]
+    assert tasks.iloc[0]["lead_units"] == "卫健委" and tasks.iloc[0]["responsible_units"] == "各成员单位"
+    assert views.tasks_for_indicator(rules, "W03", "en").iloc[0]["lead_units"] == "Education Commission, Health Commission"
+    assert views.tasks_for_indicator(rules, "W04").empty
+    assert views.indicator_lead_units(rules) == {"W01": "卫健委", "W02": "卫健委", "W03": "教委、卫健委"}
+
+
+def test_attention_list_names_the_lead_units(small):
+    rules, ev = small
+    a = views.attention_list(ev, rules, "100001", 2022).set_index("indicator")
+    assert a.loc["W01", "lead_units"] == "卫健委"
+    assert views.attention_list(ev, rules, "100000", 2022).set_index("indicator").loc["W04", "lead_units"] == ""
+
+
+def test_task_list_filters(small):
+    rules, _ = small
+    assert list(views.all_tasks(rules)["code"]) == ["T1", "T2", "T3"]
+    assert list(views.task_list(rules, source="文件乙")["code"]) == ["T3"]
+    assert list(views.task_list(rules, section="二、教育")["code"]) == ["T2"]
+    assert list(views.task_list(rules, domain="education")["code"]) == ["T2"]
+    school = views.task_list(rules, unit="school")
+    assert list(school["code"]) == ["T1", "T2", "T3"]
+    assert dict(zip(school["code"], school["role"])) == {"T1": "responsible", "T2": "lead", "T3": "responsible"}
+    assert dict(zip(school["code"], school["via"])) == {"T1": "各成员单位", "T2": "", "T3": "各成员单位"}
+    assert list(views.task_list(rules, unit="school", role="lead")["code"]) == ["T2"]
+    assert list(views.task_list(rules, unit="school", role="responsible")["code"]) == ["T1", "T3"]
+    # 卫健委 leads T1; being in 各成员单位 does not list T1 again as responsible.
+    health = views.task_list(rules, unit="health")
+    assert dict(zip(health["code"], health["role"])) == {"T1": "lead", "T2": "lead", "T3": "responsible"}
+    reports = pd.DataFrame({"task": ["T1", "T3"], "year": [2022, 2021], "target_no": [1, 0],
+                            "status": ["done", "delayed"], "reached": [92.0, np.nan], "note": [None, "x"]})
+    assert list(views.task_list(rules, reports=reports, status="done")["code"]) == ["T1"]
+    assert list(views.task_list(rules, reports=reports, status="not_reported")["code"]) == ["T2"]
+    labels = views.task_list(rules, "en", reports)["status_label"].tolist()
+    assert labels == ["done", "not reported", "delayed"]
+    opts = views.task_filter_options(rules)
+    assert opts["sources"] == ["文件甲", "文件乙"]
+    assert opts["sections"] == {"文件甲": ["一、健康", "二、教育"], "文件乙": ["一、统筹"]}
+    assert opts["domains"] == {"health": "健康", "education": "教育"}
+    assert list(opts["units"]) == ["office", "members", "health", "school"]
+
+
+def test_task_info_targets_and_history(small):
+    rules, ev = small
+    info = views.task_info(rules, "T1", "en")
+    assert info["title"] == "改善健康指标" and info["indicators"] == ["W01", "W02"]
+    assert [u["name"] for u in info["lead"]] == ["Health Commission"]
+    (group,) = info["responsible"]
+    assert group["name"] == "All member units" and group["members"] == ["Health Commission", "Education Commission"]
+    assert views.task_info(rules, "nope") is None
+    linked = views.task_indicators(ev, rules, "T1", "100000", 2022)
+    assert list(linked["indicator"]) == ["W01", "W02"] and list(linked["status"]) == ["achieved", "deterioration"]
+    assert list(views.task_indicators(ev.iloc[0:0], rules, "T1", "100000", 2022)["status"]) == ["no_data", "no_data"]
+    reports = pd.DataFrame({"task": ["T1"], "year": [2022], "target_no": [1], "status": ["in_progress"],
+                            "reached": [88.0], "note": [None], "batch_id": [3]})
+    tg = views.task_targets(rules, reports, "T1")
+    assert len(tg) == 1
+    row = tg.iloc[0]
+    assert row["measure"] == "甲指标" and row["target"] == "≥90" and row["reached"] == 88.0
+    assert row["met"] is False and row["status_label"] == "推进中" and row["year"] == 2022
+    assert views.task_targets(rules, None, "T1").iloc[0]["status"] == "not_reported"
+    assert views.task_targets(rules, reports, "T2").empty          # no numeric target
+    assert views.task_status_summary(rules, reports, "T1") == {"status": "in_progress", "label": "推进中", "year": 2022}
+    assert views.task_status_summary(rules, reports, "T2")["status"] == "not_reported"
+    history = reports.assign(is_current=True, created_at=pd.Timestamp("2023-01-05"), uploader="王", file_name="p.csv")
+    h = views.task_history_table(rules, history, "T1")
+    assert h.iloc[0][["year", "target", "status_label", "reached", "uploader"]].tolist() == [2022, "甲指标", "推进中", 88.0, "王"]
+    whole = views.task_history_table(rules, reports.assign(target_no=0), "T1", "en")
+    assert whole.iloc[0]["target"] == "(whole task)"
+
+
+def test_unit_views(small):
+    rules, ev = small
+    assert views.unit_options(rules, "en")["health"] == "Health Commission"
+    assert views.unit_info(rules, "members")["members"] == ["卫健委", "教委"]
+    assert views.unit_info(rules, "school")["groups"] == ["各成员单位"]
+    ind = views.unit_indicators(ev, rules, "school", "100000", 2022)
+    # Most worrying first: W02 deteriorates (through T1, shared), W03 on track (T2, led), W01 achieved.
+    assert list(ind["indicator"]) == ["W02", "W03", "W01"]
+    assert list(ind["role"]) == ["responsible", "lead", "responsible"]
+    assert list(ind["tasks"]) == ["T1", "T2", "T1"]
+    assert set(views.unit_indicators(ev, rules, "health", "100000", 2022)["role"]) == {"lead"}
+    assert views.unit_indicators(ev, rules, "office", "100000", 2022).empty    # T3 moves no indicator
+    counts = views.unit_status_counts(ind).set_index("status")["total"].to_dict()
+    assert counts == {"achieved": 1, "on_track": 1, "needs_acceleration": 0, "limited": 0, "deterioration": 1,
+                      "no_data": 0}
+
+
+def test_warnings_view_filters_and_counts(small):
+    rules, ev = small
+    w = views.warnings_view(ev, rules, 2022)
+    assert set(w["area_code"]) <= {"100000", "100001", "100002"}
+    city = views.warnings_view(ev, rules, 2022, areas=["100000"])
+    assert set(city["area_code"]) == {"100000"}
+    assert ("W02", "deterioration") in set(zip(city["indicator"], city["kind"]))
+    row = city[(city["indicator"] == "W02") & (city["kind"] == "deterioration")].iloc[0]
+    assert row["reason"] == "目前 25，比基期 20（2020年）更差" and row["lead_units"] == "卫健委"
+    a = views.warnings_view(ev, rules, 2022, "en", areas=["100001"])
+    assert ("W01", "binding_not_on_track") in set(zip(a["indicator"], a["kind"]))
+    assert a.iloc[0]["kind"] == "binding_not_on_track" and a.iloc[0]["attribute_label"] == "Binding"
+    binding = views.warnings_view(ev, rules, 2022, binding_only=True)
+    assert len(binding) and set(binding["attribute"].astype(str)) == {"binding"}
+    only = views.warnings_view(ev, rules, 2022, kinds=["deterioration"])
+    assert set(only["kind"]) == {"deterioration"} and len(only) < len(w)
+    counts = views.warning_counts(city).set_index("kind")
+    assert list(counts.index) == views.warning_kinds() and counts["n"].sum() == len(city)
+    assert counts.loc["deterioration", "label"] == "较基期倒退"
+    top = views.top_warnings(w, 2)
+    assert len(top) == 2 and top.iloc[0]["kind"] == "binding_not_on_track"
+    assert views.warnings_view(ev.iloc[0:0], rules, 2022).empty
+
+
+def test_evaluation_view_in_plan_order(small):
+    rules, ev = small
+    table, lines = views.evaluation_view(ev, rules, "100000", 2022)
+    assert list(table["code"]) == ["W01", "W02", "W03", "W04"]
+    assert list(table["number"]) == [1, 2, 3, 4]
+    assert list(table["status"]) == ["achieved", "deterioration", "on_track", "no_data"]
+    assert table.iloc[0][["domain_name", "unit", "target_text", "attribute_label", "baseline", "value"]].tolist() == \
+        ["健康", "%", "≥90", "约束性", 80.0, 92.0]
+    assert lines == ["健康 2 项指标：1 项已达标，1 项倒退。", "教育 2 项指标：1 项进展顺利，1 项无数据。"]
+    table_en, lines_en = views.evaluation_view(ev, rules, "100001", 2022, "en")
+    assert table_en.iloc[0]["target_text"] == "≥85" and table_en.iloc[0]["attribute_label"] == "Binding"
+    assert lines_en[0] == "Health: 2 indicators — 1 on track, 1 limited progress."
+    assert views.evaluation_years(ev, rules) == ([2020, 2021, 2022], 2022)
+    later = pd.concat([ev, ev[ev["year"] == 2022].assign(year=2025)])
+    assert views.evaluation_years(later, rules)[1] == 2025
+    assert views.evaluation_kind(rules, 2025) == "midterm" and views.evaluation_kind(rules, 2030) == "final"
+    assert views.evaluation_kind(rules, 2024) is None
+    empty_table, _ = views.evaluation_view(ev.iloc[0:0], rules, "100000", 2022)
+    assert set(empty_table["status"]) == {"no_data"}
 
 
 def test_problems_frame_has_file_and_line(tmp_path):

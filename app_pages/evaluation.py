@@ -1,0 +1,67 @@
+"""评估 Evaluation — the plan's own indicator table for one area and evaluation year (2025 mid-term,
+2030 final), the per-domain summary lines, and the .docx report and .xlsx tables to download."""
+import streamlit as st
+
+from dashboard import app_state, ui, views
+from dashboard.i18n import t
+
+ctx = ui.context()
+lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
+
+years, default = views.evaluation_years(ev, rules)
+
+
+def year_label(y: int) -> str:
+    kind = views.evaluation_kind(rules, y)
+    return t("eval_year_option", lang, year=y, kind=t(f"eval_{kind}", lang)) if kind else str(y)
+
+
+c1, c2 = st.columns([1, 2])
+year = ui.pick_option(ctx, "eval_year", years, default, "eval_year", c1, year_label, parse=app_state.parse_int)
+area = ui.pick_area(ctx, c2)
+kind = views.evaluation_kind(rules, year)
+
+st.title(t("evaluation_heading", lang, area=rules.area_name(area, lang), year=year)
+         + (f" · {t(f'eval_{kind}', lang)}" if kind else ""))
+st.caption(t("evaluation_intro", lang))
+ui.notices(ctx)
+
+table, lines = views.evaluation_view(ev, rules, area, year, lang)
+
+# Downloads: the tables are quick (built once per rules/data/area/year/language and cached); the
+# Word report takes a few seconds, so it is built only when asked for.
+st.subheader(t("downloads", lang))
+d1, d2 = st.columns(2)
+stem = f"{area}_{year}_{'en' if lang == 'en' else 'zh'}"
+try:
+    xlsx = app_state.report_file("xlsx", rules, area, year, lang, ctx.store)
+    d1.download_button("📊 " + t("download_xlsx", lang), xlsx, file_name=f"evaluation_{stem}.xlsx", key="eval_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+except Exception as exc:  # noqa: BLE001
+    d1.error(t("report_failed", lang, err=exc))
+docx_key = f"_docx_{rules.fingerprint}_{app_state.data_version(ctx.store)}_{stem}"
+with d2:
+    if st.button("📝 " + t("make_docx", lang), key="make_docx", disabled=docx_key in st.session_state):
+        with st.spinner(t("making_docx", lang)):
+            try:
+                st.session_state[docx_key] = app_state.report_file("docx", rules, area, year, lang, ctx.store)
+            except Exception as exc:  # noqa: BLE001
+                st.error(t("report_failed", lang, err=exc))
+    if docx_key in st.session_state:
+        st.download_button("⬇️ " + t("download_docx", lang), st.session_state[docx_key], key="eval_docx",
+                           file_name=f"report_{stem}.docx", type="primary",
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+st.subheader(t("domain_lines", lang))
+with st.container(border=True):
+    for line in lines:
+        st.markdown("- " + ui.md_escape(line))
+
+st.subheader(t("evaluation_table", lang))
+shown = table.assign(label=[ui.status_text(s, lang) for s in table["status"]]).drop(columns=["status"])
+st.dataframe(shown.rename(columns={
+    "domain_name": t("domain", lang), "number": t("number", lang), "code": t("code", lang),
+    "name": t("indicator", lang), "unit": t("unit", lang), "target_text": t("target_2030", lang),
+    "attribute_label": t("attribute", lang), "baseline": t("baseline", lang),
+    "value": t("value_in", lang, year=year), "label": t("status", lang)}),
+    hide_index=True, width="stretch", height=min(900, 38 + 35 * max(1, len(shown))))

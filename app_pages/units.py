@@ -1,0 +1,96 @@
+"""责任单位 Units — pick a unit: every task it leads or shares, and the status of the indicators its
+tasks serve. The view for accountability meetings (``?unit=cq_health``)."""
+import streamlit as st
+
+from dashboard import app_state, charts, ui, views
+from dashboard.i18n import t
+
+ctx = ui.context()
+lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
+
+st.title(t("page_units", lang))
+st.caption(t("units_intro", lang))
+units = views.unit_options(rules, lang)
+if not views.has_tasks(rules) or not units:
+    st.info(t("tasks_not_loaded", lang))
+    st.stop()
+
+c1, c2, c3 = st.columns([2, 1, 2])
+default = next((c for c in units if not views.unit_tasks(rules, c, lang).empty), next(iter(units)))
+unit = ui.pick_option(ctx, "unit", list(units), default, "unit", c1, lambda c: units.get(c, c))
+year = ui.pick_year(ctx, c2)
+area = ui.pick_area(ctx, c3)
+ui.notices(ctx)
+
+info = views.unit_info(rules, unit, lang)
+sep = "、" if lang != "en" else ", "
+st.subheader(ui.md_escape(info["name"]))
+notes = []
+if info["is_group"] and info["members"]:
+    notes.append(t("is_group", lang, names=sep.join(info["members"])))
+if info["groups"]:
+    notes.append(t("in_groups", lang, names=sep.join(info["groups"])))
+if info["aliases"]:
+    notes.append(sep.join(info["aliases"]))
+if notes:
+    st.caption(ui.md_escape(" · ".join(notes)))
+
+reports = app_state.get_task_reports(ctx.store)
+tasks = views.unit_tasks(rules, unit, lang, reports)
+indicators = views.unit_indicators(ev, rules, unit, area, year, lang)
+led, shared = tasks[tasks["role"] == "lead"], tasks[tasks["role"] != "lead"]
+bad = indicators[~indicators["status"].isin(views.GOOD + ("no_data",))] if len(indicators) else indicators
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("tasks_led", lang), len(led))
+m2.metric(t("tasks_shared", lang), len(shared))
+m3.metric(t("indicators_served", lang), len(indicators))
+m4.metric(t("indicators_attention", lang), len(bad))
+if tasks.empty:
+    st.info(t("no_unit_tasks", lang))
+    st.stop()
+st.page_link(ui.PAGES["tasks"], label=t("open_in_tasks", lang), query_params=ui.link_params(task_unit=unit))
+
+# The indicators first: that is what the meeting asks about -----------------------------------
+st.subheader(t("unit_indicator_status", lang) + f" · {rules.area_name(area, lang)} · {year}")
+if indicators.empty:
+    st.info(t("no_unit_indicators", lang))
+else:
+    left, right = st.columns([2, 3])
+    with left:
+        counts = views.unit_status_counts(indicators, lang)
+        st.altair_chart(charts.status_bar(counts, lang), width="stretch")
+    with right:
+        for row in indicators.itertuples():
+            value = "—" if row.value_used != row.value_used else f"{row.value_used:.4g} {row.unit}"
+            ui.indicator_link(row.indicator,
+                              ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"))
+            st.caption(ui.md_escape(
+                f"{row.label} · {t('latest_value', lang)} {value} · {t('target', lang)} {row.target_text} · "
+                f"{t('role_lead' if row.role == 'lead' else 'role_responsible', lang)} · "
+                f"{t('unit_tasks_col', lang)}{ui.colon(lang)}{row.tasks}"))
+
+
+def task_rows(frame, empty_key: str) -> None:
+    if frame.empty:
+        st.caption(t(empty_key, lang))
+        return
+    for row in frame.itertuples():
+        ui.task_link(row.code, ui.md_escape(f"{ui.TASK_STATUS_ICONS.get(row.status, '')} {row.code} {row.title}"))
+        bits = [views.task_status_label(row.status, lang)]
+        if row.via:
+            bits.append(t("via_group", lang, group=row.via))
+        if row.role != "lead" and row.lead_units:
+            bits.append(f"{t('lead_units', lang)}{ui.colon(lang)}{row.lead_units}")
+        if row.indicators:
+            bits.append(f"{t('indicators_short', lang)}{ui.colon(lang)}{row.indicators}")
+        st.caption(ui.md_escape(" · ".join(bits)))
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader(f"{t('tasks_led', lang)} ({len(led)})")
+    task_rows(led, "no_led_tasks")
+with right:
+    st.subheader(f"{t('tasks_shared', lang)} ({len(shared)})")
+    task_rows(shared, "no_shared_tasks")
