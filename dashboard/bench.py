@@ -59,7 +59,7 @@ def synthetic_observations(rules: RuleSet, areas: list[str], seed: int) -> pd.Da
     })
 
 
-def run_bench(areas: int = 2844, seed: int = 20211, sample: int = 3000) -> dict:
+def run_bench(areas: int = 2844, seed: int = 20211, sample: int = 10000) -> dict:
     """Time the vectorised engine on the full set and the per-cell evaluation on a sample."""
     base_rules = load_rules()
     rules = national_rules(base_rules, areas)

@@ -277,8 +277,17 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     with np.errstate(invalid="ignore"):
         beyond = d * (yt - Tt)
         met_reach = np.where(tt.strict[:, None], beyond > 0, beyond >= 0)
-    g_obs = _growth(yt, bt, cur_year, BY, zero)
-    g_req = _growth(Tt, bt, float(s.target_year), BY, zero)
+    # Growth on the raw scale serves every row; only distance-transformed rows need their own.
+    g_raw = _growth(cur, B, cur_year, BY, zero)
+    g_obs = g_raw.copy()
+    drows = np.nonzero(dist[:, 0] | dist[:, -1])[0]
+    if len(drows):
+        g_obs[drows] = _growth(yt[drows], bt[drows], cur_year[drows], BY[drows], zero)
+    # The required growth is one number per pair, except for targets that follow another series.
+    g_req = np.broadcast_to(_growth(Tt[:, -1:], bt[:, -1:], float(s.target_year), BY[:, -1:], zero), (P, ny)).copy()
+    varying = np.nonzero(has_ref)[0]
+    if len(varying):
+        g_req[varying] = _growth(Tt[varying], bt[varying], float(s.target_year), BY[varying], zero)
     sign = np.where(bt < 0, -1.0, 1.0)
     with np.errstate(all="ignore"):
         R = np.where(np.abs(g_req) > 1e-12, sign * d * g_obs / np.abs(g_req),
@@ -293,17 +302,16 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         progress_reach = np.where(base_short & (np.abs(Tt - bt) > 1e-12), (yt - bt) / (Tt - bt) * 100, np.nan)
 
     # ---------------------------------------------------------------- direction-only targets
-    g_raw = _growth(cur, B, cur_year, BY, zero)
     with np.errstate(invalid="ignore"):
         P_dir = sign * d * g_raw
-    lim = tt.limit[:, None]
-    use_lim = ~np.isnan(lim) & (d > 0)
+    # Open SDG's scaling factor near a natural limit depends only on the pair's baseline.
+    use_lim = ~np.isnan(tt.limit) & (tt.d > 0)
     a_exp = s.no_target_thresholds.limit_exponent
     with np.errstate(all="ignore"):
-        babs, labs = np.abs(B), np.abs(lim)
-        coeff = np.where(babs >= 2 * labs, 1.0,
-                         np.where(babs <= labs, 1 - (babs / labs) ** a_exp, 1 - ((2 * labs - babs) / labs) ** a_exp))
-    coeff = np.where(use_lim, coeff, 1.0)
+        babs, labs = np.abs(base), np.abs(tt.limit)
+        coeff_pair = np.where(babs >= 2 * labs, 1.0,
+                              np.where(babs <= labs, 1 - (babs / labs) ** a_exp, 1 - ((2 * labs - babs) / labs) ** a_exp))
+    coeff = np.where(use_lim, coeff_pair, 1.0)[:, None]
     ntt = s.no_target_thresholds
     st_dir = np.select([P_dir >= ntt.on_track * coeff, P_dir >= ntt.needs_acceleration * coeff,
                         P_dir >= ntt.limited], [1, 2, 3], default=4)
@@ -340,7 +348,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     # Projection to the deadline: the observed growth continued (linear where growth is undefined).
     horizon = s.target_year - cur_year
     with np.errstate(all="ignore"):
-        proj_exp = cur * (1 + g_raw) ** horizon
+        proj_exp = cur * np.exp(np.log1p(g_raw) * horizon)
         slope = (cur - B) / (cur_year - BY)
         proj_lin = cur + slope * horizon
     projected = np.where(~np.isnan(g_raw), proj_exp, np.where(cur_year > BY, proj_lin, np.nan))

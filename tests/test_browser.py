@@ -1,7 +1,8 @@
 """Real-browser test: ``streamlit run`` on a free port, driven by Playwright with Debian's chromium.
 
-Opens the overview and an indicator page, uploads a file through the upload page and confirms it,
-then checks the history. Screenshots go to ``test-output/screenshots/`` (look at them: the pages
+Opens the overview and an indicator page, the tasks, task and units pages, the early-warning and
+evaluation pages (and builds the Word report there), uploads a file through the upload page and
+confirms it, then checks the history. Screenshots go to ``test-output/screenshots/`` (look at them: the pages
 must read well on a projector). Skips with a clear message when /usr/bin/chromium or the
 playwright package is missing (``.ci/run`` installs chromium; requirements-dev has playwright).
 """
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -132,7 +134,7 @@ def test_overview_presentation_link(server, page):
 def test_indicator_page_english(server, page):
     page.goto(server["base"] + "/indicator?indicator=W03&areas=500000,500116&lang=en")
     page.get_by_text("Maternal mortality ratio").first.wait_for()
-    page.get_by_text("Work-plan tasks are not loaded yet").first.wait_for()
+    page.get_by_text("WP2020-05").first.wait_for()                 # the linked tasks, with lead units
     _settle(page)
     page.screenshot(path=str(SHOTS / "indicator_en.png"), full_page=True)
 
@@ -142,6 +144,49 @@ def test_district_grid(server, page):
     page.get_by_text("区县 × 指标 状态表").first.wait_for()
     _settle(page)
     page.screenshot(path=str(SHOTS / "district.png"), full_page=True)
+
+
+def test_tasks_task_and_units_pages(server, page):
+    source = "重庆市人民政府妇女儿童工作委员会2020年工作要点（渝府妇儿工委发〔2020〕1号）"
+    page.goto(server["base"] + "/tasks?" + urllib.parse.urlencode({"task_source": source}))
+    page.get_by_text("共 19 项任务").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "tasks.png"), full_page=True)
+    page.get_by_text("WP2020-05 稳控妇幼健康重点指标").first.click()
+    page.get_by_text("任务详情 · WP2020-05").first.wait_for()
+    page.get_by_text("量化目标与完成情况").first.wait_for()
+    _settle(page)
+    assert "task=WP2020-05" in page.url
+    page.screenshot(path=str(SHOTS / "task.png"), full_page=True)
+    page.goto(server["base"] + "/units?unit=cq_health&year=2025")
+    page.get_by_text("所服务指标的状态").first.wait_for()
+    page.get_by_text("WP2020-05 稳控妇幼健康重点指标").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "units.png"), full_page=True)
+
+
+def test_warnings_page(server, page):
+    page.goto(server["base"] + "/warnings?year=2025&areas=500000,500116&binding=1")
+    page.get_by_text("预警 · 2025年").first.wait_for()
+    page.get_by_text("江津区 (").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "warnings.png"), full_page=True)
+
+
+def test_evaluation_page_and_word_report(server, page):
+    page.goto(server["base"] + "/evaluation")
+    page.get_by_text("规划实施评估 · 中期评估").first.wait_for()
+    page.get_by_text("分领域小结").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "evaluation.png"), full_page=True)
+    page.get_by_role("button", name="生成 Word 报告").click()
+    button = page.get_by_role("button", name="下载 Word 报告")
+    button.wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        button.click()
+    path = info.value.path()
+    assert info.value.suggested_filename == "report_500000_2025_zh.docx"
+    assert Path(path).read_bytes()[:2] == b"PK"
 
 
 def test_upload_through_the_page(server, page):
