@@ -81,7 +81,7 @@ if targets.empty:
     st.info(t("no_task_targets", lang))
 else:
     shown = targets.assign(met=[t("met_yes", lang) if m is True else t("met_no", lang) if m is False else "—"
-                                for m in targets["met"]])
+                                for m in targets["met"]], note=targets["note"].fillna(""))
     st.dataframe(shown[["measure", "printed", "target", "unit", "indicator", "year", "reached", "met",
                         "status_label", "note"]].rename(columns={
         "measure": t("measure", lang), "printed": t("printed", lang), "target": t("target", lang),

@@ -33,8 +33,11 @@ c4, c5, c6 = st.columns([2, 1, 1])
 unit = ui.pick_option(ctx, "task_unit", ["", *opts["units"]], "", "task_unit", c4,
                       all_or(lambda u: opts["units"].get(u, u)))
 roles = {"": "role_any", "lead": "role_lead", "responsible": "role_responsible"}
-role = ui.pick_option(ctx, "unit_role", list(roles), "", "unit_role", c5, lambda r: t(roles[r], lang)) \
-    if unit else ""
+if unit:
+    role = ui.pick_option(ctx, "unit_role", list(roles), "", "unit_role", c5, lambda r: t(roles[r], lang))
+else:
+    role = ""
+    app_state.remember("unit_role", None)   # a role without a unit means nothing: keep it out of the link
 status = ui.pick_option(ctx, "task_status", ["", *views.TASK_STATUSES], "", "task_status", c6,
                         all_or(lambda s: ui.task_status_text(s, lang)))
 
