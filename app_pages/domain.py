@@ -30,12 +30,12 @@ for start in range(0, len(summary), per_row):
     cols = st.columns(per_row)
     for col, row in zip(cols, summary.iloc[start:start + per_row].itertuples()):
         with col.container(border=True):
-            st.markdown(f"**{row.indicator} {row.name}**")
+            st.markdown(f"**{ui.md_escape(row.indicator)} {ui.md_escape(row.name)}**")
             value = "—" if row.value_used != row.value_used else f"{row.value_used:g} {row.unit}"
-            st.caption(f"{ui.status_text(row.status, lang)} · {t('latest_value', lang)} {value} · "
-                       f"{t('target', lang)} {row.target_text} · {row.attribute_label}")
+            st.caption(ui.md_escape(f"{ui.status_text(row.status, lang)} · {t('latest_value', lang)} {value} · "
+                                    f"{t('target', lang)} {row.target_text} · {row.attribute_label}"))
             s = series[series["indicator"] == row.indicator]
             st.altair_chart(charts.sparkline(s, row.status, lang, span), width="stretch")
             if row.flags:
-                st.caption("⚠️ " + row.flags)
+                st.caption("⚠️ " + ui.md_escape(row.flags))
             ui.indicator_link(row.indicator, t("indicator_link", lang))

@@ -1,13 +1,18 @@
-"""上传记录 History — every upload batch, with rollback."""
+"""上传记录 History — every upload batch, with rollback.
+
+Editors and administrators only (refused on the server for everyone else); the rollback goes
+through ``authorization.rollback_as`` (area editors: their own batches only; audited).
+"""
 import streamlit as st
 
-from dashboard import ui
+from dashboard import authorization, session, ui
 from dashboard.i18n import t
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store
 
 st.title(t("page_history", lang))
+user = session.require_page("rollback", lang, "history page")
 st.caption(t("history_intro", lang))
 ui.notices(ctx)
 
@@ -27,16 +32,21 @@ if batches is None or batches.empty:
 st.dataframe(batches.drop(columns=[c for c in ("sha256",) if c in batches]), hide_index=True, width="stretch")
 
 active = batches[batches["status"].astype(str) != "rolled_back"] if "status" in batches else batches
+if user.role == "area_editor" and "uploader" in active:
+    st.caption(t("history_own_only", lang))
+    active = active[active["uploader"].astype(str) == user.name]
 if active.empty:
     st.stop()
-c1, c2 = st.columns(2)
 labels = {row.id: f"#{row.id} · {row.file_name} · {row.created_at}" for row in active.itertuples()}
-batch = c1.selectbox(t("rollback_batch", lang), list(labels), format_func=lambda b: labels[b], key="rollback_batch")
-user = c2.text_input(t("user", lang), key="rollback_user")
+batch = st.selectbox(t("rollback_batch", lang), list(labels), format_func=lambda b: labels[b], key="rollback_batch")
 sure = st.checkbox(t("rollback_confirm", lang), key="rollback_sure")
-if st.button(t("rollback", lang), disabled=not (sure and user.strip()), key="rollback_go"):
+if st.button(t("rollback", lang), disabled=not sure, key="rollback_go"):
     try:
-        store.rollback(batch, user.strip())
+        authorization.rollback_as(session.current_user(), store, batch)
+    except authorization.Refused as exc:
+        for p in exc.problems:
+            st.error(session.bilingual(p.message_zh, p.message_en, lang), icon="⛔")
+        st.stop()
     except Exception as exc:  # noqa: BLE001
         st.error(t("rollback_failed", lang, err=exc))
         st.stop()

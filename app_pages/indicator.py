@@ -18,7 +18,7 @@ areas = ui.pick_areas(ctx)
 ind = rules.indicators[code]
 focus = areas[0] if areas else views.city_code(rules)
 
-st.title(f"{code} {ind.name(lang)}")
+st.title(ui.md_escape(f"{code} {ind.name(lang)}"))
 ui.notices(ctx)
 
 info = views.describe_target(rules, focus, code, lang)
@@ -29,8 +29,8 @@ m2.metric(t("attribute", lang), t(info["attribute"], lang) if info["attribute"] 
 m3.metric(t("unit", lang), ind.unit or "—")
 m4.metric(t("domain", lang), rules.domain_name(ind.plan, ind.domain, lang))
 source = t(f"target_source_{info['source']}", lang) + (f" ({info['source_file']})" if info["source_file"] else "")
-st.write(f"**{t('check_words', lang)}：** {info['check']} · {dir_word} · {t('source', lang)}：{source}"
-         if lang != "en" else f"**{t('check_words', lang)}:** {info['check']} · {dir_word} · {t('source', lang)}: {source}")
+rest = ui.md_escape(f"{info['check']} · {dir_word} · {t('source', lang)}{ui.colon(lang)}{source}")
+st.markdown(f"**{t('check_words', lang)}{':' if lang == 'en' else '：'}** {rest}")
 
 row = ev[(ev["indicator"] == code) & (ev["area_code"] == focus) & (ev["year"] == year)]
 if not row.empty:

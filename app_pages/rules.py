@@ -1,15 +1,36 @@
-"""规则 Rules — what is loaded, every validation problem with file and line, each area's targets."""
+"""规则 Rules — what is loaded, every validation problem with file and line, each area's targets.
+
+Everyone may read it; the one action (reload and re-check the YAML now) is for maintainers and
+administrators, checked with ``authorization.require`` when it is pressed. YAML text is shown only
+in tables and escaped captions, never as HTML.
+"""
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import app_state, authorization, session, ui, views
 from dashboard.i18n import t
 
 ctx = ui.context()
 lang, rules = ctx.lang, ctx.rules
+user = session.current_user()
 
 st.title(t("page_rules", lang))
-st.caption(t("rules_dir", lang, path=str(rules.root)))
+st.caption(ui.md_escape(t("rules_dir", lang, path=str(rules.root))))
 st.caption(t("rules_fingerprint", lang, fp=rules.fingerprint or "—"))
+if st.session_state.pop("_rules_reloaded", False):
+    st.success(t("rules_reloaded", lang))
+if authorization.can(user, "rules_actions"):
+    if st.button(t("rules_reload", lang), key="rules_reload"):
+        try:
+            authorization.require(session.current_user(), "rules_actions", session.engine(), "rules reload")
+        except authorization.Refused as exc:
+            st.error(session.bilingual(exc.problems[0].message_zh, exc.problems[0].message_en, lang))
+            st.stop()
+        app_state._load_rules.clear()
+        st.cache_data.clear()
+        st.session_state["_rules_reloaded"] = True
+        st.rerun()
+else:
+    st.caption(t("rules_read_only", lang))
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("n_indicators", lang), len(rules.indicators))

@@ -1,22 +1,30 @@
-"""数据上传 Upload — template, upload, validation report, preview of changes, confirm."""
+"""数据上传 Upload — template, upload (indicator values or task progress), validation report, preview, confirm.
+
+Only editors and administrators may open it (``session.require_page`` refuses everyone else on the
+server); the batch is stored through ``authorization.upload_as`` / ``upload_tasks_as``, which check
+the role and, for area editors, every row's area again, and write the audit trail. The uploader is
+the signed-in user. Uploaded text is shown only in tables (``st.dataframe``), never as HTML.
+"""
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_state, ui, views
+from dashboard import audit, authorization, session, ui, views
 from dashboard.i18n import LABELS, t
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store
 
 st.title(t("page_upload", lang))
+user = session.require_page("upload", lang, "upload page")
 st.caption(t("upload_intro", lang))
 ui.notices(ctx)
+st.caption(ui.md_escape(t("uploaded_as", lang, name=user.name)))
 
 try:
+    from dashboard.intake import TASKS, preview_any, read_any_upload
     from dashboard.template import make_template
-    from dashboard.upload import preview_changes, read_upload
 except ImportError:
     st.warning(t("upload_unavailable", lang))
     st.stop()
@@ -24,7 +32,10 @@ except ImportError:
 # 1. template -------------------------------------------------------------------------------
 st.subheader(t("template", lang))
 c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-t_area = c1.selectbox(t("template_area", lang), views.area_options(rules), key="template_area",
+area_choices = views.area_options(rules)
+if user.role == "area_editor":
+    area_choices = [a for a in area_choices if a in user.areas] or area_choices
+t_area = c1.selectbox(t("template_area", lang), area_choices, key="template_area",
                       format_func=lambda c: rules.area_name(c, lang))
 fmt = c2.radio(t("template_format", lang), ["xlsx", "csv"], key="template_fmt", horizontal=True)
 try:
@@ -37,7 +48,6 @@ except Exception as exc:  # noqa: BLE001
 
 # 2. upload ---------------------------------------------------------------------------------
 st.subheader(t("upload_file", lang))
-uploader = st.text_input(t("uploader", lang), key="uploader")
 file = st.file_uploader(t("upload_file", lang), type=["csv", "xlsx", "xls"], key="upload_file",
                         label_visibility="collapsed")
 if file is None:
@@ -45,48 +55,73 @@ if file is None:
 
 content = file.getvalue()
 sha = hashlib.sha256(content).hexdigest()
+cat = views.task_catalogue(rules)
 cache_key = f"_report_{sha}_{rules.fingerprint}"
 if cache_key not in st.session_state:
     try:
-        st.session_state[cache_key] = read_upload(content, file.name, rules)
+        st.session_state[cache_key] = read_any_upload(content, file.name, rules, cat=cat)
     except Exception as exc:  # noqa: BLE001
         st.error(t("upload_failed", lang, err=exc))
         st.stop()
-report = st.session_state[cache_key]
+kind, report = st.session_state[cache_key]
+is_tasks = kind == TASKS
+
+# Rows this user may not store (an area editor's other areas / other units' tasks): part of the report.
+if is_tasks:
+    outside = authorization.task_rows_outside_areas(user, report.rows, cat)
+else:
+    outside = authorization.rows_outside_areas(user, report.rows)
+if outside:
+    seen = st.session_state.setdefault("_refusals_audited", set())
+    if (sha, user.name) not in seen:
+        audit.record(store.engine, user.name, "upload_refused", report.file_name, rows=len(outside), reason="areas",
+                     kind=kind)
+        seen.add((sha, user.name))
 
 # 3. report ---------------------------------------------------------------------------------
 st.subheader(t("validation_report", lang))
-problems = pd.DataFrame([{"location": p.location(), "code": p.code, "severity": getattr(p, "severity", "error"),
-                          "message": p.message(lang), "message_zh": p.message_zh, "message_en": p.message_en}
-                         for p in report.problems],
+if is_tasks:
+    st.caption(t("task_file", lang))
+problems = pd.DataFrame(session.refusal_rows(list(report.problems) + outside, lang),
                         columns=["location", "code", "severity", "message", "message_zh", "message_en"])
 n_rows = len(report.rows) if report.rows is not None else 0
-skipped = report.skipped
-n_skipped = skipped if isinstance(skipped, int) else (len(skipped) if skipped is not None else 0)
-if report.ok:
+if is_tasks:
+    n_skipped = int(getattr(report, "n_skipped", 0) or 0)
+else:
+    skipped = report.skipped
+    n_skipped = skipped if isinstance(skipped, int) else (len(skipped) if skipped is not None else 0)
+ok = report.ok and not outside
+if ok:
     st.success(t("report_ok", lang, n=n_rows, s=n_skipped))
 else:
-    st.error(t("report_bad", lang, n=sum(1 for p in report.problems if getattr(p, "severity", "error") == "error")))
+    n_err = sum(1 for p in report.problems if getattr(p, "severity", "error") == "error") + len(outside)
+    st.error(t("report_bad", lang, n=n_err))
 if not problems.empty:
     st.dataframe(problems[["location", "code", "message"]].rename(columns={
         "location": t("problem_location", lang), "code": t("problem_code", lang), "message": t("problem_message", lang)}),
         hide_index=True, width="stretch")
 st.download_button(t("download_report", lang), ui.csv_bytes(problems.drop(columns=["message"])),
                    file_name=f"report_{file.name}.csv", mime="text/csv", key="report_dl")
-if not report.ok:
+if not ok:
     st.stop()
 
 # 4. preview and confirm --------------------------------------------------------------------
 st.subheader(t("preview", lang))
-preview = preview_changes(report, store)
+preview = preview_any(kind, report, store)
 kinds = preview["kind"].astype(str).value_counts() if not preview.empty else pd.Series(dtype=int)
 st.write(t("preview_counts", lang, new=int(kinds.get("new", 0)), corrected=int(kinds.get("correction", 0)),
            unchanged=int(kinds.get("unchanged", 0))))
 shown = preview.copy()
 if not shown.empty:
-    shown["area"] = [rules.area_name(str(a), lang) for a in shown["area"]]
     shown["kind"] = [t(f"kind_{k}", lang) if f"kind_{k}" in LABELS else k for k in shown["kind"].astype(str)]
-    shown.insert(2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c for c in shown["indicator"]])
+    if is_tasks:
+        for col in ("status", "old_status"):
+            if col in shown:
+                shown[col] = [views.task_status_label(s, lang) if isinstance(s, str) else s for s in shown[col]]
+    else:
+        shown["area"] = [rules.area_name(str(a), lang) for a in shown["area"]]
+        shown.insert(2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c
+                                 for c in shown["indicator"]])
 st.dataframe(shown.rename(columns={"area": t("area", lang), "indicator": t("code", lang), "name": t("indicator", lang),
                                    "year": t("year", lang), "old": t("old", lang), "new": t("new", lang),
                                    "kind": t("change_kind", lang), "old_note": t("old_note", lang),
@@ -98,10 +133,20 @@ if sha in done:
     st.success(t("committed", lang, batch=done[sha]))
     st.stop()
 if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
-    if not uploader.strip():
-        st.error(t("uploader_needed", lang))
+    user = session.current_user()          # signed out or expired meanwhile? checked again below
+    try:
+        if is_tasks:
+            batch = authorization.upload_tasks_as(user, store, report, cat)
+        else:
+            batch = authorization.upload_as(user, store, report)
+    except authorization.Refused as exc:
+        st.error(t("upload_refused", lang))
+        st.dataframe(pd.DataFrame(session.refusal_rows(exc.problems, lang))[["location", "code", "message"]],
+                     hide_index=True, width="stretch")
         st.stop()
-    batch = store.commit(report, uploader.strip(), kind="upload")
+    except Exception as exc:  # noqa: BLE001 - a StoreError says what is wrong in both languages
+        st.error(t("upload_failed", lang, err=exc))
+        st.stop()
     done[sha] = batch
     st.session_state["_committed"] = done
     st.cache_data.clear()

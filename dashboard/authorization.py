@@ -103,3 +103,42 @@ def rollback_as(user: User, store, batch_id: int) -> dict:
     result = store.rollback(batch_id, user.name)
     audit.record(store.engine, user.name, "rollback", f"batch {batch_id}")
     return result
+
+
+def upload_tasks_as(user: User, store, report, cat) -> int:
+    """Store an accepted task-progress report for ``user``: role check, then for area editors only
+    tasks whose lead units (``units.yaml`` ``area``) belong to one of their areas; one batch; audit.
+
+    Refused rows are named (``Problem.row`` is the file's row, as in the validation report).
+    """
+    require(user, "upload", store.engine, report.file_name)
+    outside = task_rows_outside_areas(user, report.rows, cat)
+    if outside:
+        audit.record(store.engine, user.name, "upload_refused", report.file_name, rows=len(outside),
+                     reason="areas", kind="tasks")
+        raise Refused(outside)
+    batch_id = store.commit_task_report(report, uploader=user.name)
+    tasks = sorted(report.rows["task"].astype(str).unique().tolist()) if len(report.rows) else []
+    audit.record(store.engine, user.name, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
+                 kind="tasks", tasks=tasks[:50], sha256=report.sha256)
+    return batch_id
+
+
+def task_rows_outside_areas(user: User, rows: pd.DataFrame, cat) -> list[Problem]:
+    """For an area editor: one problem per task-report row whose task no lead unit of their areas leads."""
+    if user.role != "area_editor" or rows is None or rows.empty:
+        return []
+    problems = []
+    for r in rows.itertuples():
+        task = cat.tasks.get(str(r.task)) if cat is not None else None
+        lead_areas = {cat.units[c].area for c in (task.lead_units if task else ()) if c in cat.units}
+        if lead_areas & set(user.areas):
+            continue
+        shown = "、".join(sorted(a for a in lead_areas if a)) or "—"
+        problems.append(Problem(
+            "AREA_NOT_ALLOWED",
+            f"任务 {r.task} 的牵头单位不属于您负责的地区（{'、'.join(user.areas)}）；牵头单位所在地区：{shown}",
+            f"task {r.task} is not led by a unit of your areas ({', '.join(user.areas)}); lead units' areas: "
+            f"{shown.replace('、', ', ')}",
+            row=int(r.source_row), column="task"))
+    return problems

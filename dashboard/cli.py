@@ -157,6 +157,12 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_bench_app(args) -> int:
+    from .app_bench import main as app_bench_main
+
+    return app_bench_main(["--repeat", str(args.repeat)] + (["--json"] if args.json else []))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -198,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=20211)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("bench-app", help="warm rerun time of the overview and the district grid (AppTest, demo data)")
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench_app)
 
     # ---- data commands (upload, storage, demo): registered by dashboard.data_commands
     try:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import audit
 from .rules import RuleSet, load_rules
 
 EXPORT_COLUMNS = {
@@ -158,9 +159,9 @@ def _rejected(n: int, lang: str) -> str:
 
 
 def cmd_import(args) -> int:
-    from .intake import TASKS, read_any_upload_path
+    """Indicator values and task progress share one path: read, report every problem, preview, store."""
+    from .intake import TASKS, commit_any, preview_any, read_any_upload_path
     from .store import Store
-    from .upload import preview_changes
 
     rules = _rules(args)
     if rules is None:
@@ -170,11 +171,11 @@ def cmd_import(args) -> int:
         print(f"找不到文件 file not found: {path}", file=sys.stderr)
         return 1
     kind, report = read_any_upload_path(path, rules)
-    if kind == TASKS:
-        return _import_tasks(args, report)
     store = Store() if report.ok else None
-    preview = preview_changes(report, store) if store is not None else None
-    for line in report_lines(report, preview, args.lang, rules):
+    preview = preview_any(kind, report, store) if store is not None else None
+    lines = (task_report_lines(report, preview, args.lang) if kind == TASKS
+             else report_lines(report, preview, args.lang, rules))
+    for line in lines:
         print(line)
     if not report.ok:
         print(_rejected(len(report.errors), args.lang))
@@ -183,41 +184,19 @@ def cmd_import(args) -> int:
     if earlier:
         ids = ", ".join(map(str, earlier))
         print(f"注意：同样内容的文件已导入过（批次 {ids}） / note: a file with the same content was imported before (batch {ids})")
+    what_zh, what_en = ("条任务进展", "task reports") if kind == TASKS else ("个数值", "values")
     if args.dry_run:
-        print(f"试运行：可以保存 {len(report.rows)} 个数值，未写入数据库 / dry run: {len(report.rows)} values "
+        print(f"试运行：可以保存 {len(report.rows)} {what_zh}，未写入数据库 / dry run: {len(report.rows)} {what_en} "
               "would be stored; nothing written")
         return 0
-    batch_id = store.commit(report, uploader=_uploader(args.uploader))
+    uploader = _uploader(args.uploader)
+    batch_id = commit_any(kind, report, store, uploader=uploader)
+    audit.record(store.engine, uploader, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
+                 kind=kind, via="cli", sha256=report.sha256)
     b = store.batch(batch_id)
-    print(f"已保存为批次 {batch_id}：新增 {b['n_new']}，更正 {b['n_corrected']}，未变 {b['n_unchanged']} / "
-          f"stored as batch {batch_id}: {b['n_new']} new, {b['n_corrected']} corrected, {b['n_unchanged']} unchanged")
-    return 0
-
-
-def _import_tasks(args, report) -> int:
-    """``import`` of a task-progress file: same report style, dry run and exit codes as indicator files."""
-    from .intake import TASKS, commit_any, preview_any
-    from .store import Store
-
-    store = Store() if report.ok else None
-    preview = preview_any(TASKS, report, store) if store is not None else None
-    for line in task_report_lines(report, preview, args.lang):
-        print(line)
-    if not report.ok:
-        print(_rejected(len(report.errors), args.lang))
-        return 1
-    earlier = store.batches_with_sha256(report.sha256)
-    if earlier:
-        ids = ", ".join(map(str, earlier))
-        print(f"注意：同样内容的文件已导入过（批次 {ids}） / note: a file with the same content was imported before (batch {ids})")
-    if args.dry_run:
-        print(f"试运行：可以保存 {len(report.rows)} 条任务进展，未写入数据库 / dry run: {len(report.rows)} task reports "
-              "would be stored; nothing written")
-        return 0
-    batch_id = commit_any(TASKS, report, store, uploader=_uploader(args.uploader))
-    b = store.batch(batch_id)
-    print(f"已保存为批次 {batch_id}（任务进展）：新增 {b['n_new']}，更正 {b['n_corrected']}，未变 {b['n_unchanged']} / "
-          f"stored as batch {batch_id} (task progress): {b['n_new']} new, {b['n_corrected']} corrected, "
+    tag_zh, tag_en = ("（任务进展）", " (task progress)") if kind == TASKS else ("", "")
+    print(f"已保存为批次 {batch_id}{tag_zh}：新增 {b['n_new']}，更正 {b['n_corrected']}，未变 {b['n_unchanged']} / "
+          f"stored as batch {batch_id}{tag_en}: {b['n_new']} new, {b['n_corrected']} corrected, "
           f"{b['n_unchanged']} unchanged")
     return 0
 
@@ -312,11 +291,14 @@ def cmd_history(args) -> int:
 def cmd_rollback(args) -> int:
     from .store import Store, StoreError
 
+    store, user = Store(), _uploader(args.user)
     try:
-        result = Store().rollback(args.batch, _uploader(args.user))
+        result = store.rollback(args.batch, user)
     except StoreError as exc:
+        audit.record(store.engine, user, "rollback_refused", f"batch {args.batch}", via="cli")
         print(exc.problem.format(), file=sys.stderr)
         return 1
+    audit.record(store.engine, user, "rollback", f"batch {args.batch}", via="cli")
     print(f"批次 {result['batch_id']} 已撤销：移除 {result['removed']} 个数值，恢复 {result['restored']} 个旧值 / "
           f"batch {result['batch_id']} rolled back: {result['removed']} values removed, {result['restored']} restored")
     return 0

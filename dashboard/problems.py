@@ -81,3 +81,21 @@ class ProblemList:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+class ReportStatus:
+    """Mixin for upload reports: ``problems`` split into errors and warnings; ``ok`` = no errors."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .matching import closest, key
-from .problems import Problem
+from .problems import Problem, ReportStatus
 from .rules import RuleSet
 from .tasks import Task, TaskCatalogue
 from .upload import _drop_blank_rows, _read_grid, max_upload_bytes, size_problem
@@ -68,7 +68,7 @@ def normalise_status(text) -> str | None:
 
 
 @dataclass
-class TaskProgressReport:
+class TaskProgressReport(ReportStatus):
     """What ``read_task_progress`` found; ``ok`` means no errors and ``rows`` may be stored."""
 
     file_name: str
@@ -79,18 +79,6 @@ class TaskProgressReport:
     n_bytes: int = 0
     n_skipped: int = 0      # template rows left unfilled (no status, number or note): not reported
     layout: str = "tasks"   # so code written for UploadReport can print it
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def empty_rows() -> pd.DataFrame:

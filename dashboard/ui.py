@@ -35,6 +35,8 @@ PAGES = {
     "upload": "app_pages/upload.py",
     "history": "app_pages/history.py",
     "rules": "app_pages/rules.py",
+    "users": "app_pages/users.py",
+    "audit": "app_pages/audit.py",
 }
 TASK_STATUS_ICONS = {"not_reported": "⚪", "not_started": "⬜", "in_progress": "🔵", "done": "🟢", "delayed": "🔴"}
 STATUS_ICONS = {

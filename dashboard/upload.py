@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .matching import area_index, closest, indicator_index, key
-from .problems import Problem
+from .problems import Problem, ReportStatus
 from .rules import RuleSet
 from .values import NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values
 
@@ -60,7 +60,7 @@ _MAGIC = {
 
 
 @dataclass
-class UploadReport:
+class UploadReport(ReportStatus):
     """What ``read_upload`` found. ``ok`` means: no errors, ``rows`` may be stored."""
 
     file_name: str
@@ -71,18 +71,6 @@ class UploadReport:
     layout: str = ""          # "long" or "wide" once the header is understood
     encoding: str = ""        # "utf-8", "utf-8-sig", "gb18030", "utf-16" or "xlsx"
     n_bytes: int = 0
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _empty_rows() -> pd.DataFrame:

@@ -50,8 +50,11 @@ def empty(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
 
 
-def app(page: str, **params) -> AppTest:
+def app(page: str, token: str | None = None, **params) -> AppTest:
+    """Run ``page``; with ``token`` (see the ``session_token`` fixture) as a signed-in user."""
     at = AppTest.from_file(APP, default_timeout=120)
+    if token:
+        at.session_state["_auth_token"] = token
     at.switch_page(f"app_pages/{page}.py")
     for k, v in params.items():
         at.query_params[k] = v
@@ -470,13 +473,12 @@ def test_rules_page_area_overrides(empty, tmp_path, monkeypatch):
     assert table["本地区目标"].iloc[0] == "≥96" and table["规划默认目标"].iloc[0] == "≥94"
 
 
-def test_history_page_rolls_back(demo):
+def test_history_page_rolls_back(demo, session_token):
     from dashboard.store import Store
 
-    at = app("history")
+    at = app("history", token=session_token("测试员", "city_editor"))
     no_exception(at)
     assert len(at.dataframe[0].value) == 1
-    at.text_input(key="rollback_user").set_value("测试员")
     at.checkbox(key="rollback_sure").check()
     at.run()
     at.button(key="rollback_go").click().run()
@@ -489,7 +491,7 @@ def test_history_page_rolls_back(demo):
     assert not any("示例数据" in w.value for w in at.warning)   # cache follows the database
 
 
-def test_upload_page_shows_report_preview_and_commits(demo):
+def test_upload_page_shows_report_preview_and_commits(demo, session_token):
     from dashboard.rules import load_rules
     from dashboard.store import Store
     from dashboard.template import template_frame
@@ -497,7 +499,7 @@ def test_upload_page_shows_report_preview_and_commits(demo):
     frame = template_frame(load_rules(ROOT / "rules"), "500116")
     frame.loc[frame["代码"] == "W02", "2026"] = "82.6"
     good = frame.to_csv(index=False).encode("utf-8-sig")
-    at = app("upload")
+    at = app("upload", token=session_token("测试员", "city_editor"))
     no_exception(at)
     assert at.get("download_button"), "template download missing"
     if not hasattr(at, "file_uploader"):
@@ -506,22 +508,22 @@ def test_upload_page_shows_report_preview_and_commits(demo):
     no_exception(at)
     assert any("校验通过" in s.value for s in at.success)
     assert any("新增 1 行" in m.value for m in at.markdown)
-    at.text_input(key="uploader").set_value("测试员").run()
     at.button(key="confirm_upload").click().run()
     no_exception(at)
     assert any("已入库" in s.value for s in at.success)
     store = Store(os.environ["DASHBOARD_DB_URL"])
     assert len(store.current_values(years=[2026])) == 1
+    assert store.batches()["uploader"].iloc[0] == "测试员"          # the signed-in user, not a typed name
     store.dispose()
 
 
-def test_upload_page_reports_problems(demo):
+def test_upload_page_reports_problems(demo, session_token):
     from dashboard.rules import load_rules
     from dashboard.template import template_frame
 
     frame = template_frame(load_rules(ROOT / "rules"), "500116")
     frame.loc[frame["代码"] == "W04", "2025"] = "abc"
-    at = app("upload")
+    at = app("upload", token=session_token("测试员", "city_editor"))
     if not hasattr(at, "file_uploader"):
         pytest.skip("this AppTest cannot drive st.file_uploader")
     at.file_uploader(key="upload_file").upload("bad.csv", frame.to_csv(index=False).encode("utf-8-sig"),

@@ -1,8 +1,9 @@
 """Real-browser test: ``streamlit run`` on a free port, driven by Playwright with Debian's chromium.
 
 Opens the overview and an indicator page, the tasks, task and units pages, the early-warning and
-evaluation pages (and builds the Word report there), uploads a file through the upload page and
-confirms it, then checks the history. Screenshots go to ``test-output/screenshots/`` (look at them: the pages
+evaluation pages (and builds the Word report there); checks that an anonymous visitor opening
+``/upload`` is refused; signs in with the documented demo account, uploads a file through the upload
+page and confirms it, then checks the history. Screenshots go to ``test-output/screenshots/`` (look at them: the pages
 must read well on a projector). Skips with a clear message when /usr/bin/chromium or the
 playwright package is missing (``.ci/run`` installs chromium; requirements-dev has playwright).
 """
@@ -68,6 +69,9 @@ def server(tmp_path_factory):
     url = f"sqlite:///{db}"
     store = Store(url)
     load_demo(store, load_rules())
+    from dashboard.accounts import ensure_demo_account
+
+    ensure_demo_account(store.engine)        # as `manage.py run` does on a fresh install
     store.dispose()
     port = _free_port()
     env = {**os.environ, "DASHBOARD_DB_URL": url}
@@ -189,6 +193,25 @@ def test_evaluation_page_and_word_report(server, page):
     assert Path(path).read_bytes()[:2] == b"PK"
 
 
+def _sign_in(pg, name: str, password: str) -> None:
+    form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
+    form.get_by_label("用户名").fill(name)
+    form.get_by_label("密码").fill(password)
+    form.get_by_role("button", name="登录").click()
+    pg.get_by_text("已登录").first.wait_for()
+    _settle(pg)
+
+
+def test_anonymous_upload_url_is_refused(server, page):
+    page.goto(server["base"] + "/upload")
+    page.get_by_text("数据上传").first.wait_for()
+    page.get_by_text("未登录用户（查看者）无权上传数据").first.wait_for()
+    _settle(page)
+    assert page.locator('input[type="file"]').count() == 0
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("数据上传").count() == 0   # not in the menu
+    page.screenshot(path=str(SHOTS / "upload_refused.png"), full_page=True)
+
+
 def test_upload_through_the_page(server, page):
     from dashboard.rules import load_rules
     from dashboard.store import Store
@@ -202,9 +225,11 @@ def test_upload_through_the_page(server, page):
     upload.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
 
     page.goto(server["base"] + "/upload")
+    page.get_by_text("未登录用户").first.wait_for()                  # refused until signed in
+    _sign_in(page, "demo", "demo-only-2030")
+    page.get_by_text("演示账号 demo account — 仅限本机演示").first.wait_for()
     page.get_by_text("下载填报模板").first.wait_for()
-    page.get_by_label("上传人").fill("浏览器测试")
-    page.get_by_label("上传人").press("Enter")
+    page.get_by_text("上传人：demo").first.wait_for()
     page.locator('input[type="file"]').set_input_files(str(upload))
     page.get_by_text("校验通过").first.wait_for()
     page.get_by_text("变更预览").first.wait_for()
@@ -220,7 +245,29 @@ def test_upload_through_the_page(server, page):
     store.dispose()
     assert sorted(values["indicator"]) == ["W02", "W04"]
 
-    page.goto(server["base"] + "/history")
+    # A full page load starts a new Streamlit session (signed out again): go through the menu.
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("上传记录").click()
+    page.get_by_text("每次上传都是一个批次").first.wait_for()
     page.get_by_text("browser_upload.csv").first.wait_for(state="attached")  # grid cells are drawn on canvas
     _settle(page)
     page.screenshot(path=str(SHOTS / "history.png"), full_page=True)
+
+
+def test_admin_pages_for_the_demo_account(server, page):
+    page.goto(server["base"] + "/overview")       # a new browser session starts signed out
+    page.get_by_text("规划实施进展").first.wait_for()
+    _sign_in(page, "demo", "demo-only-2030")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("用户", exact=True).click()
+    page.get_by_text("用户列表").first.wait_for()
+    page.get_by_text("重设密码").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "users.png"), full_page=True)
+    nav.get_by_text("审计日志").click()
+    page.get_by_text("每次登录、上传、回滚和用户变更的记录").first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录").click()
+    page.get_by_text("已退出登录").first.wait_for()
+    _settle(page)
+    assert "无权查看审计日志" in page.locator('[data-testid="stMain"]').inner_text()

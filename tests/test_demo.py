@@ -15,7 +15,6 @@ from dashboard.store import Store
 from dashboard.upload import read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("DASHBOARD_TEST_PG_URL")
 
 
 @pytest.fixture(scope="module")
@@ -28,21 +27,6 @@ def demo(rules):
     return generate(rules)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'demo.db'}"
-    else:
-        if not PG_URL:
-            pytest.skip("PostgreSQL: set DASHBOARD_TEST_PG_URL (the CI script .ci/run does) to run these")
-        url = PG_URL
-    monkeypatch.setenv("DASHBOARD_DB_URL", url)
-    monkeypatch.setenv("DASHBOARD_RULES_DIR", str(ROOT / "rules"))
-    s = Store(url)
-    s.clear()
-    yield s
-    s.clear()
-    s.dispose()
 
 
 def test_same_seed_same_data_other_seed_other_data(rules, demo):

@@ -24,7 +24,6 @@ from dashboard.upload import preview_changes, read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).parent / "fixtures" / "uploads"
-PG_URL = os.environ.get("DASHBOARD_TEST_PG_URL")
 REJECTED = ["empty.csv", "blank_lines.csv", "header_only.csv", "binary.csv", "image.csv", "fake.xlsx",
             "broken_zip.xlsx", "bad_encoding.csv", "unclosed_quote.csv", "missing_column.csv", "unknown_names.csv",
             "year_out_of_range.csv", "rate_120.csv", "negative_mortality.csv", "not_a_number.csv",
@@ -36,21 +35,6 @@ def rules():
     return load_rules(ROOT / "rules")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'data' / 'test.db'}"
-    else:
-        if not PG_URL:
-            pytest.skip("PostgreSQL: set DASHBOARD_TEST_PG_URL (the CI script .ci/run does) to run these")
-        url = PG_URL
-    monkeypatch.setenv("DASHBOARD_DB_URL", url)
-    monkeypatch.setenv("DASHBOARD_RULES_DIR", str(ROOT / "rules"))
-    s = Store(url)
-    s.clear()
-    yield s
-    s.clear()
-    s.dispose()
 
 
 def csv(text: str) -> bytes:

@@ -27,7 +27,6 @@ from dashboard.upload import read_upload
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).parent / "fixtures" / "tasks"
 UPLOADS = Path(__file__).parent / "fixtures" / "uploads"
-PG_URL = os.environ.get("DASHBOARD_TEST_PG_URL")
 
 GOOD = "任务代码,年份,状态,目标,完成值,备注\nWP2020-11,2020,已完成,,120,建成\nWP2020-01,2020,推进中,,,\n"
 FIX_11 = "任务代码,年份,状态,目标,完成值,备注\nWP2020-11,2020,已完成,,130,复核后\nWP2020-01,2020,推进中,,,\n"
@@ -45,21 +44,6 @@ def cat(rules):
     return loaded
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'data' / 'test.db'}"
-    else:
-        if not PG_URL:
-            pytest.skip("PostgreSQL: set DASHBOARD_TEST_PG_URL (the CI script .ci/run does) to run these")
-        url = PG_URL
-    monkeypatch.setenv("DASHBOARD_DB_URL", url)
-    monkeypatch.setenv("DASHBOARD_RULES_DIR", str(ROOT / "rules"))
-    s = Store(url)
-    s.clear()
-    yield s
-    s.clear()
-    s.dispose()
 
 
 def report_of(content: str, cat, rules, name: str = "p.csv"):

@@ -1,0 +1,42 @@
+"""审计日志 Audit trail — who signed in, uploaded, rolled back or changed users, and when (newest first).
+
+Administrators only (refused on the server for everyone else). Entries are shown in a table, never
+as HTML; ``python -m dashboard audit`` prints the same.
+"""
+import pandas as pd
+import streamlit as st
+
+from dashboard import audit, session, ui
+from dashboard.i18n import t
+
+ctx = ui.context()
+lang, store = ctx.lang, ctx.store
+
+st.title(t("page_audit", lang))
+session.require_page("view_audit", lang, "audit page")
+st.caption(t("audit_intro", lang))
+
+recent = audit.entries(store.engine, limit=5000)
+user_options = [""] + sorted(set(recent["user"].astype(str)))
+action_options = [""] + list(audit.ACTIONS)
+c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+who = c1.selectbox(t("audit_user", lang), user_options, key="audit_user",
+                   format_func=lambda u: t("audit_all", lang) if u == "" else u)
+what = c2.selectbox(t("audit_action", lang), action_options, key="audit_action",
+                    format_func=lambda a: t("audit_all", lang) if a == "" else f"{audit.action_label(a, lang)} ({a})")
+limit = c3.number_input(t("audit_limit", lang), min_value=10, max_value=5000, value=200, step=50, key="audit_limit")
+
+log = audit.entries(store.engine, limit=int(limit), user=who or None, action=what or None)
+if log.empty:
+    st.info(t("no_audit", lang))
+    st.stop()
+shown = pd.DataFrame({
+    t("audit_at", lang): pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+    t("audit_user", lang): log["user"].astype(str),
+    t("audit_action", lang): [audit.action_label(a, lang) for a in log["action"]],
+    "code": log["action"].astype(str),
+    t("audit_target", lang): log["target"].fillna("").astype(str),
+    t("audit_details", lang): log["details"].fillna("").astype(str),
+})
+st.dataframe(shown, hide_index=True, width="stretch")
+st.download_button("CSV", ui.csv_bytes(shown), file_name="audit.csv", mime="text/csv", key="audit_dl")

@@ -1,0 +1,148 @@
+"""Sign-in glue for the Streamlit app: the session token, the current user, the sidebar box, refusals.
+
+The only account state kept in ``st.session_state`` is the random session token (never a password, never
+the user object): every run resolves it again with ``accounts.user_for_session``, so an expired
+session, a disabled user or a changed role takes effect on the next click. Who may do what is
+decided in ``authorization.py``; pages call :func:`require_page` at the top, which refuses on the
+server — hiding a page from the menu is only a convenience.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from . import accounts, app_state, authorization
+from .accounts import ANONYMOUS, User
+from .i18n import t
+
+TOKEN_KEY = "_auth_token"
+_ERROR_KEY = "_auth_error"
+_NOTICE_KEY = "_auth_notice"
+
+
+def engine():
+    """The database engine of the app's store (None when the store cannot be opened)."""
+    return getattr(app_state.get_store(), "engine", None)
+
+
+def current_user() -> User:
+    """The signed-in user for this run, or ``ANONYMOUS`` (also when the session expired)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return ANONYMOUS
+    eng = engine()
+    user = None
+    if eng is not None:
+        try:
+            user = accounts.user_for_session(eng, token)
+        except Exception:  # noqa: BLE001 - a broken database signs nobody in
+            user = None
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state[_NOTICE_KEY] = "session_expired"
+        return ANONYMOUS
+    return user
+
+
+def is_anonymous(user: User) -> bool:
+    return user is ANONYMOUS or user == ANONYMOUS
+
+
+def _do_sign_in() -> None:
+    """Form callback: check the password, keep only the token, forget the typed password."""
+    name = str(st.session_state.get("signin_name", "") or "")
+    password = str(st.session_state.get("signin_password", "") or "")
+    st.session_state["signin_password"] = ""
+    st.session_state.pop(_ERROR_KEY, None)
+    st.session_state.pop(_NOTICE_KEY, None)
+    eng = engine()
+    if eng is None:
+        st.session_state[_ERROR_KEY] = ("NO_DATABASE", t("signin_no_db", "zh"), t("signin_no_db", "en"))
+        return
+    try:
+        _user, token = accounts.sign_in(eng, name, password)
+    except accounts.AuthError as exc:
+        p = exc.problem
+        st.session_state[_ERROR_KEY] = (p.code, p.message_zh, p.message_en)
+        return
+    st.session_state[TOKEN_KEY] = token
+
+
+def _do_sign_out(user_name: str) -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
+    eng = engine()
+    if eng is not None:
+        accounts.sign_out(eng, token, user_name)
+    st.session_state[_NOTICE_KEY] = "signed_out"
+
+
+def bilingual(zh: str, en: str, lang: str) -> str:
+    """A refusal or error in the reader's language first, the other one after it."""
+    return f"{en} / {zh}" if lang == "en" else f"{zh} / {en}"
+
+
+def sign_in_form(lang: str, where=None) -> None:
+    """Name and password (masked); problems are shown in both languages; the password is never echoed."""
+    where = where or st.sidebar
+    with where.form("sign_in_form", clear_on_submit=False, border=True):
+        st.markdown(f"**{t('signin_title', lang)}**")
+        st.text_input(t("signin_name", lang), key="signin_name", autocomplete="username")
+        st.text_input(t("signin_password", lang), key="signin_password", type="password",
+                      autocomplete="current-password")
+        st.form_submit_button(t("signin_button", lang), key="signin_go", on_click=_do_sign_in, type="primary")
+    err = st.session_state.pop(_ERROR_KEY, None)          # shown once
+    if err:
+        code, zh, en = err
+        where.error(f"{code}: {bilingual(zh, en, lang)}")
+    notice = st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        where.info(t(notice, lang))
+
+
+def account_box(lang: str, where=None) -> User:
+    """The sidebar box: who is signed in (with the demo marker) and sign-out, or the sign-in form."""
+    where = where or st.sidebar
+    user = current_user()
+    if is_anonymous(user):
+        if accounts.anonymous_allowed():
+            where.caption(t("signed_in_anonymous", lang))
+        sign_in_form(lang, where)
+        return user
+    box = where.container(border=True)
+    box.markdown(f"👤 **{t('signed_in_as', lang)}** {ui_escape(user.name)}")
+    colon = ": " if lang == "en" else "："
+    box.caption(f"{t('role', lang)}{colon}{user.role_label(lang)}"
+                + (f" · {t('user_areas', lang)}{colon}{ui_escape(', '.join(user.areas))}" if user.areas else ""))
+    if user.is_demo:
+        box.warning(t("demo_account", lang))
+    box.button(t("signout_button", lang), key="signout_go", on_click=_do_sign_out, args=(user.name,))
+    return user
+
+
+def ui_escape(text: object) -> str:
+    from .ui import md_escape
+
+    return md_escape(text)
+
+
+def require_page(action: str, lang: str, target: str | None = None) -> User:
+    """The top of a protected page: the current user if they may ``action``, else a clear bilingual
+    refusal (audited by ``authorization.require``) and ``st.stop()``."""
+    user = current_user()
+    # Audited once per browser session, user and action (not again on every rerun of the page).
+    audited = st.session_state.setdefault("_refusals_audited_pages", set())
+    try:
+        authorization.require(user, action, None if (user.name, action) in audited else engine(), target or action)
+    except authorization.Refused as exc:
+        audited.add((user.name, action))
+        for p in exc.problems:
+            st.error(bilingual(p.message_zh, p.message_en, lang), icon="⛔")
+        if is_anonymous(user):
+            st.info(t("signin_hint", lang))
+        st.stop()
+    return user
+
+
+def refusal_rows(problems, lang: str):
+    """Problems as the rows the validation report table shows (location, code, message)."""
+    return [{"location": p.location(), "code": p.code, "severity": getattr(p, "severity", "error"),
+             "message": p.message(lang), "message_zh": p.message_zh, "message_en": p.message_en} for p in problems]
