@@ -385,7 +385,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     return {
         "raw": raw, "cur": cur, "cur_year": cur_year, "base": base, "base_year": base_year, "base_src": base_src,
         "target_value": target_value, "met": met, "margin": np.where(unknown, np.nan, margin),
-        "progress_pct": np.where(unknown, np.nan, progress_pct), "projected": np.where(unknown, np.nan, projected),
+        "progress_pct": np.where(unknown | (status == 5), np.nan, progress_pct), "projected": np.where(unknown, np.nan, projected),
         "ratio": np.where(unknown, np.nan, ratio), "status": status.astype(np.int8), "will_miss": will_miss,
         "may_slip": may_slip, "swing": swing & ~np.isnan(cur), "data_gap": data_gap, "single": single,
         "smoothed": smoothed, "reference_missing": ref_missing, "ref_missing": ref_missing,

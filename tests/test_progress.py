@@ -120,6 +120,7 @@ def test_no_data_and_single_point(rules):
     assert none.status == "no_data" and none.data_gap
     single = cell(rules, obs((WANZHOU, "C19", {2023: 95})), WANZHOU, "C19", 2023)
     assert single.status == "no_data" and single.single_point
+    assert pd.isna(single.progress_pct) and pd.isna(single.projected_2030)
 
 
 def test_printed_baseline_serves_only_its_own_area(rules):
