@@ -165,12 +165,19 @@ def observation_cube(rules: RuleSet, obs: pd.DataFrame, areas: list[str]) -> np.
     cube = np.full((len(areas), len(series), len(years)), np.nan)
     if obs is None or obs.empty:
         return cube
-    a = pd.Categorical(obs["area"].astype(str), categories=areas).codes
-    i = pd.Categorical(obs["indicator"].astype(str), categories=series).codes
+    a = _positions(obs["area"], areas)
+    i = _positions(obs["indicator"], series)
     y = obs["year"].to_numpy(dtype=int) - years[0]
     ok = (a >= 0) & (i >= 0) & (y >= 0) & (y < len(years))
     cube[a[ok], i[ok], y[ok]] = obs["value"].to_numpy(dtype=float)[ok]
     return cube
+
+
+def _positions(column: pd.Series, known: list[str]) -> np.ndarray:
+    """Position of each value in ``known`` (-1 if absent): hash the few distinct values, not every row."""
+    codes, uniques = pd.factorize(column, sort=False)
+    lookup = pd.Index(known).get_indexer(pd.Index(uniques).astype(str))
+    return np.where(codes >= 0, lookup[codes], -1)
 
 
 def _ffill_index(valid: np.ndarray) -> np.ndarray:
@@ -449,10 +456,10 @@ def evaluate(rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None,
     def per_pair(values: np.ndarray):
         # Strings repeat per pair: store them once as categories, index them with small codes.
         codes, cats = pd.factorize(values)
-        return pd.Categorical.from_codes(np.repeat(codes, n_y), categories=cats)
+        return pd.Categorical.from_codes(np.repeat(codes.astype(np.int32), n_y), categories=cats)
 
-    pair_area = np.repeat(np.arange(P) // n_i, n_y)
-    pair_ind = np.repeat(np.arange(P) % n_i, n_y)
+    pair_area = np.repeat((np.arange(P) // n_i).astype(np.int32), n_y)
+    pair_ind = np.repeat((np.arange(P) % n_i).astype(np.int16), n_y)
     names = [rules.area_name(a) for a in areas]
     area_names = (pd.Categorical.from_codes(pair_area, categories=names) if len(set(names)) == len(names)
                   else np.array(names, dtype=object)[pair_area])
