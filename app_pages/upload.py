@@ -22,12 +22,10 @@ st.caption(t("upload_intro", lang))
 ui.notices(ctx)
 st.caption(ui.md_escape(t("uploaded_as", lang, name=user.name)))
 
-try:
-    from dashboard.intake import TASKS, preview_any, read_any_upload
-    from dashboard.template import make_template
-except ImportError:
-    st.warning(t("upload_unavailable", lang))
-    st.stop()
+from dashboard.intake import TASKS, preview_any, read_any_upload
+from dashboard.problems import Problem
+from dashboard.template import make_template
+from dashboard.upload import max_upload_bytes
 
 # 1. template -------------------------------------------------------------------------------
 st.subheader(t("template", lang))
@@ -53,6 +51,12 @@ file = st.file_uploader(t("upload_file", lang), type=["csv", "xlsx", "xls"], key
 if file is None:
     st.stop()
 
+# The size is known before the content is touched: an oversized file is refused unread.
+limit = max_upload_bytes(rules)
+if file.size > limit:
+    st.error(Problem("FILE_TOO_LARGE", f"文件过大（{file.size:,} 字节，上限 {limit:,} 字节），未读取",
+                     f"file too large ({file.size:,} bytes, limit {limit:,}); not read").format())
+    st.stop()
 content = file.getvalue()
 sha = hashlib.sha256(content).hexdigest()
 cat = views.task_catalogue(rules)

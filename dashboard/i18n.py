@@ -253,8 +253,6 @@ LABELS: dict[str, tuple[str, str]] = {
                        "{new} new, {corrected} corrected, {unchanged} unchanged."),
     "confirm": ("确认入库", "Confirm and store"),
     "committed": ("已入库，批次号 {batch}。", "Stored as batch {batch}."),
-    "upload_unavailable": ("上传功能尚未就绪（缺少 dashboard.upload / dashboard.store）。",
-                           "Upload is not available yet (dashboard.upload / dashboard.store missing)."),
     "upload_failed": ("处理文件时出错：{err}", "The file could not be processed: {err}"),
     "problem_location": ("位置", "Location"),
     "problem_code": ("问题代码", "Code"),
