@@ -111,6 +111,18 @@ def test_reference_to_another_indicator(rules):
     assert missing.status == "no_data" and missing.reference_missing
 
 
+def test_reference_to_a_context_series(rules):
+    # W30 与女职工比例相适应: within ±5 % of the share of women among employees (CTX_FEMALE_WORKERS).
+    near = obs((WANZHOU, "CTX_FEMALE_WORKERS", {2020: 40, 2023: 42}), (WANZHOU, "W30", {2020: 30, 2023: 41}))
+    r = cell(rules, near, WANZHOU, "W30", 2023)
+    assert r.status == "achieved" and r.check_kind == "reference"
+    far = obs((WANZHOU, "CTX_FEMALE_WORKERS", {2020: 40, 2023: 42}), (WANZHOU, "W30", {2020: 30, 2023: 31}))
+    # judged around 42 (the reference as of 2023): 42+|30-42| = 54 → 42+|31-42| = 53, toward 44.1: R = 0.31
+    r = cell(rules, far, WANZHOU, "W30", 2023)
+    assert r.ratio == pytest.approx(((53 / 54) ** (1 / 3) - 1) / -((44.1 / 54) ** 0.1 - 1) * -1)
+    assert r.status == "limited"
+
+
 def test_ratio_target(rules):
     assert cell(rules, obs((WANZHOU, "W41", {2020: 1.2, 2023: 1.6})), WANZHOU, "W41", 2023).status == "achieved"
 
