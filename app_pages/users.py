@@ -4,7 +4,6 @@ Administrators only: the page refuses everyone else on the server (``session.req
 every change goes through ``dashboard.accounts`` with ``by=`` the signed-in administrator, which
 writes the audit trail. Passwords are never shown; user names are shown only in tables and widgets.
 """
-import pandas as pd
 import streamlit as st
 
 from dashboard import accounts, session, ui, views

@@ -19,7 +19,6 @@ from .config import rules_dir
 from .models import (
     SCHEMA_FIELDS,
     Area,
-    AreasFile,
     Attribute,
     ContextSeries,
     Domain,

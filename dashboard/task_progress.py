@@ -26,7 +26,7 @@ from .matching import closest, key
 from .problems import Problem, ReportStatus
 from .rules import RuleSet
 from .tasks import Task, TaskCatalogue
-from .upload import _drop_blank_rows, _read_grid, max_upload_bytes, size_problem
+from .upload import max_upload_bytes, open_grid, size_problem
 from .values import normalise_text, parse_values
 
 STATUSES = ("not_started", "in_progress", "done", "delayed")
@@ -105,23 +105,9 @@ def read_task_progress_path(path: str | os.PathLike, cat: TaskCatalogue, rules: 
 def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *,
                        max_bytes: int | None = None) -> TaskProgressReport:
     """Read and validate one task-progress file; never raises for bad input, reports it instead."""
-    limit = max_upload_bytes(rules, max_bytes)
     report = TaskProgressReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
-    too_big = size_problem(len(content), limit)
-    if too_big is not None:
-        report.problems.append(too_big)
-        return report
-    if not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        report.problems.append(Problem("EMPTY_FILE", "文件是空的", "the file is empty"))
-        return report
-    grid, encoding, problem = _read_grid(content, file_name, rules)
-    report.encoding = encoding
-    if problem is not None:
-        report.problems.append(problem)
-        return report
-    grid = _drop_blank_rows(grid)
-    if grid is None or grid.empty:
-        report.problems.append(Problem("EMPTY_FILE", "文件中没有任何内容", "the file has no content"))
+    grid = open_grid(report, content, file_name, rules, max_bytes)
+    if grid is None:
         return report
     header_row = _find_header(grid)
     header = grid.loc[header_row].astype(str).str.strip()

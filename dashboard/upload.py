@@ -115,26 +115,35 @@ def read_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int 
     return read_upload(path.read_bytes(), path.name, rules, max_bytes=limit)
 
 
-def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None) -> UploadReport:
-    """Read and validate one uploaded file; never raises for bad input, reports it instead."""
-    limit = max_upload_bytes(rules, max_bytes)
-    report = UploadReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
-    too_big = size_problem(len(content), limit)
+def open_grid(report, content: bytes, file_name: str, rules: RuleSet, max_bytes: int | None = None):
+    """The file's cells as a string grid without blank rows, or None with the reason in ``report``.
+
+    Shared by every kind of upload: size limit, empty file, format and encoding detection.
+    """
+    too_big = size_problem(len(content), max_upload_bytes(rules, max_bytes))
     if too_big is not None:
         report.problems.append(too_big)
-        return report
+        return None
     if not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         report.problems.append(Problem("EMPTY_FILE", "文件是空的", "the file is empty"))
-        return report
-
+        return None
     grid, encoding, problem = _read_grid(content, file_name, rules)
     report.encoding = encoding
     if problem is not None:
         report.problems.append(problem)
-        return report
+        return None
     grid = _drop_blank_rows(grid)
-    if grid.empty:
+    if grid is None or grid.empty:
         report.problems.append(Problem("EMPTY_FILE", "文件中没有任何内容", "the file has no content"))
+        return None
+    return grid
+
+
+def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None) -> UploadReport:
+    """Read and validate one uploaded file; never raises for bad input, reports it instead."""
+    report = UploadReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
+    grid = open_grid(report, content, file_name, rules, max_bytes)
+    if grid is None:
         return report
 
     header_row = _find_header(grid)

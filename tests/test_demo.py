@@ -1,6 +1,5 @@
 """Demo data: seeded, complete, plausible, within valid ranges, labelled as demo in the store."""
 import io
-import os
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 from dashboard.cli import main
 from dashboard.demo import generate, load_demo
 from dashboard.rules import load_rules
-from dashboard.store import Store
 from dashboard.upload import read_upload
 
 ROOT = Path(__file__).resolve().parent.parent

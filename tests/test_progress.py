@@ -1,5 +1,4 @@
 """The progress engine on hand-made series whose answers were worked out by hand (docs/method.md)."""
-import math
 
 import numpy as np
 import pandas as pd

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from contextlib import redirect_stdout
 from pathlib import Path
 
