@@ -24,6 +24,19 @@ def rules():
 PG_URL = os.environ.get("DASHBOARD_TEST_PG_URL")
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """One SQLite file with the seeded demo data; tests copy it rather than regenerate it."""
+    from dashboard.demo import load_demo
+    from dashboard.store import Store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = Store(f"sqlite:///{path}")
+    load_demo(store, load_rules(ROOT / "rules"))
+    store.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path, monkeypatch):
     """A clean Store on SQLite, and on PostgreSQL too when DASHBOARD_TEST_PG_URL is set (.ci/run)."""

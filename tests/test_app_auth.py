@@ -24,19 +24,6 @@ APP = str(ROOT / "streamlit_app.py")
 PASSWORD = "a long test password"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    from dashboard.demo import load_demo
-    from dashboard.rules import load_rules
-    from dashboard.store import Store
-
-    path = tmp_path_factory.mktemp("auth") / "demo.db"
-    store = Store(f"sqlite:///{path}")
-    load_demo(store, load_rules(ROOT / "rules"))
-    store.dispose()
-    return path
-
-
 @pytest.fixture
 def db(demo_db, tmp_path, monkeypatch):
     """A private copy of the demo database; yields an engine on it."""

@@ -23,20 +23,6 @@ TITLES_ZH = {"overview": "规划实施进展", "domain": "妇女与健康", "dis
 WP2020 = "重庆市人民政府妇女儿童工作委员会2020年工作要点（渝府妇儿工委发〔2020〕1号）"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    """One SQLite file with the seeded demo data, copied for each test that needs it."""
-    from dashboard.demo import load_demo
-    from dashboard.rules import load_rules
-    from dashboard.store import Store
-
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    store = Store(f"sqlite:///{path}")
-    load_demo(store, load_rules(ROOT / "rules"))
-    store.dispose()
-    return path
-
-
 @pytest.fixture
 def demo(demo_db, tmp_path, monkeypatch):
     db = tmp_path / "demo.db"
