@@ -2,7 +2,8 @@
 
 Passwords are stored only as argon2id hashes (argon2-cffi). Repeated failed sign-ins for a name
 are slowed down exponentially; sessions are random tokens stored hashed, with an expiry. Every
-sign-in, sign-out and user change is written to the audit trail (``audit.py``).
+sign-in, sign-out and user change is written to the audit trail (``audit.py``). The tables are
+created with the rest of the schema when ``Store`` first opens the database; pass its ``engine``.
 """
 from __future__ import annotations
 
@@ -104,11 +105,6 @@ def _write(engine):
     return conn
 
 
-def ensure_tables(engine) -> None:
-    metadata.create_all(engine)
-    audit.ensure_tables(engine)
-
-
 def _problem(code: str, zh: str, en: str) -> AuthError:
     return AuthError(Problem(code, zh, en))
 
@@ -124,7 +120,6 @@ def validate_password(password: str) -> None:
 def add_user(engine, name: str, password: str, role: str, areas: list[str] | tuple[str, ...] = (),
              *, by: str = "cli", known_areas: set[str] | None = None, is_demo: bool = False) -> User:
     """Create a user. Area editors need at least one area; areas must exist when ``known_areas`` is given."""
-    ensure_tables(engine)
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise _problem("BAD_NAME", "用户名不能为空，且不超过 100 个字符", "the user name must be 1–100 characters")
@@ -185,7 +180,6 @@ def change_user(engine, name: str, *, by: str, role: str | None = None, areas: l
 
 def list_users(engine) -> pd.DataFrame:
     """Users without their hashes."""
-    ensure_tables(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(users.c.name, users.c.role, users.c.areas, users.c.is_demo, users.c.disabled,
                                    users.c.created_at).order_by(users.c.name)).mappings().all()
@@ -204,7 +198,6 @@ def sign_in(engine, name: str, password: str) -> tuple[User, str]:
     After ``FREE_ATTEMPTS`` failures for a name, each further attempt must wait 2, 4, 8 … seconds
     (at most 15 minutes) — refused attempts in that window are not even checked.
     """
-    ensure_tables(engine)
     name = (name or "").strip()
     key = name.lower()
     now = _now()
@@ -260,7 +253,6 @@ def user_for_session(engine, token: str | None) -> User | None:
     """The user of a live session token, or None when it is unknown, expired or the user disabled."""
     if not token:
         return None
-    ensure_tables(engine)
     with engine.connect() as conn:
         s = conn.execute(select(sessions).where(sessions.c.token_hash == _token_hash(token))).mappings().first()
         if s is None or _aware(s["expires_at"]) <= _now():
@@ -280,7 +272,6 @@ def sign_out(engine, token: str | None, user: str) -> None:
 
 def ensure_demo_account(engine) -> bool:
     """Create the documented local demo account (admin, marked as demo) if no user exists yet."""
-    ensure_tables(engine)
     with engine.connect() as conn:
         if conn.execute(select(users.c.id).limit(1)).first():
             return False

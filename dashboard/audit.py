@@ -1,5 +1,7 @@
 """审计日志 Audit trail: who did what, when — sign-ins, uploads, rollbacks, user changes.
 
+The table is created with the rest of the schema when ``Store`` first opens the database.
+
 Rows are only ever appended. ``details`` holds a small JSON object (counts, batch id, the areas
 concerned), never file contents or passwords.
 """
@@ -41,15 +43,10 @@ ACTIONS = {
 }
 
 
-def ensure_tables(engine) -> None:
-    metadata.create_all(engine)
-
-
 def record(engine, user: str, action: str, target: str | None = None, **details) -> None:
     """Append one entry in its own transaction (an audit line must survive a failed action)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    ensure_tables(engine)
     with engine.connect() as conn:
         conn.execution_options(write=True)
         with conn.begin():
@@ -60,7 +57,6 @@ def record(engine, user: str, action: str, target: str | None = None, **details)
 
 def entries(engine, limit: int = 200, user: str | None = None, action: str | None = None) -> pd.DataFrame:
     """The newest ``limit`` entries first."""
-    ensure_tables(engine)
     q = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if user:
         q = q.where(audit_log.c.user == user)

@@ -170,7 +170,12 @@ def _engine(url: str) -> Engine:
         engine = _ENGINES.get(url)
         if engine is None:
             engine = _make_engine(url)
-            metadata.create_all(engine)
+            # Every table of the product is created here, once per database: the observation
+            # store's own, and the users/sessions and audit tables that share the database.
+            from . import accounts, audit
+
+            for schema in (metadata, accounts.metadata, audit.metadata):
+                schema.create_all(engine)
             _migrate(engine)
             _ENGINES[url] = engine
         return engine
