@@ -7,11 +7,10 @@ the signed-in user. Uploaded text is shown only in tables (``st.dataframe``), ne
 """
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import audit, authorization, session, ui, views
-from dashboard.i18n import LABELS, t
+from dashboard.i18n import t
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store
@@ -22,10 +21,9 @@ st.caption(t("upload_intro", lang))
 ui.notices(ctx)
 st.caption(ui.md_escape(t("uploaded_as", lang, name=user.name)))
 
-from dashboard.intake import TASKS, preview_any, read_any_upload
-from dashboard.problems import Problem
+from dashboard.intake import TASKS, preview_any, preview_counts, read_any_upload
 from dashboard.template import make_template
-from dashboard.upload import max_upload_bytes
+from dashboard.upload import max_upload_bytes, size_problem
 
 # 1. template -------------------------------------------------------------------------------
 st.subheader(t("template", lang))
@@ -52,10 +50,9 @@ if file is None:
     st.stop()
 
 # The size is known before the content is touched: an oversized file is refused unread.
-limit = max_upload_bytes(rules)
-if file.size > limit:
-    st.error(Problem("FILE_TOO_LARGE", f"文件过大（{file.size:,} 字节，上限 {limit:,} 字节），未读取",
-                     f"file too large ({file.size:,} bytes, limit {limit:,}); not read").format())
+too_big = size_problem(file.size, max_upload_bytes(rules))
+if too_big is not None:
+    st.error(too_big.format(lang))
     st.stop()
 content = file.getvalue()
 sha = hashlib.sha256(content).hexdigest()
@@ -71,10 +68,7 @@ kind, report = st.session_state[cache_key]
 is_tasks = kind == TASKS
 
 # Rows this user may not store (an area editor's other areas / other units' tasks): part of the report.
-if is_tasks:
-    outside = authorization.task_rows_outside_areas(user, report.rows, cat)
-else:
-    outside = authorization.rows_outside_areas(user, report.rows)
+outside = authorization.refused_rows(user, kind, report, cat)
 if outside:
     seen = st.session_state.setdefault("_refusals_audited", set())
     if (sha, user.name) not in seen:
@@ -86,20 +80,12 @@ if outside:
 st.subheader(t("validation_report", lang))
 if is_tasks:
     st.caption(t("task_file", lang))
-problems = pd.DataFrame(session.refusal_rows(list(report.problems) + outside, lang),
-                        columns=["location", "code", "severity", "message", "message_zh", "message_en"])
-n_rows = len(report.rows) if report.rows is not None else 0
-if is_tasks:
-    n_skipped = int(getattr(report, "n_skipped", 0) or 0)
-else:
-    skipped = report.skipped
-    n_skipped = skipped if isinstance(skipped, int) else (len(skipped) if skipped is not None else 0)
+problems = views.problem_table(list(report.problems) + outside, lang)
 ok = report.ok and not outside
 if ok:
-    st.success(t("report_ok", lang, n=n_rows, s=n_skipped))
+    st.success(t("report_ok", lang, n=len(report.rows), s=report.n_skipped))
 else:
-    n_err = sum(1 for p in report.problems if getattr(p, "severity", "error") == "error") + len(outside)
-    st.error(t("report_bad", lang, n=n_err))
+    st.error(t("report_bad", lang, n=len(report.errors) + len(outside)))
 if not problems.empty:
     st.dataframe(problems[["location", "code", "message"]].rename(columns={
         "location": t("problem_location", lang), "code": t("problem_code", lang), "message": t("problem_message", lang)}),
@@ -112,20 +98,9 @@ if not ok:
 # 4. preview and confirm --------------------------------------------------------------------
 st.subheader(t("preview", lang))
 preview = preview_any(kind, report, store)
-kinds = preview["kind"].astype(str).value_counts() if not preview.empty else pd.Series(dtype=int)
-st.write(t("preview_counts", lang, new=int(kinds.get("new", 0)), corrected=int(kinds.get("correction", 0)),
-           unchanged=int(kinds.get("unchanged", 0))))
-shown = preview.copy()
-if not shown.empty:
-    shown["kind"] = [t(f"kind_{k}", lang) if f"kind_{k}" in LABELS else k for k in shown["kind"].astype(str)]
-    if is_tasks:
-        for col in ("status", "old_status"):
-            if col in shown:
-                shown[col] = [views.task_status_label(s, lang) if isinstance(s, str) else s for s in shown[col]]
-    else:
-        shown["area"] = [rules.area_name(str(a), lang) for a in shown["area"]]
-        shown.insert(2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c
-                                 for c in shown["indicator"]])
+counts = preview_counts(preview)
+st.write(t("preview_counts", lang, new=counts["new"], corrected=counts["correction"], unchanged=counts["unchanged"]))
+shown = views.preview_table(kind, preview, rules, lang)
 st.dataframe(shown.rename(columns={"area": t("area", lang), "indicator": t("code", lang), "name": t("indicator", lang),
                                    "year": t("year", lang), "old": t("old", lang), "new": t("new", lang),
                                    "kind": t("change_kind", lang), "old_note": t("old_note", lang),
@@ -139,13 +114,10 @@ if sha in done:
 if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
     user = session.current_user()          # signed out or expired meanwhile? checked again below
     try:
-        if is_tasks:
-            batch = authorization.upload_tasks_as(user, store, report, cat)
-        else:
-            batch = authorization.upload_as(user, store, report)
+        batch = authorization.upload_any_as(user, store, kind, report, cat)
     except authorization.Refused as exc:
         st.error(t("upload_refused", lang))
-        st.dataframe(pd.DataFrame(session.refusal_rows(exc.problems, lang))[["location", "code", "message"]],
+        st.dataframe(views.problem_table(exc.problems, lang)[["location", "code", "message"]],
                      hide_index=True, width="stretch")
         st.stop()
     except Exception as exc:  # noqa: BLE001 - a StoreError says what is wrong in both languages

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import audit
 from .accounts import User
+from .intake import INDICATORS, TASKS, commit_any
 from .problems import Problem
 
 PERMISSIONS = {
@@ -76,19 +77,33 @@ def rows_outside_areas(user: User, rows: pd.DataFrame) -> list[Problem]:
             for r in outside.itertuples()]
 
 
-def upload_as(user: User, store, report) -> int:
-    """Store an accepted upload for ``user``: role and area checks, then one batch, then audit."""
+def refused_rows(user: User, kind: str, report, cat=None) -> list[Problem]:
+    """The rows of ``report`` that ``user`` may not store, each named (empty for most roles)."""
+    if kind == TASKS:
+        return task_rows_outside_areas(user, report.rows, cat)
+    return rows_outside_areas(user, report.rows)
+
+
+def upload_any_as(user: User, store, kind: str, report, cat=None) -> int:
+    """Store an accepted report of either kind for ``user``: role check, then the rows check
+    (area editors: their areas / tasks led by their units), one batch, then audit."""
     require(user, "upload", store.engine, report.file_name)
-    outside = rows_outside_areas(user, report.rows)
+    outside = refused_rows(user, kind, report, cat)
     if outside:
         audit.record(store.engine, user.name, "upload_refused", report.file_name, rows=len(outside),
-                     reason="areas")
+                     reason="areas", kind=kind)
         raise Refused(outside)
-    batch_id = store.commit(report, uploader=user.name)
-    areas = sorted(report.rows["area"].astype(str).unique().tolist())
+    batch_id = commit_any(kind, report, store, uploader=user.name)
+    column = "task" if kind == TASKS else "area"
+    scope = sorted(report.rows[column].astype(str).unique().tolist()) if len(report.rows) else []
     audit.record(store.engine, user.name, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
-                 areas=areas[:50], sha256=report.sha256)
+                 kind=kind, scope=scope[:50], sha256=report.sha256)
     return batch_id
+
+
+def upload_as(user: User, store, report) -> int:
+    """Store an accepted indicator-values report for ``user`` (see :func:`upload_any_as`)."""
+    return upload_any_as(user, store, INDICATORS, report)
 
 
 def rollback_as(user: User, store, batch_id: int) -> dict:
@@ -106,22 +121,9 @@ def rollback_as(user: User, store, batch_id: int) -> dict:
 
 
 def upload_tasks_as(user: User, store, report, cat) -> int:
-    """Store an accepted task-progress report for ``user``: role check, then for area editors only
-    tasks whose lead units (``units.yaml`` ``area``) belong to one of their areas; one batch; audit.
-
-    Refused rows are named (``Problem.row`` is the file's row, as in the validation report).
-    """
-    require(user, "upload", store.engine, report.file_name)
-    outside = task_rows_outside_areas(user, report.rows, cat)
-    if outside:
-        audit.record(store.engine, user.name, "upload_refused", report.file_name, rows=len(outside),
-                     reason="areas", kind="tasks")
-        raise Refused(outside)
-    batch_id = store.commit_task_report(report, uploader=user.name)
-    tasks = sorted(report.rows["task"].astype(str).unique().tolist()) if len(report.rows) else []
-    audit.record(store.engine, user.name, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
-                 kind="tasks", tasks=tasks[:50], sha256=report.sha256)
-    return batch_id
+    """Store an accepted task-progress report for ``user`` (see :func:`upload_any_as`): area editors
+    only tasks whose lead units (``units.yaml`` ``area``) belong to one of their areas."""
+    return upload_any_as(user, store, TASKS, report, cat)
 
 
 def task_rows_outside_areas(user: User, rows: pd.DataFrame, cat) -> list[Problem]:

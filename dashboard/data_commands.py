@@ -72,6 +72,15 @@ def _fmt(x) -> str:
     return "" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:g}"
 
 
+def _preview_line(preview: pd.DataFrame, n_skipped: int, say) -> str:
+    from .intake import preview_counts
+
+    c = preview_counts(preview)
+    return say(f"预览：新增 {c['new']}，更正 {c['correction']}，未变 {c['unchanged']}，跳过 {n_skipped}",
+               f"preview: {c['new']} new, {c['correction']} corrections, {c['unchanged']} unchanged, "
+               f"{n_skipped} skipped")
+
+
 def report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both", rules: RuleSet | None = None) -> list[str]:
     """The import report as text lines: summary, one problem per line, skipped cells, corrections."""
     def say(zh: str, en: str) -> str:
@@ -86,11 +95,7 @@ def report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both"
         loc = f"row {r.row}, column {r.column}"
         lines.append(f"{loc}: SKIPPED: " + say(f"未填报（“{r.text}”），不导入", f"no value reported ('{r.text}'), not imported"))
     if preview is not None and len(preview):
-        counts = preview["kind"].value_counts()
-        lines.append(say(f"预览：新增 {counts.get('new', 0)}，更正 {counts.get('correction', 0)}，"
-                         f"未变 {counts.get('unchanged', 0)}，跳过 {len(report.skipped)}",
-                         f"preview: {counts.get('new', 0)} new, {counts.get('correction', 0)} corrections, "
-                         f"{counts.get('unchanged', 0)} unchanged, {len(report.skipped)} skipped"))
+        lines.append(_preview_line(preview, report.n_skipped, say))
         for r in preview.loc[preview["kind"] == "correction"].itertuples(index=False):
             area = rules.area_name(r.area) if rules else r.area
             lines.append(f"row {r.source_row}: CORRECTION: {area} {r.indicator} {r.year}: {_fmt(r.old)} → {_fmt(r.new)}")
@@ -113,16 +118,12 @@ def task_report_lines(report, preview: pd.DataFrame | None = None, lang: str = "
     lines = [say(f"文件：{report.file_name}（任务进展，{report.encoding or '?'}，{report.n_bytes} 字节）",
                  f"file: {report.file_name} (task progress, {report.encoding or '?'}, {report.n_bytes} bytes)")]
     lines.extend(p.format(fmt) for p in report.problems)
-    n_skipped = int(getattr(report, "n_skipped", 0) or 0)
+    n_skipped = report.n_skipped
     if n_skipped:
         lines.append(say(f"模板中有 {n_skipped} 行未填写（无状态、完成值、备注），不导入",
                          f"{n_skipped} template rows not filled in (no status, number or note), not imported"))
     if preview is not None and len(preview):
-        counts = preview["kind"].value_counts()
-        lines.append(say(f"预览：新增 {counts.get('new', 0)}，更正 {counts.get('correction', 0)}，"
-                         f"未变 {counts.get('unchanged', 0)}，跳过 {n_skipped}",
-                         f"preview: {counts.get('new', 0)} new, {counts.get('correction', 0)} corrections, "
-                         f"{counts.get('unchanged', 0)} unchanged, {n_skipped} skipped"))
+        lines.append(_preview_line(preview, n_skipped, say))
         for r in preview.loc[preview["kind"] == "correction"].itertuples(index=False):
             target = f" #{int(r.target_no)}" if int(r.target_no) else ""
             old = " ".join(x for x in (label(r.old_status), _fmt(r.old_reached)) if x)

@@ -180,6 +180,12 @@ def preview_any(kind: str, report, store) -> pd.DataFrame:
     return preview_changes(report, store)
 
 
+def preview_counts(preview: pd.DataFrame | None) -> dict[str, int]:
+    """How many rows of a preview are new, corrections and unchanged."""
+    counts = preview["kind"].astype(str).value_counts() if preview is not None and len(preview) else {}
+    return {k: int(counts.get(k, 0)) for k in ("new", "correction", "unchanged")}
+
+
 def commit_any(kind: str, report, store, uploader: str) -> int:
     """Store an accepted report of either kind as one batch; returns the batch id (``StoreError`` if not ok)."""
     if kind == TASKS:

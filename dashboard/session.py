@@ -141,8 +141,3 @@ def require_page(action: str, lang: str, target: str | None = None) -> User:
         st.stop()
     return user
 
-
-def refusal_rows(problems, lang: str):
-    """Problems as the rows the validation report table shows (location, code, message)."""
-    return [{"location": p.location(), "code": p.code, "severity": getattr(p, "severity", "error"),
-             "message": p.message(lang), "message_zh": p.message_zh, "message_en": p.message_en} for p in problems]

@@ -477,7 +477,7 @@ class Store:
             raise StoreError(Problem("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据",
                                      "the file has errors; nothing was stored"))
         return self.commit_rows(report.rows, uploader=uploader, file_name=report.file_name, sha256=report.sha256,
-                                kind=kind, n_skipped=len(report.skipped))
+                                kind=kind, n_skipped=report.n_skipped)
 
     def commit_rows(self, rows: pd.DataFrame, *, uploader: str, file_name: str, sha256: str,
                     kind: str = "upload", n_skipped: int = 0) -> int:
@@ -553,7 +553,7 @@ class Store:
             batch_id = int(conn.execute(insert(batches).values(
                 created_at=_now(), uploader=uploader or "unknown", file_name=report.file_name or "",
                 sha256=report.sha256 or "", kind="task_upload", n_rows=len(rows),
-                n_skipped=int(getattr(report, "n_skipped", 0) or 0), status="active",
+                n_skipped=int(report.n_skipped), status="active",
             )).inserted_primary_key[0])
             _test_pause("batch")
 

@@ -72,6 +72,11 @@ class UploadReport(ReportStatus):
     encoding: str = ""        # "utf-8", "utf-8-sig", "gb18030", "utf-16" or "xlsx"
     n_bytes: int = 0
 
+    @property
+    def n_skipped(self) -> int:
+        """Cells reported as "no value" (the task report keeps the same name as a field)."""
+        return len(self.skipped)
+
 
 def _empty_rows() -> pd.DataFrame:
     return pd.DataFrame({

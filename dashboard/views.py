@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .i18n import attribute_label, flag_label, status_label, t
+from .i18n import LABELS, attribute_label, flag_label, status_label, t
 from .progress import FLAGS, STATUSES
 from .rules import RuleSet
 from .targets import describe
@@ -927,3 +927,33 @@ def area_targets(rules: RuleSet, area: str, lang: str = "zh") -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["indicator", "name", "default_target", "area_target", "attribute",
                                        "source", "source_file", "differs"])
+
+
+# ------------------------------------------------------------------------------ upload page
+PROBLEM_COLUMNS = ["location", "code", "severity", "message", "message_zh", "message_en"]
+
+
+def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
+    """Problems as the validation report shows and downloads them: location, code, message (+ both languages)."""
+    return pd.DataFrame([{"location": p.location(), "code": p.code, "severity": p.severity,
+                          "message": p.message(lang), "message_zh": p.message_zh, "message_en": p.message_en}
+                         for p in problems], columns=PROBLEM_COLUMNS)
+
+
+def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
+    """The preview of changes with names and words instead of codes, for people to read."""
+    from .intake import TASKS
+
+    shown = preview.copy()
+    if shown.empty:
+        return shown
+    shown["kind"] = [t(f"kind_{k}", lang) if f"kind_{k}" in LABELS else k for k in shown["kind"].astype(str)]
+    if kind == TASKS:
+        for col in ("status", "old_status"):
+            if col in shown:
+                shown[col] = [task_status_label(v, lang) if isinstance(v, str) else v for v in shown[col]]
+    else:
+        shown["area"] = [rules.area_name(str(a), lang) for a in shown["area"]]
+        shown.insert(2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c
+                                 for c in shown["indicator"]])
+    return shown

@@ -445,3 +445,25 @@ def test_status_colours_are_fixed():
                                           "deterioration", "no_data"]
     scale = charts.status_scale("en").to_dict()
     assert scale["domain"][0] == "Achieved" and scale["range"][0] == charts.STATUS_COLORS["achieved"]
+
+
+def test_upload_report_tables(rules):
+    """The upload page's report and preview, computed without Streamlit."""
+    import pandas as pd
+
+    from dashboard import views
+    from dashboard.intake import INDICATORS, preview_counts
+    from dashboard.problems import Problem
+
+    table = views.problem_table([Problem("UNKNOWN_AREA", "未知地区", "unknown area", row=3, column="区县")], "en")
+    assert table.to_dict("records") == [{"location": "row 3, column 区县", "code": "UNKNOWN_AREA", "severity": "error",
+                                         "message": "unknown area", "message_zh": "未知地区",
+                                         "message_en": "unknown area"}]
+    preview = pd.DataFrame({"area": ["500101", "500116"], "indicator": ["W03", "W03"], "year": [2021, 2021],
+                            "old": [None, 9.0], "new": [10.0, 8.0], "kind": ["new", "correction"],
+                            "source_row": [2, 3]})
+    assert preview_counts(preview) == {"new": 1, "correction": 1, "unchanged": 0}
+    assert preview_counts(None) == {"new": 0, "correction": 0, "unchanged": 0}
+    shown = views.preview_table(INDICATORS, preview, rules, "zh")
+    assert list(shown["area"]) == ["万州区", "江津区"] and list(shown["name"]) == ["孕产妇死亡率"] * 2
+    assert list(shown.columns[:3]) == ["area", "indicator", "name"]
