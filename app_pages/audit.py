@@ -3,10 +3,9 @@
 Administrators only (refused on the server for everyone else). Entries are shown in a table, never
 as HTML; ``python -m dashboard audit`` prints the same.
 """
-import pandas as pd
 import streamlit as st
 
-from dashboard import audit, session, ui
+from dashboard import audit, session, ui, views
 from dashboard.i18n import t
 
 ctx = ui.context()
@@ -30,13 +29,6 @@ log = audit.entries(store.engine, limit=int(limit), user=who or None, action=wha
 if log.empty:
     st.info(t("no_audit", lang))
     st.stop()
-shown = pd.DataFrame({
-    t("audit_at", lang): pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
-    t("audit_user", lang): log["user"].astype(str),
-    t("audit_action", lang): [audit.action_label(a, lang) for a in log["action"]],
-    "code": log["action"].astype(str),
-    t("audit_target", lang): log["target"].fillna("").astype(str),
-    t("audit_details", lang): log["details"].fillna("").astype(str),
-})
+shown = views.audit_table(log, lang)
 st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button("CSV", ui.csv_bytes(shown), file_name="audit.csv", mime="text/csv", key="audit_dl")

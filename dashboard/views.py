@@ -957,3 +957,17 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
         shown.insert(2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c
                                  for c in shown["indicator"]])
     return shown
+
+
+def audit_table(log: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Audit entries for people: time (UTC), user, the action in words and its code, target, details."""
+    from .audit import action_label
+
+    return pd.DataFrame({
+        t("audit_at", lang): pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        t("audit_user", lang): log["user"].astype(str),
+        t("audit_action", lang): [action_label(a, lang) for a in log["action"]],
+        "code": log["action"].astype(str),
+        t("audit_target", lang): log["target"].fillna("").astype(str),
+        t("audit_details", lang): log["details"].fillna("").astype(str),
+    })

@@ -467,3 +467,14 @@ def test_upload_report_tables(rules):
     shown = views.preview_table(INDICATORS, preview, rules, "zh")
     assert list(shown["area"]) == ["万州区", "江津区"] and list(shown["name"]) == ["孕产妇死亡率"] * 2
     assert list(shown.columns[:3]) == ["area", "indicator", "name"]
+
+
+def test_audit_table_in_words():
+    import pandas as pd
+
+    from dashboard import views
+
+    log = pd.DataFrame({"id": [1], "at": [pd.Timestamp("2026-01-02 03:04:05")], "user": ["alice"],
+                        "action": ["rollback"], "target": ["batch 7"], "details": [None]})
+    table = views.audit_table(log, "zh")
+    assert table.iloc[0].tolist() == ["2026-01-02 03:04:05", "alice", "撤回批次", "rollback", "batch 7", ""]
