@@ -31,10 +31,9 @@ if batches is None or batches.empty:
 
 st.dataframe(batches.drop(columns=[c for c in ("sha256",) if c in batches]), hide_index=True, width="stretch")
 
-active = batches[batches["status"].astype(str) != "rolled_back"] if "status" in batches else batches
-if user.role == "area_editor" and "uploader" in active:
+active = authorization.rollback_candidates(user, batches)
+if user.role == "area_editor":
     st.caption(t("history_own_only", lang))
-    active = active[active["uploader"].astype(str) == user.name]
 if active.empty:
     st.stop()
 labels = {row.id: f"#{row.id} · {row.file_name} · {row.created_at}" for row in active.itertuples()}

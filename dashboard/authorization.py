@@ -106,6 +106,14 @@ def upload_as(user: User, store, report) -> int:
     return upload_any_as(user, store, INDICATORS, report)
 
 
+def rollback_candidates(user: User, batches: pd.DataFrame) -> pd.DataFrame:
+    """The active batches ``user`` may roll back: all for city editors and admins, own for area editors."""
+    active = batches[batches["status"].astype(str) != "rolled_back"]
+    if user.role == "area_editor":
+        active = active[active["uploader"].astype(str) == user.name]
+    return active if can(user, "rollback") else active.iloc[0:0]
+
+
 def rollback_as(user: User, store, batch_id: int) -> dict:
     """Roll back a batch for ``user``: area editors only their own batches."""
     require(user, "rollback", store.engine, f"batch {batch_id}")

@@ -170,3 +170,13 @@ def test_demo_account_only_on_an_empty_user_table(store):
     assert not accounts.ensure_demo_account(store.engine)
     with pytest.raises(AuthError):                 # the public password is refused for real accounts
         accounts.add_user(store.engine, "carol", accounts.DEMO_PASSWORD, "admin")
+
+
+def test_rollback_candidates_follow_the_role():
+    from dashboard.authorization import rollback_candidates
+
+    batches = pd.DataFrame({"id": [1, 2, 3], "uploader": ["wz", "city", "wz"],
+                            "status": ["active", "active", "rolled_back"]})
+    assert list(rollback_candidates(User("wz", "area_editor", ("500101",)), batches)["id"]) == [1]
+    assert list(rollback_candidates(User("city", "city_editor"), batches)["id"]) == [1, 2]
+    assert rollback_candidates(User("v", "viewer"), batches).empty
