@@ -87,19 +87,18 @@ def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
     sidx = {c: k for k, c in enumerate(series)}
     # Per indicator default, then patch the few overridden pairs: keeps this O(areas × indicators)
     # numpy work with Python only over indicators and overrides.
-    per_ind = [_target_row(rules.target_for(ind.baseline_area, ind.code), ind, s, sidx) for ind in inds]
+    per_ind = [_target_row(rules.default_target(ind.code), ind, s, sidx) for ind in inds]
     n_a, n_i = len(areas), len(inds)
     cols = list(zip(*per_ind))
     arrays = [np.tile(np.array(c, dtype=object if isinstance(c[0], str) else None), n_a) for c in cols]
-    (family, kind, d, strict, tval, centre, half, offset, margin, ref, ref_about, _, smooth, limit,
+    (family, kind, d, strict, tval, centre, half, offset, margin, ref, ref_about, smooth, limit,
      text, source, attribute) = arrays
     plan_base = np.full(n_a * n_i, np.nan)
     area_pos = {a: k for k, a in enumerate(areas)}
     for i, ind in enumerate(inds):
         if ind.baseline is not None and ind.baseline_area in area_pos:
             plan_base[area_pos[ind.baseline_area] * n_i + i] = ind.baseline
-    # The default row computed with the plan's own area carries a plan baseline flag we do not want
-    # for other areas; overrides replace whole rows.
+    # An override replaces the whole row of its area, baseline included.
     ind_pos = {ind.code: i for i, ind in enumerate(inds)}
     for area, entries in rules.overrides.items():
         if area not in area_pos:
@@ -153,7 +152,7 @@ def _target_row(t, ind, s, sidx):
         margin = s.significant_change if c.significant else 0.0
     elif k == "rise_every_year":
         family, d = _RISE, 1.0
-    return (family, k, d, strict, tval, centre, half, offset, margin, ref, ref_about, None,
+    return (family, k, d, strict, tval, centre, half, offset, margin, ref, ref_about,
             ind.smoothing_years or 1, limit, t.target_text, t.source, t.attribute)
 
 

@@ -120,23 +120,24 @@ class RuleSet:
         own = self.overrides.get(area, {}).get(indicator)
         if own is not None:
             return own
+        default = self.default_target(indicator)
         ind = self.indicators[indicator]
-        return ResolvedTarget(
-            area=area,
-            indicator=indicator,
-            target_text=ind.target_text,
-            check=ind.check,
-            attribute=ind.attribute,
-            source="default",
-            source_file=None,
-            baseline=ind.baseline if area == ind.baseline_area else None,
-        )
+        # The printed baseline belongs to the plan's own area only.
+        baseline = ind.baseline if area == ind.baseline_area else None
+        return ResolvedTarget(area, indicator, default.target_text, default.check, default.attribute,
+                              "default", None, baseline)
+
+    def default_target(self, indicator: str) -> ResolvedTarget:
+        """The target as the plan prints it, for any area without an override (area left empty)."""
+        ind = self.indicators[indicator]
+        return ResolvedTarget(area="", indicator=indicator, target_text=ind.target_text, check=ind.check,
+                              attribute=ind.attribute, source="default", source_file=None, baseline=None)
 
     def catalogue(self, area: str | None = None, lang: str = "zh") -> pd.DataFrame:
         """The indicator list with the targets that apply to ``area`` (default targets if None)."""
         rows = []
         for ind in self.indicators.values():
-            t = self.target_for(area, ind.code) if area else self.target_for(ind.baseline_area, ind.code)
+            t = self.target_for(area, ind.code) if area else self.default_target(ind.code)
             baseline = t.baseline if area else ind.baseline
             rows.append(
                 {

@@ -215,3 +215,23 @@ def test_vectorised_engine_agrees_with_per_cell_evaluation(rules):
     assert len(out) == 3 * len(rules.indicators) * 7
     assert mismatches == []
     assert set(out.status) >= {"achieved", "on_track", "deterioration", "no_data"}
+
+
+def test_override_of_the_plans_own_area_stays_there(rules, tmp_path):
+    """An override for 江津区 (whose plan printed the defaults) must not become everyone's default."""
+    import shutil
+
+    from dashboard.rules import load_rules
+
+    shutil.copytree(rules.root, tmp_path / "rules")
+    (tmp_path / "rules" / "overrides").mkdir(exist_ok=True)
+    (tmp_path / "rules" / "overrides" / "jiangjin.yaml").write_text(
+        'area: "500116"\nsource: 测试\ntargets:\n  C19:\n    target: "≥90"\n', encoding="utf-8")
+    local = load_rules(tmp_path / "rules")
+    data = obs((WANZHOU, "C19", {2020: 85, 2023: 91}), (JIANGJIN, "C19", {2020: 85, 2023: 91}))
+    out = evaluate(local, data, years=[2023]).set_index(["area_code", "indicator"])
+    assert out.loc[(JIANGJIN, "C19")].target_text == "≥90"
+    assert out.loc[(WANZHOU, "C19")].target_text == "≥98.2"
+    assert out.loc[(WANZHOU, "C19")].target_source == "default"
+    cat = local.catalogue().set_index("code")
+    assert cat.loc["C19", "target_text"] == "≥98.2"
