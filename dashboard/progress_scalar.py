@@ -7,12 +7,8 @@ vectorised engine must agree with. It reads like the method in docs/method.md, l
 from __future__ import annotations
 
 import math
-import statistics
 
 from .models import Settings
-
-STATUS_ORDER = ["achieved", "on_track", "needs_acceleration", "limited", "deterioration", "no_data"]
-
 
 def _growth(cur, base, t1, t0, zero):
     base = zero if base == 0 else base
@@ -59,7 +55,8 @@ def evaluate_cell(series: dict[int, float], year: int, check, indicator, setting
         if kind == "rise_every_year":
             met = met and not fell
         if cur_year <= base_year:
-            return {"status": "achieved" if met else "no_data", "met": met} if not met else _dir_single(met, year, s)
+            # One point in time: only a met target at the deadline is judged.
+            return {"status": "achieved" if met and year >= s.target_year else "no_data", "met": met}
         g = _growth(cur, base, cur_year, base_year, zero)
         sign = -1.0 if base < 0 else 1.0
         p = sign * d * g if g is not None else float("nan")
@@ -145,12 +142,3 @@ def evaluate_cell(series: dict[int, float], year: int, check, indicator, setting
     else:
         status = "deterioration"
     return {"status": status, "met": False}
-
-
-def _dir_single(met, year, s):
-    return {"status": "achieved" if year >= s.target_year else "no_data", "met": met}
-
-
-def median_change(values: list[float]) -> float:
-    """Median absolute year-to-year change (used by the swing flag)."""
-    return statistics.median(abs(b - a) for a, b in zip(values, values[1:]))

@@ -60,3 +60,5 @@ def test_bench_prints_its_figures(capsys):
     assert result["rows"] == 13 * 90 * 11          # 12 areas + the national root, 2020–2030
     assert result["evaluate_seconds"] > 0 and result["speedup"] > 0
     assert sum(result["status_counts"].values()) == result["rows"]
+    agreed, sampled = result["sample_status_agreement"].split("/")
+    assert agreed == sampled and int(sampled) > 0       # the per-cell method gives the same statuses
