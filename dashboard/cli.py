@@ -148,13 +148,18 @@ def cmd_report(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    result = run_bench(areas=args.areas, seed=args.seed)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        for key, value in result.items():
-            print(f"{key:28s} {value}")
+    print_figures(run_bench(areas=args.areas, seed=args.seed), args.json)
     return 0
+
+
+def print_figures(result: dict, as_json: bool) -> None:
+    """A benchmark's figures: one JSON object, or one ``name value`` line each."""
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    width = max(map(len, result)) + 2
+    for key, value in result.items():
+        print(f"{key:{width}s} {value}")
 
 
 def cmd_bench_app(args) -> int:

@@ -9,7 +9,6 @@ app cannot disagree. ``import`` takes indicator files and task-progress files al
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import shutil
 import sys
@@ -418,12 +417,9 @@ def run_import_bench(n_areas: int = 2844, db_url: str | None = None) -> dict:
 
 
 def cmd_bench_import(args) -> int:
-    result = run_import_bench(args.areas, args.db_url)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        for k, v in result.items():
-            print(f"{k:12s} {v}")
+    from .cli import print_figures
+
+    print_figures(run_import_bench(args.areas, args.db_url), args.json)
     return 0
 
 
