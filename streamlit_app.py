@@ -1,18 +1,21 @@
 """妇儿规划监测 — the Streamlit app: navigation, language switch, sign-in box and demo banner.
 
-Pages live in ``app_pages/`` (never ``pages/``: see ``dashboard/ui.py``); ``st.navigation`` wires
+Pages live in ``app_pages/`` (never ``pages/``: see ``dashboard/app/widgets.py``); ``st.navigation`` wires
 them here. The menu depends on the signed-in user's role (the sidebar's sign-in box,
 ``dashboard/session.py``), while every page stays registered, so that a protected page opened by
 its URL runs and refuses on the server instead of silently turning into the overview.
-All logic is in ``dashboard/`` (views, charts, app_state, ui, i18n, session, authorization).
+All logic is in ``dashboard/`` (``dashboard/app`` is the Streamlit glue; see docs/architecture.md).
 Run: ``python3 manage.py run`` or ``streamlit run streamlit_app.py``.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import accounts, app_state, authorization, session, ui
-from dashboard.i18n import t
+from dashboard.access import authorization
+from dashboard.app import session
+from dashboard.app import state as app_state
+from dashboard.app import widgets as ui
+from dashboard.messages import t
 
 st.set_page_config(page_title="妇儿规划监测 · Plan monitoring", page_icon="📊", layout="wide")
 
@@ -29,7 +32,7 @@ app_state.qp_set("lang", "en" if lang == "en" else None)
 
 # Who is signed in: the token in st.session_state is resolved on every run (expiry applies).
 user = session.account_box(lang) if not presenting else session.current_user()
-allowed_anonymous = accounts.anonymous_allowed()
+allowed_anonymous = app_state.services().config.allow_anonymous
 must_sign_in = session.is_anonymous(user) and not allowed_anonymous
 
 
@@ -73,7 +76,7 @@ if must_sign_in:
     st.stop()
 
 store = app_state.get_store()
-if app_state.has_demo_data(store):
+if store.has_demo_data():
     st.warning("⚠️ " + t("demo_banner", lang))
 
 current.run()

@@ -5,8 +5,11 @@ as HTML; ``python -m dashboard audit`` prints the same.
 """
 import streamlit as st
 
-from dashboard import audit, session, ui, views
-from dashboard.i18n import t
+from dashboard.app import session
+from dashboard.app import widgets as ui
+from dashboard.messages import t
+from dashboard.store import audit
+from dashboard.views import upload as upload_view
 
 ctx = ui.context()
 lang, store = ctx.lang, ctx.store
@@ -29,6 +32,6 @@ log = audit.entries(store.engine, limit=int(limit), user=who or None, action=wha
 if log.empty:
     st.info(t("no_audit", lang))
     st.stop()
-shown = views.audit_table(log, lang)
+shown = upload_view.audit_table(log, lang)
 st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button("CSV", ui.csv_bytes(shown), file_name="audit.csv", mime="text/csv", key="audit_dl")

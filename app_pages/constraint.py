@@ -1,8 +1,11 @@
 """约束性/预期性 By constraint type — binding and expected indicators side by side."""
 import streamlit as st
 
-from dashboard import charts, ui, views
-from dashboard.i18n import t
+from dashboard.app import widgets as ui
+from dashboard.charts import pages as charts
+from dashboard.messages import t
+from dashboard.views import constraint as constraint_view
+from dashboard.views import overview as overview_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
@@ -15,8 +18,8 @@ st.title(f"{t('constraint_heading', lang)} · {rules.area_name(area, lang)} · {
 st.caption(t("constraint_note", lang))
 ui.notices(ctx)
 
-counts = views.status_counts(ev, area, year, lang)
-table = views.constraint_table(ev, rules, area, year, lang)
+counts = overview_view.status_counts(ev, area, year, lang)
+table = constraint_view.constraint_table(ev, rules, area, year, lang)
 cols = st.columns(2)
 for col, attr in zip(cols, ("binding", "expected")):
     with col:

@@ -1,8 +1,10 @@
 """分领域 By domain — each indicator of a domain: its series, target line and status."""
 import streamlit as st
 
-from dashboard import charts, ui, views
-from dashboard.i18n import t
+from dashboard.app import widgets as ui
+from dashboard.charts import pages as charts
+from dashboard.messages import t
+from dashboard.views import domain as domain_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
@@ -19,8 +21,8 @@ plan, domain = chosen
 st.title(f"{rules.domain_name(plan, domain, lang)} · {rules.area_name(area, lang)} · {year}")
 ui.notices(ctx)
 
-summary = views.domain_summary(ev, rules, plan, domain, area, year, lang)
-series = views.domain_series(ev, rules, plan, domain, area, upto=year)
+summary = domain_view.domain_summary(ev, rules, plan, domain, area, year, lang)
+series = domain_view.domain_series(ev, rules, plan, domain, area, upto=year)
 span = (ctx.years[0], year) if ctx.years else None
 if summary.empty:
     st.info(t("no_indicators", lang))

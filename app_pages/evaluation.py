@@ -2,31 +2,33 @@
 2030 final), the per-domain summary lines, and the .docx report and .xlsx tables to download."""
 import streamlit as st
 
-from dashboard import app_state, ui, views
-from dashboard.i18n import t
+from dashboard.app import state as app_state
+from dashboard.app import widgets as ui
+from dashboard.messages import t
+from dashboard.views import evaluation as evaluation_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 
-years, default = views.evaluation_years(ev, rules)
+years, default = evaluation_view.evaluation_years(ev, rules)
 
 
 def year_label(y: int) -> str:
-    kind = views.evaluation_kind(rules, y)
+    kind = evaluation_view.evaluation_kind(rules, y)
     return t("eval_year_option", lang, year=y, kind=t(f"eval_{kind}", lang)) if kind else str(y)
 
 
 c1, c2 = st.columns([1, 2])
 year = ui.pick_option(ctx, "eval_year", years, default, "eval_year", c1, year_label, parse=app_state.parse_int)
 area = ui.pick_area(ctx, c2)
-kind = views.evaluation_kind(rules, year)
+kind = evaluation_view.evaluation_kind(rules, year)
 
 st.title(t("evaluation_heading", lang, area=rules.area_name(area, lang), year=year)
          + (f" · {t(f'eval_{kind}', lang)}" if kind else ""))
 st.caption(t("evaluation_intro", lang))
 ui.notices(ctx)
 
-table, lines = views.evaluation_view(ev, rules, area, year, lang)
+table, lines = evaluation_view.evaluation_view(ev, rules, area, year, lang)
 
 # Downloads: the tables are quick (built once per rules/data/area/year/language and cached); the
 # Word report takes a few seconds, so it is built only when asked for.

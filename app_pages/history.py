@@ -5,8 +5,10 @@ through ``authorization.rollback_as`` (area editors: their own batches only; aud
 """
 import streamlit as st
 
-from dashboard import authorization, session, ui
-from dashboard.i18n import t
+from dashboard.access import authorization
+from dashboard.app import session
+from dashboard.app import widgets as ui
+from dashboard.messages import t
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store

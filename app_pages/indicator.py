@@ -2,8 +2,13 @@
 projection to 2030, the values table and the linked work-plan tasks."""
 import streamlit as st
 
-from dashboard import charts, ui, views
-from dashboard.i18n import t
+from dashboard.app import widgets as ui
+from dashboard.charts import pages as charts
+from dashboard.engine import flags_words
+from dashboard.messages import t
+from dashboard.views import common as common_view
+from dashboard.views import indicator as indicator_view
+from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
@@ -16,12 +21,12 @@ if code is None:
     st.stop()
 areas = ui.pick_areas(ctx)
 ind = rules.indicators[code]
-focus = areas[0] if areas else views.city_code(rules)
+focus = areas[0] if areas else common_view.city_code(rules)
 
 st.title(ui.md_escape(f"{code} {ind.name(lang)}"))
 ui.notices(ctx)
 
-info = views.describe_target(rules, focus, code, lang)
+info = indicator_view.describe_target(rules, focus, code, lang)
 dir_word = t({"higher": "dir_higher", "lower": "dir_lower"}.get(ind.direction, "dir_band"), lang)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("printed_target", lang), info["target_text"])
@@ -40,12 +45,12 @@ if not row.empty:
     s2.metric(t("latest_value", lang), "—" if r["value_used"] != r["value_used"] else f"{r['value_used']:.4g}")
     s3.metric(t("baseline", lang), "—" if r["baseline"] != r["baseline"] else f"{r['baseline']:.4g}")
     s4.metric(t("projected_2030", lang), "—" if r["projected_2030"] != r["projected_2030"] else f"{r['projected_2030']:.4g}")
-    flags = views.flags_words(row, lang).iloc[0]
+    flags = flags_words(row, lang).iloc[0]
     if flags:
         st.caption("⚠️ " + flags)
 
 st.subheader(t("series", lang))
-layers = views.indicator_layers(ev, rules, code, areas, year=year, lang=lang)
+layers = indicator_view.indicator_layers(ev, rules, code, areas, year=year, lang=lang)
 if layers["observed"].empty:
     st.info(t("no_series", lang))
 x_range = (rules.settings.plan_period.start, rules.settings.target_year)
@@ -54,7 +59,7 @@ st.caption(f"— {t('observed', lang)}　- - {t('projection', lang)}　◆ {t('b
            f"{t('target_line', lang)}: {info['target_text']}")
 
 st.subheader(t("values_table", lang))
-values = views.indicator_values(ev, rules, code, areas, lang)
+values = indicator_view.indicator_values(ev, rules, code, areas, lang)
 st.dataframe(values.rename(columns={"area": t("area", lang), "year": t("year", lang), "value": t("value", lang),
                                     "value_used": t("latest_value", lang), "target_text": t("target", lang),
                                     "status": t("status", lang), "progress_pct": t("progress_pct", lang),
@@ -63,8 +68,8 @@ st.dataframe(values.rename(columns={"area": t("area", lang), "year": t("year", l
 st.download_button(t("download_csv", lang), ui.csv_bytes(values), file_name=f"{code}.csv", mime="text/csv")
 
 st.subheader(t("linked_tasks", lang))
-tasks = views.tasks_for_indicator(rules, code, lang)
-if not views.has_tasks(rules):
+tasks = tasks_view.tasks_for_indicator(rules, code, lang)
+if not tasks_view.has_tasks(rules):
     st.info(t("tasks_not_loaded", lang))
 elif tasks.empty:
     st.info(t("no_linked_tasks", lang))

@@ -1,8 +1,12 @@
 """总览 Overview — for a leader at a meeting: counts by status, domains, what needs attention."""
 import streamlit as st
 
-from dashboard import charts, ui, views
-from dashboard.i18n import t
+from dashboard.app import widgets as ui
+from dashboard.charts import pages as charts
+from dashboard.messages import t
+from dashboard.views import common as common_view
+from dashboard.views import overview as overview_view
+from dashboard.views import warnings as warnings_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
@@ -10,11 +14,11 @@ lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 if ctx.presenting:
     # Controls hidden: the selection comes from the link (or from before presentation mode).
     year = ui.app_state.parse_int(ui.app_state.qp_get("year") or "") or st.session_state.get("_keep_year") or ctx.default_year
-    area = ui.app_state.qp_get("area") or st.session_state.get("_keep_area") or views.city_code(rules)
+    area = ui.app_state.qp_get("area") or st.session_state.get("_keep_area") or common_view.city_code(rules)
     if year not in ctx.years:
         year = ctx.default_year
     if area not in rules.areas:
-        area = views.city_code(rules)
+        area = common_view.city_code(rules)
 else:
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
     year = ui.pick_year(ctx, c1)
@@ -28,7 +32,7 @@ if ctx.presenting:
 else:
     ui.notices(ctx)
 
-counts = views.status_counts(ev, area, year, lang)
+counts = overview_view.status_counts(ev, area, year, lang)
 total = int(counts["total"].sum())
 n_binding = int(counts["binding"].sum())
 
@@ -43,12 +47,12 @@ for field, title, n in (("total", "all_indicators", total), ("binding", "binding
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("domain_status", lang))
-    ds = views.domain_status(ev, rules, area, year, lang)
+    ds = overview_view.domain_status(ev, rules, area, year, lang)
     chart = charts.domain_status_chart(ds, lang)
     st.altair_chart(chart, width="stretch", height=charts.outer_height(chart))
 with right:
     st.subheader(t("attention", lang))
-    att = views.attention_list(ev, rules, area, year, lang)
+    att = overview_view.attention_list(ev, rules, area, year, lang)
     if att.empty:
         st.success(t("attention_none", lang))
     else:
@@ -63,9 +67,9 @@ with right:
 
 st.subheader(t("overview_warnings", lang))
 warns = ui.app_state.get_warnings(rules, year, lang, areas=[area], store=ctx.store)
-for col, row in zip(st.columns(5), views.warning_counts(warns, lang).itertuples()):
+for col, row in zip(st.columns(5), warnings_view.warning_counts(warns, lang).itertuples()):
     col.metric(row.label, row.n)
-for row in views.top_warnings(warns, 5).itertuples():
+for row in warnings_view.top_warnings(warns, 5).itertuples():
     ui.indicator_link(row.indicator, ui.md_escape(
         f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name} — {row.kind_label}"))
     st.caption(ui.md_escape(row.reason))

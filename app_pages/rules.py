@@ -6,8 +6,12 @@ in tables and escaped captions, never as HTML.
 """
 import streamlit as st
 
-from dashboard import app_state, authorization, session, ui, views
-from dashboard.i18n import t
+from dashboard.access import authorization
+from dashboard.app import session
+from dashboard.app import state as app_state
+from dashboard.app import widgets as ui
+from dashboard.messages import t
+from dashboard.views import rules as rules_view
 
 ctx = ui.context()
 lang, rules = ctx.lang, ctx.rules
@@ -25,8 +29,8 @@ if authorization.can(user, "rules_actions"):
         except authorization.Refused as exc:
             st.error(session.bilingual(exc.problems[0].message_zh, exc.problems[0].message_en, lang))
             st.stop()
-        app_state._load_rules.clear()
-        st.cache_data.clear()
+        app_state.services().rules_source.reload()
+        app_state.clear_caches()
         st.session_state["_rules_reloaded"] = True
         st.rerun()
 else:
@@ -36,10 +40,12 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("n_indicators", lang), len(rules.indicators))
 m2.metric(t("n_areas", lang), len(rules.areas))
 m3.metric(t("n_overrides", lang), sum(len(v) for v in rules.overrides.values()))
-m4.metric(t("n_problems", lang), len(rules.problems))
+m4.metric(t("n_problems", lang), len(ctx.rules_state.problems))
 
 st.subheader(t("problems", lang))
-problems = views.problems_frame(rules, lang)
+problems = rules_view.problems_frame(ctx.rules_state.problems, lang)
+if ctx.rules_state.stale:
+    st.warning(t("rules_stale", lang))
 if problems.empty:
     st.success(t("no_problems", lang))
 else:
@@ -52,7 +58,7 @@ st.subheader(t("resolved_targets", lang))
 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
 area = ui.pick_area(ctx, c1)
 only = c2.toggle(t("only_differences", lang), key="only_diff")
-targets = views.area_targets(rules, area, lang)
+targets = rules_view.area_targets(rules, area, lang)
 if only:
     targets = targets[targets["differs"]]
     if targets.empty:

@@ -3,19 +3,21 @@ responsible units, the linked indicators with their status, numeric targets agai
 reported, and the history of its progress reports."""
 import streamlit as st
 
-from dashboard import app_state, ui, views
-from dashboard.i18n import t
+from dashboard.app import state as app_state
+from dashboard.app import widgets as ui
+from dashboard.messages import t
+from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 code = st.query_params.get("task")
 
 st.title(t("page_task", lang) + (f" · {code}" if code else ""))
-if not views.has_tasks(rules):
+if not tasks_view.has_tasks(rules):
     st.info(t("tasks_not_loaded", lang))
     st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
     st.stop()
-info = views.task_info(rules, code, lang)
+info = tasks_view.task_info(rules, code, lang)
 if info is None:
     st.warning(t("task_not_found", lang, code=code or "—"))
     st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
@@ -28,7 +30,7 @@ if info["domain_name"]:
     meta.append(f"{t('domain', lang)}{ui.colon(lang)}{info['domain_name']}")
 st.caption(ui.md_escape(" · ".join(meta)))
 
-now = views.task_status_summary(rules, reports, info["code"], lang)
+now = tasks_view.task_status_summary(rules, reports, info["code"], lang)
 m1, m2, m3 = st.columns(3)
 m1.metric(t("task_progress_now", lang) + (f" · {t('reported_for', lang, year=now['year'])}" if now["year"] else ""),
           ui.task_status_text(now["status"], lang))
@@ -67,7 +69,7 @@ else:
     year = ui.pick_year(ctx, c1)
     area = ui.pick_area(ctx, c2)
     ui.notices(ctx)
-    linked = views.task_indicators(ev, rules, info["code"], area, year, lang)
+    linked = tasks_view.task_indicators(ev, rules, info["code"], area, year, lang)
     for row in linked.itertuples():
         value = "—" if row.value_used != row.value_used else f"{row.value_used:.4g} {row.unit}"
         ui.indicator_link(row.indicator, ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"))
@@ -76,7 +78,7 @@ else:
 
 # Numeric targets ----------------------------------------------------------------------------
 st.subheader(t("task_targets", lang))
-targets = views.task_targets(rules, reports, info["code"], lang)
+targets = tasks_view.task_targets(rules, reports, info["code"], lang)
 if targets.empty:
     st.info(t("no_task_targets", lang))
 else:
@@ -91,7 +93,7 @@ else:
 
 # History ------------------------------------------------------------------------------------
 st.subheader(t("task_history", lang))
-history = views.task_history_table(rules, app_state.get_task_history(info["code"], ctx.store), info["code"], lang)
+history = tasks_view.task_history_table(rules, app_state.get_task_history(info["code"], ctx.store), info["code"], lang)
 if history.empty:
     st.info(t("no_task_reports", lang))
 else:

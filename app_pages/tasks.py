@@ -3,19 +3,22 @@ each row opens the task page (``?task=CODE``)."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import app_state, ui, views
-from dashboard.i18n import t
+from dashboard.app import state as app_state
+from dashboard.app import widgets as ui
+from dashboard.engine.task_status import task_status_label
+from dashboard.messages import t
+from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
 lang, rules = ctx.lang, ctx.rules
 
 st.title(t("page_tasks", lang))
 st.caption(t("tasks_intro", lang))
-if not views.has_tasks(rules):
+if not tasks_view.has_tasks(rules):
     st.info(t("tasks_not_loaded", lang))
     st.stop()
 
-opts = views.task_filter_options(rules, lang)
+opts = tasks_view.task_filter_options(rules, lang)
 reports = app_state.get_task_reports(ctx.store)
 
 
@@ -38,10 +41,10 @@ if unit:
 else:
     role = ""
     app_state.remember("unit_role", None)   # a role without a unit means nothing: keep it out of the link
-status = ui.pick_option(ctx, "task_status", ["", *views.TASK_STATUSES], "", "task_status", c6,
+status = ui.pick_option(ctx, "task_status", ["", *tasks_view.TASK_STATUSES], "", "task_status", c6,
                         all_or(lambda s: ui.task_status_text(s, lang)))
 
-tasks = views.task_list(rules, lang, reports, source=source, section=section, domain=domain, unit=unit,
+tasks = tasks_view.task_list(rules, lang, reports, source=source, section=section, domain=domain, unit=unit,
                         role=role, status=status)
 st.subheader(t("n_tasks_shown", lang, n=len(tasks)))
 if tasks.empty:
@@ -64,7 +67,7 @@ for src, by_source in tasks.groupby("source", sort=False):
             if unit:
                 bits.append(t("role_lead" if row.role == "lead" else "role_responsible", lang)
                             + (f" · {t('via_group', lang, group=row.via)}" if row.via else ""))
-            bits.append(views.task_status_label(row.status, lang)
+            bits.append(task_status_label(row.status, lang)
                         + (f" ({t('reported_for', lang, year=int(row.status_year))})"
                            if pd.notna(row.status_year) else ""))
             st.caption(ui.md_escape(" · ".join(bits)))

@@ -2,27 +2,32 @@
 tasks serve. The view for accountability meetings (``?unit=cq_health``)."""
 import streamlit as st
 
-from dashboard import app_state, charts, ui, views
-from dashboard.i18n import t
+from dashboard.app import state as app_state
+from dashboard.app import widgets as ui
+from dashboard.charts import pages as charts
+from dashboard.engine import GOOD
+from dashboard.engine.task_status import task_status_label
+from dashboard.messages import t
+from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 
 st.title(t("page_units", lang))
 st.caption(t("units_intro", lang))
-units = views.unit_options(rules, lang)
-if not views.has_tasks(rules) or not units:
+units = tasks_view.unit_options(rules, lang)
+if not tasks_view.has_tasks(rules) or not units:
     st.info(t("tasks_not_loaded", lang))
     st.stop()
 
 c1, c2, c3 = st.columns([2, 1, 2])
-default = next((c for c in units if not views.unit_tasks(rules, c, lang).empty), next(iter(units)))
+default = next((c for c in units if not tasks_view.unit_tasks(rules, c, lang).empty), next(iter(units)))
 unit = ui.pick_option(ctx, "unit", list(units), default, "unit", c1, lambda c: units.get(c, c))
 year = ui.pick_year(ctx, c2)
 area = ui.pick_area(ctx, c3)
 ui.notices(ctx)
 
-info = views.unit_info(rules, unit, lang)
+info = tasks_view.unit_info(rules, unit, lang)
 sep = "、" if lang != "en" else ", "
 st.subheader(ui.md_escape(info["name"]))
 notes = []
@@ -36,10 +41,10 @@ if notes:
     st.caption(ui.md_escape(" · ".join(notes)))
 
 reports = app_state.get_task_reports(ctx.store)
-tasks = views.unit_tasks(rules, unit, lang, reports)
-indicators = views.unit_indicators(ev, rules, unit, area, year, lang)
+tasks = tasks_view.unit_tasks(rules, unit, lang, reports)
+indicators = tasks_view.unit_indicators(ev, rules, unit, area, year, lang)
 led, shared = tasks[tasks["role"] == "lead"], tasks[tasks["role"] != "lead"]
-bad = indicators[~indicators["status"].isin(views.GOOD + ("no_data",))] if len(indicators) else indicators
+bad = indicators[~indicators["status"].isin(GOOD + ("no_data",))] if len(indicators) else indicators
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("tasks_led", lang), len(led))
@@ -58,7 +63,7 @@ if indicators.empty:
 else:
     left, right = st.columns([2, 3])
     with left:
-        counts = views.unit_status_counts(indicators, lang)
+        counts = tasks_view.unit_status_counts(indicators, lang)
         st.altair_chart(charts.status_bar(counts, lang), width="stretch")
     with right:
         for row in indicators.itertuples():
@@ -77,7 +82,7 @@ def task_rows(frame, empty_key: str) -> None:
         return
     for row in frame.itertuples():
         ui.task_link(row.code, ui.md_escape(f"{ui.TASK_STATUS_ICONS.get(row.status, '')} {row.code} {row.title}"))
-        bits = [views.task_status_label(row.status, lang)]
+        bits = [task_status_label(row.status, lang)]
         if row.via:
             bits.append(t("via_group", lang, group=row.via))
         if row.role != "lead" and row.lead_units:

@@ -9,8 +9,17 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import audit, authorization, session, ui, views
-from dashboard.i18n import t
+from dashboard.access import authorization
+from dashboard.app import session
+from dashboard.app import widgets as ui
+from dashboard.intake import TASKS, preview_any, preview_counts, read_any_upload
+from dashboard.intake.indicator_values import max_upload_bytes, size_problem
+from dashboard.reports.templates import make_template
+from dashboard.store import audit
+from dashboard.messages import t
+from dashboard.views import common as common_view
+from dashboard.views import tasks as tasks_view
+from dashboard.views import upload as upload_view
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store
@@ -21,14 +30,11 @@ st.caption(t("upload_intro", lang))
 ui.notices(ctx)
 st.caption(ui.md_escape(t("uploaded_as", lang, name=user.name)))
 
-from dashboard.intake import TASKS, preview_any, preview_counts, read_any_upload
-from dashboard.template import make_template
-from dashboard.upload import max_upload_bytes, size_problem
 
 # 1. template -------------------------------------------------------------------------------
 st.subheader(t("template", lang))
 c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-area_choices = views.area_options(rules)
+area_choices = common_view.area_options(rules)
 if user.role == "area_editor":
     area_choices = [a for a in area_choices if a in user.areas] or area_choices
 t_area = c1.selectbox(t("template_area", lang), area_choices, key="template_area",
@@ -56,7 +62,7 @@ if too_big is not None:
     st.stop()
 content = file.getvalue()
 sha = hashlib.sha256(content).hexdigest()
-cat = views.task_catalogue(rules)
+cat = tasks_view.task_catalogue(rules)
 cache_key = f"_report_{sha}_{rules.fingerprint}"
 if cache_key not in st.session_state:
     try:
@@ -80,7 +86,7 @@ if outside:
 st.subheader(t("validation_report", lang))
 if is_tasks:
     st.caption(t("task_file", lang))
-problems = views.problem_table(list(report.problems) + outside, lang)
+problems = upload_view.problem_table(list(report.problems) + outside, lang)
 ok = report.ok and not outside
 if ok:
     st.success(t("report_ok", lang, n=len(report.rows), s=report.n_skipped))
@@ -100,7 +106,7 @@ st.subheader(t("preview", lang))
 preview = preview_any(kind, report, store)
 counts = preview_counts(preview)
 st.write(t("preview_counts", lang, new=counts["new"], corrected=counts["correction"], unchanged=counts["unchanged"]))
-shown = views.preview_table(kind, preview, rules, lang)
+shown = upload_view.preview_table(kind, preview, rules, lang)
 st.dataframe(shown.rename(columns={"area": t("area", lang), "indicator": t("code", lang), "name": t("indicator", lang),
                                    "year": t("year", lang), "old": t("old", lang), "new": t("new", lang),
                                    "kind": t("change_kind", lang), "old_note": t("old_note", lang),
@@ -117,7 +123,7 @@ if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
         batch = authorization.upload_any_as(user, store, kind, report, cat)
     except authorization.Refused as exc:
         st.error(t("upload_refused", lang))
-        st.dataframe(views.problem_table(exc.problems, lang)[["location", "code", "message"]],
+        st.dataframe(upload_view.problem_table(exc.problems, lang)[["location", "code", "message"]],
                      hide_index=True, width="stretch")
         st.stop()
     except Exception as exc:  # noqa: BLE001 - a StoreError says what is wrong in both languages

@@ -6,8 +6,11 @@ writes the audit trail. Passwords are never shown; user names are shown only in 
 """
 import streamlit as st
 
-from dashboard import accounts, session, ui, views
-from dashboard.i18n import t
+from dashboard.access import accounts
+from dashboard.app import session
+from dashboard.app import widgets as ui
+from dashboard.messages import t
+from dashboard.views import common as common_view
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store
@@ -23,8 +26,7 @@ if flash:
 
 
 def role_label(role: str) -> str:
-    zh, en = accounts.ROLE_LABELS.get(role, (role, role))
-    return en if lang == "en" else zh
+    return accounts.role_label(role, lang)
 
 
 def show_problem(exc: accounts.AuthError) -> None:
@@ -37,7 +39,7 @@ def done(message: str) -> None:
     st.rerun()
 
 
-area_codes = views.area_options(rules)
+area_codes = common_view.area_options(rules)
 
 
 def area_name(code: str) -> str:

@@ -2,8 +2,10 @@
 Filters: areas, kind of warning, binding indicators only (all kept in the link)."""
 import streamlit as st
 
-from dashboard import app_state, ui, views
-from dashboard.i18n import t
+from dashboard.app import state as app_state
+from dashboard.app import widgets as ui
+from dashboard.messages import t
+from dashboard.views import warnings as warnings_view
 
 PER_AREA = 40  # warnings listed per area before "N more"
 
@@ -13,11 +15,11 @@ lang, rules = ctx.lang, ctx.rules
 c1, c2 = st.columns([1, 3])
 year = ui.pick_year(ctx, c1)
 areas = ui.pick_areas(ctx, c2)
-kinds_all = views.warning_kinds()
+kinds_all = warnings_view.warning_kinds()
 c3, c4 = st.columns([3, 1], vertical_alignment="bottom")
 app_state.initial_value("kinds", kinds_all, [], multi=True)
 kinds = c3.multiselect(t("warning_kind", lang), kinds_all, key="kinds", placeholder=t("all", lang),
-                       format_func=lambda k: views.warning_kind_label(k, lang))
+                       format_func=lambda k: warnings_view.warning_kind_label(k, lang))
 app_state.remember("kinds", list(kinds))
 binding_only = ui.pick_toggle(ctx, "binding", "binding_only", c4)
 
@@ -27,7 +29,7 @@ ui.notices(ctx)
 
 warns = app_state.get_warnings(rules, year, lang, areas=areas, kinds=kinds, binding_only=binding_only,
                                store=ctx.store)
-counts = views.warning_counts(warns, lang)
+counts = warnings_view.warning_counts(warns, lang)
 st.subheader(t("n_warnings", lang, n=len(warns)))
 for col, row in zip(st.columns(len(counts)), counts.itertuples()):
     col.metric(row.label, row.n)

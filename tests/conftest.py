@@ -74,7 +74,7 @@ def session_token():
     database (unless it exists) and return a live session token for AppTest's session_state."""
     from sqlalchemy import create_engine
 
-    from dashboard import accounts
+    from dashboard.access import accounts
 
     engines = []
 

@@ -4,22 +4,25 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
+import os
+
 import pytest
 from sqlalchemy import update
 
-from dashboard import accounts, audit
-from dashboard.accounts import ANONYMOUS, AuthError, User
-from dashboard.authorization import Refused, can, rollback_as, upload_as
+from dashboard.access import accounts
+from dashboard.store import audit
+from dashboard.access.accounts import ANONYMOUS, AuthError, User
+from dashboard.access.authorization import Refused, can, rollback_as, upload_as
 from dashboard.cli import main
 from dashboard.store import Store
-from dashboard.upload import read_upload
+from dashboard.intake.indicator_values import read_upload
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture()
 def store():
-    s = Store()
+    s = Store(os.environ["DASHBOARD_DB_URL"])
     yield s
     s.dispose()
 
@@ -173,7 +176,7 @@ def test_demo_account_only_on_an_empty_user_table(store):
 
 
 def test_rollback_candidates_follow_the_role():
-    from dashboard.authorization import rollback_candidates
+    from dashboard.access.authorization import rollback_candidates
 
     batches = pd.DataFrame({"id": [1, 2, 3], "uploader": ["wz", "city", "wz"],
                             "status": ["active", "active", "rolled_back"]})

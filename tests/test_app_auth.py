@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, update
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, audit
+from dashboard.access import accounts
+from dashboard.store import audit
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -450,17 +451,17 @@ def test_no_page_renders_html_from_variables():
     ("city_editor", (), True), ("admin", (), True),
 ])
 def test_upload_tasks_as_for_each_role(rules, role, areas, allowed):
-    from dashboard.accounts import User
-    from dashboard.authorization import Refused, upload_tasks_as
+    from dashboard.access.accounts import User
+    from dashboard.access.authorization import Refused, upload_tasks_as
     from dashboard.store import Store
-    from dashboard.task_progress import read_task_progress
-    from dashboard.tasks import catalogue_for
+    from dashboard.intake.task_progress import read_task_progress
+    from dashboard.rules.workplan import catalogue_for
 
     cat = catalogue_for(rules)
     report = read_task_progress("任务代码,年份,状态\nWP2020-11,2020,已完成\nWP2020-05,2020,推进中\n".encode(),
                                 "t.csv", cat, rules)
     assert report.ok
-    store = Store()
+    store = Store(os.environ["DASHBOARD_DB_URL"])
     user = User("u", role, areas)
     if allowed:
         batch = upload_tasks_as(user, store, report, cat)
@@ -484,9 +485,9 @@ def test_upload_tasks_as_for_each_role(rules, role, areas, allowed):
 def test_area_editor_may_report_tasks_led_by_their_units(rules):
     from types import SimpleNamespace
 
-    from dashboard.accounts import User
-    from dashboard.authorization import task_rows_outside_areas
-    from dashboard.tasks import catalogue_for
+    from dashboard.access.accounts import User
+    from dashboard.access.authorization import task_rows_outside_areas
+    from dashboard.rules.workplan import catalogue_for
 
     cat = catalogue_for(rules)
     assert cat.units["jiangjin_wcc_office"].area == "500116"

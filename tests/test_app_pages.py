@@ -286,8 +286,8 @@ def test_task_page_shows_units_indicators_and_text(demo):
 def test_task_page_with_reports_shows_reached_values_and_history(demo):
     from dashboard.rules import load_rules
     from dashboard.store import Store
-    from dashboard.task_progress import read_task_progress
-    from dashboard.tasks import load_tasks
+    from dashboard.intake.task_progress import read_task_progress
+    from dashboard.rules.workplan import load_tasks
 
     rules = load_rules(ROOT / "rules")
     cat = load_tasks(ROOT / "rules", rules)
@@ -480,7 +480,7 @@ def test_history_page_rolls_back(demo, session_token):
 def test_upload_page_shows_report_preview_and_commits(demo, session_token):
     from dashboard.rules import load_rules
     from dashboard.store import Store
-    from dashboard.template import template_frame
+    from dashboard.reports.templates import template_frame
 
     frame = template_frame(load_rules(ROOT / "rules"), "500116")
     frame.loc[frame["代码"] == "W02", "2026"] = "82.6"
@@ -505,7 +505,7 @@ def test_upload_page_shows_report_preview_and_commits(demo, session_token):
 
 def test_upload_page_reports_problems(demo, session_token):
     from dashboard.rules import load_rules
-    from dashboard.template import template_frame
+    from dashboard.reports.templates import template_frame
 
     frame = template_frame(load_rules(ROOT / "rules"), "500116")
     frame.loc[frame["代码"] == "W04", "2025"] = "abc"

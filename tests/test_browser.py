@@ -68,8 +68,8 @@ def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "dashboard.db"
     url = f"sqlite:///{db}"
     store = Store(url)
-    load_demo(store, load_rules())
-    from dashboard.accounts import ensure_demo_account
+    load_demo(store, load_rules(ROOT / "rules"))
+    from dashboard.access.accounts import ensure_demo_account
 
     ensure_demo_account(store.engine)        # as `manage.py run` does on a fresh install
     store.dispose()
@@ -215,9 +215,9 @@ def test_anonymous_upload_url_is_refused(server, page):
 def test_upload_through_the_page(server, page):
     from dashboard.rules import load_rules
     from dashboard.store import Store
-    from dashboard.template import template_frame
+    from dashboard.reports.templates import template_frame
 
-    rules = load_rules()
+    rules = load_rules(ROOT / "rules")
     frame = template_frame(rules, "500116")
     frame.loc[frame["代码"] == "W02", "2026"] = "82.6"
     frame.loc[frame["代码"] == "W04", "2026"] = "95.1"

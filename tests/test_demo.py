@@ -10,7 +10,7 @@ import pytest
 from dashboard.cli import main
 from dashboard.demo import generate, load_demo
 from dashboard.rules import load_rules
-from dashboard.upload import read_upload
+from dashboard.intake.indicator_values import read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.progress import evaluate, flags_text
-from dashboard.progress_scalar import evaluate_cell
+from dashboard.engine import evaluate, flags_text
+from dashboard.bench.per_cell import evaluate_cell
 
 JIANGJIN = "500116"   # the plan's own area: printed baselines belong to it
 WANZHOU = "500101"

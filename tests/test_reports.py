@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.early_warning import warnings_frame
-from dashboard.evaluation import domain_summary, evaluation_table
-from dashboard.progress import evaluate
-from dashboard.reports import build_docx, build_xlsx
+from dashboard.engine.warnings import warnings_frame
+from dashboard.engine.evaluation import domain_summary, evaluation_table
+from dashboard.engine import evaluate
+from dashboard.reports.documents import build_docx, build_xlsx
 
 JJ = "500116"
 OUT = Path(__file__).resolve().parent.parent / "test-output" / "reports"

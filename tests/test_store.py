@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from dashboard import store as store_module
+from dashboard.store import store as store_module
 from dashboard.cli import main
 from dashboard.rules import load_rules
-from dashboard.store import Store, StoreError, observations
-from dashboard.upload import preview_changes, read_upload
+from dashboard.store import Store, StoreError
+from dashboard.store.schema import observations
+from dashboard.intake.indicator_values import preview_changes, read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).parent / "fixtures" / "uploads"
@@ -286,9 +287,9 @@ def test_import_killed_mid_transaction_leaves_database_as_before(store, rules, t
 
 
 def test_bench_import_small():
-    from dashboard.data_commands import run_import_bench
+    from dashboard.bench.imports import run_import_bench
 
-    result = run_import_bench(n_areas=120)
+    result = run_import_bench(ROOT / "rules", n_areas=120)
     assert result["areas"] == 120 and result["series"] == 91
     assert result["rows"] == result["stored"] == 120 * 91
     assert result["validate_s"] > 0 and result["store_s"] > 0

@@ -1,8 +1,17 @@
 """Every target form that occurs in the seeds parses into the right typed check."""
 import pytest
 
-from dashboard.targets import (About, Band, Contain, Improve, Maintain, Ratio, Reference, RiseEveryYear,
-                               TargetParseError, Threshold, describe, parse_target)
+from dashboard.checks import TargetParseError, parse_target
+from dashboard.checks.about import About
+from dashboard.checks.band import Band
+from dashboard.checks.contain import Contain
+from dashboard.checks.improve import Improve
+from dashboard.checks.maintain import Maintain
+from dashboard.checks.ratio import Ratio
+from dashboard.checks.reference import Reference
+from dashboard.checks.rise_every_year import RiseEveryYear
+from dashboard.checks.threshold import Threshold
+from dashboard.rules import Settings
 
 
 @pytest.mark.parametrize("text,direction,expected", [
@@ -66,7 +75,8 @@ def test_every_shipped_target_is_typed(rules):
 
 
 def test_describe_in_both_languages():
-    assert describe(Threshold(op="<", value=8)) == "低于 8"
-    assert describe(Threshold(op="<", value=8), "en") == "below 8"
-    assert describe(About(value=45), "en", about_tolerance=0.05) == "about 45 (42.75–47.25)"
-    assert describe(Maintain(tolerance=2, note_en="not below baseline − 2"), "en") == "not below baseline − 2"
+    settings = Settings(about_tolerance=0.05)
+    assert Threshold(op="<", value=8).describe("zh", settings) == "低于 8"
+    assert Threshold(op="<", value=8).describe("en", settings) == "below 8"
+    assert About(value=45).describe("en", settings) == "about 45 (42.75–47.25)"
+    assert Maintain(tolerance=2, note_en="not below baseline − 2").describe("en", settings) == "not below baseline − 2"

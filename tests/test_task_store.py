@@ -18,10 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.cli import main
 from dashboard.intake import INDICATORS, TASKS, commit_any, detect_upload_kind, preview_any, read_any_upload
 from dashboard.rules import load_rules
-from dashboard.store import Store, StoreError, task_reports
-from dashboard.task_progress import make_task_template, read_task_progress, task_status_frame
-from dashboard.tasks import load_tasks
-from dashboard.upload import read_upload
+from dashboard.store import Store, StoreError
+from dashboard.store.schema import task_reports
+from dashboard.engine.task_status import task_status_frame
+from dashboard.intake.task_progress import make_task_template, read_task_progress
+from dashboard.rules.workplan import load_tasks
+from dashboard.intake.indicator_values import read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).parent / "fixtures" / "tasks"

@@ -16,14 +16,10 @@ import pandas as pd
 import pytest
 
 from dashboard.rules import load_rules
-from dashboard.targets import Threshold
-from dashboard.task_progress import (
-    preview_task_changes,
-    read_task_progress,
-    target_met,
-    task_status_frame,
-)
-from dashboard.tasks import (
+from dashboard.checks.threshold import Threshold
+from dashboard.engine.task_status import target_met, task_status_frame, with_status
+from dashboard.intake.task_progress import preview_task_changes, read_task_progress
+from dashboard.rules.workplan import (
     catalogue_frame,
     indicators_for_task,
     load_tasks,
@@ -200,9 +196,10 @@ def test_catalogue_filters(cat):
     assert set(catalogue_frame(cat, unit="市公安局")["code"]) == set(tasks_for_unit(cat, "cq_public_security")["code"])
     reports = pd.DataFrame({"task": ["WP2020-06"], "year": [2020], "target_no": [1], "status": ["done"],
                             "reached": [41.0], "note": [None]})
-    done = catalogue_frame(cat, status="已完成", reports=reports)
-    assert list(done["code"]) == ["WP2020-06"]
-    assert len(catalogue_frame(cat, status="未报告", reports=reports)) == len(cat.tasks) - 1
+    with_reports = with_status(catalogue_frame(cat), reports)
+    assert list(with_reports.loc[with_reports["status"] == "done", "code"]) == ["WP2020-06"]
+    assert (with_reports["status"] == "not_reported").sum() == len(cat.tasks) - 1
+    assert with_status(catalogue_frame(cat), reports, lang="zh").set_index("code").at["WP2020-06", "status_label"] == "已完成"
 
 
 # ------------------------------------------------------------------------------ targets
@@ -217,8 +214,9 @@ def test_task_targets_are_typed(cat):
     assert [(g.measure, g.check.value) for g in fed] == [("完成规范化建设的妇女之家数量", 500),
                                                            ("完成规范化建设的儿童之家数量", 500)]
     assert cat.tasks["FL2020-13"].targets[0].check == Threshold(op=">=", value=80)
-    assert target_met(home.check, 104) is True and target_met(home.check, 99) is False
-    assert target_met(mmr.check, 15) is True and target_met(mmr.check, 15.2) is False
+    settings = cat.rules.settings
+    assert target_met(home.check, 104, settings) is True and target_met(home.check, 99, settings) is False
+    assert target_met(mmr.check, 15, settings) is True and target_met(mmr.check, 15.2, settings) is False
 
 
 # ------------------------------------------------------------------------------ broken task files
@@ -391,7 +389,7 @@ def test_task_status_frame_joins_targets_with_reports(cat, rules):
 
 
 def test_catalogue_for_is_loaded_once_per_rule_set(rules):
-    from dashboard.tasks import catalogue_for
+    from dashboard.rules.workplan import catalogue_for
 
     first = catalogue_for(rules)
     assert first is catalogue_for(rules) and first.ok and "WP2020-01" in first.tasks

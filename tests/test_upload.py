@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from dashboard.rules import load_rules
-from dashboard.template import make_template, template_frame
-from dashboard.upload import preview_changes, read_upload, read_upload_path
+from dashboard.reports.templates import make_template, template_frame
+from dashboard.intake.indicator_values import preview_changes, read_upload, read_upload_path
 
 FIX = Path(__file__).parent / "fixtures" / "uploads"
 

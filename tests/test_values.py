@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.values import NO_VALUE_TOKENS, normalise_text, parse_values
+from dashboard.intake.cells import NO_VALUE_TOKENS, normalise_text, parse_values
 
 CASES = [
     ("93.5", 93.5), ("９３．５", 93.5), ("93.5%", 93.5), ("９３．５％", 93.5), (" 12 ", 12.0),

@@ -9,9 +9,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts, views
-from dashboard.i18n import LABELS, t
-from dashboard.progress import evaluate
+from dashboard.charts import pages as charts
+from dashboard.views import common as common_view
+from dashboard.views import constraint as constraint_view
+from dashboard.views import district as district_view
+from dashboard.views import domain as domain_view
+from dashboard.views import evaluation as evaluation_view
+from dashboard.views import indicator as indicator_view
+from dashboard.views import overview as overview_view
+from dashboard.views import rules as rules_view
+from dashboard.views import tasks as tasks_view
+from dashboard.views import upload as upload_view
+from dashboard.views import warnings as warnings_view
+from dashboard.messages import catalogue, t
+from dashboard.engine import evaluate
 from dashboard.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,17 +142,17 @@ def test_engine_gives_the_statuses_the_fixture_intends(small):
 
 def test_years_and_default_year(small):
     rules, ev = small
-    assert views.years_of(ev) == [2020, 2021, 2022]
-    assert views.default_year(ev) == 2022
+    assert common_view.years_of(ev) == [2020, 2021, 2022]
+    assert common_view.default_year(ev) == 2022
     empty = ev.iloc[0:0]
-    assert views.years_of(empty, rules) == [2020]
-    assert views.area_options(rules) == ["100000", "100001", "100002"]
-    assert views.city_code(rules) == "100000"
+    assert common_view.years_of(empty, rules) == [2020]
+    assert common_view.area_options(rules) == ["100000", "100001", "100002"]
+    assert common_view.city_code(rules) == "100000"
 
 
 def test_status_counts(small):
     rules, ev = small
-    c = views.status_counts(ev, "100000", 2022).set_index("status")
+    c = overview_view.status_counts(ev, "100000", 2022).set_index("status")
     assert list(c.index) == ["achieved", "on_track", "needs_acceleration", "limited", "deterioration", "no_data"]
     assert c["total"].to_dict() == {"achieved": 1, "on_track": 1, "needs_acceleration": 0, "limited": 0,
                                     "deterioration": 1, "no_data": 1}
@@ -149,12 +160,12 @@ def test_status_counts(small):
                                       "deterioration": 0, "no_data": 1}
     assert c["expected"].sum() == 2
     assert c.loc["achieved", "label"] == "已达标"
-    assert views.status_counts(ev, "100000", 2022, "en").set_index("status").loc["achieved", "label"] == "Achieved"
+    assert overview_view.status_counts(ev, "100000", 2022, "en").set_index("status").loc["achieved", "label"] == "Achieved"
 
 
 def test_domain_status(small):
     rules, ev = small
-    d = views.domain_status(ev, rules, "100000", 2022, "en")
+    d = overview_view.domain_status(ev, rules, "100000", 2022, "en")
     got = {(r.domain_name, r.status): r.n for r in d.itertuples()}
     assert got == {("Health", "achieved"): 1, ("Health", "deterioration"): 1,
                    ("Education", "on_track"): 1, ("Education", "no_data"): 1}
@@ -163,45 +174,45 @@ def test_domain_status(small):
 
 def test_attention_list_binding_first(small):
     rules, ev = small
-    a = views.attention_list(ev, rules, "100000", 2022)
+    a = overview_view.attention_list(ev, rules, "100000", 2022)
     # W04 is binding without data; W01 achieved (no warning) is not listed.
     assert a["indicator"].iloc[0] == "W04"
     assert "W01" not in set(a["indicator"])
     assert "约束性指标无数据" in a["reason"].iloc[0]
-    a_en = views.attention_list(ev, rules, "100001", 2022, "en")
+    a_en = overview_view.attention_list(ev, rules, "100001", 2022, "en")
     assert a_en["indicator"].iloc[0] == "W01"            # binding, limited
     assert a_en["reason"].iloc[0].startswith("binding indicator: Limited progress")
 
 
 def test_district_grid_and_table(small):
     rules, ev = small
-    g = views.district_grid(ev, rules, 2022)
+    g = district_view.district_grid(ev, rules, 2022)
     assert len(g) == 3 * 4
     assert list(dict.fromkeys(g["area_code"])) == ["100000", "100001", "100002"]
     cell = g[(g["area_code"] == "100001") & (g["indicator"] == "W01")].iloc[0]
     assert cell["status"] == "limited" and cell["label"] == "进展有限" and cell["value_used"] == 80.5
-    assert len(views.district_grid(ev, rules, 2022, attribute="binding")) == 3 * 2
-    wide = views.grid_table(g)
+    assert len(district_view.district_grid(ev, rules, 2022, attribute="binding")) == 3 * 2
+    wide = district_view.grid_table(g)
     assert wide.shape == (3, 4)
     assert wide.loc["乙区", "W03"] == "无数据"
 
 
 def test_area_ranking(small):
     rules, ev = small
-    r = views.area_ranking(ev, rules, 2022, "en")
+    r = district_view.area_ranking(ev, rules, 2022, "en")
     assert list(r["area_code"]) == ["100001", "100002"]        # city left out
     first = r.iloc[0]
     assert first["with_data"] == 2 and first["share_good"] == 0.5 and first["rank"] == 1
     assert first["limited"] == 1 and first["on_track"] == 1
     assert np.isnan(r.iloc[1]["share_good"])                   # no data: ranked last
     assert first["area_name"] == "District A"
-    with_city = views.area_ranking(ev, rules, 2022, include_city=True)
+    with_city = district_view.area_ranking(ev, rules, 2022, include_city=True)
     assert with_city.iloc[0]["area_code"] == "100000"           # 2 of 3 with data good
 
 
 def test_area_vs_city(small):
     rules, ev = small
-    c = views.area_vs_city(ev, rules, "100001", 2022).set_index("indicator")
+    c = district_view.area_vs_city(ev, rules, "100001", 2022).set_index("indicator")
     assert c.loc["W01", "area_value"] == 80.5 and c.loc["W01", "city_value"] == 92.0
     assert c.loc["W01", "difference"] == -11.5 and not c.loc["W01", "better"]
     assert c.loc["W02", "difference"] == -13.0 and c.loc["W02", "better"]     # lower is better
@@ -211,25 +222,25 @@ def test_area_vs_city(small):
 
 def test_domain_summary_and_series(small):
     rules, ev = small
-    s = views.domain_summary(ev, rules, "W", "health", "100000", 2022, "en")
+    s = domain_view.domain_summary(ev, rules, "W", "health", "100000", 2022, "en")
     assert list(s["indicator"]) == ["W01", "W02"]
     assert list(s["label"]) == ["Achieved", "Deterioration"]
     assert list(s["attribute_label"]) == ["Binding", "Expected"]
-    ser = views.domain_series(ev, rules, "W", "health", "100000")
+    ser = domain_view.domain_series(ev, rules, "W", "health", "100000")
     assert ser.dropna(subset=["value"]).shape[0] == 4
     assert set(ser.loc[ser["indicator"] == "W01", "target_value"].dropna()) == {90.0}
 
 
 def test_constraint_table(small):
     rules, ev = small
-    c = views.constraint_table(ev, rules, "100000", 2022)
+    c = constraint_view.constraint_table(ev, rules, "100000", 2022)
     assert list(c.loc[c["attribute"] == "binding", "indicator"]) == ["W01", "W04"]
     assert list(c.loc[c["attribute"] == "expected", "indicator"]) == ["W02", "W03"]
 
 
 def test_indicator_layers_and_values(small):
     rules, ev = small
-    lay = views.indicator_layers(ev, rules, "W01", ["100000", "100001"], year=2022, lang="en")
+    lay = indicator_view.indicator_layers(ev, rules, "W01", ["100000", "100001"], year=2022, lang="en")
     assert len(lay["observed"]) == 4
     assert set(lay["observed"]["area_name"]) == {"Test City", "District A"}
     assert sorted(lay["target"]["value"]) == [85.0, 90.0]           # District A has its own target
@@ -237,69 +248,69 @@ def test_indicator_layers_and_values(small):
     assert base == {"Test City": 80.0, "District A": 80.0}
     proj = lay["projection"]
     assert set(proj["year"]) == {2022, 2030}
-    vals = views.indicator_values(ev, rules, "W01", ["100000"], "en")
+    vals = indicator_view.indicator_values(ev, rules, "W01", ["100000"], "en")
     assert list(vals["year"]) == [2020, 2021, 2022]
     assert vals["status"].iloc[-1] == "Achieved"
 
 
 def test_describe_target_and_area_targets(small):
     rules, ev = small
-    d = views.describe_target(rules, "100001", "W01", "en")
+    d = indicator_view.describe_target(rules, "100001", "W01", "en")
     assert d["target_text"] == "≥85" and d["check"] == "at least 85" and d["source"] == "override"
-    assert views.describe_target(rules, "100000", "W01", "zh")["check"] == "不低于 90"
-    at = views.area_targets(rules, "100001", "en")
+    assert indicator_view.describe_target(rules, "100000", "W01", "zh")["check"] == "不低于 90"
+    at = rules_view.area_targets(rules, "100001", "en")
     diff = at[at["differs"]]
     assert list(diff["indicator"]) == ["W01"]
     assert diff.iloc[0]["default_target"] == "≥90" and diff.iloc[0]["area_target"] == "≥85"
-    assert not views.area_targets(rules, "100002")["differs"].any()
+    assert not rules_view.area_targets(rules, "100002")["differs"].any()
 
 
 def test_small_task_catalogue_loads(small):
     rules, _ = small
-    cat = views.task_catalogue(rules)
+    cat = tasks_view.task_catalogue(rules)
     assert cat.ok, [p.format() for p in cat.problems]
     assert list(cat.tasks) == ["T1", "T2", "T3"]
 
 
 def test_tasks_for_indicator_and_lead_units(small):
     rules, _ = small
-    tasks = views.tasks_for_indicator(rules, "W01")
+    tasks = tasks_view.tasks_for_indicator(rules, "W01")
     assert list(tasks["code"]) == ["T1"]
     assert tasks.iloc[0]["lead_units"] == "卫健委" and tasks.iloc[0]["responsible_units"] == "各成员单位"
-    assert views.tasks_for_indicator(rules, "W03", "en").iloc[0]["lead_units"] == "Education Commission, Health Commission"
-    assert views.tasks_for_indicator(rules, "W04").empty
-    assert views.indicator_lead_units(rules) == {"W01": "卫健委", "W02": "卫健委", "W03": "教委、卫健委"}
+    assert tasks_view.tasks_for_indicator(rules, "W03", "en").iloc[0]["lead_units"] == "Education Commission, Health Commission"
+    assert tasks_view.tasks_for_indicator(rules, "W04").empty
+    assert tasks_view.indicator_lead_units(rules) == {"W01": "卫健委", "W02": "卫健委", "W03": "教委、卫健委"}
 
 
 def test_attention_list_names_the_lead_units(small):
     rules, ev = small
-    a = views.attention_list(ev, rules, "100001", 2022).set_index("indicator")
+    a = overview_view.attention_list(ev, rules, "100001", 2022).set_index("indicator")
     assert a.loc["W01", "lead_units"] == "卫健委"
-    assert views.attention_list(ev, rules, "100000", 2022).set_index("indicator").loc["W04", "lead_units"] == ""
+    assert overview_view.attention_list(ev, rules, "100000", 2022).set_index("indicator").loc["W04", "lead_units"] == ""
 
 
 def test_task_list_filters(small):
     rules, _ = small
-    assert list(views.all_tasks(rules)["code"]) == ["T1", "T2", "T3"]
-    assert list(views.task_list(rules, source="文件乙")["code"]) == ["T3"]
-    assert list(views.task_list(rules, section="二、教育")["code"]) == ["T2"]
-    assert list(views.task_list(rules, domain="education")["code"]) == ["T2"]
-    school = views.task_list(rules, unit="school")
+    assert list(tasks_view.all_tasks(rules)["code"]) == ["T1", "T2", "T3"]
+    assert list(tasks_view.task_list(rules, source="文件乙")["code"]) == ["T3"]
+    assert list(tasks_view.task_list(rules, section="二、教育")["code"]) == ["T2"]
+    assert list(tasks_view.task_list(rules, domain="education")["code"]) == ["T2"]
+    school = tasks_view.task_list(rules, unit="school")
     assert list(school["code"]) == ["T1", "T2", "T3"]
     assert dict(zip(school["code"], school["role"])) == {"T1": "responsible", "T2": "lead", "T3": "responsible"}
     assert dict(zip(school["code"], school["via"])) == {"T1": "各成员单位", "T2": "", "T3": "各成员单位"}
-    assert list(views.task_list(rules, unit="school", role="lead")["code"]) == ["T2"]
-    assert list(views.task_list(rules, unit="school", role="responsible")["code"]) == ["T1", "T3"]
+    assert list(tasks_view.task_list(rules, unit="school", role="lead")["code"]) == ["T2"]
+    assert list(tasks_view.task_list(rules, unit="school", role="responsible")["code"]) == ["T1", "T3"]
     # 卫健委 leads T1; being in 各成员单位 does not list T1 again as responsible.
-    health = views.task_list(rules, unit="health")
+    health = tasks_view.task_list(rules, unit="health")
     assert dict(zip(health["code"], health["role"])) == {"T1": "lead", "T2": "lead", "T3": "responsible"}
     reports = pd.DataFrame({"task": ["T1", "T3"], "year": [2022, 2021], "target_no": [1, 0],
                             "status": ["done", "delayed"], "reached": [92.0, np.nan], "note": [None, "x"]})
-    assert list(views.task_list(rules, reports=reports, status="done")["code"]) == ["T1"]
-    assert list(views.task_list(rules, reports=reports, status="not_reported")["code"]) == ["T2"]
-    labels = views.task_list(rules, "en", reports)["status_label"].tolist()
+    assert list(tasks_view.task_list(rules, reports=reports, status="done")["code"]) == ["T1"]
+    assert list(tasks_view.task_list(rules, reports=reports, status="not_reported")["code"]) == ["T2"]
+    labels = tasks_view.task_list(rules, "en", reports)["status_label"].tolist()
     assert labels == ["done", "not reported", "delayed"]
-    opts = views.task_filter_options(rules)
+    opts = tasks_view.task_filter_options(rules)
     assert opts["sources"] == ["文件甲", "文件乙"]
     assert opts["sections"] == {"文件甲": ["一、健康", "二、教育"], "文件乙": ["一、统筹"]}
     assert opts["domains"] == {"health": "健康", "education": "教育"}
@@ -308,92 +319,92 @@ def test_task_list_filters(small):
 
 def test_task_info_targets_and_history(small):
     rules, ev = small
-    info = views.task_info(rules, "T1", "en")
+    info = tasks_view.task_info(rules, "T1", "en")
     assert info["title"] == "改善健康指标" and info["indicators"] == ["W01", "W02"]
     assert [u["name"] for u in info["lead"]] == ["Health Commission"]
     (group,) = info["responsible"]
     assert group["name"] == "All member units" and group["members"] == ["Health Commission", "Education Commission"]
-    assert views.task_info(rules, "nope") is None
-    linked = views.task_indicators(ev, rules, "T1", "100000", 2022)
+    assert tasks_view.task_info(rules, "nope") is None
+    linked = tasks_view.task_indicators(ev, rules, "T1", "100000", 2022)
     assert list(linked["indicator"]) == ["W01", "W02"] and list(linked["status"]) == ["achieved", "deterioration"]
-    assert list(views.task_indicators(ev.iloc[0:0], rules, "T1", "100000", 2022)["status"]) == ["no_data", "no_data"]
+    assert list(tasks_view.task_indicators(ev.iloc[0:0], rules, "T1", "100000", 2022)["status"]) == ["no_data", "no_data"]
     reports = pd.DataFrame({"task": ["T1"], "year": [2022], "target_no": [1], "status": ["in_progress"],
                             "reached": [88.0], "note": [None], "batch_id": [3]})
-    tg = views.task_targets(rules, reports, "T1")
+    tg = tasks_view.task_targets(rules, reports, "T1")
     assert len(tg) == 1
     row = tg.iloc[0]
     assert row["measure"] == "甲指标" and row["target"] == "≥90" and row["reached"] == 88.0
     assert row["met"] is False and row["status_label"] == "推进中" and row["year"] == 2022
-    assert views.task_targets(rules, None, "T1").iloc[0]["status"] == "not_reported"
-    assert views.task_targets(rules, reports, "T2").empty          # no numeric target
-    assert views.task_status_summary(rules, reports, "T1") == {"status": "in_progress", "label": "推进中", "year": 2022}
-    assert views.task_status_summary(rules, reports, "T2")["status"] == "not_reported"
+    assert tasks_view.task_targets(rules, None, "T1").iloc[0]["status"] == "not_reported"
+    assert tasks_view.task_targets(rules, reports, "T2").empty          # no numeric target
+    assert tasks_view.task_status_summary(rules, reports, "T1") == {"status": "in_progress", "label": "推进中", "year": 2022}
+    assert tasks_view.task_status_summary(rules, reports, "T2")["status"] == "not_reported"
     history = reports.assign(is_current=True, created_at=pd.Timestamp("2023-01-05"), uploader="王", file_name="p.csv")
-    h = views.task_history_table(rules, history, "T1")
+    h = tasks_view.task_history_table(rules, history, "T1")
     assert h.iloc[0][["year", "target", "status_label", "reached", "uploader"]].tolist() == [2022, "甲指标", "推进中", 88.0, "王"]
-    whole = views.task_history_table(rules, reports.assign(target_no=0), "T1", "en")
+    whole = tasks_view.task_history_table(rules, reports.assign(target_no=0), "T1", "en")
     assert whole.iloc[0]["target"] == "(whole task)"
 
 
 def test_unit_views(small):
     rules, ev = small
-    assert views.unit_options(rules, "en")["health"] == "Health Commission"
-    assert views.unit_info(rules, "members")["members"] == ["卫健委", "教委"]
-    assert views.unit_info(rules, "school")["groups"] == ["各成员单位"]
-    ind = views.unit_indicators(ev, rules, "school", "100000", 2022)
+    assert tasks_view.unit_options(rules, "en")["health"] == "Health Commission"
+    assert tasks_view.unit_info(rules, "members")["members"] == ["卫健委", "教委"]
+    assert tasks_view.unit_info(rules, "school")["groups"] == ["各成员单位"]
+    ind = tasks_view.unit_indicators(ev, rules, "school", "100000", 2022)
     # Most worrying first: W02 deteriorates (through T1, shared), W03 on track (T2, led), W01 achieved.
     assert list(ind["indicator"]) == ["W02", "W03", "W01"]
     assert list(ind["role"]) == ["responsible", "lead", "responsible"]
     assert list(ind["tasks"]) == ["T1", "T2", "T1"]
-    assert set(views.unit_indicators(ev, rules, "health", "100000", 2022)["role"]) == {"lead"}
-    assert views.unit_indicators(ev, rules, "office", "100000", 2022).empty    # T3 moves no indicator
-    counts = views.unit_status_counts(ind).set_index("status")["total"].to_dict()
+    assert set(tasks_view.unit_indicators(ev, rules, "health", "100000", 2022)["role"]) == {"lead"}
+    assert tasks_view.unit_indicators(ev, rules, "office", "100000", 2022).empty    # T3 moves no indicator
+    counts = tasks_view.unit_status_counts(ind).set_index("status")["total"].to_dict()
     assert counts == {"achieved": 1, "on_track": 1, "needs_acceleration": 0, "limited": 0, "deterioration": 1,
                       "no_data": 0}
 
 
 def test_warnings_view_filters_and_counts(small):
     rules, ev = small
-    w = views.warnings_view(ev, rules, 2022)
+    w = warnings_view.warnings_view(ev, rules, 2022)
     assert set(w["area_code"]) <= {"100000", "100001", "100002"}
-    city = views.warnings_view(ev, rules, 2022, areas=["100000"])
+    city = warnings_view.warnings_view(ev, rules, 2022, areas=["100000"])
     assert set(city["area_code"]) == {"100000"}
     assert ("W02", "deterioration") in set(zip(city["indicator"], city["kind"]))
     row = city[(city["indicator"] == "W02") & (city["kind"] == "deterioration")].iloc[0]
     assert row["reason"] == "目前 25，比基期 20（2020年）更差" and row["lead_units"] == "卫健委"
-    a = views.warnings_view(ev, rules, 2022, "en", areas=["100001"])
+    a = warnings_view.warnings_view(ev, rules, 2022, "en", areas=["100001"])
     assert ("W01", "binding_not_on_track") in set(zip(a["indicator"], a["kind"]))
     assert a.iloc[0]["kind"] == "binding_not_on_track" and a.iloc[0]["attribute_label"] == "Binding"
-    binding = views.warnings_view(ev, rules, 2022, binding_only=True)
+    binding = warnings_view.warnings_view(ev, rules, 2022, binding_only=True)
     assert len(binding) and set(binding["attribute"].astype(str)) == {"binding"}
-    only = views.warnings_view(ev, rules, 2022, kinds=["deterioration"])
+    only = warnings_view.warnings_view(ev, rules, 2022, kinds=["deterioration"])
     assert set(only["kind"]) == {"deterioration"} and len(only) < len(w)
-    counts = views.warning_counts(city).set_index("kind")
-    assert list(counts.index) == views.warning_kinds() and counts["n"].sum() == len(city)
+    counts = warnings_view.warning_counts(city).set_index("kind")
+    assert list(counts.index) == warnings_view.warning_kinds() and counts["n"].sum() == len(city)
     assert counts.loc["deterioration", "label"] == "较基期倒退"
-    top = views.top_warnings(w, 2)
+    top = warnings_view.top_warnings(w, 2)
     assert len(top) == 2 and top.iloc[0]["kind"] == "binding_not_on_track"
-    assert views.warnings_view(ev.iloc[0:0], rules, 2022).empty
+    assert warnings_view.warnings_view(ev.iloc[0:0], rules, 2022).empty
 
 
 def test_evaluation_view_in_plan_order(small):
     rules, ev = small
-    table, lines = views.evaluation_view(ev, rules, "100000", 2022)
+    table, lines = evaluation_view.evaluation_view(ev, rules, "100000", 2022)
     assert list(table["code"]) == ["W01", "W02", "W03", "W04"]
     assert list(table["number"]) == [1, 2, 3, 4]
     assert list(table["status"]) == ["achieved", "deterioration", "on_track", "no_data"]
     assert table.iloc[0][["domain_name", "unit", "target_text", "attribute_label", "baseline", "value"]].tolist() == \
         ["健康", "%", "≥90", "约束性", 80.0, 92.0]
     assert lines == ["健康 2 项指标：1 项已达标，1 项倒退。", "教育 2 项指标：1 项进展顺利，1 项无数据。"]
-    table_en, lines_en = views.evaluation_view(ev, rules, "100001", 2022, "en")
+    table_en, lines_en = evaluation_view.evaluation_view(ev, rules, "100001", 2022, "en")
     assert table_en.iloc[0]["target_text"] == "≥85" and table_en.iloc[0]["attribute_label"] == "Binding"
     assert lines_en[0] == "Health: 2 indicators — 1 on track, 1 limited progress."
-    assert views.evaluation_years(ev, rules) == ([2020, 2021, 2022], 2022)
+    assert evaluation_view.evaluation_years(ev, rules) == ([2020, 2021, 2022], 2022)
     later = pd.concat([ev, ev[ev["year"] == 2022].assign(year=2025)])
-    assert views.evaluation_years(later, rules)[1] == 2025
-    assert views.evaluation_kind(rules, 2025) == "midterm" and views.evaluation_kind(rules, 2030) == "final"
-    assert views.evaluation_kind(rules, 2024) is None
-    empty_table, _ = views.evaluation_view(ev.iloc[0:0], rules, "100000", 2022)
+    assert evaluation_view.evaluation_years(later, rules)[1] == 2025
+    assert evaluation_view.evaluation_kind(rules, 2025) == "midterm" and evaluation_view.evaluation_kind(rules, 2030) == "final"
+    assert evaluation_view.evaluation_kind(rules, 2024) is None
+    empty_table, _ = evaluation_view.evaluation_view(ev.iloc[0:0], rules, "100000", 2022)
     assert set(empty_table["status"]) == {"no_data"}
 
 
@@ -404,15 +415,15 @@ def test_problems_frame_has_file_and_line(tmp_path):
     (root / "areas.yaml").write_text(AREAS, encoding="utf-8")
     (root / "indicators" / "01_w.yaml").write_text(INDICATORS.replace('target: "<10"', 'target: "很多"'), encoding="utf-8")
     rules = load_rules(root)
-    p = views.problems_frame(rules, "en")
+    p = rules_view.problems_frame(rules.problems, "en")
     assert len(p) == 1
     assert p.iloc[0]["code"] == "BAD_TARGET"
     assert p.iloc[0]["file"].endswith("01_w.yaml") and p.iloc[0]["line"] == 8  # the W02 row
 
 
 def test_every_label_has_both_languages():
-    for key, (zh, en) in LABELS.items():
-        assert zh and en, key
+    for key, entry in catalogue().items():
+        assert entry.zh and entry.en, key
     assert t("overview_heading", "en", area="X", year=2024) == "X · progress in 2024"
     assert t("page_overview") == "总览" and t("page_overview", "en") == "Overview"
 
@@ -420,12 +431,12 @@ def test_every_label_has_both_languages():
 def test_charts_render_and_survive_many_rows(small):
     rules, ev = small
     for lang in ("zh", "en"):
-        charts.status_bar(views.status_counts(ev, "100000", 2022, lang), lang).to_dict()
-        charts.domain_status_chart(views.domain_status(ev, rules, "100000", 2022, lang), lang).to_dict()
-        charts.district_heatmap(views.district_grid(ev, rules, 2022, lang), lang).to_dict()
-        charts.ranking_chart(views.area_ranking(ev, rules, 2022, lang), lang).to_dict()
-        charts.indicator_chart(views.indicator_layers(ev, rules, "W01", ["100000"], lang=lang), lang, "%").to_dict()
-        charts.sparkline(views.domain_series(ev, rules, "W", "health", "100000").query("indicator == 'W01'"),
+        charts.status_bar(overview_view.status_counts(ev, "100000", 2022, lang), lang).to_dict()
+        charts.domain_status_chart(overview_view.domain_status(ev, rules, "100000", 2022, lang), lang).to_dict()
+        charts.district_heatmap(district_view.district_grid(ev, rules, 2022, lang), lang).to_dict()
+        charts.ranking_chart(district_view.area_ranking(ev, rules, 2022, lang), lang).to_dict()
+        charts.indicator_chart(indicator_view.indicator_layers(ev, rules, "W01", ["100000"], lang=lang), lang, "%").to_dict()
+        charts.sparkline(domain_view.domain_series(ev, rules, "W", "health", "100000").query("indicator == 'W01'"),
                          "achieved", lang).to_dict()
     # 6,000 cells: past Altair's default 5,000-row limit.
     big = pd.DataFrame({
@@ -435,9 +446,9 @@ def test_charts_render_and_survive_many_rows(small):
     })
     spec = charts.district_heatmap(big).to_dict()
     assert spec["mark"]["type"] == "rect"
-    empty = views.district_grid(ev.iloc[0:0], rules, 2022)
+    empty = district_view.district_grid(ev.iloc[0:0], rules, 2022)
     charts.district_heatmap(empty).to_dict()
-    charts.domain_status_chart(views.domain_status(ev.iloc[0:0], rules, "100000", 2022)).to_dict()
+    charts.domain_status_chart(overview_view.domain_status(ev.iloc[0:0], rules, "100000", 2022)).to_dict()
 
 
 def test_status_colours_are_fixed():
@@ -450,12 +461,10 @@ def test_status_colours_are_fixed():
 def test_upload_report_tables(rules):
     """The upload page's report and preview, computed without Streamlit."""
     import pandas as pd
-
-    from dashboard import views
     from dashboard.intake import INDICATORS, preview_counts
-    from dashboard.problems import Problem
+    from dashboard.messages import legacy
 
-    table = views.problem_table([Problem("UNKNOWN_AREA", "未知地区", "unknown area", row=3, column="区县")], "en")
+    table = upload_view.problem_table([legacy("UNKNOWN_AREA", "未知地区", "unknown area", row=3, column="区县")], "en")
     assert table.to_dict("records") == [{"location": "row 3, column 区县", "code": "UNKNOWN_AREA", "severity": "error",
                                          "message": "unknown area", "message_zh": "未知地区",
                                          "message_en": "unknown area"}]
@@ -464,7 +473,7 @@ def test_upload_report_tables(rules):
                             "source_row": [2, 3]})
     assert preview_counts(preview) == {"new": 1, "correction": 1, "unchanged": 0}
     assert preview_counts(None) == {"new": 0, "correction": 0, "unchanged": 0}
-    shown = views.preview_table(INDICATORS, preview, rules, "zh")
+    shown = upload_view.preview_table(INDICATORS, preview, rules, "zh")
     assert list(shown["area"]) == ["万州区", "江津区"] and list(shown["name"]) == ["孕产妇死亡率"] * 2
     assert list(shown.columns[:3]) == ["area", "indicator", "name"]
 
@@ -472,9 +481,7 @@ def test_upload_report_tables(rules):
 def test_audit_table_in_words():
     import pandas as pd
 
-    from dashboard import views
-
     log = pd.DataFrame({"id": [1], "at": [pd.Timestamp("2026-01-02 03:04:05")], "user": ["alice"],
                         "action": ["rollback"], "target": ["batch 7"], "details": [None]})
-    table = views.audit_table(log, "zh")
+    table = upload_view.audit_table(log, "zh")
     assert table.iloc[0].tolist() == ["2026-01-02 03:04:05", "alice", "撤回批次", "rollback", "batch 7", ""]

@@ -1,0 +1,129 @@
+"""A straightforward, one-cell-at-a-time statement of the progress method: a test oracle and the
+benchmark's comparator — never a production path.
+
+``bench`` times it against the vectorised engine (the "per-row Python" baseline the speed-up is
+measured on), and the tests require both to give the same status for every cell of random data.
+It reads like docs/method.md, line by line, from the same engine parameters of each target kind
+(``CheckKind.engine_row``), so it needs no change when a kind is added.
+"""
+from __future__ import annotations
+
+import math
+
+from ..checks import IMPROVE, RISE, CheckKind
+from ..rules import Indicator, Settings
+
+
+def _growth(cur: float, base: float, t1: float, t0: float, zero: float) -> float | None:
+    base = zero if base == 0 else base
+    cur = zero if cur == 0 else cur
+    if t1 - t0 <= 0 or cur / base <= 0:
+        return None
+    return (cur / base) ** (1.0 / (t1 - t0)) - 1
+
+
+def evaluate_cell(series: dict[int, float], year: int, check: CheckKind, indicator: Indicator, settings: Settings,
+                  plan_baseline: float | None = None, ref_series: dict[int, float] | None = None) -> dict:
+    """Status of one indicator in one area as of ``year``.
+
+    ``series`` maps year → observed value for this area and indicator; ``ref_series`` the same for
+    the series a reference target points to.
+    """
+    s = settings
+    row = check.engine_row(indicator.direction, s)
+    k = indicator.smoothing_years or 1
+    judged = {}
+    for y in series:
+        window = [series[w] for w in range(y - k + 1, y + 1) if w in series]
+        judged[y] = sum(window) / len(window)
+    seen = sorted(y for y in judged if y <= year)
+    if not seen:
+        return {"status": "no_data", "met": False}
+    cur_year = seen[-1]
+    cur = judged[cur_year]
+    if s.baseline_year in judged:
+        base, base_year = judged[s.baseline_year], s.baseline_year
+    elif plan_baseline is not None:
+        base, base_year = plan_baseline, s.baseline_year
+    else:
+        base_year = min(judged)
+        base = judged[base_year]
+    zero = s.zero_replacement
+    d = row.d
+
+    if row.family in (IMPROVE, RISE):
+        met = d * (cur - base) - row.margin * abs(base) > 0
+        fell = any(judged[b] < judged[a] for a, b in zip(seen, seen[1:]))
+        if row.family == RISE:
+            met = met and not fell
+        if cur_year <= base_year:
+            # One point in time: only a met target at the deadline is judged.
+            return {"status": "achieved" if met and year >= s.target_year else "no_data", "met": met}
+        g = _growth(cur, base, cur_year, base_year, zero)
+        sign = -1.0 if base < 0 else 1.0
+        p = sign * d * g if g is not None else float("nan")
+        coeff = 1.0
+        if d > 0 and indicator.unit == "%" and indicator.valid_max is not None:
+            b, lim, a = abs(base), abs(indicator.valid_max), s.no_target_thresholds.limit_exponent
+            coeff = 1.0 if b >= 2 * lim else (1 - (b / lim) ** a if b <= lim else 1 - ((2 * lim - b) / lim) ** a)
+        t = s.no_target_thresholds
+        if coeff == 0 and p >= 0:
+            status = "on_track"
+        elif p >= t.on_track * coeff:
+            status = "on_track"
+        elif p >= t.needs_acceleration * coeff:
+            status = "needs_acceleration"
+        elif p >= t.limited:
+            status = "limited"
+        else:
+            status = "deterioration"
+        if row.family == RISE and fell and status == "on_track":
+            status = "needs_acceleration"
+        if met and year >= s.target_year:
+            status = "achieved"
+        return {"status": status, "met": met}
+
+    # Targets to reach: the value to reach and, for about/band, the distance transform.
+    centre = None if math.isnan(row.centre) else row.centre
+    half = row.half
+    target = row.tval
+    if row.from_baseline:
+        target = base + row.offset
+    if row.ref_series is not None:
+        ref_seen = sorted(y for y in (ref_series or {}) if y <= year)
+        if not ref_seen:
+            return {"status": "no_data", "met": False}
+        refv = (ref_series or {})[ref_seen[-1]]
+        if row.ref_about:
+            centre, half = refv, row.half * abs(refv)
+        else:
+            target = refv
+    if centre is not None:
+        yt, bt, tt = centre + abs(cur - centre), centre + abs(base - centre), centre + half
+    else:
+        yt, bt, tt = cur, base, target
+    beyond = d * (yt - tt)
+    met = beyond > 0 if row.strict else beyond >= 0
+    if met:
+        return {"status": "achieved", "met": True}
+    if cur_year <= base_year:
+        return {"status": "no_data", "met": False}
+    g_obs = _growth(yt, bt, cur_year, base_year, zero)
+    g_req = _growth(tt, bt, s.target_year, base_year, zero)
+    if g_obs is None or g_req is None:
+        return {"status": "deterioration", "met": False}
+    sign = -1.0 if bt < 0 else 1.0
+    if abs(g_req) > 1e-12:
+        r = sign * d * g_obs / abs(g_req)
+    else:
+        r = math.inf if d * g_obs > 0 else -math.inf
+    t = s.target_thresholds
+    if r >= t.on_track:
+        status = "on_track"
+    elif r >= t.needs_acceleration:
+        status = "needs_acceleration"
+    elif r >= t.limited:
+        status = "limited"
+    else:
+        status = "deterioration"
+    return {"status": status, "met": False}

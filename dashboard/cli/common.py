@@ -1,0 +1,93 @@
+"""What every command shares: the services, bilingual output lines, frames to files, area names."""
+from __future__ import annotations
+
+import getpass
+import io
+import json
+import os
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import pandas as pd
+
+from ..intake.matching import match_area
+from ..messages import t
+from ..reports.exports import neutralise
+from ..rules import RuleSet
+from ..services import Services
+
+
+def say(key: str, lang: str = "both", **params: object) -> str:
+    """A catalogue message for the terminal: ``zh / en`` by default (scripts grep either half)."""
+    if lang in ("zh", "en"):
+        return t(key, lang, **params)
+    return f"{t(key, 'zh', **params)} / {t(key, 'en', **params)}"
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def services(args: Namespace) -> Services:
+    """The services of this run (built once in ``main``)."""
+    return args.services
+
+
+def rules_or_exit(args: Namespace) -> RuleSet | None:
+    """The rules, or None after printing every problem (commands then exit 1)."""
+    state = services(args).rules_state
+    if state.problems and any(p.severity == "error" for p in state.problems):
+        for p in state.problems:
+            err(p.format())
+        err(say("cli_rules_broken", n=len(state.problems)))
+        return None
+    return state.rules
+
+
+def area_code(rules: RuleSet, text: str | None) -> str | None:
+    """The code of an area given by code or name; SystemExit with a clear line when unknown."""
+    if text is None:
+        return None
+    code = match_area(rules, text)
+    if code is None:
+        raise SystemExit(say("cli_unknown_area", area=text))
+    return code
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
+    """A table as CSV (UTF-8 with BOM in a file) or JSON, to a file or standard output; text neutralised."""
+    frame = neutralise(frame)
+    if fmt == "json":
+        text = frame.to_json(orient="records", force_ascii=False, indent=1, date_format="iso")
+    else:
+        buf = io.StringIO()
+        frame.to_csv(buf, index=False)
+        text = buf.getvalue()
+    if out:
+        Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def os_user() -> str:
+    """The operating-system user running the command (recorded with CLI actions)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user database in some containers
+        return os.environ.get("USER", "unknown")
+
+
+def actor(name: str | None) -> str:
+    """Who a CLI action is recorded as: the given name, else the operating-system user."""
+    return name or os_user()
+
+
+def print_figures(result: dict, as_json: bool) -> None:
+    """A benchmark's figures: one JSON object, or one ``name value`` line each."""
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    width = max(map(len, result)) + 2
+    for key, value in result.items():
+        print(f"{key:{width}s} {value}")

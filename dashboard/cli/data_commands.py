@@ -1,0 +1,266 @@
+"""Data commands: import, export, history, rollback, demo, template, template-tasks, task-status.
+
+The app's upload page uses the same functions (``intake.read_any_upload``, ``intake.preview_any``,
+``access.authorization``, ``Store``), so the command line and the app cannot disagree. ``import``
+takes indicator files and task-progress files alike. The command line is for people with access
+to the database itself: its actions are recorded in the audit trail under the operating-system
+user (or ``--uploader``/``--user``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..demo import load_demo
+from ..engine.task_status import task_status_label
+from ..intake import TASKS, commit_any, preview_any, preview_counts, read_any_upload_path
+from ..intake.matching import match_area
+from ..reports.exports import export_csv, task_status_table
+from ..reports.templates import make_template
+from ..intake.task_progress import default_template_year, make_task_template
+from ..messages import Msg
+from ..rules import RuleSet
+from ..store import StoreError, audit
+from .common import actor, err, rules_or_exit, say, write_frame
+
+
+def _fmt(x: object) -> str:
+    return "" if x is None or (isinstance(x, float) and pd.isna(x)) else f"{x:g}"
+
+
+def _preview_line(preview: pd.DataFrame, n_skipped: int, lang: str) -> str:
+    c = preview_counts(preview)
+    return say("cli_preview", lang, new=c["new"], corrected=c["correction"], unchanged=c["unchanged"], skipped=n_skipped)
+
+
+def report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both",
+                 rules: RuleSet | None = None) -> list[str]:
+    """The import report of an indicator file as text lines: summary, problems, skipped cells, corrections."""
+    fmt = "both" if lang == "both" else lang
+    lines = [say("cli_file_values", lang, name=report.file_name, layout=report.layout or "?",
+                 encoding=report.encoding or "?", n=report.n_bytes)]
+    lines.extend(p.format(fmt) for p in report.problems)
+    for r in report.skipped.itertuples(index=False):
+        lines.append(f"row {r.row}, column {r.column}: SKIPPED: " + say("cli_skipped_cell", lang, text=r.text))
+    if preview is not None and len(preview):
+        lines.append(_preview_line(preview, report.n_skipped, lang))
+        for r in preview.loc[preview["kind"] == "correction"].itertuples(index=False):
+            area = rules.area_name(r.area) if rules else r.area
+            lines.append(f"row {r.source_row}: CORRECTION: {area} {r.indicator} {r.year}: {_fmt(r.old)} → {_fmt(r.new)}")
+    return lines
+
+
+def task_report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both") -> list[str]:
+    """The import report of a task-progress file as text lines, in the style of :func:`report_lines`."""
+    def label(code: object) -> str:
+        return task_status_label(code, "zh" if lang == "both" else lang) if isinstance(code, str) else "—"
+
+    fmt = "both" if lang == "both" else lang
+    lines = [say("cli_file_tasks", lang, name=report.file_name, encoding=report.encoding or "?", n=report.n_bytes)]
+    lines.extend(p.format(fmt) for p in report.problems)
+    if report.n_skipped:
+        lines.append(say("cli_unfilled_rows", lang, n=report.n_skipped))
+    if preview is not None and len(preview):
+        lines.append(_preview_line(preview, report.n_skipped, lang))
+        for r in preview.loc[preview["kind"] == "correction"].itertuples(index=False):
+            target = f" #{int(r.target_no)}" if int(r.target_no) else ""
+            old = " ".join(x for x in (label(r.old_status), _fmt(r.old_reached)) if x)
+            new = " ".join(x for x in (label(r.status), _fmt(r.reached)) if x)
+            if (r.old_note or "") != (r.note or ""):
+                old, new = f"{old} ({r.old_note or ''})", f"{new} ({r.note or ''})"
+            lines.append(f"row {r.source_row}: CORRECTION: {r.task}{target} {r.year}: {old} → {new}")
+    return lines
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Indicator values and task progress share one path: read, report every problem, preview, store."""
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    path = Path(args.file)
+    if not path.is_file():
+        err(say("cli_file_not_found", path=str(path)))
+        return 1
+    kind, report = read_any_upload_path(path, rules)
+    store = args.services.store if report.ok else None
+    preview = preview_any(kind, report, store) if store is not None else None
+    lines = (task_report_lines(report, preview, args.lang) if kind == TASKS
+             else report_lines(report, preview, args.lang, rules))
+    for line in lines:
+        print(line)
+    if store is None:
+        print(say("cli_rejected", args.lang, n=len(report.errors)))
+        return 1
+    earlier = store.batches_with_sha256(report.sha256)
+    if earlier:
+        print(say("cli_same_file_before", batches=", ".join(map(str, earlier))))
+    what = "cli_what_tasks" if kind == TASKS else "cli_what_values"
+    if args.dry_run:
+        print(say("cli_dry_run", n=len(report.rows), what=Msg(what)))
+        return 0
+    uploader = actor(args.uploader)
+    batch_id = commit_any(kind, report, store, uploader=uploader)
+    audit.record(store.engine, uploader, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
+                 kind=kind, via="cli", os_user=actor(None), sha256=report.sha256)
+    b = store.batch(batch_id) or {}
+    print(say("cli_stored_tasks" if kind == TASKS else "cli_stored", batch=batch_id, new=b.get("n_new", 0),
+              corrected=b.get("n_corrected", 0), unchanged=b.get("n_unchanged", 0)))
+    return 0
+
+
+def cmd_task_status(args: argparse.Namespace) -> int:
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    frame = task_status_table(args.services.store, rules, args.year, args.lang)
+    write_frame(frame, args.format, args.out)
+    if args.out:
+        err(say("cli_exported", path=args.out))
+    return 0
+
+
+def cmd_template_tasks(args: argparse.Namespace) -> int:
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
+    year = args.year if args.year is not None else default_template_year(rules)
+    if not start <= year <= end:
+        err(say("cli_year_outside_plan", year=year, start=start, end=end))
+        return 1
+    fmt = args.format or ("xlsx" if args.out and args.out.lower().endswith(".xlsx") else "csv")
+    current = args.services.store.current_task_reports(years=[year]) if args.filled else None
+    data = make_task_template(args.services.catalogue, year, fmt, current=current, all_tasks=args.all_tasks)
+    out = args.out or f"task_template_{year}.{fmt}"
+    Path(out).write_bytes(data)
+    print(say("cli_task_template_written", path=out, year=year))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    data = export_csv(args.services.store, rules)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        err(say("cli_exported", path=args.out))
+    else:
+        sys.stdout.write(data.decode("utf-8-sig"))
+    return 0
+
+
+HISTORY_COLUMNS = ["id", "created_at", "kind", "uploader", "file_name", "n_rows", "n_new", "n_corrected",
+                   "n_unchanged", "n_skipped", "status", "rolled_back_at", "rolled_back_by", "sha256"]
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    frame = args.services.store.batches()
+    write_frame(frame[HISTORY_COLUMNS], args.format, None)
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    store, user = args.services.store, actor(args.user)
+    try:
+        result = store.rollback(args.batch, user)
+    except StoreError as exc:
+        audit.record(store.engine, user, "rollback_refused", f"batch {args.batch}", via="cli", os_user=actor(None))
+        err(exc.problem.format())
+        return 1
+    audit.record(store.engine, user, "rollback", f"batch {args.batch}", via="cli", os_user=actor(None))
+    print(say("cli_rolled_back", batch=result["batch_id"], removed=result["removed"], restored=result["restored"]))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    store = args.services.store
+    if not store.is_empty():
+        if args.if_empty:
+            print(say("cli_demo_not_empty_ok"))
+            return 0
+        err(say("cli_demo_not_empty"))
+        return 1
+    batch_id = load_demo(store, rules, seed=args.seed)
+    n = (store.batch(batch_id) or {}).get("n_rows", 0)
+    print(say("cli_demo_loaded", batch=batch_id, n=n))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    code = match_area(rules, args.area)
+    if code is None:
+        err(say("cli_unknown_area", area=args.area))
+        return 1
+    values = args.services.store.current_values(areas=[code]) if args.filled else None
+    data = make_template(rules, code, args.format, values=values)
+    out = args.out or f"template_{code}.{args.format}"
+    Path(out).write_bytes(data)
+    print(say("cli_template_written", path=out))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the data commands to the ``python -m dashboard`` sub-parser."""
+    p = sub.add_parser("import", help="validate a yearly data file (indicator values or task progress) and store it "
+                                      "as one batch (exit 1 if rejected)")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate and preview only; store nothing")
+    p.add_argument("--uploader", help="name recorded with the batch (default: the login name)")
+    p.add_argument("--lang", choices=["zh", "en", "both"], default="both")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="all current values as CSV (UTF-8 with BOM, Chinese headers)")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("history", help="list upload batches, newest first")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("rollback", help="undo a batch; the values it replaced become current again")
+    p.add_argument("batch", type=int)
+    p.add_argument("--user", help="name recorded with the rollback")
+    p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("demo", help="fill an empty database with seeded, labelled demo data")
+    p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) when the database has data")
+    p.add_argument("--seed", type=int, default=20211)
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("template", help="the wide yearly template for one area (CSV or Excel)")
+    p.add_argument("--area", required=True, help="area code or Chinese name")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--out", help="output file (default template_<code>.<format>)")
+    p.add_argument("--filled", action="store_true", help="pre-fill the values already stored")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("template-tasks", help="the fillable yearly task-progress sheet (CSV or Excel)")
+    p.add_argument("--out", help="output file (default task_template_<year>.<format>)")
+    p.add_argument("--format", choices=["csv", "xlsx"], help="default: from --out's extension, else csv")
+    p.add_argument("--year", type=int, help="the year reported on (default: last year, within the plan period)")
+    p.add_argument("--all-tasks", action="store_true", help="every task, not only those running in --year")
+    p.add_argument("--filled", action="store_true", help="pre-fill the reports already stored for --year")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_template_tasks)
+
+    p = sub.add_parser("task-status", help="every task target with its reported status, reached number and met")
+    p.add_argument("--year", type=int, help="this year only (default: each task's latest reported year)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of unit names and status labels")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_task_status)

@@ -1,0 +1,74 @@
+"""``evaluate`` and ``report``: the engine's judgement as a table, and the documents a committee sends."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..engine import evaluate, flags_text
+from ..intake.indicator_values import read_upload
+from ..reports.documents import build_docx, build_xlsx
+from .common import area_code, err, rules_or_exit, say, write_frame
+
+EVALUATE_COLUMNS = ["area_code", "area_name", "indicator", "year", "value", "value_used", "value_year", "baseline",
+                    "baseline_year", "baseline_source", "target_text", "check_kind", "target_value", "target_source",
+                    "attribute", "met", "margin", "progress_pct", "projected_2030", "ratio", "status", "flags"]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    if args.data:
+        path = Path(args.data)
+        report = read_upload(path.read_bytes(), path.name, rules)
+        if not report.ok:
+            for p in report.problems:
+                err(p.format())
+            return 1
+        obs = report.rows
+    else:
+        obs = args.services.store.current_values()
+    area = area_code(rules, args.area)
+    out = evaluate(rules, obs, years=[args.year] if args.year else None, areas=[area] if area else None)
+    out["flags"] = flags_text(out)
+    write_frame(out[EVALUATE_COLUMNS], args.format, args.out)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    rules = rules_or_exit(args)
+    if rules is None:
+        return 1
+    area = area_code(rules, args.area) or rules.city.code
+    store = args.services.store
+    obs = store.current_values()
+    evaluated = evaluate(rules, obs, years=[args.year], areas=[area])
+    demo = store.has_demo_data()
+    if args.format == "docx":
+        content = build_docx(rules, evaluated, area, args.year, args.lang, demo=demo)
+    else:
+        content = build_xlsx(rules, evaluated, area, args.year, args.lang, observations=obs, demo=demo)
+    Path(args.out).write_bytes(content)
+    print(say("cli_report_written", path=args.out, n=len(content), area=rules.area_name(area, args.lang),
+              year=args.year))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="progress status per area × indicator × year")
+    p.add_argument("--data", help="a long CSV/Excel file to evaluate instead of the database")
+    p.add_argument("--year", type=int)
+    p.add_argument("--area")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("report", help="the annual monitoring report (.docx) or tables (.xlsx) for an area and year")
+    p.add_argument("--area", help="area code or name (default: the city)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=["docx", "xlsx"], default="docx")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--out", required=True)
+    p.add_argument("--rules")
+    p.set_defaults(func=cmd_report)

@@ -1,0 +1,121 @@
+"""Seeded synthetic data for every area, indicator and context series, clearly marked as demo.
+
+The series start in 2020 from the plans' printed baselines (exactly, in the plan's own area; as
+the centre of a noisy spread elsewhere) or, where the plan prints none, from a plausible level
+derived from the target (a little short of a threshold, near an "about" centre, a sex ratio of
+104–112, …). Each area × indicator then gets a fortune — strong progress, moderate progress,
+stalling or worsening — so every status of the progress engine appears, plus yearly noise and
+about 5 % missing values after 2020. Everything is one numpy computation on the
+area × series × year cube; the only loop runs over the (about ninety) series.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from ..rules import RuleSet
+
+DEFAULT_SEED = 20211
+DEFAULT_YEARS = tuple(range(2020, 2026))
+GAP_SHARE = 0.06  # of the years after the baseline year: ~5 % of all cells
+_COUNT_UNITS = {"件", "人", "个", "户", "名", "张"}
+# Fortune of an area × indicator: multiplier of the step that would reach the target in ~6 years.
+_FORTUNES = np.array([1.6, 0.8, 0.05, -0.7])
+_FORTUNE_P = np.array([0.35, 0.25, 0.2, 0.2])
+
+
+def _series_profile(rules: RuleSet, rng: np.random.Generator) -> pd.DataFrame:
+    """Per series: 2020 centre, desired direction, yearly step, valid range, decimals."""
+    rows = []
+    for ind in rules.indicators.values():
+        pct = ind.unit == "%"
+        sign = {"higher": 1.0, "lower": -1.0}.get(ind.direction, 0.0)
+        target = np.nan
+        level = ind.check.demo_level(rng, pct)
+        if level is not None:
+            centre, target = level.centre, level.target
+            sign = level.sign or sign
+        elif pct:
+            centre = rng.uniform(3, 20) if sign < 0 else rng.uniform(30, 85)
+        elif ind.unit == "‰":
+            centre = rng.uniform(0.5, 5)
+        elif ind.unit == "万人":
+            centre = rng.uniform(5, 50)
+        elif ind.unit in _COUNT_UNITS:
+            centre = rng.uniform(20, 400)
+        else:
+            centre = rng.uniform(1, 10)
+        if ind.baseline is not None:
+            centre = ind.baseline
+        step = abs(target - centre) / 6 if np.isfinite(target) and target != centre else abs(centre) * 0.03
+        step = max(step, abs(centre) * 0.004)
+        # Life expectancy and the sex ratio vary little between districts; rates vary a lot.
+        spread = 0.02 if ind.direction == "band" or ind.unit == "岁" else 0.06
+        rows.append({"code": ind.code, "centre": centre, "sign": sign, "step": step, "spread": spread,
+                     "lo": ind.valid_min, "hi": ind.valid_max, "exact": ind.baseline,
+                     "home": ind.baseline_area, "decimals": 0 if ind.unit in _COUNT_UNITS else 2})
+    for cs in rules.context_series.values():
+        lo, hi = cs.valid_range or ((0.0, 100.0) if cs.unit == "%" else (0.0, None))
+        centre = rng.uniform(35, 45) if cs.unit == "%" else rng.uniform(1, 10)
+        rows.append({"code": cs.code, "centre": centre, "sign": 0.0, "step": centre * 0.02, "spread": 0.06,
+                     "lo": lo, "hi": hi,
+                     "exact": None, "home": None, "decimals": 2})
+    frame = pd.DataFrame(rows)
+    frame["lo"] = pd.to_numeric(frame["lo"]).fillna(-np.inf)
+    frame["hi"] = pd.to_numeric(frame["hi"]).fillna(np.inf)
+    return frame
+
+
+def generate(rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> pd.DataFrame:
+    """Demo observations: DataFrame(area, indicator, year, value), same output for the same seed."""
+    rng = np.random.default_rng(seed)
+    prof = _series_profile(rules, rng)
+    areas = list(rules.areas)
+    years = np.asarray(list(years), dtype=int)
+    n_a, n_s, n_t = len(areas), len(prof), len(years)
+    t = (years - years[0]).astype(float)
+
+    centre = prof["centre"].to_numpy(float)
+    level = centre[None, :] * (1 + rng.normal(0, 1, (n_a, n_s)) * prof["spread"].to_numpy(float)[None, :])
+    # The plan's own area starts exactly at the printed baseline.
+    home = (np.asarray(areas)[:, None] == prof["home"].to_numpy(object)[None, :]) & prof["exact"].notna().to_numpy()[None, :]
+    level = np.where(home, centre[None, :], level)
+
+    fortune = rng.choice(_FORTUNES, size=(n_a, n_s), p=_FORTUNE_P) * rng.uniform(0.7, 1.3, (n_a, n_s))
+    sign = np.broadcast_to(prof["sign"].to_numpy(float)[None, :], (n_a, n_s)).copy()
+    # Context series and direction-free indicators drift either way.
+    drift = sign == 0
+    sign[drift] = rng.choice([-1.0, 1.0], size=int(drift.sum()))
+    step = prof["step"].to_numpy(float)[None, :] * fortune * sign
+
+    # Noise scaled to the step keeps trends visible; the level term keeps flat series wobbling.
+    sigma = 0.35 * prof["step"].to_numpy(float)[None, :] + 0.004 * np.abs(level)
+    noise = rng.normal(0, 1, (n_a, n_s, n_t)) * sigma[:, :, None]
+    noise[:, :, 0] = 0.0  # the 2020 value is the level itself
+    cube = level[:, :, None] + step[:, :, None] * t[None, None, :] + noise
+
+    lo = prof["lo"].to_numpy(float)[None, :, None]
+    hi = prof["hi"].to_numpy(float)[None, :, None]
+    cube = np.clip(cube, lo, hi)
+    decimals = prof["decimals"].to_numpy(int)
+    cube = np.where(decimals[None, :, None] == 0, np.round(cube), np.round(cube, 2))
+
+    gaps = (rng.random((n_a, n_s, n_t)) < GAP_SHARE) & (t[None, None, :] > 0)
+    a_idx, s_idx, t_idx = np.nonzero(~gaps)
+    frame = pd.DataFrame({
+        "area": np.asarray(areas, dtype=object)[a_idx],
+        "indicator": prof["code"].to_numpy(object)[s_idx],
+        "year": years[t_idx].astype("int64"),
+        "value": cube[a_idx, s_idx, t_idx],
+    })
+    return frame
+
+
+def load_demo(store, rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> int:
+    """Store :func:`generate` as one batch of kind ``demo`` (uploader ``demo``); returns its id."""
+    rows = generate(rules, seed=seed, years=years)
+    digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+    return store.commit_rows(rows.assign(note=None), uploader="demo", file_name=f"demo (seed {seed})",
+                             sha256=digest, kind="demo")

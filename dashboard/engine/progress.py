@@ -1,0 +1,357 @@
+"""The progress engine: for every area × indicator × year, where the plan stands.
+
+Method (docs/method.md): Statistics Canada's progress measure as implemented by Open SDG
+(sdg-build ``ProgressMeasure``). Targets to reach are judged by R = observed / required compound
+annual growth; direction-only targets by the signed observed growth against fixed thresholds.
+
+Everything is computed on a dense cube ``series × years`` with numpy: the only Python loops run over
+the (at most eleven) plan years, never over observations.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from ..checks import RISE, REACH
+from ..rules import RuleSet
+from .statuses import STATUSES
+from .targets import TargetTable, build_targets
+
+
+def observation_cube(rules: RuleSet, obs: pd.DataFrame, areas: list[str]) -> np.ndarray:
+    """Scatter long observations (area, indicator, year, value) into ``areas × series × years``."""
+    s = rules.settings
+    series = list(rules.indicators) + list(rules.context_series)
+    years = np.arange(s.plan_period.start, s.plan_period.end + 1)
+    cube = np.full((len(areas), len(series), len(years)), np.nan)
+    if obs is None or obs.empty:
+        return cube
+    a = _positions(obs["area"], areas)
+    i = _positions(obs["indicator"], series)
+    y = obs["year"].to_numpy(dtype=int) - years[0]
+    ok = (a >= 0) & (i >= 0) & (y >= 0) & (y < len(years))
+    cube[a[ok], i[ok], y[ok]] = obs["value"].to_numpy(dtype=float)[ok]
+    return cube
+
+
+def _positions(column: pd.Series, known: list[str]) -> np.ndarray:
+    """Position of each value in ``known`` (-1 if absent): hash the few distinct values, not every row."""
+    codes, uniques = pd.factorize(column, sort=False)
+    lookup = pd.Index(known).get_indexer(pd.Index(uniques).astype(str))
+    return np.where(codes >= 0, lookup[codes], -1)
+
+
+def _ffill_index(valid: np.ndarray) -> np.ndarray:
+    """For each cell, the column index of the latest valid cell at or before it (-1 if none)."""
+    idx = np.where(valid, np.arange(valid.shape[1])[None, :], -1)
+    return np.maximum.accumulate(idx, axis=1)
+
+
+def _take(m: np.ndarray, col: np.ndarray) -> np.ndarray:
+    out = np.take_along_axis(m, np.clip(col, 0, None), axis=1)
+    return np.where(col >= 0, out, np.nan)
+
+
+def _growth(cur, base, t1, t0, zero):
+    """Compound annual growth rate (NaN where undefined), with Open SDG's zero replacement."""
+    base = np.where(base == 0, zero, base)
+    cur = np.where(cur == 0, zero, cur)
+    span = t1 - t0
+    with np.errstate(all="ignore"):
+        # exp(log(r)/span) is the same number as r**(1/span) and several times faster on arrays.
+        g = np.expm1(np.log(cur / base) / span)
+    return np.where(span > 0, g, np.nan)
+
+
+def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, n_i: int) -> dict:
+    """The method for the pairs ``lo:hi`` (whole areas), on ``cube`` = those areas' observations."""
+    tt = tt_all.rows(lo, hi)
+    start = s.plan_period.start
+    ny = s.plan_period.end - start + 1
+    P = hi - lo
+    raw = cube[:, :n_i, :].reshape(P, ny)
+    zero = s.zero_replacement
+
+    # Rare-event rates: judge the mean of the last k observed years, at years that have a value.
+    judged = raw.copy()
+    k_max = int(tt.smooth.max()) if P else 1
+    smoothed_flag = np.zeros((P, ny), dtype=bool)
+    if k_max > 1:
+        rows = tt.smooth > 1
+        sub = raw[rows]
+        filled = np.nan_to_num(sub)
+        present = ~np.isnan(sub)
+        csum = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(filled, axis=1)], axis=1)
+        ccnt = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(present, axis=1)], axis=1)
+        k = tt.smooth[rows][:, None]
+        hi = np.arange(1, ny + 1)[None, :]
+        lo = np.clip(hi - k, 0, None)
+        tot = np.take_along_axis(csum, hi.repeat(sub.shape[0], 0), 1) - np.take_along_axis(csum, lo, 1)
+        cnt = np.take_along_axis(ccnt, hi.repeat(sub.shape[0], 0), 1) - np.take_along_axis(ccnt, lo, 1)
+        with np.errstate(all="ignore"):
+            mean = tot / cnt
+        judged[rows] = np.where(present, mean, np.nan)
+        smoothed_flag[rows] = present & (cnt > 1)
+
+    valid = ~np.isnan(judged)
+    last = _ffill_index(valid)                       # P × ny: latest observed column as of each year
+    cur = _take(judged, last)
+    cur_year = np.where(last >= 0, start + last, -1).astype(float)
+
+    # Baseline: own value in the baseline year, else the printed plan baseline, else first value.
+    b0 = s.baseline_year - start
+    first = np.where(valid.any(axis=1), valid.argmax(axis=1), -1)
+    own = judged[:, b0] if 0 <= b0 < ny else np.full(P, np.nan)
+    first_val = np.where(first >= 0, judged[np.arange(P), np.clip(first, 0, None)], np.nan)
+    base = np.where(~np.isnan(own), own, np.where(~np.isnan(tt.plan_base), tt.plan_base, first_val))
+    base_year = np.where(~np.isnan(own) | ~np.isnan(tt.plan_base), s.baseline_year,
+                         np.where(first >= 0, start + first, np.nan)).astype(float)
+    base_src = np.where(~np.isnan(own), "data", np.where(~np.isnan(tt.plan_base), "plan",
+                                                          np.where(first >= 0, "first_value", "none")))
+    B = base[:, None].repeat(ny, 1)
+    BY = base_year[:, None].repeat(ny, 1)
+
+    # Reference targets: the referenced series in the same area, as of the same year.
+    refval = np.full((P, ny), np.nan)
+    has_ref = tt.ref >= 0
+    if has_ref.any():
+        full = cube
+        fvalid = ~np.isnan(full)
+        flast = np.maximum.accumulate(np.where(fvalid, np.arange(ny)[None, None, :], -1), axis=2)
+        rows = np.nonzero(has_ref)[0]
+        a_idx = rows // n_i
+        src = full[a_idx, tt.ref[rows], :]
+        refval[rows] = _take(src, flast[a_idx, tt.ref[rows], :])
+
+    # ---------------------------------------------------------------- reach-a-value targets
+    d = tt.d[:, None]
+    T = np.broadcast_to(tt.tval[:, None], (P, ny)).copy()
+    # 得到控制 / maintain: the value to reach is the baseline plus a (signed) offset.
+    T = np.where(tt.from_baseline[:, None], B + tt.offset[:, None], T)
+    T = np.where(has_ref[:, None] & ~tt.ref_about[:, None], refval, T)
+    centre = np.broadcast_to(tt.centre[:, None], (P, ny)).copy()
+    half = np.broadcast_to(tt.half[:, None], (P, ny)).copy()
+    ref_about = (has_ref & tt.ref_about)[:, None]
+    centre = np.where(ref_about, refval, centre)
+    half = np.where(ref_about, tt.half[:, None] * np.abs(refval), half)
+    dist = ~np.isnan(centre)                       # about/band: distance transform (Open SDG)
+    yt = np.where(dist, centre + np.abs(cur - centre), cur)
+    bt = np.where(dist, centre + np.abs(B - centre), B)
+    Tt = np.where(dist, centre + half, T)
+    target_value = np.where(dist & ~np.isnan(tt.tval[:, None]), tt.tval[:, None], np.where(dist, np.nan, T))
+    with np.errstate(invalid="ignore"):
+        beyond = d * (yt - Tt)
+        met_reach = np.where(tt.strict[:, None], beyond > 0, beyond >= 0)
+    # Growth on the raw scale serves every row; only distance-transformed rows need their own.
+    g_raw = _growth(cur, B, cur_year, BY, zero)
+    g_obs = g_raw.copy()
+    drows = np.nonzero(dist[:, 0] | dist[:, -1])[0]
+    if len(drows):
+        g_obs[drows] = _growth(yt[drows], bt[drows], cur_year[drows], BY[drows], zero)
+    # The required growth is one number per pair, except for targets that follow another series.
+    g_req = np.broadcast_to(_growth(Tt[:, -1:], bt[:, -1:], float(s.target_year), BY[:, -1:], zero), (P, ny)).copy()
+    varying = np.nonzero(has_ref)[0]
+    if len(varying):
+        g_req[varying] = _growth(Tt[varying], bt[varying], float(s.target_year), BY[varying], zero)
+    sign = np.where(bt < 0, -1.0, 1.0)
+    with np.errstate(all="ignore"):
+        R = np.where(np.abs(g_req) > 1e-12, sign * d * g_obs / np.abs(g_req),
+                     np.where(d * g_obs > 0, np.inf, -np.inf))
+    tht = s.target_thresholds
+    st_reach = np.select([R >= tht.on_track, R >= tht.needs_acceleration, R >= tht.limited],
+                         [1, 2, 3], default=4)
+    st_reach = np.where(met_reach, 0, st_reach)
+    with np.errstate(all="ignore"):
+        # Progress toward the target only means something while the baseline is short of it.
+        base_short = d * (bt - Tt) < 0
+        progress_reach = np.where(base_short & (np.abs(Tt - bt) > 1e-12), (yt - bt) / (Tt - bt) * 100, np.nan)
+
+    # ---------------------------------------------------------------- direction-only targets
+    with np.errstate(invalid="ignore"):
+        P_dir = sign * d * g_raw
+    # Open SDG's scaling factor near a natural limit depends only on the pair's baseline.
+    use_lim = ~np.isnan(tt.limit) & (tt.d > 0)
+    a_exp = s.no_target_thresholds.limit_exponent
+    with np.errstate(all="ignore"):
+        babs, labs = np.abs(base), np.abs(tt.limit)
+        coeff_pair = np.where(babs >= 2 * labs, 1.0,
+                              np.where(babs <= labs, 1 - (babs / labs) ** a_exp, 1 - ((2 * labs - babs) / labs) ** a_exp))
+    coeff = np.where(use_lim, coeff_pair, 1.0)[:, None]
+    ntt = s.no_target_thresholds
+    st_dir = np.select([P_dir >= ntt.on_track * coeff, P_dir >= ntt.needs_acceleration * coeff,
+                        P_dir >= ntt.limited], [1, 2, 3], default=4)
+    st_dir = np.where((coeff == 0) & (P_dir >= 0), 1, st_dir)
+    with np.errstate(invalid="ignore"):
+        change = d * (cur - B) - tt.margin[:, None] * np.abs(B)
+        met_dir = change > 0
+    # 逐年提高: a fall between two consecutive observed values breaks the target for good.
+    prev = np.concatenate([np.full((P, 1), -1), last[:, :-1]], axis=1)
+    prev_val = _take(judged, prev)
+    fell_here = valid & (prev >= 0) & (judged < prev_val)
+    ever_fell = np.logical_or.accumulate(fell_here, axis=1)
+    is_rise = (tt.family == RISE)[:, None]
+    met_dir = np.where(is_rise, met_dir & ~ever_fell, met_dir)
+    st_dir = np.where(is_rise & ever_fell & (st_dir == 1), 2, st_dir)
+    year_grid = (start + np.arange(ny))[None, :]
+    st_dir = np.where(met_dir & (year_grid >= s.target_year), 0, st_dir)
+
+    # ---------------------------------------------------------------- combine
+    reach = (tt.family == REACH)[:, None]
+    status = np.where(reach, st_reach, st_dir)
+    met = np.where(reach, met_reach, met_dir)
+    margin = np.where(reach, np.where(dist, Tt - yt, beyond), change)
+    ratio = np.where(reach, R, P_dir)
+    progress_pct = np.where(reach, progress_reach, np.nan)
+    no_value = np.isnan(cur)
+    single = ~no_value & (cur_year <= BY)
+    ref_missing = has_ref[:, None] & np.isnan(refval) & ~no_value
+    unknown = no_value | ref_missing | np.isnan(B)
+    # One point in time says nothing about a trend: only an already-met target is judged.
+    status = np.where(unknown | (single & (status != 0)), 5, status)
+    met = np.where(unknown, False, met)
+
+    # Projection to the deadline: the observed growth continued (linear where growth is undefined).
+    horizon = s.target_year - cur_year
+    with np.errstate(all="ignore"):
+        proj_exp = cur * np.exp(np.log1p(g_raw) * horizon)
+        slope = (cur - B) / (cur_year - BY)
+        proj_lin = cur + slope * horizon
+    projected = np.where(~np.isnan(g_raw), proj_exp, np.where(cur_year > BY, proj_lin, np.nan))
+    pt = np.where(dist, centre + np.abs(projected - centre), projected)
+    with np.errstate(invalid="ignore"):
+        proj_ok_reach = np.where(tt.strict[:, None], d * (pt - Tt) > 0, d * (pt - Tt) >= 0)
+        proj_ok_dir = d * (projected - B) - tt.margin[:, None] * np.abs(B) > 0
+    proj_ok = np.where(reach, proj_ok_reach, proj_ok_dir)
+    has_proj = ~np.isnan(projected) & ~unknown
+    will_miss = has_proj & ~proj_ok & (status != 0)
+    # Achieved but the latest change went the wrong way, or the trend leaves the target by 2030.
+    with np.errstate(invalid="ignore"):
+        worsened = valid & (prev >= 0) & (d * (judged - prev_val) < 0)
+    worsened_asof = _take(worsened.astype(float), last) == 1
+    may_slip = (status == 0) & (worsened_asof | (has_proj & ~proj_ok))
+
+    # Unusual swing: the latest per-year change against the series' usual (mean absolute) change
+    # before it. Running sums keep this O(cells); a median would need a sort per year.
+    with np.errstate(all="ignore"):
+        step = np.where(valid & (prev >= 0), np.abs(raw - _take(raw, prev)) / (np.arange(ny)[None, :] - prev), np.nan)
+    has_step = ~np.isnan(step)
+    run_sum = np.cumsum(np.where(has_step, step, 0.0), axis=1)
+    run_cnt = np.cumsum(has_step, axis=1)
+    prior_sum = np.concatenate([np.zeros((P, 1)), run_sum[:, :-1]], axis=1)
+    prior_cnt = np.concatenate([np.zeros((P, 1)), run_cnt[:, :-1]], axis=1)
+    fl = s.flags
+    with np.errstate(all="ignore"):
+        usual = prior_sum / prior_cnt
+        swing_at = (prior_cnt >= fl.swing_min_changes) & (step > fl.swing_multiple * np.maximum(usual, 1e-9))
+    swing = _take(swing_at.astype(float), last) == 1
+    data_gap = (last < 0) | ((np.arange(ny)[None, :] - last) >= fl.gap_years)
+    smoothed = _take(smoothed_flag.astype(float), last) == 1
+
+    return {
+        "raw": raw, "cur": cur, "cur_year": cur_year, "base": base, "base_year": base_year, "base_src": base_src,
+        "target_value": target_value, "met": met, "margin": np.where(unknown, np.nan, margin),
+        "progress_pct": np.where(unknown | (status == 5), np.nan, progress_pct), "projected": np.where(unknown, np.nan, projected),
+        "ratio": np.where(unknown, np.nan, ratio), "status": status.astype(np.int8), "will_miss": will_miss,
+        "may_slip": may_slip, "swing": swing & ~np.isnan(cur), "data_gap": data_gap, "single": single,
+        "smoothed": smoothed, "reference_missing": ref_missing, "ref_missing": ref_missing,
+    }
+
+
+_BLOCK_AREAS = 64  # areas per block: keeps each block's arrays in the CPU cache
+
+
+def evaluate(rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None,
+             areas: list[str] | None = None) -> pd.DataFrame:
+    """Evaluate observations against the rules.
+
+    ``obs`` is a long frame with columns ``area, indicator, year, value``. Returns one row per
+    area × indicator × year (``years`` defaults to every plan year up to the latest observed one),
+    with the resolved target, met, margin, progress %, projection, status and flag columns.
+    """
+    s = rules.settings
+    areas = list(areas) if areas is not None else list(rules.areas)
+    start = s.plan_period.start
+    ny = s.plan_period.end - start + 1
+    tt = build_targets(rules, areas)
+    n_a, n_i = len(areas), len(tt.indicators)
+    P = n_a * n_i
+    cube = observation_cube(rules, obs, areas)
+
+    # Areas are independent: evaluate them in blocks (cache-sized arrays), on all cores
+    # (numpy releases the GIL inside its loops), then stitch the blocks together.
+    bounds = [(a0, min(a0 + _BLOCK_AREAS, n_a)) for a0 in range(0, max(n_a, 1), _BLOCK_AREAS)]
+    r: dict[str, np.ndarray] = {}
+
+    def run(bound):
+        lo, hi = bound[0] * n_i, bound[1] * n_i
+        for key, arr in _evaluate_block(s, tt, cube[bound[0]:bound[1]], lo, hi, n_i).items():
+            if key not in r:  # first block to finish allocates; the dict insert is atomic under the GIL
+                r.setdefault(key, np.empty((P,) + arr.shape[1:], dtype=arr.dtype))
+            r[key][lo:hi] = arr
+
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
+        list(pool.map(run, bounds))
+    raw, cur, cur_year, base, base_year, base_src = (r["raw"], r["cur"], r["cur_year"], r["base"],
+                                                     r["base_year"], r["base_src"])
+    target_value, met, margin, progress_pct, projected, ratio, status = (
+        r["target_value"], r["met"], r["margin"], r["progress_pct"], r["projected"], r["ratio"], r["status"])
+    will_miss, may_slip, swing, data_gap, single, smoothed, ref_missing = (
+        r["will_miss"], r["may_slip"], r["swing"], r["data_gap"], r["single"], r["smoothed"], r["ref_missing"])
+    valid_any = bool((~np.isnan(raw)).any())
+
+    # ---------------------------------------------------------------- assemble the long frame
+    max_year = int(np.nanmax(cur_year)) if valid_any else start
+    wanted = np.array(years if years is not None else list(range(start, max(max_year, start) + 1)), dtype=int)
+    wanted = wanted[(wanted >= start) & (wanted < start + ny)]
+    cols = wanted - start
+    n_y = len(cols)
+    all_years = n_y == ny and bool((cols == np.arange(ny)).all())
+
+    def pick(m):
+        # A reshape of the full grid is a view; only a subset of years needs a copy.
+        return m.reshape(-1) if all_years else m[:, cols].reshape(-1)
+
+    def per_pair(values: np.ndarray):
+        # Strings repeat per pair: store them once as categories, index them with small codes.
+        codes, cats = pd.factorize(values)
+        return pd.Categorical.from_codes(np.repeat(codes.astype(np.int32), n_y), categories=cats)
+
+    pair_area = np.repeat((np.arange(P) // n_i).astype(np.int32), n_y)
+    pair_ind = np.repeat((np.arange(P) % n_i).astype(np.int16), n_y)
+    names = [rules.area_name(a) for a in areas]
+    area_names = (pd.Categorical.from_codes(pair_area, categories=names) if len(set(names)) == len(names)
+                  else np.array(names, dtype=object)[pair_area])
+    out = pd.DataFrame({
+        "area_code": pd.Categorical.from_codes(pair_area, categories=areas),
+        "area_name": area_names,
+        "indicator": pd.Categorical.from_codes(pair_ind, categories=tt.indicators),
+        "year": np.tile(start + cols, P),
+        "value": pick(raw),
+        "value_used": pick(cur),
+        "value_year": pick(np.where(cur_year > 0, cur_year, np.nan)),
+        "baseline": np.repeat(base, n_y),
+        "baseline_year": np.repeat(base_year, n_y),
+        "baseline_source": per_pair(base_src),
+        "target_text": per_pair(tt.text),
+        "check_kind": per_pair(tt.kind),
+        "target_value": pick(target_value),
+        "target_source": per_pair(tt.source),
+        "attribute": per_pair(tt.attribute),
+        "met": pick(met),
+        "margin": pick(margin),
+        "progress_pct": pick(progress_pct),
+        "projected_2030": pick(projected),
+        "ratio": pick(ratio),
+        "status": pd.Categorical.from_codes(pick(status), categories=STATUSES),
+        "will_miss": pick(will_miss),
+        "may_slip": pick(may_slip),
+        "swing": pick(swing),
+        "data_gap": pick(data_gap),
+        "single_point": pick(single),
+        "smoothed": pick(smoothed),
+        "reference_missing": pick(ref_missing),
+    }, copy=False)
+    return out

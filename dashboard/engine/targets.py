@@ -1,0 +1,96 @@
+"""Every area × indicator's resolved target as flat arrays: the engine's target table.
+
+The parameters come from each target kind's ``engine_row`` (``dashboard/checks``): this module
+knows no kind by name. Defaults are computed once per indicator, then the few overridden pairs are
+patched, so building the table is O(areas × indicators) numpy work with Python loops only over
+indicators and overrides.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ..checks import EngineRow
+from ..rules import Indicator, ResolvedTarget, RuleSet
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """Per (area, indicator) pair, the resolved target as flat arrays (row = a * n_ind + i).
+
+    The numeric fields mirror :class:`~dashboard.checks.EngineRow`; ``ref`` is the series index of
+    ``ref_series`` (-1 when none), ``plan_base`` the printed baseline for the pair's area (NaN if
+    none), ``smooth`` the smoothing window (1 = none), ``limit`` the natural upper limit for
+    direction-only scaling (NaN if none), ``kind``/``text``/``source``/``attribute`` strings.
+    """
+
+    areas: list[str]
+    indicators: list[str]
+    family: np.ndarray
+    kind: np.ndarray
+    d: np.ndarray
+    strict: np.ndarray
+    tval: np.ndarray
+    centre: np.ndarray
+    half: np.ndarray
+    from_baseline: np.ndarray
+    offset: np.ndarray
+    margin: np.ndarray
+    ref: np.ndarray
+    ref_about: np.ndarray
+    plan_base: np.ndarray
+    smooth: np.ndarray
+    limit: np.ndarray
+    text: np.ndarray
+    source: np.ndarray
+    attribute: np.ndarray
+
+    def rows(self, lo: int, hi: int) -> TargetTable:
+        """The pairs ``lo:hi`` (views, no copies)."""
+        sliced = {f.name: (getattr(self, f.name)[lo:hi] if isinstance(getattr(self, f.name), np.ndarray)
+                           else getattr(self, f.name)) for f in fields(self)}
+        return TargetTable(**sliced)
+
+
+_ROW_FIELDS = ("family", "d", "strict", "tval", "centre", "half", "from_baseline", "offset", "margin", "ref",
+               "ref_about", "smooth", "limit", "kind", "text", "source", "attribute")
+_DTYPES = {"family": int, "d": float, "strict": bool, "tval": float, "centre": float, "half": float,
+           "from_baseline": bool, "offset": float, "margin": float, "ref": int, "ref_about": bool, "smooth": int,
+           "limit": float, "kind": object, "text": object, "source": object, "attribute": object}
+
+
+def _row(target: ResolvedTarget, ind: Indicator, rules: RuleSet, series_index: dict[str, int]) -> tuple:
+    r: EngineRow = target.check.engine_row(ind.direction, rules.settings)
+    limit = ind.valid_max if (ind.valid_max is not None and ind.unit == "%") else np.nan
+    ref = series_index[r.ref_series] if r.ref_series is not None else -1
+    return (r.family, r.d, r.strict, r.tval, r.centre, r.half, r.from_baseline, r.offset, r.margin, ref,
+            r.ref_about, ind.smoothing_years or 1, limit, target.check.kind, target.target_text, target.source,
+            target.attribute)
+
+
+def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
+    """Resolve every indicator's target for every area in ``areas`` into flat arrays."""
+    inds = list(rules.indicators.values())
+    series = list(rules.indicators) + list(rules.context_series)
+    series_index = {c: k for k, c in enumerate(series)}
+    per_ind = [_row(rules.default_target(ind.code), ind, rules, series_index) for ind in inds]
+    n_a, n_i = len(areas), len(inds)
+    columns = list(zip(*per_ind)) if per_ind else [() for _ in _ROW_FIELDS]
+    arrays = {name: np.tile(np.array(col, dtype=_DTYPES[name]), n_a) for name, col in zip(_ROW_FIELDS, columns)}
+    plan_base = np.full(n_a * n_i, np.nan)
+    area_pos = {a: k for k, a in enumerate(areas)}
+    for i, ind in enumerate(inds):
+        if ind.baseline is not None and ind.baseline_area in area_pos:
+            plan_base[area_pos[ind.baseline_area] * n_i + i] = ind.baseline
+    # An override replaces the whole row of its area, baseline included.
+    ind_pos = {ind.code: i for i, ind in enumerate(inds)}
+    for area, entries in rules.overrides.items():
+        if area not in area_pos:
+            continue
+        for code, target in entries.items():
+            row = area_pos[area] * n_i + ind_pos[code]
+            for name, value in zip(_ROW_FIELDS, _row(target, rules.indicators[code], rules, series_index)):
+                arrays[name][row] = value
+            plan_base[row] = target.baseline if target.baseline is not None else np.nan
+    return TargetTable(areas=areas, indicators=[i.code for i in inds], plan_base=plan_base, **arrays)

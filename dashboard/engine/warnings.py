@@ -1,0 +1,82 @@
+"""预警 Early warning: what a committee must look at, each with its reason in words.
+
+Built from the engine's output (``progress.evaluate``); one row per warning, so an indicator with
+two problems in one area shows twice, each with its own reason.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..messages import t
+from ..rules import RuleSet
+from .statuses import status_label
+
+KINDS = ["binding_not_on_track", "will_miss", "deterioration", "swing", "data_gap"]
+SEVERITY = {"binding_not_on_track": 0, "will_miss": 1, "deterioration": 2, "swing": 3, "data_gap": 4}
+
+
+def kind_label(kind: str, lang: str = "zh") -> str:
+    return t(f"warning_kind_{kind}", lang)
+
+
+def _fmt(x) -> str:
+    return "—" if pd.isna(x) else f"{x:.4g}"
+
+
+def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str = "zh") -> pd.DataFrame:
+    """Warnings for ``year`` from an ``evaluate`` frame, most severe first.
+
+    Columns: area_code, area_name, indicator, name, attribute, kind, kind_label, status, value,
+    target_text, projected_2030, reason (a sentence in ``lang``).
+    """
+    e = evaluated[evaluated["year"] == year]
+    if e.empty:
+        return pd.DataFrame(columns=["area_code", "area_name", "indicator", "name", "attribute", "kind",
+                                     "kind_label", "status", "value", "target_text", "projected_2030", "reason"])
+    status = e["status"].astype(str)
+    binding = e["attribute"].astype(str) == "binding"
+    masks = {
+        "binding_not_on_track": binding & ~status.isin(["achieved", "on_track", "no_data"]),
+        "will_miss": e["will_miss"].to_numpy() & ~status.isin(["no_data"]),
+        "deterioration": status == "deterioration",
+        "swing": e["swing"].to_numpy(),
+        "data_gap": e["data_gap"].to_numpy() & e["value_year"].notna(),
+    }
+    parts = []
+    for kind, mask in masks.items():
+        sub = e[np.asarray(mask)]
+        if not sub.empty:
+            parts.append(sub.assign(kind=kind))
+    if not parts:
+        return warnings_frame(rules, e.iloc[0:0], year, lang)
+    w = pd.concat(parts, ignore_index=True)
+    inds = rules.indicators
+    smoothed_ind = {c for c, i in inds.items() if i.smoothing_years}
+    w["name"] = [inds[c].name(lang) for c in w["indicator"].astype(str)]
+    w["kind_label"] = [kind_label(k, lang) for k in w["kind"]]
+    w["reason"] = [_reason(r, lang, str(r.indicator) in smoothed_ind, inds[str(r.indicator)].unit)
+                   for r in w.itertuples()]
+    w["severity"] = w["kind"].map(SEVERITY)
+    w = w.sort_values(["severity", "area_code", "indicator"]).drop(columns="severity")
+    return w[["area_code", "area_name", "indicator", "name", "attribute", "kind", "kind_label", "status",
+              "value_used", "target_text", "projected_2030", "reason"]].rename(columns={"value_used": "value"}) \
+        .reset_index(drop=True)
+
+
+def _reason(r, lang: str, rare_event: bool, unit: str) -> str:
+    """One sentence a leader can read out (loops over warnings, not observations)."""
+    v, target, p = _fmt(r.value_used), r.target_text, _fmt(r.projected_2030)
+    if r.kind == "binding_not_on_track":
+        return t("warning_reason_binding", lang, value=v, unit=unit, target=target,
+                 status=status_label(str(r.status), lang))
+    if r.kind == "will_miss":
+        return t("warning_reason_will_miss", lang, projected=p, target=target)
+    if r.kind == "deterioration":
+        return t("warning_reason_deterioration", lang, value=v, baseline=_fmt(r.baseline),
+                 year=int(r.baseline_year))
+    if r.kind == "swing":
+        return t("warning_reason_swing_rare" if rare_event else "warning_reason_swing", lang)
+    if r.kind == "data_gap":
+        return t("warning_reason_data_gap", lang, year=int(r.value_year))
+    return ""

@@ -1,0 +1,195 @@
+"""One upload path for both kinds of file: indicator values and yearly task-progress reports.
+
+``read_any_upload`` looks at the header (the first rows only — it never parses a large file twice)
+and hands the file to ``upload.read_upload`` or ``task_progress.read_task_progress``. A file is a
+task-progress report when one header row has a task column (任务代码 / task …) and a status
+column (状态 / status …) and no indicator column (指标 / indicator …); everything else, including
+files that cannot be read at all, goes the indicator way, whose report explains what is wrong.
+
+``preview_any`` and ``commit_any`` then do the right thing for the kind, so a caller (the app's
+upload page, ``python -m dashboard import``) needs no ``if`` of its own beyond what it shows.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..rules import RuleSet, catalogue_for
+from .matching import key
+
+INDICATORS = "indicators"
+TASKS = "tasks"
+_PEEK_BYTES = 64 * 1024
+_PEEK_ROWS = 20
+
+
+def _keys(aliases) -> set[str]:
+    return {key(a) for a in aliases}
+
+
+def _alias_sets():
+    from .task_progress import ALIASES as TASK_ALIASES
+    from .indicator_values import ALIASES as UPLOAD_ALIASES
+
+    task = _keys(TASK_ALIASES["task"])
+    status = _keys(TASK_ALIASES["status"])
+    indicator_only = _keys(UPLOAD_ALIASES["indicator"]) - task  # 代码 / code name either kind of column
+    return task, status, indicator_only
+
+
+def header_kind(cells) -> str | None:
+    """``"tasks"``, ``"indicators"`` or None (not a header row) for one row of cell texts."""
+    from .indicator_values import _header_score
+
+    task, status, indicator_only = _alias_sets()
+    texts = [str(c) for c in cells if str(c).strip()]
+    keys = {key(t) for t in texts}
+    if keys & task and keys & status and not keys & indicator_only:
+        return TASKS
+    if _header_score(pd.Series(texts, dtype=object)) >= 2:
+        return INDICATORS
+    return None
+
+
+def _kind_of_grid(grid: pd.DataFrame | None) -> str | None:
+    if grid is None or grid.empty:
+        return None
+    for row in grid.index[:_PEEK_ROWS]:
+        kind = header_kind(grid.loc[row].tolist())
+        if kind is not None:
+            return kind
+    return None
+
+
+def _csv_prefix(content: bytes) -> bytes:
+    """The first ~64 KB, cut after a complete line (in the file's own encoding's newline)."""
+    if len(content) <= _PEEK_BYTES:
+        return content
+    head = content[:_PEEK_BYTES]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: a newline is two bytes at an even offset
+        newline = b"\n\x00" if head[:2] == b"\xff\xfe" else b"\x00\n"
+        at = head.rfind(newline)
+        while at > 0 and at % 2:
+            at = head.rfind(newline, 0, at)
+        return head[:at + 2] if at > 0 else head[:len(head) // 2 * 2]
+    at = head.rfind(b"\n")  # in UTF-8 and GB18030 the byte 0x0A is only ever a newline
+    return head[:at + 1] if at > 0 else head
+
+
+def _peek_xlsx(content: bytes) -> str | None:
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from .indicator_values import _cell_text
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        return None
+    try:
+        for sheet in book.worksheets:
+            rows = [[_cell_text(c) for c in row] for row in sheet.iter_rows(max_row=_PEEK_ROWS)]
+            for cells in rows:
+                kind = header_kind(cells)
+                if kind is not None:
+                    return kind
+    except Exception:  # a damaged workbook: the full reader reports it properly
+        return None
+    finally:
+        book.close()
+    return None
+
+
+def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet) -> str:
+    """``"tasks"`` for a task-progress file, else ``"indicators"`` (also when the file is unreadable)."""
+    from .indicator_values import _decode, _read_csv_text, _read_grid
+
+    if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
+        return (_peek_xlsx(content) or INDICATORS) if content[:4] == b"PK\x03\x04" else INDICATORS
+    prefix = _csv_prefix(content)
+    kind = None
+    try:
+        text, _ = _decode(prefix)
+        if text is not None:
+            grid, problem = _read_csv_text(text)
+            kind = _kind_of_grid(grid) if problem is None else None
+    except Exception:
+        kind = None
+    if kind is None and len(prefix) < len(content):
+        # The prefix ended inside a quoted cell, say: look at the whole file once.
+        try:
+            grid, _, problem = _read_grid(content, file_name, rules)
+            kind = _kind_of_grid(grid) if problem is None else None
+        except Exception:
+            kind = None
+    return kind or INDICATORS
+
+
+def read_any_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None,
+                    cat=None) -> tuple[str, object]:
+    """Read and validate an uploaded file of either kind; never raises for bad input.
+
+    Returns ``(kind, report)``: ``("indicators", UploadReport)`` or ``("tasks", TaskProgressReport)``.
+    Both reports have ``ok``, ``errors``, ``warnings``, ``problems`` (row/column located),
+    ``rows``, ``file_name``, ``sha256``, ``encoding``, ``n_bytes``. ``cat`` defaults to the
+    task catalogue of ``rules``.
+    """
+    from .task_progress import read_task_progress
+    from .indicator_values import max_upload_bytes, read_upload, size_problem
+
+    limit = max_upload_bytes(rules, max_bytes)
+    if size_problem(len(content), limit) is None and detect_upload_kind(content, file_name, rules) == TASKS:
+        return TASKS, read_task_progress(content, file_name, cat or catalogue_for(rules), rules, max_bytes=limit)
+    return INDICATORS, read_upload(content, file_name, rules, max_bytes=limit)
+
+
+def read_any_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None,
+                         cat=None) -> tuple[str, object]:
+    """Like :func:`read_any_upload` for a file on disk, refusing an oversized file before reading it."""
+    from .indicator_values import max_upload_bytes, read_upload_path, size_problem
+
+    path = Path(path)
+    limit = max_upload_bytes(rules, max_bytes)
+    if size_problem(path.stat().st_size, limit) is not None:
+        return INDICATORS, read_upload_path(path, rules, max_bytes=limit)
+    return read_any_upload(path.read_bytes(), path.name, rules, max_bytes=limit, cat=cat)
+
+
+def preview_any(kind: str, report, store) -> pd.DataFrame:
+    """What storing ``report`` would change, one row per report row with ``kind`` new/correction/unchanged.
+
+    Indicators: ``upload.preview_changes`` (area, indicator, year, old, new, …). Tasks:
+    ``task_progress.preview_task_changes`` (task, year, target_no, old_status, status,
+    old_reached, reached, old_note, note, kind, source_row).
+    """
+    if kind == TASKS:
+        from .task_progress import preview_task_changes
+
+        tasks = sorted(set(report.rows["task"])) if len(report.rows) else []
+        years = sorted(set(int(y) for y in report.rows["year"])) if len(report.rows) else []
+        current = store.current_task_reports(tasks=tasks, years=years) if tasks else None
+        return preview_task_changes(report, current)
+    from .indicator_values import preview_changes
+
+    return preview_changes(report, store)
+
+
+def preview_counts(preview: pd.DataFrame | None) -> dict[str, int]:
+    """How many rows of a preview are new, corrections and unchanged."""
+    counts = preview["kind"].astype(str).value_counts() if preview is not None and len(preview) else {}
+    return {k: int(counts.get(k, 0)) for k in ("new", "correction", "unchanged")}
+
+
+def commit_any(kind: str, report, store, uploader: str) -> int:
+    """Store an accepted report of either kind as one batch; returns the batch id (``StoreError`` if not ok)."""
+    if kind == TASKS:
+        return store.commit_task_report(report, uploader=uploader)
+    return store.commit(report, uploader=uploader)
+
+
+__all__ = ["INDICATORS", "TASKS", "header_kind", "detect_upload_kind", "read_any_upload", "read_any_upload_path",
+           "preview_any", "commit_any"]

@@ -1,0 +1,458 @@
+"""Yearly task-progress reports: an uploaded file → validated rows, and targets joined with what was reached.
+
+Staff report, per task and year, a status (未开始 / 推进中 / 已完成 / 滞后), the number reached where
+the task has one, and a note — through the same upload path as indicator values: CSV (UTF-8, BOM,
+GBK/GB18030, UTF-16) or .xlsx, headers in Chinese or English in any order. Reading the grid of
+cells and parsing numbers reuse ``upload.py`` and ``values.py``; this module adds the columns and
+the rules of a task report. Nothing is stored here: ``read_task_progress`` returns every problem
+(row as Excel shows it, column as the header in the file) and the rows that would be stored.
+
+A task with several targets (市妇联's 500 个妇女之家 and 500 个儿童之家) needs the optional column
+目标 / target to say which one a reached number belongs to: its number (1, 2 …), the measure as
+written in the task file, or the linked indicator code. A row without a number reports the
+status of the task as a whole (``target_no`` 0).
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.records import TASK_PROGRESS, TASK_STATUSES, diff
+from ..engine.task_status import task_status_label
+from ..messages import Problem, ReportStatus, legacy
+from ..rules import RuleSet, Task, TaskCatalogue
+from .cells import normalise_text, parse_values
+from .indicator_values import max_upload_bytes, open_grid, size_problem
+from .matching import closest, key
+
+STATUSES = TASK_STATUSES
+_STATUS_WORDS = {
+    "not_started": ("未开始", "not_started", "notstarted", "not started", "尚未开始", "未启动"),
+    "in_progress": ("推进中", "in_progress", "inprogress", "in progress", "进行中", "正在推进", "实施中"),
+    "done": ("已完成", "done", "完成", "completed", "complete", "已办结"),
+    "delayed": ("滞后", "delayed", "已滞后", "进度滞后", "behind", "late"),
+    "not_reported": ("未报告", "not_reported", "not reported"),
+}
+_STATUS_INDEX = {key(w): code for code, words in _STATUS_WORDS.items() for w in words}
+
+FIELDS = ("task", "year", "status", "target", "reached", "note")
+REQUIRED = ("task", "year", "status")
+ALIASES: dict[str, tuple[str, ...]] = {
+    "task": ("任务代码", "任务编号", "task", "task_code", "任务", "代码", "code", "任务名称", "task_title"),
+    "year": ("年份", "year", "年度"),
+    "status": ("状态", "status", "进展状态", "完成状态", "进展"),
+    "target": ("目标", "目标项", "target", "target_no", "measure", "目标序号"),
+    "reached": ("完成值", "reached", "实际完成", "完成数", "实际完成值", "完成数值", "value", "数值"),
+    "note": ("备注", "note", "notes", "说明"),
+}
+SHOWN = {"task": "任务代码", "year": "年份", "status": "状态", "target": "目标", "reached": "完成值", "note": "备注"}
+ROW_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "source_row"]
+
+
+def normalise_status(text) -> str | None:
+    """Canonical status code for a Chinese or English status word, or None."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return None
+    return _STATUS_INDEX.get(key(str(text)))
+
+
+@dataclass
+class TaskProgressReport(ReportStatus):
+    """What ``read_task_progress`` found; ``ok`` means no errors and ``rows`` may be stored."""
+
+    file_name: str
+    sha256: str
+    problems: list[Problem] = field(default_factory=list)
+    rows: pd.DataFrame = field(default_factory=lambda: empty_rows())
+    encoding: str = ""
+    n_bytes: int = 0
+    n_skipped: int = 0      # template rows left unfilled (no status, number or note): not reported
+    layout: str = "tasks"   # so code written for UploadReport can print it
+
+
+def empty_rows() -> pd.DataFrame:
+    return pd.DataFrame({
+        "task": pd.Series(dtype=object), "year": pd.Series(dtype="int64"), "target_no": pd.Series(dtype="int64"),
+        "status": pd.Series(dtype=object), "reached": pd.Series(dtype="float64"), "note": pd.Series(dtype=object),
+        "source_row": pd.Series(dtype="int64"),
+    })
+
+
+# ------------------------------------------------------------------------------ entry points
+def read_task_progress_path(path: str | os.PathLike, cat: TaskCatalogue, rules: RuleSet, *,
+                            max_bytes: int | None = None) -> TaskProgressReport:
+    """Like :func:`read_task_progress` for a file on disk, refusing an oversized file before reading it."""
+    path = Path(path)
+    limit = max_upload_bytes(rules, max_bytes)
+    size = path.stat().st_size
+    too_big = size_problem(size, limit)
+    if too_big is not None:
+        return TaskProgressReport(file_name=path.name, sha256="", problems=[too_big], n_bytes=size)
+    return read_task_progress(path.read_bytes(), path.name, cat, rules, max_bytes=limit)
+
+
+def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *,
+                       max_bytes: int | None = None) -> TaskProgressReport:
+    """Read and validate one task-progress file; never raises for bad input, reports it instead."""
+    report = TaskProgressReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
+    grid = open_grid(report, content, file_name, rules, max_bytes)
+    if grid is None:
+        return report
+    header_row = _find_header(grid)
+    header = grid.loc[header_row].astype(str).str.strip()
+    cols = _columns(header)
+    missing = [f for f in REQUIRED if f not in cols]
+    if missing:
+        report.problems.extend(_missing_column(f, header_row) for f in missing)
+        return report
+    data = grid.loc[grid.index > header_row].astype(str)
+    if data.empty:
+        report.problems.append(legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
+                                       row=int(header_row)))
+        return report
+    frame = pd.DataFrame({"row": data.index.astype("int64")})
+    for f in FIELDS:
+        frame[f"{f}_text"] = data[cols[f]].str.strip().to_numpy() if f in cols else ""
+        # An absent optional column has no name: problems then point at the reached-value column.
+        frame[f"col_{f}"] = header[cols[f]] if f in cols else ""
+    blank = (frame[[f"{f}_text" for f in FIELDS]] == "").all(axis=1)
+    frame = frame.loc[~blank].reset_index(drop=True)
+    if frame.empty:
+        report.problems.append(legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
+                                       row=int(header_row)))
+        return report
+    # A template row nobody filled in (task, year and target pre-printed; no status, number or
+    # note) reports nothing, as an empty cell of the indicator template does.
+    unfilled = (frame[["status_text", "reached_text", "note_text"]] == "").all(axis=1)
+    report.n_skipped = int(unfilled.sum())
+    frame = frame.loc[~unfilled].reset_index(drop=True)
+    if frame.empty:
+        report.problems.append(legacy("NO_DATA_ROWS", "没有填写任何任务的状态", "no task has a status filled in",
+                                       row=int(header_row), column=str(header[cols["status"]])))
+        return report
+    _validate(frame, cat, rules, report)
+    return report
+
+
+# ------------------------------------------------------------------------------ header
+def _field_of(text: str) -> str | None:
+    k = key(text)
+    for name, aliases in ALIASES.items():
+        if k in aliases:
+            return name
+    return None
+
+
+def _find_header(grid: pd.DataFrame) -> int:
+    for row in grid.index[:20]:
+        if len({_field_of(str(c)) for c in grid.loc[row]} - {None}) >= 2:
+            return int(row)
+    return int(grid.index[0])
+
+
+def _columns(header: pd.Series) -> dict[str, object]:
+    found: dict[str, tuple[int, object]] = {}
+    for col, text in header.items():
+        name = _field_of(str(text))
+        if name is not None:
+            rank = ALIASES[name].index(key(str(text)))
+            if name not in found or rank < found[name][0]:
+                found[name] = (rank, col)
+    return {name: col for name, (_, col) in found.items()}
+
+
+def _missing_column(name: str, header_row: int) -> Problem:
+    names = "、".join(ALIASES[name][:4])
+    return legacy("MISSING_COLUMN", f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
+                   f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
+                   row=header_row, column=SHOWN[name])
+
+
+# ------------------------------------------------------------------------------ validation
+def _task_index(cat: TaskCatalogue) -> dict[str, str]:
+    index = {key(c): c for c in cat.tasks}
+    titles: dict[str, list[str]] = {}
+    for t in cat.tasks.values():
+        titles.setdefault(key(t.title), []).append(t.code)
+    for k, codes in titles.items():
+        if len(codes) == 1:
+            index.setdefault(k, codes[0])  # a title names a task only when no other task has it
+    return index
+
+
+def _target_no(task: Task, text: str) -> int | None:
+    """Which target of ``task`` the text names: its number, measure, printed text or indicator code."""
+    k = key(text)
+    for g in task.targets:
+        if k in (str(g.no), key(g.measure), key(g.printed), key(g.indicator or "")):
+            return g.no
+    # A shortened measure (普惠率 for 学前教育普惠率) is fine as long as it names only one target.
+    partial = [g.no for g in task.targets if k and (k in key(g.measure) or k in key(g.printed))]
+    return partial[0] if len(partial) == 1 else None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: TaskProgressReport) -> None:
+    problems: list[Problem] = []
+
+    def add(code, r, column_field, zh, en, severity="error"):
+        problems.append(legacy(code, zh, en, row=int(r.row), column=str(getattr(r, f"col_{column_field}")),
+                                severity=severity))
+
+    # Tasks -----------------------------------------------------------------------------
+    index = _task_index(cat)
+    distinct = pd.unique(frame["task_text"])
+    lookup = {t: index.get(key(t)) for t in distinct}
+    frame["task"] = frame["task_text"].map(lookup)
+    choices = list(cat.tasks) + [t.title for t in cat.tasks.values()]
+    hints = {t: closest(t, choices) for t in distinct if lookup[t] is None and t}
+
+    # Years -----------------------------------------------------------------------------
+    year_text = normalise_text(frame["year_text"]).str.replace(r"年度?$", "", regex=True)
+    year_num = pd.to_numeric(year_text, errors="coerce").astype("float64")
+    bad_year = year_num.isna() | (year_num % 1 != 0)
+    frame["year"] = year_num.where(~bad_year, 0).astype("int64")
+    start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
+
+    # Status and numbers ----------------------------------------------------------------
+    frame["status"] = frame["status_text"].map(normalise_status)
+    parsed = parse_values(frame["reached_text"])
+    frame["reached"] = parsed.values
+    frame["target_no"] = 0
+
+    ok = pd.Series(True, index=frame.index)
+    for i, r in enumerate(frame.itertuples(index=False)):
+        good = True
+        task = cat.tasks.get(r.task) if r.task else None
+        if r.task_text == "":
+            add("EMPTY_CELL", r, "task", "任务代码为空", "the task code is blank")
+            good = False
+        elif task is None:
+            h = hints.get(r.task_text)
+            add("UNKNOWN_TASK", r, "task", f"未知任务“{r.task_text}”" + (f"；是不是“{h}”？" if h else ""),
+                f"unknown task '{r.task_text}'" + (f"; did you mean '{h}'?" if h else ""))
+            good = False
+        if r.year_text == "":
+            add("EMPTY_CELL", r, "year", "年份为空", "the year is blank")
+            good = False
+        elif bad_year.iloc[i]:
+            add("BAD_YEAR", r, "year", f"年份“{r.year_text}”不是有效的年份", f"'{r.year_text}' is not a year")
+            good = False
+        elif not start <= r.year <= end:
+            add("YEAR_OUT_OF_RANGE", r, "year", f"年份 {r.year} 不在规划期 {start}–{end} 内",
+                f"year {r.year} is outside the plan period {start}-{end}")
+            good = False
+        elif task is not None and not task.period_start <= r.year <= task.period_end:
+            add("YEAR_OUTSIDE_TASK_PERIOD", r, "year",
+                f"任务 {task.code} 的期限是 {task.period}，报告年份为 {r.year}",
+                f"task {task.code} runs {task.period}; the report is for {r.year}", severity="warning")
+        if r.status_text == "":
+            add("EMPTY_CELL", r, "status", "状态为空", "the status is blank")
+            good = False
+        elif r.status is None or r.status == "not_reported":
+            add("BAD_STATUS", r, "status", f"状态“{r.status_text}”无效；应为 未开始、推进中、已完成 或 滞后",
+                f"'{r.status_text}' is not a status; use not_started, in_progress, done or delayed "
+                "(未开始/推进中/已完成/滞后)")
+            good = False
+        if parsed.invalid.iloc[i]:
+            add("NOT_A_NUMBER", r, "reached", f"完成值“{r.reached_text}”不是数字",
+                f"reached value '{r.reached_text}' is not a number")
+            good = False
+        has_value = not np.isnan(r.reached)
+        if task is not None:
+            if has_value and not task.targets:
+                add("REACHED_WITHOUT_TARGET", r, "reached",
+                    f"任务 {task.code} 没有可量化的目标，不能填写完成值 {_fmt(r.reached)}；请写在备注中",
+                    f"task {task.code} has no quantitative target, so it takes no reached value "
+                    f"({_fmt(r.reached)}); put it in the note")
+                good = False
+            elif r.target_text != "":
+                no = _target_no(task, r.target_text) if task.targets else None
+                if no is None:
+                    listing = "；".join(f"{g.no}={g.measure}" for g in task.targets) or "无 / none"
+                    add("UNKNOWN_TARGET", r, "target", f"任务 {task.code} 没有目标“{r.target_text}”（可选：{listing}）",
+                        f"task {task.code} has no target '{r.target_text}' (choose: {listing})")
+                    good = False
+                else:
+                    frame.at[i, "target_no"] = no
+            elif has_value:
+                if len(task.targets) == 1:
+                    frame.at[i, "target_no"] = 1
+                else:
+                    listing = "；".join(f"{g.no}={g.measure}" for g in task.targets)
+                    add("AMBIGUOUS_TARGET", r, "target" if r.col_target else "reached",
+                        f"任务 {task.code} 有 {len(task.targets)} 个目标，请在“目标”列写明完成值属于哪一个（{listing}）",
+                        f"task {task.code} has {len(task.targets)} targets; say in the 'target' column which one "
+                        f"the reached value is for ({listing})")
+                    good = False
+        ok.iloc[i] = good
+
+    # Duplicates among otherwise valid rows -----------------------------------------------
+    valid = frame.loc[ok].copy()
+    keys = ["task", "year", "target_no"]
+    valid["_note"] = valid["note_text"]
+    valid["_reached"] = valid["reached"].round(9).fillna(-1.2345e300)
+    dup = valid.duplicated(keys, keep=False)
+    drop_rows: set[int] = set()
+    for _, g in valid.loc[dup].groupby(keys, sort=False):
+        first = g.iloc[0]
+        same = (g[["status", "_reached", "_note"]] == first[["status", "_reached", "_note"]]).all(axis=1)
+        if same.all():
+            for r in g.iloc[1:].itertuples(index=False):
+                add("DUPLICATE_ROW", r, "status", f"与第 {int(first.row)} 行重复，已忽略",
+                    f"repeats row {int(first.row)}; ignored", severity="warning")
+                drop_rows.add(int(r.row))
+        else:
+            listing = "、".join(str(int(x)) for x in g["row"])
+            for r in g.itertuples(index=False):
+                column = "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
+                add("CONFLICTING_DUPLICATE", r, column,
+                    f"任务 {r.task} {r.year} 年（目标 {r.target_no}）出现多次且内容不同（行 {listing}）",
+                    f"task {r.task} {r.year} (target {r.target_no}) appears more than once with different "
+                    f"contents (rows {listing.replace('、', ', ')})")
+            drop_rows.update(int(x) for x in g["row"])
+    # One task, one year, one status — across its targets too.
+    rest = valid.loc[~valid["row"].isin(drop_rows)]
+    conflicting: set[int] = set()
+    for (task, year), g in rest.groupby(["task", "year"], sort=False):
+        if g["status"].nunique() > 1:
+            conflicting.update(int(x) for x in g["row"])
+            listing = "、".join(f"{int(r.row)}:{task_status_label(r.status, 'zh')}" for r in g.itertuples(index=False))
+            for r in g.itertuples(index=False):
+                add("CONFLICTING_STATUS", r, "status", f"任务 {task} {year} 年的状态不一致（行:状态 {listing}）",
+                    f"task {task} {year} has different statuses (row:status {listing.replace('、', ', ')})")
+
+    rows = rest.loc[~rest["row"].isin(conflicting)].drop_duplicates(keys, keep="first")
+    note = rows["note_text"].where(rows["note_text"] != "", None)
+    report.rows = pd.DataFrame({
+        "task": rows["task"].astype(object).to_numpy(),
+        "year": rows["year"].astype("int64").to_numpy(),
+        "target_no": rows["target_no"].astype("int64").to_numpy(),
+        "status": rows["status"].astype(object).to_numpy(),
+        "reached": rows["reached"].astype("float64").to_numpy(),
+        "note": note.astype(object).to_numpy(),
+        "source_row": rows["row"].astype("int64").to_numpy(),
+    }) if len(rows) else empty_rows()
+    order = {f: i for i, f in enumerate(FIELDS)}
+    rank = {str(frame[f"col_{f}"].iloc[0]): order[f] for f in FIELDS}
+    problems.sort(key=lambda p: (p.row or 0, rank.get(p.column or "", 9), p.code))
+    report.problems.extend(problems)
+
+
+# ------------------------------------------------------------------------------ storing helpers
+def preview_task_changes(report: TaskProgressReport, current: pd.DataFrame) -> pd.DataFrame:
+    """What storing ``report`` would do given the ``current`` task reports (task, year, target_no,
+    status, reached, note): one row per report row with old/new and ``kind``."""
+    rows = report.rows
+    cols = ["task", "year", "target_no", "old_status", "status", "old_reached", "reached", "old_note", "note",
+            "kind", "source_row"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    cur = current if current is not None and len(current) else pd.DataFrame(
+        columns=["task", "year", "target_no", "status", "reached", "note"])
+    cur = cur[["task", "year", "target_no", "status", "reached", "note"]].astype(
+        {"year": "int64", "target_no": "int64", "reached": "float64"})
+    merged = rows.merge(cur.rename(columns={"status": "old_status", "reached": "old_reached", "note": "old_note"}),
+                        on=["task", "year", "target_no"], how="left")
+    old = merged[["old_status", "old_reached", "old_note"]].set_axis(["status", "reached", "note"], axis=1)
+    merged["kind"] = diff(TASK_PROGRESS, old, merged[["status", "reached", "note"]])
+    return merged[cols]
+
+
+# ------------------------------------------------------------------------------ template
+TEMPLATE_COLUMNS = ["任务代码", "任务名称", "牵头单位", "年份", "状态", "目标", "目标值", "单位", "完成值", "备注"]
+
+
+def default_template_year(rules: RuleSet, today=None) -> int:
+    """Last year (reports are about the year just ended), kept inside the plan period."""
+    year = (today or date.today()).year - 1
+    return max(rules.settings.plan_period.start, min(rules.settings.plan_period.end, year))
+
+
+def task_template_frame(cat: TaskCatalogue, year: int, current: pd.DataFrame | None = None,
+                        all_tasks: bool = False) -> pd.DataFrame:
+    """The fillable task-progress sheet for ``year`` (all cells text).
+
+    One row per task target (one row for a task without a number), for the tasks running in
+    ``year`` (every task with ``all_tasks``). 目标 holds the target's measure, which
+    ``read_task_progress`` maps back to its number; 目标值 and 单位 are for reading only (they are
+    not columns the reader knows). ``current`` (stored reports) pre-fills 状态, 完成值, 备注.
+    """
+    filled: dict[tuple, tuple] = {}
+    if current is not None and len(current):
+        for r in current.loc[current["year"] == int(year)].itertuples(index=False):
+            filled[(r.task, int(r.target_no))] = (r.status, r.reached, r.note)
+    rows = []
+    for t in cat.tasks.values():
+        if not all_tasks and not t.period_start <= int(year) <= t.period_end:
+            continue
+        base = {"任务代码": t.code, "任务名称": t.title, "牵头单位": "、".join(cat.unit_name(c) for c in t.lead_units),
+                "年份": str(int(year))}
+        status0 = filled.get((t.code, 0), (None, None, None))
+        for g in (t.targets or (None,)):
+            no = g.no if g is not None else 0
+            status, reached, note = filled.get((t.code, no), (None, None, None))
+            status = status or status0[0]
+            rows.append({**base, "状态": task_status_label(status, "zh") if status else "",
+                         "目标": g.measure if g is not None else "", "目标值": g.target_text if g is not None else "",
+                         "单位": g.unit if g is not None else "",
+                         "完成值": "" if reached is None or pd.isna(reached) else _fmt(float(reached)),
+                         "备注": note if isinstance(note, str) else ""})
+    return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
+
+
+def make_task_template(cat: TaskCatalogue, year: int, fmt: str = "csv", current: pd.DataFrame | None = None,
+                       all_tasks: bool = False) -> bytes:
+    """:func:`task_template_frame` as CSV (UTF-8 with BOM, Excel-friendly) or .xlsx bytes."""
+    frame = task_template_frame(cat, year, current, all_tasks)
+    if fmt == "csv":
+        # A stored note starting with = + - @ would run as a formula when Excel opens the CSV.
+        risky = frame["备注"].str.startswith(("=", "+", "-", "@", "\t", "\r"))
+        frame.loc[risky, "备注"] = "'" + frame.loc[risky, "备注"]
+        return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{int(year)}年任务进展"
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(horizontal="center")
+    for col, width in {"A": 12, "B": 30, "C": 24, "D": 7, "E": 9, "F": 26, "G": 12, "H": 6, "I": 9, "J": 30}.items():
+        sheet.column_dimensions[col].width = width
+    if len(frame):
+        choice = DataValidation(type="list", formula1='"未开始,推进中,已完成,滞后"', allow_blank=True)
+        choice.add(f"E2:E{len(frame) + 1}")
+        sheet.add_data_validation(choice)
+    sheet.freeze_panes = "C2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+__all__ = ["STATUSES", "TaskProgressReport", "read_task_progress", "read_task_progress_path", "normalise_status",
+           "preview_task_changes", "empty_rows", "TEMPLATE_COLUMNS", "task_template_frame", "make_task_template",
+           "default_template_year"]

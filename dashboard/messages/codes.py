@@ -1,0 +1,113 @@
+"""Every problem the product can report, as one Enum (the pandera way: codes are data, not strings).
+
+A member's value is its catalogue key: ``CODE`` or ``CODE.variant`` when one code has several
+messages (a duplicate *area* code and a duplicate *indicator* code are both ``DUPLICATE_CODE``).
+People and scripts see the code (``member.code``); the catalogue holds the words. The tests check
+that every member has a Chinese and an English text and that no catalogue problem lacks a member.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Code(str, Enum):
+    """Problem codes (value = catalogue key)."""
+
+    @property
+    def code(self) -> str:
+        """The code without its variant: ``DUPLICATE_CODE`` for ``DUPLICATE_CODE.area``."""
+        return self.value.split(".", 1)[0]
+
+    # ---- rules files: YAML (dashboard/rules/yaml_lines.py)
+    NO_RULES = "NO_RULES"
+    FILE_UNREADABLE = "FILE_UNREADABLE"
+    FILE_TOO_LARGE_YAML = "FILE_TOO_LARGE.yaml"
+    ENCODING_YAML = "ENCODING"
+    YAML_REFUSED_ALIASES = "YAML_REFUSED.aliases"
+    YAML_REFUSED_NODES = "YAML_REFUSED.nodes"
+    YAML_SYNTAX = "YAML_SYNTAX"
+    YAML_SYNTAX_COLON = "YAML_SYNTAX.colon"
+    YAML_SYNTAX_NO_COLON = "YAML_SYNTAX.no_colon"
+    YAML_SYNTAX_INDENT = "YAML_SYNTAX.indent"
+    YAML_SYNTAX_TAB = "YAML_SYNTAX.tab"
+    YAML_SYNTAX_QUOTE = "YAML_SYNTAX.quote"
+    YAML_SYNTAX_ESCAPE = "YAML_SYNTAX.escape"
+    FULLWIDTH_COLON = "FULLWIDTH_COLON"
+    DUPLICATE_KEY = "DUPLICATE_KEY"
+
+    # ---- rules files: fields and values (dashboard/rules/validation.py)
+    UNKNOWN_KEY = "UNKNOWN_KEY"
+    MISSING_FIELD = "MISSING_FIELD"
+    MISSING_FIELD_AREAS_LIST = "MISSING_FIELD.areas_list"
+    MISSING_FIELD_UNITS_LIST = "MISSING_FIELD.units_list"
+    MISSING_FIELD_TASKS_LIST = "MISSING_FIELD.tasks_list"
+    MISSING_FIELD_EMPTY_FILE = "MISSING_FIELD.empty_file"
+    MISSING_FIELD_ATTRIBUTE = "MISSING_FIELD.attribute"
+    MISSING_FILE_AREAS = "MISSING_FILE.areas"
+    MISSING_FILE_INDICATORS = "MISSING_FILE.indicators"
+    MISSING_FILE_UNITS = "MISSING_FILE.units"
+    BAD_CHECK = "BAD_CHECK"
+    WRONG_TYPE = "WRONG_TYPE"
+    WRONG_TYPE_TEXT = "WRONG_TYPE.text"
+    WRONG_TYPE_INTEGER = "WRONG_TYPE.integer"
+    WRONG_TYPE_NUMBER = "WRONG_TYPE.number"
+    WRONG_TYPE_BOOL = "WRONG_TYPE.bool"
+    WRONG_TYPE_CHOICE = "WRONG_TYPE.choice"
+    WRONG_TYPE_PATTERN = "WRONG_TYPE.pattern"
+    WRONG_TYPE_EMPTY = "WRONG_TYPE.empty"
+    WRONG_TYPE_TOO_SHORT = "WRONG_TYPE.too_short"
+    WRONG_TYPE_TOO_LONG = "WRONG_TYPE.too_long"
+    WRONG_TYPE_MIN = "WRONG_TYPE.min"
+    WRONG_TYPE_MAX = "WRONG_TYPE.max"
+    WRONG_TYPE_MAPPING = "WRONG_TYPE.mapping"
+    WRONG_TYPE_FILE_MAPPING = "WRONG_TYPE.file_mapping"
+    WRONG_TYPE_LIST = "WRONG_TYPE.list"
+    WRONG_TYPE_RANGE_ORDER = "WRONG_TYPE.range_order"
+
+    # ---- rules files: cross-checks (dashboard/rules/loader.py, workplan.py)
+    DUPLICATE_AREA_CODE = "DUPLICATE_CODE.area"
+    DUPLICATE_PLAN_CODE = "DUPLICATE_CODE.plan"
+    DUPLICATE_DOMAIN_CODE = "DUPLICATE_CODE.domain"
+    DUPLICATE_INDICATOR_CODE = "DUPLICATE_CODE.indicator"
+    DUPLICATE_OVERRIDE_FILE = "DUPLICATE_CODE.override_file"
+    DUPLICATE_UNIT_CODE = "DUPLICATE_CODE.unit"
+    DUPLICATE_GROUP = "DUPLICATE_CODE.group"
+    DUPLICATE_TASK_CODE = "DUPLICATE_CODE.task"
+    DUPLICATE_NAME = "DUPLICATE_NAME"
+    DUPLICATE_UNIT = "DUPLICATE_UNIT"
+    UNKNOWN_AREA_PARENT = "UNKNOWN_AREA.parent"
+    UNKNOWN_AREA_PLAN = "UNKNOWN_AREA.plan"
+    UNKNOWN_AREA_OVERRIDE = "UNKNOWN_AREA.override"
+    UNKNOWN_AREA_UNIT = "UNKNOWN_AREA.unit"
+    AREA_TREE = "AREA_TREE"
+    BAD_CODE = "BAD_CODE"
+    UNKNOWN_DOMAIN = "UNKNOWN_DOMAIN"
+    UNKNOWN_DOMAIN_TASK = "UNKNOWN_DOMAIN.task"
+    UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
+    UNKNOWN_REFERENCE_OVERRIDE = "UNKNOWN_REFERENCE.override"
+    UNKNOWN_INDICATOR_OVERRIDE = "UNKNOWN_INDICATOR.override"
+    UNKNOWN_INDICATOR_TASK = "UNKNOWN_INDICATOR.task"
+    UNKNOWN_UNIT = "UNKNOWN_UNIT"
+    UNKNOWN_PLAN = "UNKNOWN_PLAN"
+    UNKNOWN_GROUP = "UNKNOWN_GROUP"
+    BAD_GROUP = "BAD_GROUP"
+    BAD_TARGET_TASK_REFERENCE = "BAD_TARGET.task_reference"
+
+    # ---- who may do what (dashboard/access)
+    PASSWORD_MISMATCH = "PASSWORD_MISMATCH"
+    UNKNOWN_AREA_USER = "UNKNOWN_AREA.user"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    NOT_ALLOWED_OWN_BATCHES = "NOT_ALLOWED.own_batches"
+    AREA_NOT_ALLOWED = "AREA_NOT_ALLOWED"
+    AREA_NOT_ALLOWED_TASK = "AREA_NOT_ALLOWED.task"
+
+    # ---- target texts (dashboard/checks)
+    BAD_TARGET_EMPTY = "BAD_TARGET.empty"
+    BAD_TARGET_UNKNOWN = "BAD_TARGET.unknown"
+    BAD_TARGET_RATIO_ZERO = "BAD_TARGET.ratio_zero"
+    BAD_TARGET_RATIO_DIRECTION = "BAD_TARGET.ratio_direction"
+    BAD_TARGET_QUALITATIVE = "BAD_TARGET.qualitative"
+    BAD_TARGET_NEEDS_REFERENCE = "BAD_TARGET.needs_reference"
+
+    # Transitional: a problem whose two texts were written at the call site. Being removed.
+    LEGACY = "LEGACY"

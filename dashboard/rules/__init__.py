@@ -1,0 +1,16 @@
+"""The rules: everything under ``rules/`` as typed objects, loaded once, every slip located.
+
+``load_rules(root)`` reads settings, areas, indicator tables and per-area overrides into a
+:class:`RuleSet`; ``load_tasks(root, rules)`` reads the units and work-plan tasks into a
+:class:`TaskCatalogue`. YAML is read with line numbers (``yaml_lines``) and validated by the
+pydantic models (``models``, ``workplan``); problems carry ``file:line`` and a code.
+"""
+from .loader import load_rules, parse_check, relative_path
+from .models import Area, Attribute, ContextSeries, Domain, Plan, Settings
+from .names import closest, key
+from .ruleset import Indicator, ResolvedTarget, RuleSet, attribute_label
+from .workplan import Task, TaskCatalogue, TaskTarget, Unit, catalogue_for, load_tasks, load_units
+
+__all__ = ["load_rules", "parse_check", "relative_path", "Area", "Attribute", "ContextSeries", "Domain", "Plan",
+           "Settings", "closest", "key", "Indicator", "ResolvedTarget", "RuleSet", "attribute_label", "Task",
+           "TaskCatalogue", "TaskTarget", "Unit", "catalogue_for", "load_tasks", "load_units"]

@@ -1,0 +1,133 @@
+"""Every table of the product, in one schema: observations and task reports versioned by batch,
+the users, sessions and sign-in throttle, and the audit trail.
+
+Schema changes are Alembic migrations (``dashboard/store/migrations``), applied when the store
+opens a database; this module is the current shape they lead to.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from ..core.records import TASK_STATUSES
+
+metadata = MetaData()
+
+BATCH_KINDS = ("upload", "demo", "task_upload")
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("uploader", String(200), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("n_rows", Integer, nullable=False, default=0),
+    Column("n_new", Integer, nullable=False, default=0),
+    Column("n_corrected", Integer, nullable=False, default=0),
+    Column("n_unchanged", Integer, nullable=False, default=0),
+    Column("n_skipped", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("rolled_back_at", DateTime(timezone=True)),
+    Column("rolled_back_by", String(200)),
+    CheckConstraint(f"kind IN ({', '.join(repr(k) for k in BATCH_KINDS)})", name="ck_batches_kind"),
+    CheckConstraint("status IN ('active', 'rolled_back')", name="ck_batches_status"),
+    Index("ix_batches_sha256", "sha256"),
+    sqlite_autoincrement=True,  # ids are never reused, so a data_version never repeats
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("area", String(32), nullable=False),
+    Column("indicator", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("value", Float(precision=53), nullable=False),
+    Column("note", Text),
+    Column("is_current", Boolean, nullable=False),
+    Column("replaces_id", Integer, ForeignKey("observations.id")),
+    # No index on batch_id: only a rollback filters by it, and each index costs every import
+    # (a national file is a quarter of a million inserts); a rare scan is the cheaper side.
+    Index("ix_observations_replaces", "replaces_id"),
+    Index("ix_observations_key", "area", "indicator", "year"),
+    sqlite_autoincrement=True,
+)
+_is_current = observations.c.is_current
+Index("ux_observations_current", observations.c.area, observations.c.indicator, observations.c.year,
+      unique=True, sqlite_where=text("is_current = 1"), postgresql_where=_is_current)
+
+task_reports = Table(
+    "task_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("task", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("target_no", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("status", String(16), nullable=False),
+    Column("reached", Float(precision=53)),
+    Column("note", Text),
+    Column("is_current", Boolean, nullable=False),
+    Column("replaces_id", Integer, ForeignKey("task_reports.id")),
+    CheckConstraint(f"status IN ({', '.join(repr(k) for k in TASK_STATUSES)})", name="ck_task_reports_status"),
+    Index("ix_task_reports_batch", "batch_id"),
+    Index("ix_task_reports_replaces", "replaces_id"),
+    Index("ix_task_reports_key", "task", "year", "target_no"),
+    sqlite_autoincrement=True,
+)
+_task_current = task_reports.c.is_current
+Index("ux_task_reports_current", task_reports.c.task, task_reports.c.year, task_reports.c.target_no,
+      unique=True, sqlite_where=text("is_current = 1"), postgresql_where=_task_current)
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("areas", String(2000), nullable=False, default=""),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+throttle = Table(
+    "sign_in_throttle", metadata,
+    Column("name", String(100), primary_key=True),   # per typed name, so unknown names are slowed too
+    Column("failures", Integer, nullable=False, default=0),
+    Column("next_allowed_at", DateTime(timezone=True), nullable=True),
+)
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(100), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("user", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=True),
+    Column("details", Text, nullable=True),
+)
+

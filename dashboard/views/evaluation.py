@@ -1,0 +1,56 @@
+"""评估 Evaluation: the plan's indicator table for an area and evaluation year."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..engine.evaluation import domain_summary as evaluation_lines
+from ..engine.evaluation import evaluation_table
+from ..rules import RuleSet, attribute_label
+from .common import EMPTY_EVALUATION, years_of
+
+
+EVAL_COLUMNS = ["domain_name", "number", "code", "name", "unit", "target_text", "attribute_label", "baseline",
+                "value", "status", "label"]
+
+
+def evaluation_years(ev: pd.DataFrame, rules: RuleSet) -> tuple[list[int], int]:
+    """The years an evaluation can be run for and the default: the 2025 mid-term evaluation when the
+    data reach it, the final year (2030) when present, else the latest year."""
+    years = years_of(ev, rules)
+    mid = 2025
+    target = rules.settings.target_year
+    if target in years:
+        default = target
+    elif mid in years:
+        default = mid
+    else:
+        default = years[-1] if years else rules.settings.plan_period.start
+    return years, default
+
+
+def evaluation_kind(rules: RuleSet, year: int) -> str | None:
+    """'midterm' for 2025, 'final' for the plan's target year, else None."""
+    if year == rules.settings.target_year:
+        return "final"
+    if year == 2025:
+        return "midterm"
+    return None
+
+
+def evaluation_view(ev: pd.DataFrame, rules: RuleSet, area: str, year: int,
+                    lang: str = "zh") -> tuple[pd.DataFrame, list[str]]:
+    """The plan's own indicator table for one area and year (plan order) and one line per domain.
+
+    Table columns: ``EVAL_COLUMNS`` (value = the value used in that year; label = status in words).
+    """
+    if ev is None or ev.empty or "value_used" not in ev:
+        ev = EMPTY_EVALUATION.assign(value_used=pd.Series(dtype=float))
+    table = evaluation_table(rules, ev, area, year, lang)
+    if table.empty:
+        return pd.DataFrame(columns=EVAL_COLUMNS), []
+    lines = evaluation_lines(rules, table, lang)
+    out = table.assign(attribute_label=[attribute_label(a, lang) for a in table["attribute"]],
+                       label=table["status_label"])
+    for c in ("baseline", "value"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out[EVAL_COLUMNS].reset_index(drop=True), lines

@@ -1,0 +1,84 @@
+"""指标详情 Indicator: the series, baseline, target line and projection; the values table; the target in words."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..engine import (
+    flags_words,
+    status_label,
+)
+from ..rules import RuleSet
+from .common import (
+    status_strings,
+)
+
+
+def indicator_layers(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[str], year: int | None = None,
+                     lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """The pieces of an indicator's chart for the chosen areas.
+
+    Returns frames: ``observed`` (area_name, year, value), ``baseline`` (area_name, year, value),
+    ``target`` (area_name, value — the target line; empty when the target is not a number),
+    ``projection`` (area_name, year, value: from the latest value to the projected 2030 value).
+    ``year`` caps the data at the chosen year (the status as of then).
+    """
+    part = ev[(ev["indicator"] == code) & ev["area_code"].isin(areas)]
+    if year is not None:
+        part = part[part["year"] <= year]
+    names = {a: rules.area_name(a, lang) for a in areas}
+    an = part["area_code"].astype(str).map(names)
+    observed = pd.DataFrame({"area_name": an, "year": part["year"].astype(int), "value": part["value"]})
+    observed = observed.dropna(subset=["value"]).reset_index(drop=True)
+    base_rows, target_rows, proj_rows = [], [], []
+    target_year = rules.settings.target_year
+    for a in areas:
+        rows = part[part["area_code"] == a]
+        if rows.empty:
+            continue
+        last = rows.loc[rows["year"].idxmax()]
+        if pd.notna(last["baseline"]) and pd.notna(last["baseline_year"]):
+            base_rows.append({"area_name": names[a], "year": int(last["baseline_year"]), "value": float(last["baseline"])})
+        if pd.notna(last["target_value"]):
+            target_rows.append({"area_name": names[a], "value": float(last["target_value"])})
+        if pd.notna(last["projected_2030"]) and pd.notna(last["value_used"]) and pd.notna(last["value_year"]):
+            proj_rows.append({"area_name": names[a], "year": int(last["value_year"]), "value": float(last["value_used"])})
+            proj_rows.append({"area_name": names[a], "year": target_year, "value": float(last["projected_2030"])})
+    return {
+        "observed": observed,
+        "baseline": pd.DataFrame(base_rows, columns=["area_name", "year", "value"]),
+        "target": pd.DataFrame(target_rows, columns=["area_name", "value"]).drop_duplicates("value"),
+        "projection": pd.DataFrame(proj_rows, columns=["area_name", "year", "value"]),
+    }
+
+
+def indicator_values(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[str], lang: str = "zh") -> pd.DataFrame:
+    """The values table of the indicator page: area × year with value, value used, status, flags."""
+    part = ev[(ev["indicator"] == code) & ev["area_code"].isin(areas)]
+    st = status_strings(part["status"])
+    out = pd.DataFrame({
+        "area": [rules.area_name(a, lang) for a in part["area_code"].astype(str)],
+        "year": part["year"].astype(int).to_numpy(),
+        "value": part["value"].to_numpy(),
+        "value_used": part["value_used"].to_numpy(),
+        "target_text": part["target_text"].to_numpy(),
+        "status": [status_label(s, lang) for s in st],
+        "progress_pct": part["progress_pct"].to_numpy(),
+        "projected_2030": part["projected_2030"].to_numpy(),
+        "flags": flags_words(part, lang).to_numpy(),
+    })
+    return out.reset_index(drop=True)
+
+
+def describe_target(rules: RuleSet, area: str, code: str, lang: str = "zh") -> dict:
+    """The printed target, the typed check in words and where the target comes from."""
+    tgt = rules.target_for(area, code)
+    s = rules.settings
+    words = tgt.check.describe(lang, s)
+    return {
+        "target_text": tgt.target_text,
+        "check": words,
+        "kind": tgt.check.kind,
+        "attribute": tgt.attribute,
+        "source": tgt.source,
+        "source_file": tgt.source_file,
+    }
