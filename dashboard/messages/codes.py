@@ -109,5 +109,11 @@ class Code(str, Enum):
     BAD_TARGET_QUALITATIVE = "BAD_TARGET.qualitative"
     BAD_TARGET_NEEDS_REFERENCE = "BAD_TARGET.needs_reference"
 
+    # ---- uploaded files (dashboard/intake)
+
+    # ---- stored data (dashboard/store)
+
+    # ---- accounts and sign-in (dashboard/access/accounts.py)
+
     # Transitional: a problem whose two texts were written at the call site. Being removed.
     LEGACY = "LEGACY"
