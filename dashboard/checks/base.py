@@ -35,9 +35,14 @@ NAN = math.nan
 class CheckSettings(Protocol):
     """The settings a check reads (``rules/settings.yaml``), without depending on the rules layer."""
 
-    about_tolerance: float
-    significant_change: float
-    sex_ratio_band: tuple[float, float]
+    @property
+    def about_tolerance(self) -> float: ...
+
+    @property
+    def significant_change(self) -> float: ...
+
+    @property
+    def sex_ratio_band(self) -> tuple[float, float]: ...
 
 
 class TargetParseError(ValueError):

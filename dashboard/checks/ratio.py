@@ -46,7 +46,7 @@ class Ratio(CheckKind):
         op = {"higher": ">=", "lower": "<="}.get(direction)
         if op is None:
             raise TargetParseError(Code.BAD_TARGET_RATIO_DIRECTION)
-        return cls(first=first, second=second, op=op)  # type: ignore[arg-type]
+        return cls(first=first, second=second, op=op)
 
     def words(self, lang: str, settings: CheckSettings) -> str:
         return t("check_ratio", lang, first=fmt(self.first), second=fmt(self.second),

@@ -87,10 +87,11 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         csum = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(filled, axis=1)], axis=1)
         ccnt = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(present, axis=1)], axis=1)
         k = tt.smooth[rows][:, None]
-        hi = np.arange(1, ny + 1)[None, :]
-        lo = np.clip(hi - k, 0, None)
-        tot = np.take_along_axis(csum, hi.repeat(sub.shape[0], 0), 1) - np.take_along_axis(csum, lo, 1)
-        cnt = np.take_along_axis(ccnt, hi.repeat(sub.shape[0], 0), 1) - np.take_along_axis(ccnt, lo, 1)
+        upper = np.arange(1, ny + 1)[None, :]
+        lower = np.clip(upper - k, 0, None)
+        upper_rows = upper.repeat(sub.shape[0], 0)
+        tot = np.take_along_axis(csum, upper_rows, 1) - np.take_along_axis(csum, lower, 1)
+        cnt = np.take_along_axis(ccnt, upper_rows, 1) - np.take_along_axis(ccnt, lower, 1)
         with np.errstate(all="ignore"):
             mean = tot / cnt
         judged[rows] = np.where(present, mean, np.nan)
@@ -121,10 +122,10 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         full = cube
         fvalid = ~np.isnan(full)
         flast = np.maximum.accumulate(np.where(fvalid, np.arange(ny)[None, None, :], -1), axis=2)
-        rows = np.nonzero(has_ref)[0]
-        a_idx = rows // n_i
-        src = full[a_idx, tt.ref[rows], :]
-        refval[rows] = _take(src, flast[a_idx, tt.ref[rows], :])
+        ref_rows = np.nonzero(has_ref)[0]
+        a_idx = ref_rows // n_i
+        src = full[a_idx, tt.ref[ref_rows], :]
+        refval[ref_rows] = _take(src, flast[a_idx, tt.ref[ref_rows], :])
 
     # ---------------------------------------------------------------- reach-a-value targets
     d = tt.d[:, None]

@@ -77,7 +77,7 @@ def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
     per_ind = [_row(rules.default_target(ind.code), ind, rules, series_index) for ind in inds]
     n_a, n_i = len(areas), len(inds)
     columns = list(zip(*per_ind)) if per_ind else [() for _ in _ROW_FIELDS]
-    arrays = {name: np.tile(np.array(col, dtype=_DTYPES[name]), n_a) for name, col in zip(_ROW_FIELDS, columns)}
+    arrays: dict[str, np.ndarray] = {name: np.tile(np.array(col, dtype=_DTYPES[name]), n_a) for name, col in zip(_ROW_FIELDS, columns)}
     plan_base = np.full(n_a * n_i, np.nan)
     area_pos = {a: k for k, a in enumerate(areas)}
     for i, ind in enumerate(inds):

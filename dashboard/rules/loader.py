@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..checks import Check, Direction, TargetParseError, parse_target
 from ..messages import Code, Problem
@@ -27,6 +30,8 @@ from .models import (
 from .ruleset import Indicator, ResolvedTarget, RuleSet
 from .validation import did_you_mean, guess, item_line, not_a_mapping, unknown_keys, validate
 from .yaml_lines import LineDict, LineList, line_for, load_yaml_file
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -96,7 +101,7 @@ def _load_settings(reader: _Reader) -> Settings:
     data, shown = reader.read(path)
     if data is None:
         return Settings()
-    if not isinstance(data, dict):
+    if not isinstance(data, LineDict):
         reader.problems.append(not_a_mapping(data, shown))
         return Settings()
     return validate(Settings, data, shown, reader.problems, known_fields=SCHEMA_FIELDS) or Settings()
@@ -112,7 +117,7 @@ def _load_areas(reader: _Reader) -> tuple[dict[str, Area], set[str]]:
         problems.append(Problem(Code.MISSING_FILE_AREAS, file=relative_path(path, reader.root)))
         return areas, broken
     data, shown = reader.read(path)
-    if not (isinstance(data, dict) and isinstance(data.get("areas"), list)):
+    if not (isinstance(data, LineDict) and isinstance(data.get("areas"), LineList)):
         if data is not None or not any(p.file == shown for p in problems):
             problems.append(Problem(Code.MISSING_FIELD_AREAS_LIST, file=shown, line=getattr(data, "line", 1)))
         return areas, broken
@@ -161,7 +166,7 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
             if not any(p.file == shown for p in problems):
                 problems.append(Problem(Code.MISSING_FIELD_EMPTY_FILE, file=shown, line=1))
             continue
-        if not isinstance(data, dict):
+        if not isinstance(data, LineDict):
             problems.append(not_a_mapping(data, shown))
             continue
         # Validate the parts one by one: a typo in domains: must not hide the rows' own mistakes.
@@ -182,24 +187,13 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
         if areas and plan.area not in areas:
             problems.append(Problem(Code.UNKNOWN_AREA_PLAN, {"code": plan.area}, file=shown,
                                     line=data["plan"].line_of("area")))
-        for key, model in (("domains", Domain), ("context_series", ContextSeries)):
-            seq = data.get(key) or []
-            if not isinstance(seq, list):
-                problems.append(Problem(Code.WRONG_TYPE_LIST, {"where": key, "subject": "", "value": ""},
-                                        file=shown, line=data.line_of(key)))
-                continue
-            for i, item in enumerate(seq):
-                fallback = item_line(seq, i)
-                obj = validate(model, item, shown, problems, prefix=(key, i), fallback=fallback,
-                               known_fields=SCHEMA_FIELDS)
-                if obj is None:
-                    continue
-                if isinstance(obj, ContextSeries):
-                    context[obj.code] = obj
-                elif (plan.code, obj.code) in domains:
-                    problems.append(Problem(Code.DUPLICATE_DOMAIN_CODE, {"code": obj.code}, file=shown, line=fallback))
-                else:
-                    domains[(plan.code, obj.code)] = obj
+        for line, domain in _items(data, "domains", Domain, shown, problems):
+            if (plan.code, domain.code) in domains:
+                problems.append(Problem(Code.DUPLICATE_DOMAIN_CODE, {"code": domain.code}, file=shown, line=line))
+            else:
+                domains[(plan.code, domain.code)] = domain
+        for _, series in _items(data, "context_series", ContextSeries, shown, problems):
+            context[series.code] = series
         if not isinstance(data.get("indicators"), list):
             if "indicators" in data:
                 problems.append(Problem(Code.WRONG_TYPE_LIST, {"where": "indicators", "subject": "", "value": ""},
@@ -239,10 +233,11 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
         if attribute is None:
             problems.append(Problem(Code.MISSING_FIELD_ATTRIBUTE, {"code": spec.code}, file=shown, line=line))
             continue
-        check = parse_check(spec.check, spec.target, spec.direction, spec.reference, shown,
-                            item.line_of("target"), problems, spec.code)
-        if check is None:
+        parsed = parse_check(spec.check, spec.target, spec.direction, spec.reference, shown,
+                             item.line_of("target"), problems, spec.code)
+        if parsed is None:
             continue
+        check = parsed
         if spec.reference:
             pending_refs.append((spec.code, spec.reference, shown, item.line_of("reference")))
         elif check.kind == "reference":
@@ -276,7 +271,7 @@ def _load_overrides(reader: _Reader, areas: dict[str, Area], broken_areas: set[s
         data, shown = reader.read(path)
         if data is None:
             continue
-        if not isinstance(data, dict):
+        if not isinstance(data, LineDict):
             problems.append(not_a_mapping(data, shown))
             continue
         ofile = validate(OverrideFile, data, shown, problems, known_fields=SCHEMA_FIELDS)
@@ -310,10 +305,11 @@ def _load_overrides(reader: _Reader, areas: dict[str, Area], broken_areas: set[s
             if entry.target is None and entry.check is None and entry.reference is None:
                 check = ind.check
             else:
-                check = parse_check(entry.check, text, ind.direction, entry.reference, shown,
-                                    node.line_of("target") if isinstance(node, LineDict) else line, problems, code)
-                if check is None:
+                parsed = parse_check(entry.check, text, ind.direction, entry.reference, shown,
+                                     node.line_of("target") if isinstance(node, LineDict) else line, problems, code)
+                if parsed is None:
                     continue
+                check = parsed
             if entry.reference and entry.reference not in known_series:
                 problems.append(Problem(Code.UNKNOWN_REFERENCE_OVERRIDE, {"code": code, "ref": entry.reference},
                                         file=shown, line=node.line_of("reference")))
@@ -326,6 +322,21 @@ def _load_overrides(reader: _Reader, areas: dict[str, Area], broken_areas: set[s
             )
         overrides[ofile.area] = resolved
     return overrides
+
+
+def _items(data: LineDict, key: str, model: type[M], shown: str,
+           problems: list[Problem]) -> Iterator[tuple[int | None, M]]:
+    """The valid items of the list ``data[key]`` (each with its line); problems for the rest."""
+    seq = data.get(key) or []
+    if not isinstance(seq, list):
+        problems.append(Problem(Code.WRONG_TYPE_LIST, {"where": key, "subject": "", "value": ""},
+                                file=shown, line=data.line_of(key)))
+        return
+    for i, item in enumerate(seq):
+        line = item_line(seq, i)
+        obj = validate(model, item, shown, problems, prefix=(key, i), fallback=line, known_fields=SCHEMA_FIELDS)
+        if obj is not None:
+            yield line, obj
 
 
 def parse_check(explicit: Check | None, text: str, direction: Direction, reference: str | None, shown: str,

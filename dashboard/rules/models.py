@@ -124,8 +124,9 @@ class IndicatorSpec(_Strict):
     _attr = field_validator("attribute", mode="before")(_attribute)
 
     @model_validator(mode="after")
-    def _range_order(self):
-        if self.valid_range and None not in self.valid_range and self.valid_range[0] > self.valid_range[1]:
+    def _range_order(self) -> IndicatorSpec:
+        lo, hi = self.valid_range or (None, None)
+        if lo is not None and hi is not None and lo > hi:
             raise PydanticCustomError("range_order", "valid_range: minimum above maximum")
         return self
 
@@ -167,11 +168,8 @@ class OverrideFile(_Strict):
     targets: dict[str, OverrideEntry]
 
 
-SCHEMA_FIELDS = {
-    name
-    for model in (Settings, PlanPeriod, TargetThresholds, NoTargetThresholds, FlagSettings, UploadSettings,
-                  Area, AreasFile, Plan, Domain, IndicatorSpec, ContextSeries, IndicatorFile,
-                  OverrideEntry, OverrideFile, *KINDS.values())
-    for name in model.model_fields
-}
+_MODELS: tuple[type[BaseModel], ...] = (
+    Settings, PlanPeriod, TargetThresholds, NoTargetThresholds, FlagSettings, UploadSettings, Area, AreasFile, Plan,
+    Domain, IndicatorSpec, ContextSeries, IndicatorFile, OverrideEntry, OverrideFile, *KINDS.values())
+SCHEMA_FIELDS = {name for model in _MODELS for name in model.model_fields}
 """Every key a rules file may hold: the "did you mean" of an unknown key looks among these."""

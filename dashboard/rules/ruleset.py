@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from ..checks import Check
+from ..checks import Check, Direction
 from ..messages import Problem, t
 from .models import Area, Attribute, ContextSeries, Domain, Plan, Settings
 
@@ -28,7 +28,7 @@ class Indicator(BaseModel):
     name_zh: str
     name_en: str
     unit: str
-    direction: str
+    direction: Direction
     target_text: str
     check: Check
     attribute: Attribute

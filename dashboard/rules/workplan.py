@@ -18,7 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..checks import Check, CheckKind, TargetParseError, parse_target
+from ..checks import Check, CheckKind, Direction, TargetParseError, parse_target
 from ..messages import Code, Problem, Severity
 from .loader import load_rules, relative_path
 from .names import closest, key
@@ -376,7 +376,8 @@ def _build_task(spec: TaskSpec, item: LineDict, line: int, shown: str, cat: Task
                 continue
             if target.indicator not in indicators:
                 indicators.append(target.indicator)  # a target measured by an indicator links the task to it
-        direction = target.direction or (rules.indicators[target.indicator].direction if target.indicator else "higher")
+        direction: Direction = target.direction or (
+            rules.indicators[target.indicator].direction if target.indicator else "higher")
         if direction not in ("higher", "lower"):
             direction = "higher"
         check = target.check
