@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import os
-import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from dashboard.rules import RuleSet, load_rules
 
-from dashboard.rules import load_rules  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -89,3 +87,71 @@ def session_token():
     yield make
     for engine in engines:
         engine.dispose()
+
+
+# ------------------------------------------------------------------------------ a small rule set of our own
+# Engine and view tests judge against these targets, not the shipped plan tables: a maintainer who
+# corrects a target in rules/ must not break the arithmetic tests. Each row mirrors a kind of target
+# that the plans print (the shipped code in brackets).
+SMALL_AREAS = """
+areas:
+  - {code: "100000", name_zh: 测试市, name_en: Test City, level: city}
+  - {code: "100001", name_zh: 甲区, name_en: District A, parent: "100000", level: district}
+  - {code: "100002", name_zh: 乙区, name_en: District B, parent: "100000", level: district}
+  - {code: "100003", name_zh: 丙县, name_en: County C, parent: "100000", level: county}
+"""
+SMALL_INDICATORS = """
+plan: {code: T, name_zh: 测试规划, name_en: Test plan, source: tests, area: "100001", baseline_year: 2020, target_year: 2030}
+domains:
+  - {code: health, name_zh: 健康, name_en: Health}
+  - {code: society, name_zh: 社会, name_en: Society}
+indicators:
+  - {code: T01, domain: health, number: 1, name_zh: 孕产妇死亡率, name_en: Maternal mortality, unit: 1/10万, direction: lower, target: "<8", attribute: binding, smoothing_years: 3}  # W03
+  - {code: T02, domain: health, number: 2, name_zh: 毛入园率, name_en: Preschool enrolment, unit: "%", direction: higher, target: "≥98.2", attribute: binding}  # C19
+  - {code: T03, domain: society, number: 3, name_zh: 女性就业比例, name_en: Women in employment, unit: "%", direction: higher, target: "45左右", attribute: expected}  # W15
+  - {code: T04, domain: health, number: 4, name_zh: 出生人口性别比, name_en: Sex ratio at birth, unit: "", direction: band, target: 趋于平衡, attribute: expected}  # W40
+  - {code: T05, domain: society, number: 5, name_zh: 逐年提高的比例, name_en: Rising share, unit: "%", direction: higher, target: 逐年提高, attribute: expected}  # W01
+  - {code: T06, domain: society, number: 6, name_zh: 提高的比例, name_en: Improving share, unit: "%", direction: higher, target: 提高, attribute: expected}  # W09
+  - {code: T07, domain: health, number: 7, name_zh: 明显降低的率, name_en: Rate to fall markedly, unit: "‰", direction: lower, target: 明显降低, attribute: expected}  # W19
+  - {code: T08, domain: health, number: 8, name_zh: 得到控制的率, name_en: Rate to contain, unit: "%", direction: lower, target: 得到控制, attribute: expected}  # W46
+  - {code: T09, domain: society, number: 9, name_zh: 女党员比例, name_en: Women party members, unit: "%", direction: higher, target: 保持合理比例, attribute: expected, check: {kind: maintain, tolerance: 2}}  # W20
+  - {code: T10, domain: society, number: 10, name_zh: 女代表比例, name_en: Women delegates, unit: "%", direction: higher, target: 不低于本地区党员总数中女性比例, attribute: expected, reference: T09}  # W21
+  - {code: T11, domain: society, number: 11, name_zh: 女职工代表比例, name_en: Women staff delegates, unit: "%", direction: higher, target: 与女职工比例相适应, attribute: expected, reference: CTX_WORKERS}  # W30
+  - {code: T12, domain: society, number: 12, name_zh: 男女比例, name_en: Women to men, unit: "", direction: higher, target: "2：3", attribute: expected}  # W41
+  - {code: T13, domain: health, number: 13, name_zh: 有印刷基期的率, name_en: Rate with printed baseline, unit: "%", direction: higher, target: "≥94", attribute: binding, baseline: 92.55}  # W04
+context_series:
+  - {code: CTX_WORKERS, name_zh: 女职工比例, name_en: Women among employees, unit: "%"}
+"""
+
+
+def write_small_rules(root: Path, settings: str = "", indicators: str = SMALL_INDICATORS,
+                      overrides: dict[str, str] | None = None) -> Path:
+    """Write the small rule set (optionally other settings or overrides) under ``root``; returns ``root``."""
+    (root / "indicators").mkdir(parents=True, exist_ok=True)
+    (root / "areas.yaml").write_text(textwrap.dedent(SMALL_AREAS), encoding="utf-8")
+    (root / "indicators" / "01_test.yaml").write_text(textwrap.dedent(indicators), encoding="utf-8")
+    if settings:
+        (root / "settings.yaml").write_text(textwrap.dedent(settings), encoding="utf-8")
+    for name, text in (overrides or {}).items():
+        (root / "overrides").mkdir(exist_ok=True)
+        (root / "overrides" / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_rules(tmp_path_factory) -> RuleSet:
+    """The small rule set with default settings (plan area 100001, 13 indicators, one context series)."""
+    loaded = load_rules(write_small_rules(tmp_path_factory.mktemp("small") / "rules"))
+    assert loaded.ok, [p.format() for p in loaded.problems]
+    return loaded
+
+
+@pytest.fixture
+def make_rules(tmp_path):
+    """``make_rules(settings=..., overrides={file: yaml})``: the small rule set with changes, loaded."""
+    def make(settings: str = "", overrides: dict[str, str] | None = None, indicators: str = SMALL_INDICATORS) -> RuleSet:
+        loaded = load_rules(write_small_rules(tmp_path / "rules", settings, indicators, overrides))
+        assert loaded.ok, [p.format() for p in loaded.problems]
+        return loaded
+
+    return make

@@ -145,6 +145,10 @@ class CheckKind(BaseModel):
     def engine_row(self, direction: str, settings: CheckSettings) -> EngineRow:
         raise NotImplementedError
 
+    def referenced_series(self) -> str | None:
+        """The code of the series this target is compared with (an indicator or context series), if any."""
+        return None
+
     def judge_value(self, value: float, settings: CheckSettings) -> bool | None:
         """Whether one reached number meets this target; None when it needs a series or a baseline."""
         return None

@@ -36,6 +36,9 @@ class Reference(CheckKind):
             return cls(series=reference, op="about")
         return cls(series=reference, op=">=" if text.startswith(_AT_LEAST) else "<=")
 
+    def referenced_series(self) -> str | None:
+        return self.series
+
     def words(self, lang: str, settings: CheckSettings) -> str:
         return t("check_reference", lang, op=op_words(self.op, lang), series=self.series)
 

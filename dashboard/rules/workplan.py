@@ -387,7 +387,7 @@ def _build_task(spec: TaskSpec, item: LineDict, line: int, shown: str, cat: Task
             except TargetParseError as exc:
                 add(exc.message_id, tline, **exc.params, subject=f"{spec.code}：")
                 continue
-            if check.kind == "reference":
+            if check.referenced_series() is not None:
                 add(Code.BAD_TARGET_TASK_REFERENCE, tline)
                 continue
         targets.append(TaskTarget(len(targets) + 1, target.measure, target.printed, target.target, target.unit, check,

@@ -1,0 +1,113 @@
+"""The message catalogue: every key and problem code used in code exists in both languages, once."""
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from dashboard.core.records import NOT_REPORTED, TASK_STATUSES
+from dashboard.engine import FLAGS, STATUSES
+from dashboard.engine.warnings import KINDS as WARNING_KINDS
+from dashboard.messages import Code, Msg, Name, Problem, catalogue, t
+from dashboard.messages.catalogue import CatalogueError, _load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [*(ROOT / "dashboard").rglob("*.py"), *(ROOT / "app_pages").glob("*.py"), ROOT / "streamlit_app.py"]
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
+# English texts that carry Chinese on purpose: bilingual labels shown the same in both views, and the
+# Chinese words a maintainer or clerk must type (约束性, 暂无, …) quoted in the English explanation.
+EN_MAY_QUOTE_CHINESE = {"language", "demo_banner", "demo_account", "LEGACY"}
+
+
+def _fields(text: str) -> set[str]:
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_problem_code_has_both_texts():
+    cat = catalogue()
+    missing = [c.value for c in Code if c.value not in cat]
+    assert missing == []
+    for c in Code:
+        assert cat[c.value].zh.strip() and cat[c.value].en.strip(), c.value
+
+
+def test_every_problem_text_has_a_code():
+    """A catalogue entry named like a problem (upper case) belongs to a member of ``Code``."""
+    values = {c.value for c in Code}
+    orphans = [k for k in catalogue() if k[0].isupper() and k not in values]
+    assert orphans == []
+
+
+def test_zh_and_en_take_the_same_parameters():
+    mismatched = [(e.key, _fields(e.zh), _fields(e.en)) for e in catalogue().values()
+                  if _fields(e.zh) != _fields(e.en) and e.key != "LEGACY"]
+    assert mismatched == []
+
+
+def test_english_texts_have_no_chinese_of_their_own():
+    offenders = []
+    for e in catalogue().values():
+        if e.key in EN_MAY_QUOTE_CHINESE:
+            continue
+        # Chinese is allowed inside quotes or brackets (a word the reader must type), not as running text.
+        bare = re.sub(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\([^)]*\)", "", e.en)
+        if CJK.search(bare):
+            offenders.append((e.key, e.en))
+    assert offenders == []
+
+
+def _literal_keys() -> dict[str, list[str]]:
+    """Every ``t("key", …)`` / ``Msg("key", …)`` with a literal key in the code, with where it is."""
+    found: dict[str, list[str]] = {}
+    for path in SOURCES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            first = node.args[0]
+            if name in ("t", "Msg", "say") and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.setdefault(first.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_literal_key_used_in_code_exists():
+    cat = catalogue()
+    missing = {k: where for k, where in _literal_keys().items() if k not in cat}
+    assert missing == {}
+
+
+@pytest.mark.parametrize("prefix,names", [
+    ("status_", STATUSES), ("flag_", FLAGS), ("warning_kind_", WARNING_KINDS),
+    ("task_status_", (*TASK_STATUSES, NOT_REPORTED)),
+    ("role_", ("viewer", "area_editor", "city_editor", "maintainer", "admin")),
+])
+def test_every_key_built_from_a_vocabulary_exists(prefix, names):
+    cat = catalogue()
+    assert [f"{prefix}{n}" for n in names if f"{prefix}{n}" not in cat] == []
+
+
+def test_a_key_defined_twice_is_refused():
+    with pytest.raises(CatalogueError, match="repeats line 1"):
+        _load_file("x.yaml", 'a:\n  zh: "一"\n  en: "one"\na:\n  zh: "二"\n  en: "two"\n')
+    with pytest.raises(CatalogueError, match="needs exactly a zh and an en"):
+        _load_file("x.yaml", 'a:\n  zh: "一"\n')
+
+
+def test_problems_render_when_shown_in_the_reader_s_language():
+    p = Problem(Code.DUPLICATE_AREA_CODE, {"code": "500101"}, file="rules/areas.yaml", line=7)
+    assert p.code == "DUPLICATE_CODE"
+    assert p.message("zh") == "地区代码 500101 重复" and p.message("en") == "area code 500101 is used twice"
+    assert p.format("en") == "rules/areas.yaml:7: DUPLICATE_CODE: area code 500101 is used twice"
+    cell = Problem(Code.AREA_NOT_ALLOWED, {"area": "500101", "areas": ["500116", "500110"]}, row=3, column="区县")
+    assert cell.location("zh") == "第 3 行，“区县”列" and cell.location("en") == "row 3, column 区县"
+    assert cell.message("zh").endswith("（500116、500110）之内") and "(500116, 500110)" in cell.message("en")
+
+
+def test_parameters_render_in_the_same_language():
+    name = Name("江津区", "Jiangjin District")
+    assert t("who_user", "en", name=name) == "user Jiangjin District"
+    assert t("who_user", "zh", name=name) == "用户 江津区"
+    hint = Msg("hint_did_you_mean", {"guess": "target"})
+    assert t("UNKNOWN_KEY", "en", subject="", key="taget", where="x", hint=hint).endswith("; did you mean 'target'?")
