@@ -241,3 +241,18 @@ def test_override_of_the_plans_own_area_stays_there(small_rules, tmp_path):
     assert out.loc[(WANZHOU, "T02")].target_source == "default"
     cat = local.catalogue().set_index("code")
     assert cat.loc["T02", "target_text"] == "≥98.2"
+
+
+def test_a_mean_exactly_on_the_target_is_judged_exactly(small_rules):
+    # T01 <8 on a 3-year mean: (8.1 + 7.9 + 8.0) / 3 is 8 — not below 8, whatever the float rounding.
+    r = cell(small_rules, obs((WANZHOU, "T01", {2020: 9.0, 2022: 8.1, 2023: 7.9, 2024: 8.0})), WANZHOU, "T01", 2024)
+    assert r.value_used == pytest.approx(8.0) and not r.met and r.status != "achieved"
+    # A district at 0.1 on a <0.1 target, from a mean of 0.11, 0.1, 0.09: exactly on the line, not met.
+    exact = cell(small_rules, obs((WANZHOU, "T01", {2020: 0.13, 2022: 0.11, 2023: 0.1, 2024: 0.09})), WANZHOU, "T01", 2024)
+    assert exact.value_used == pytest.approx(0.1)
+
+
+def test_a_value_that_stands_still_has_no_growth(small_rules):
+    # T02 ≥98.2 from 95.0 to a mean that is 95 up to rounding: R = 0 → limited, not deterioration.
+    r = cell(small_rules, obs((WANZHOU, "T02", {2020: 95.0, 2024: 95.0})), WANZHOU, "T02", 2024)
+    assert r.ratio == 0 and r.status == "limited"

@@ -10,8 +10,8 @@ import dataclasses
 import time
 
 import numpy as np
-import pandas as pd
 
+from ..demo import generate
 from ..engine import STATUSES, evaluate
 from ..rules import Area, RuleSet
 from .per_cell import evaluate_cell
@@ -28,42 +28,12 @@ def national_rules(rules: RuleSet, n_areas: int) -> RuleSet:
     return dataclasses.replace(rules, areas=areas, overrides={})
 
 
-def synthetic_observations(rules: RuleSet, areas: list[str], seed: int) -> pd.DataFrame:
-    """Seeded plausible series: a start near the baseline/target, a trend, noise and ~5 % gaps."""
-    rng = np.random.default_rng(seed)
-    s = rules.settings
-    years = np.arange(s.plan_period.start, s.plan_period.end + 1)
-    inds = list(rules.indicators.values()) + list(rules.context_series.values())
-    centre = []
-    for ind in inds:
-        check = getattr(ind, "check", None)
-        value = getattr(ind, "baseline", None) or getattr(check, "value", None) or getattr(check, "low", None)
-        centre.append(float(value) if value else (105.0 if getattr(ind, "direction", "") == "band" else 50.0))
-    centre = np.array(centre)
-    n_a, n_i, n_y = len(areas), len(inds), len(years)
-    start = centre[None, :] * rng.normal(1.0, 0.08, (n_a, n_i))
-    trend = rng.normal(0.0, 0.02, (n_a, n_i))
-    noise = rng.normal(0.0, 0.01, (n_a, n_i, n_y))
-    t = np.arange(n_y)[None, None, :]
-    values = start[:, :, None] * (1 + trend[:, :, None]) ** t * (1 + noise)
-    hi = np.array([getattr(i, "valid_max", None) or np.inf for i in inds])
-    values = np.clip(values, 0, hi[None, :, None])
-    keep = rng.random(values.shape) > 0.05
-    a, i, y = np.nonzero(keep)
-    return pd.DataFrame({
-        "area": np.array(areas, dtype=object)[a],
-        "indicator": np.array([x.code for x in inds], dtype=object)[i],
-        "year": years[y],
-        "value": values[keep],
-    })
-
-
 def run_bench(base_rules: RuleSet, areas: int = 2844, seed: int = 20211, sample: int = 10000) -> dict:
     """Time the vectorised engine on the full set and the per-cell evaluation on a sample."""
     rules = national_rules(base_rules, areas)
-    area_codes = list(rules.areas)
-    obs = synthetic_observations(rules, area_codes, seed)
     years = list(range(rules.settings.plan_period.start, rules.settings.plan_period.end + 1))
+    # The demo generator: plausible series for every kind of target, seeded, with ~5 % gaps.
+    obs = generate(rules, seed=seed, years=years)
 
     t0 = time.perf_counter()
     out = evaluate(rules, obs, years=years)

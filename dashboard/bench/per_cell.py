@@ -19,7 +19,8 @@ def _growth(cur: float, base: float, t1: float, t0: float, zero: float) -> float
     cur = zero if cur == 0 else cur
     if t1 - t0 <= 0 or cur / base <= 0:
         return None
-    return (cur / base) ** (1.0 / (t1 - t0)) - 1
+    g = (cur / base) ** (1.0 / (t1 - t0)) - 1
+    return 0.0 if abs(g) < 1e-12 else g  # rounding, not change (docs/method.md)
 
 
 def evaluate_cell(series: dict[int, float], year: int, check: CheckKind, indicator: Indicator, settings: Settings,

@@ -14,11 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..checks import RISE, REACH
 from ..rules import RuleSet
 from .statuses import STATUSES
 from .targets import TargetTable, build_targets
+
+
+GROWTH_EPSILON = 1e-12
 
 
 def observation_cube(rules: RuleSet, obs: pd.DataFrame, areas: list[str]) -> np.ndarray:
@@ -63,6 +67,9 @@ def _growth(cur, base, t1, t0, zero):
     with np.errstate(all="ignore"):
         # exp(log(r)/span) is the same number as r**(1/span) and several times faster on arrays.
         g = np.expm1(np.log(cur / base) / span)
+    # A growth below 1e-12 a year is rounding, not change (a mean of 3.1 and 2.96 is 3.0300000000000002):
+    # counted as none, so a value that stands still is judged the same by every correct implementation.
+    g = np.where(np.abs(g) < GROWTH_EPSILON, 0.0, g)
     return np.where(span > 0, g, np.nan)
 
 
@@ -82,16 +89,16 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     if k_max > 1:
         rows = tt.smooth > 1
         sub = raw[rows]
-        filled = np.nan_to_num(sub)
         present = ~np.isnan(sub)
-        csum = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(filled, axis=1)], axis=1)
-        ccnt = np.concatenate([np.zeros((sub.shape[0], 1)), np.cumsum(present, axis=1)], axis=1)
-        k = tt.smooth[rows][:, None]
-        upper = np.arange(1, ny + 1)[None, :]
-        lower = np.clip(upper - k, 0, None)
-        upper_rows = upper.repeat(sub.shape[0], 0)
-        tot = np.take_along_axis(csum, upper_rows, 1) - np.take_along_axis(csum, lower, 1)
-        cnt = np.take_along_axis(ccnt, upper_rows, 1) - np.take_along_axis(ccnt, lower, 1)
+        k = tt.smooth[rows][:, None, None]
+        # Sum each window of the last k years in year order, as a person would: running-sum differences
+        # drift by a unit in the last place, and a mean of exactly 0.1 must not read as 0.0999… < 0.1.
+        padded = np.concatenate([np.zeros((sub.shape[0], k_max - 1)), np.nan_to_num(sub)], axis=1)
+        counts = np.concatenate([np.zeros((sub.shape[0], k_max - 1)), present.astype(float)], axis=1)
+        age = np.arange(k_max - 1, -1, -1)[None, None, :]          # 0 = the year itself
+        in_window = age < k
+        tot = np.where(in_window, sliding_window_view(padded, k_max, axis=1), 0.0).sum(axis=2)
+        cnt = np.where(in_window, sliding_window_view(counts, k_max, axis=1), 0.0).sum(axis=2)
         with np.errstate(all="ignore"):
             mean = tot / cnt
         judged[rows] = np.where(present, mean, np.nan)
