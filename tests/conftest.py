@@ -138,6 +138,14 @@ def write_small_rules(root: Path, settings: str = "", indicators: str = SMALL_IN
     return root
 
 
+@pytest.fixture
+def settings():
+    """The default settings of rules/settings.yaml (target kinds read tolerances and bands from them)."""
+    from dashboard.rules import Settings
+
+    return Settings()
+
+
 @pytest.fixture(scope="session")
 def small_rules(tmp_path_factory) -> RuleSet:
     """The small rule set with default settings (plan area 100001, 13 indicators, one context series)."""
