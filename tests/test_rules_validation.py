@@ -113,9 +113,7 @@ def check_reported(capsys, copy: Copy, code: str, rel: str, line, *,
                    also: set[str] = frozenset(), hint: str | None = None):
     """Assert: the loader and check-rules report ``code`` at ``rel``:``line`` and exit 1.
 
-    ``line`` is the expected line (None: a whole-file problem). A tuple ``(today, fixed)`` is
-    accepted where a strict-xfail test below documents a known imprecision, so that this test
-    keeps passing once the bug is fixed.
+    ``line`` is the expected line (None: a whole-file problem).
     ``also`` lists other codes that the same single mistake legitimately causes (e.g. a
     misspelt ``taget`` is also a missing ``target``); anything else is an unexpected problem.
     """
@@ -123,9 +121,8 @@ def check_reported(capsys, copy: Copy, code: str, rel: str, line, *,
     rules = load_rules(copy.root)
     assert not rules.ok
     hits = [p for p in rules.problems if p.code == code]
-    allowed = line if isinstance(line, tuple) else (line,)
     assert len(hits) == 1 and hits[0].file == shown, [p.format() for p in rules.problems]
-    assert hits[0].line in allowed, [p.format() for p in rules.problems]
+    assert hits[0].line == line, [p.format() for p in rules.problems]
     line = hits[0].line
     assert {p.code for p in rules.problems} <= {code, *also}, [p.format() for p in rules.problems]
     if hint:
@@ -339,7 +336,6 @@ def test_bad_attribute_value(rules_copy, capsys):
     rules = check_reported(capsys, rules_copy, "WRONG_TYPE", W, line)
     p = rules.problems[0]
     assert "binding, expected" in p.message_en and "Input should" not in p.message_en
-    assert "约束性" not in p.message_en or True
 
 
 def test_duplicate_indicator_code(rules_copy, capsys):
@@ -396,13 +392,12 @@ def test_unknown_reference(rules_copy, capsys):
 
 
 def test_bad_check_kind(rules_copy, capsys):
-    # W24's check, so that no other row is affected. The problem is reported on the "check:" key.
+    # W24's check, so that no other row is affected. The problem is reported on the "kind:" line.
     old = "    baseline: 100\n"
     rules_copy.edit(W, old + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n    check:\n      kind: maintain\n',
                     old + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n    check:\n      kind: maintian\n')
     check_line = line_of(rules_copy.text(W), "    check:\n      kind: maintian")
-    # Today on the "check:" line; the kind line once test_bad_check_kind_points_at_kind passes.
-    rules = check_reported(capsys, rules_copy, "BAD_CHECK", W, (check_line, check_line + 1))
+    rules = check_reported(capsys, rules_copy, "BAD_CHECK", W, check_line + 1)   # the kind: line
     assert "maintian" in rules.problems[0].message_en
 
 
@@ -426,8 +421,7 @@ def test_area_tree_two_roots(rules_copy, capsys):
     rules_copy.edit("areas.yaml", '    name_en: Wanzhou District\n    parent: "500000"\n',
                     "    name_en: Wanzhou District\n")
     root_line = line_of(rules_copy.text("areas.yaml"), '  - code: "500101"')
-    # No line today; the extra root once test_area_tree_points_at_the_extra_root passes.
-    check_reported(capsys, rules_copy, "AREA_TREE", "areas.yaml", (None, root_line))
+    check_reported(capsys, rules_copy, "AREA_TREE", "areas.yaml", root_line)   # the extra root
 
 
 def test_missing_areas_file(rules_copy, capsys):
@@ -461,8 +455,7 @@ def test_not_utf8(rules_copy, capsys):
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("gbk"))
     first_chinese = line_at(text, re.search(r"[^\x00-\x7f]", text).start())
-    # No line today; the first non-UTF-8 line once test_encoding_error_points_at_the_bad_line passes.
-    check_reported(capsys, rules_copy, "ENCODING", W, (None, first_chinese))
+    check_reported(capsys, rules_copy, "ENCODING", W, first_chinese)   # the first line that is not UTF-8
 
 
 def test_utf8_with_bom_is_fine(rules_copy):
