@@ -3,6 +3,7 @@
 
     python3 manage.py run    # create .venv, install, seed demo data on first start, start the app
     python3 manage.py test   # create .venv, install (with test tools), run the whole test suite
+    python3 manage.py lint   # ruff, mypy and the import-layer contracts (what .ci/run checks)
 
 Standard library only: it must work before anything is installed.
 """
@@ -27,11 +28,15 @@ def ensure_env(requirements: str) -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     req = ROOT / requirements
     stamp = VENV / f".installed-{req.stem}"
-    digest = hashlib.sha256(req.read_bytes() + (ROOT / "requirements.txt").read_bytes()).hexdigest()
+    inputs = [req, ROOT / "requirements.txt", ROOT / "pyproject.toml"]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
     print(f"installing {requirements} …", flush=True)
-    subprocess.check_call([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(req)])
+    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.check_call([*pip, "-r", str(req)])
+    # The project itself, editable: `import dashboard` works from anywhere, tests need no sys.path patch.
+    subprocess.check_call([*pip, "--no-deps", "-e", str(ROOT)])
     stamp.write_text(digest)
 
 
@@ -52,11 +57,31 @@ def run_tests(extra: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "pytest", *extra], cwd=ROOT)
 
 
+def run_lint(extra: list[str]) -> int:
+    """ruff (lint and format check), mypy on the typed layers, import-linter's layer contracts."""
+    ensure_env("requirements-dev.txt")
+    bin_dir = PY.parent
+    steps = [
+        [str(bin_dir / "ruff"), "check", "."],
+        [str(bin_dir / "ruff"), "format", "--check", "."],
+        [str(bin_dir / "mypy")],
+        [str(bin_dir / "lint-imports")],
+    ]
+    failed = 0
+    for step in steps:
+        print("$", " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)), flush=True)
+        failed |= subprocess.call(step, cwd=ROOT) != 0
+    return 1 if failed else 0
+
+
+COMMANDS = {"run": run_app, "test": run_tests, "lint": run_lint}
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 2
-    return run_app(argv[1:]) if argv[0] == "run" else run_tests(argv[1:])
+    return COMMANDS[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":
