@@ -14,58 +14,63 @@ import streamlit as st
 from dashboard.access import authorization
 from dashboard.app import session
 from dashboard.app import state as app_state
+from dashboard.app import selection
 from dashboard.app import widgets as ui
 from dashboard.messages import t
+from dashboard.store import StoreError
 
-st.set_page_config(page_title="妇儿规划监测 · Plan monitoring", page_icon="📊", layout="wide")
+st.set_page_config(page_title="妇儿规划监测 · Plan monitoring", page_icon=":material/monitoring:", layout="wide")
 
-presenting = ui.presenting()
+ctx = ui.begin_run()
+lang = ctx.lang
+presenting = ctx.presenting
 
-# Language: 中文 by default; ``?lang=en`` opens the English view and is kept in the link.
-if "lang" not in st.session_state:
-    st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+
+def _switch_language() -> None:
+    selection.to_url("lang", "en" if st.session_state["w_lang"] == "en" else None)
+
+
+# Language: 中文 by default; ``?lang=en`` opens the English view and every link keeps it.
 if not presenting:
-    st.sidebar.radio(t("language", "zh"), ["zh", "en"], key="lang", horizontal=True,
+    st.session_state["w_lang"] = lang
+    st.sidebar.radio(t("language", lang), ["zh", "en"], key="w_lang", on_change=_switch_language, horizontal=True,
                      format_func=lambda v: "中文" if v == "zh" else "English")
-lang = app_state.lang()
-app_state.qp_set("lang", "en" if lang == "en" else None)
 
 # Who is signed in: the token in st.session_state is resolved on every run (expiry applies).
-user = session.account_box(lang) if not presenting else session.current_user()
+user = session.current_user()
 allowed_anonymous = app_state.services().config.allow_anonymous
 must_sign_in = session.is_anonymous(user) and not allowed_anonymous
 
 
 def page(key: str, icon: str, default: bool = False, hidden: bool = False, needs: str | None = None) -> st.Page:
-    # The default page is served at "/" but reserves its url_path; "/overview" is a hidden twin.
     # Every page is always registered, so that a page a role may not use, opened by its URL, runs and
     # refuses on the server (``session.require_page``) instead of silently showing the overview; it is
     # only left out of the menu.
     if needs is not None and not authorization.can(user, needs):
         hidden = True
-    return st.Page(ui.PAGES[key], title=t(f"page_{key}", lang), icon=icon,
-                   url_path="home" if default else key, default=default,
-                   visibility="hidden" if hidden else "visible")
+    return st.Page(ui.PAGES[key], title=t(f"page_{key}", lang), icon=icon, url_path="overview" if default else key,
+                   default=default, visibility="hidden" if hidden else "visible")
 
 
-pages = {
-    t("section_monitor", lang): [
-        page("overview", "📊", default=True),
-        page("domain", "🗂️"),
-        page("district", "🗺️"),
-        page("constraint", "⚖️"),
-        page("warnings", "🚨"),
-        page("indicator", "📈"),
-    ],
-    t("section_evaluation", lang): [page("evaluation", "📝")],
-    t("section_tasks", lang): [page("tasks", "📋"), page("units", "🏛️"), page("task", "📌", hidden=True)],
-    # The overview is also linkable as "/overview" (same script as the default page at "/").
-    "": [st.Page(ui.PAGES["overview"], title=t("page_overview", lang), url_path="overview", visibility="hidden")],
-    t("section_data", lang): [page("upload", "⬆️", needs="upload"), page("history", "🕘", needs="rollback")],
-    t("section_admin", lang): [page("rules", "⚙️"), page("users", "👥", needs="manage_users"),
-                               page("audit", "📜", needs="view_audit")],
+sections = {
+    "section_monitor": [page("overview", ":material/dashboard:", default=True), page("domain", ":material/category:"),
+                        page("district", ":material/map:"), page("constraint", ":material/balance:"),
+                        page("warnings", ":material/notifications_active:"), page("indicator", ":material/show_chart:")],
+    "section_evaluation": [page("evaluation", ":material/assignment:")],
+    "section_tasks": [page("tasks", ":material/checklist:"), page("units", ":material/account_balance:"),
+                      page("task", ":material/push_pin:", hidden=True)],
+    "section_data": [page("upload", ":material/upload:", needs="upload"),
+                     page("history", ":material/history:", needs="rollback")],
+    "section_admin": [page("rules", ":material/rule:"), page("users", ":material/group:", needs="manage_users"),
+                      page("audit", ":material/receipt_long:", needs="view_audit")],
 }
-current = st.navigation(pages, position="hidden" if presenting or must_sign_in else "sidebar", expanded=True)
+# Streamlit's own menu drops the query parameters on every click; ours carries the reader's place.
+current = st.navigation({t(k, lang): v for k, v in sections.items()}, position="hidden")
+if not (presenting or must_sign_in):
+    ui.menu(ctx, {t(k, lang): [p for p in v if p.visibility != "hidden"] for k, v in sections.items()})
+if not presenting:
+    session.account_box(lang)
+ui.presentation_style(ctx)
 
 if must_sign_in:
     # DASHBOARD_ALLOW_ANONYMOUS=0: nothing but the sign-in until someone signs in.
@@ -75,8 +80,12 @@ if must_sign_in:
         session.sign_in_form(lang, st.container())
     st.stop()
 
-store = app_state.get_store()
-if store.has_demo_data():
-    st.warning("⚠️ " + t("demo_banner", lang))
+if ctx.store.has_demo_data():
+    st.warning(t("demo_banner", lang), icon=":material/science:")
+session.rules_banner(ctx, user)
 
-current.run()
+try:
+    current.run()
+except StoreError as exc:
+    # The database refused or could not be reached: said in words, never as "no data yet".
+    st.error(exc.problem.message(lang), icon=":material/database:")

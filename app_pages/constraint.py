@@ -4,6 +4,7 @@ import streamlit as st
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
 from dashboard.messages import t
+from dashboard.views import common as common_view
 from dashboard.views import constraint as constraint_view
 from dashboard.views import overview as overview_view
 
@@ -20,17 +21,13 @@ ui.notices(ctx)
 
 counts = overview_view.status_counts(ev, area, year, lang)
 table = constraint_view.constraint_table(ev, rules, area, year, lang)
-cols = st.columns(2)
-for col, attr in zip(cols, ("binding", "expected")):
+for col, attr in zip(st.columns(2), ("binding", "expected")):
     with col:
         part = table[table["attribute"] == attr]
-        st.subheader(f"{t(attr + '_indicators', lang)} ({len(part)})")
-        st.altair_chart(charts.status_bar(counts, lang, field=attr), width="stretch")
+        st.subheader(t("indicators_of_total", lang, what=t(attr + "_indicators", lang), n=len(part)))
+        st.altair_chart(charts.status_bar(counts, lang, field=attr, big=ctx.presenting), width="stretch", theme=None)
         shown = part.assign(label=[ui.status_text(s, lang) for s in part["status"]])
-        shown = shown[["indicator", "name", "domain_name", "target_text", "value_used", "unit", "label", "flags"]]
-        st.dataframe(
-            shown.rename(columns={"indicator": t("code", lang), "name": t("indicator", lang),
-                                  "domain_name": t("domain", lang), "target_text": t("target", lang),
-                                  "value_used": t("latest_value", lang), "unit": t("unit", lang),
-                                  "label": t("status", lang), "flags": t("flags", lang)}),
-            hide_index=True, width="stretch", height=min(700, 38 + 35 * max(1, len(shown))))
+        st.dataframe(common_view.display(shown, {"indicator": "code", "name": "indicator", "domain_name": "domain",
+                                                 "target_text": "target", "value_text": "latest_value",
+                                                 "label": "status", "flags": "flags"}, lang),
+                     hide_index=True, width="stretch", height=min(700, 38 + 35 * max(1, len(shown))))

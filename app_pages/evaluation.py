@@ -2,9 +2,11 @@
 2030 final), the per-domain summary lines, and the .docx report and .xlsx tables to download."""
 import streamlit as st
 
+from dashboard.app import selection
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.messages import t
+from dashboard.views import common as common_view
 from dashboard.views import evaluation as evaluation_view
 
 ctx = ui.context()
@@ -19,7 +21,7 @@ def year_label(y: int) -> str:
 
 
 c1, c2 = st.columns([1, 2])
-year = ui.pick_option(ctx, "eval_year", years, default, "eval_year", c1, year_label, parse=app_state.parse_int)
+year = ui.pick_option(ctx, "eval_year", years, default, "eval_year", c1, year_label, parse=selection.parse_int)
 area = ui.pick_area(ctx, c2)
 kind = evaluation_view.evaluation_kind(rules, year)
 
@@ -35,22 +37,18 @@ table, lines = evaluation_view.evaluation_view(ev, rules, area, year, lang)
 st.subheader(t("downloads", lang))
 d1, d2 = st.columns(2)
 stem = f"{area}_{year}_{'en' if lang == 'en' else 'zh'}"
-try:
-    xlsx = app_state.report_file("xlsx", rules, area, year, lang, ctx.store)
-    d1.download_button("📊 " + t("download_xlsx", lang), xlsx, file_name=f"evaluation_{stem}.xlsx", key="eval_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-except Exception as exc:  # noqa: BLE001
-    d1.error(t("report_failed", lang, err=exc))
-docx_key = f"_docx_{rules.fingerprint}_{app_state.data_version(ctx.store)}_{stem}"
+xlsx = app_state.report_file("xlsx", rules, area, year, lang, ctx.store)
+d1.download_button(t("download_xlsx", lang), xlsx, file_name=f"evaluation_{stem}.xlsx", key="eval_xlsx",
+                   icon=":material/table_view:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+docx_key = f"_docx_{rules.fingerprint}_{ctx.store.data_version()}_{stem}"
 with d2:
-    if st.button("📝 " + t("make_docx", lang), key="make_docx", disabled=docx_key in st.session_state):
+    if st.button(t("make_docx", lang), key="make_docx", disabled=docx_key in st.session_state,
+                 icon=":material/description:"):
         with st.spinner(t("making_docx", lang)):
-            try:
-                st.session_state[docx_key] = app_state.report_file("docx", rules, area, year, lang, ctx.store)
-            except Exception as exc:  # noqa: BLE001
-                st.error(t("report_failed", lang, err=exc))
+            st.session_state[docx_key] = app_state.report_file("docx", rules, area, year, lang, ctx.store)
     if docx_key in st.session_state:
-        st.download_button("⬇️ " + t("download_docx", lang), st.session_state[docx_key], key="eval_docx",
+        st.download_button(t("download_docx", lang), st.session_state[docx_key], key="eval_docx", icon=":material/download:",
                            file_name=f"report_{stem}.docx", type="primary",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
@@ -60,10 +58,11 @@ with st.container(border=True):
         st.markdown("- " + ui.md_escape(line))
 
 st.subheader(t("evaluation_table", lang))
-shown = table.assign(label=[ui.status_text(s, lang) for s in table["status"]]).drop(columns=["status"])
-st.dataframe(shown.rename(columns={
-    "domain_name": t("domain", lang), "number": t("number", lang), "code": t("code", lang),
-    "name": t("indicator", lang), "unit": t("unit", lang), "target_text": t("target_2030", lang),
-    "attribute_label": t("attribute", lang), "baseline": t("baseline", lang),
-    "value": t("value_in", lang, year=year), "label": t("status", lang)}),
+shown = table.assign(label=[ui.status_text(s, lang) for s in table["status"]],
+                     baseline_text=common_view.format_values(table, rules, lang, value="baseline", code="code"),
+                     value_text=common_view.format_values(table, rules, lang, value="value", code="code"))
+st.dataframe(common_view.display(shown, {
+    "domain_name": "domain", "number": "number", "code": "code", "name": "indicator", "target_text": "target_2030",
+    "attribute_label": "attribute", "baseline_text": "baseline", "value_text": "value", "label": "status"},
+    lang).rename(columns={t("value", lang): t("value_in", lang, year=year)}),
     hide_index=True, width="stretch", height=min(900, 38 + 35 * max(1, len(shown))))

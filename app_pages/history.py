@@ -7,8 +7,11 @@ import streamlit as st
 
 from dashboard.access import authorization
 from dashboard.app import session
+from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.messages import t
+from dashboard.store import StoreError
+from dashboard.views import upload as upload_view
 
 ctx = ui.context()
 lang, rules, store = ctx.lang, ctx.rules, ctx.store
@@ -22,23 +25,19 @@ flash = st.session_state.pop("_rollback_msg", None)
 if flash:
     st.success(flash)
 
-try:
-    batches = store.batches()
-except Exception as exc:  # noqa: BLE001
-    st.error(t("store_unavailable", lang, err=exc))
-    st.stop()
-if batches is None or batches.empty:
+batches = store.batches()
+if batches.empty:
     st.info(t("no_batches", lang))
     st.stop()
 
-st.dataframe(batches.drop(columns=[c for c in ("sha256",) if c in batches]), hide_index=True, width="stretch")
+st.dataframe(upload_view.history_table(batches, lang), hide_index=True, width="stretch")
 
 active = authorization.rollback_candidates(user, batches)
 if user.role == "area_editor":
     st.caption(t("history_own_only", lang))
 if active.empty:
     st.stop()
-labels = {row.id: f"#{row.id} · {row.file_name} · {row.created_at}" for row in active.itertuples()}
+labels = {row.id: upload_view.batch_label(row, lang) for row in active.itertuples()}
 batch = st.selectbox(t("rollback_batch", lang), list(labels), format_func=lambda b: labels[b], key="rollback_batch")
 sure = st.checkbox(t("rollback_confirm", lang), key="rollback_sure")
 if st.button(t("rollback", lang), disabled=not sure, key="rollback_go"):
@@ -46,11 +45,11 @@ if st.button(t("rollback", lang), disabled=not sure, key="rollback_go"):
         authorization.rollback_as(session.current_user(), store, batch)
     except authorization.Refused as exc:
         for p in exc.problems:
-            st.error(session.bilingual(p.message_zh, p.message_en, lang), icon="⛔")
+            st.error(p.message(lang), icon=":material/block:")
         st.stop()
-    except Exception as exc:  # noqa: BLE001
-        st.error(t("rollback_failed", lang, err=exc))
+    except StoreError as exc:   # refused by the store (a later batch changed these values, …), said in words
+        st.error(exc.problem.message(lang), icon=":material/block:")
         st.stop()
-    st.cache_data.clear()
+    app_state.clear_caches()
     st.session_state["_rollback_msg"] = t("rolled_back", lang, batch=batch)
     st.rerun()

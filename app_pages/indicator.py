@@ -1,7 +1,9 @@
-"""指标详情 Indicator — printed target and check in words, series with baseline, target and the
-projection to 2030, the values table and the linked work-plan tasks."""
+"""指标详情 Indicator — the target as printed and in words, the latest value (and the multi-year mean a
+rare-event rate is judged on), the series with baseline, target and projection, the values table and
+the work-plan tasks behind it. Opened from every list of indicators; ``?indicator=W03``."""
 import streamlit as st
 
+from dashboard.app import selection
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
 from dashboard.engine import flags_words
@@ -13,59 +15,77 @@ from dashboard.views import tasks as tasks_view
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 
-c1, c2 = st.columns([3, 1])
-code = ui.pick_indicator(ctx, c1)
-year = ui.pick_year(ctx, c2)
-if code is None:
+codes = [i.code for i in sorted(rules.indicators.values(), key=lambda i: i.order)]
+if not codes:
     st.info(t("no_indicators", lang))
     st.stop()
-areas = ui.pick_areas(ctx)
+try:
+    code = selection.value("indicator", codes, codes[0], strict=True)
+except selection.Unknown as exc:
+    ui.breadcrumbs(ctx, [("overview", t("page_overview", lang), {})], t("page_indicator", lang))
+    st.error(t("unknown_in_link_indicator", lang, text=ui.md_escape(exc.text)))
+    ui.page_link(ctx, "overview", t("back_to_overview", lang))
+    st.stop()
 ind = rules.indicators[code]
-focus = areas[0] if areas else common_view.city_code(rules)
+domain_key = f"{ind.plan}:{ind.domain}"
+domain_name = rules.domain_name(ind.plan, ind.domain, lang)
+
+ui.breadcrumbs(ctx, [("overview", t("page_overview", lang), {}), ("domain", domain_name, {"domain": domain_key})],
+               f"{code} {ind.name(lang)}")
+c1, c2 = st.columns([3, 1])
+code = ui.select(ctx, "indicator", codes, code, "indicator", c1,
+                 lambda c: f"{c} {rules.indicators[c].name(lang)}")
+ind = rules.indicators[code]
+year = ui.pick_year(ctx, c2)
+areas = ui.pick_areas(ctx)
+focus = areas[0] if areas else ctx.area
 
 st.title(ui.md_escape(f"{code} {ind.name(lang)}"))
 ui.notices(ctx)
 
 info = indicator_view.describe_target(rules, focus, code, lang)
-dir_word = t({"higher": "dir_higher", "lower": "dir_lower"}.get(ind.direction, "dir_band"), lang)
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(t("printed_target", lang), info["target_text"])
-m2.metric(t("attribute", lang), t(info["attribute"], lang) if info["attribute"] in ("binding", "expected") else info["attribute"])
-m3.metric(t("unit", lang), ind.unit or "—")
-m4.metric(t("domain", lang), rules.domain_name(ind.plan, ind.domain, lang))
-source = t(f"target_source_{info['source']}", lang) + (f" ({info['source_file']})" if info["source_file"] else "")
-rest = ui.md_escape(f"{info['check']} · {dir_word} · {t('source', lang)}{ui.colon(lang)}{source}")
-st.markdown(f"**{t('check_words', lang)}{':' if lang == 'en' else '：'}** {rest}")
+m1.metric(t("printed_target", lang), info["target_text"], help=info["check"])
+m2.metric(t("attribute", lang), info["attribute_label"])
+m3.metric(t("unit", lang), info["unit_label"] or "—")
+m4.metric(t("domain", lang), domain_name)
+st.markdown(ui.md_escape(f"{t('check_words', lang)}{ui.colon(lang)}{info['check']} · {info['direction_words']} · "
+                         f"{t('source', lang)}{ui.colon(lang)}{info['source_words']}"))
 
-row = ev[(ev["indicator"] == code) & (ev["area_code"] == focus) & (ev["year"] == year)]
+row = common_view.with_latest(ev[(ev["indicator"] == code) & (ev["area_code"] == focus) & (ev["year"] == year)],
+                              ev, rules, lang)
 if not row.empty:
     r = row.iloc[0]
     s1, s2, s3, s4 = st.columns(4)
-    s1.metric(t("status_in", lang, year=year) + f" · {rules.area_name(focus, lang)}", ui.status_text(str(r["status"]), lang))
-    s2.metric(t("latest_value", lang), "—" if r["value_used"] != r["value_used"] else f"{r['value_used']:.4g}")
-    s3.metric(t("baseline", lang), "—" if r["baseline"] != r["baseline"] else f"{r['baseline']:.4g}")
-    s4.metric(t("projected_2030", lang), "—" if r["projected_2030"] != r["projected_2030"] else f"{r['projected_2030']:.4g}")
+    s1.metric(t("status_in_area", lang, year=year, area=rules.area_name(focus, lang)),
+              ui.status_text(str(r["status"]), lang))
+    s2.metric(t("latest_value", lang), r["value_text"], help=r["smoothed_text"] or None)
+    s3.metric(t("baseline_of_year", lang, year="" if r["baseline_year"] != r["baseline_year"]
+                else int(r["baseline_year"])), ind.format(r["baseline"], lang))
+    s4.metric(t("projected_2030", lang), ind.format(r["projected_2030"], lang))
+    if r["smoothed_text"]:
+        st.caption(ui.md_escape(t("judged_on_mean", lang, mean=r["smoothed_text"])))
     flags = flags_words(row, lang).iloc[0]
     if flags:
-        st.caption("⚠️ " + flags)
+        st.caption(ui.md_escape(flags))
 
 st.subheader(t("series", lang))
 layers = indicator_view.indicator_layers(ev, rules, code, areas, year=year, lang=lang)
 if layers["observed"].empty:
     st.info(t("no_series", lang))
 x_range = (rules.settings.plan_period.start, rules.settings.target_year)
-st.altair_chart(charts.indicator_chart(layers, lang, ind.unit, x_range), width="stretch")
-st.caption(f"— {t('observed', lang)}　- - {t('projection', lang)}　◆ {t('baseline', lang)}　"
-           f"{t('target_line', lang)}: {info['target_text']}")
+st.altair_chart(charts.indicator_chart(layers, lang, ind.unit, x_range, ctx.presenting), width="stretch", theme=None)
+st.caption(t("chart_legend_indicator", lang, target=info["target_text"]))
 
 st.subheader(t("values_table", lang))
 values = indicator_view.indicator_values(ev, rules, code, areas, lang)
-st.dataframe(values.rename(columns={"area": t("area", lang), "year": t("year", lang), "value": t("value", lang),
-                                    "value_used": t("latest_value", lang), "target_text": t("target", lang),
-                                    "status": t("status", lang), "progress_pct": t("progress_pct", lang),
-                                    "projected_2030": t("projected_2030", lang), "flags": t("flags", lang)}),
-             hide_index=True, width="stretch")
-st.download_button(t("download_csv", lang), ui.csv_bytes(values), file_name=f"{code}.csv", mime="text/csv")
+st.dataframe(common_view.display(values, {
+    "area": "area", "year": "year", "value_text": "value_uploaded", "judged_text": "value_judged",
+    "target_text": "target", "status": "status", "progress_text": "progress_pct", "projected_text": "projected_2030",
+    "flags": "flags"}, lang), hide_index=True, width="stretch")
+st.download_button(t("download_csv", lang), ui.csv_bytes(values.drop(columns=["value_text", "judged_text",
+                                                                                "progress_text", "projected_text"])),
+                   file_name=f"{code}.csv", mime="text/csv")
 
 st.subheader(t("linked_tasks", lang))
 tasks = tasks_view.tasks_for_indicator(rules, code, lang)
@@ -75,8 +95,8 @@ elif tasks.empty:
     st.info(t("no_linked_tasks", lang))
 else:
     for task in tasks.itertuples():
-        ui.task_link(task.code, ui.md_escape(f"{task.code} {task.title}"))
+        ui.task_link(task.code, ui.md_escape(f"{task.code} {task.title}"), ctx=ctx)
         bits = [f"{t('lead_units', lang)}{ui.colon(lang)}{task.lead_units or t('none_printed', lang)}"]
         if task.responsible_units:
             bits.append(f"{t('responsible_units', lang)}{ui.colon(lang)}{task.responsible_units}")
-        st.caption(ui.md_escape(" · ".join(bits + [task.source])))
+        st.caption(ui.md_escape(" · ".join([*bits, task.source])))

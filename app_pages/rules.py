@@ -11,6 +11,7 @@ from dashboard.app import session
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.messages import t
+from dashboard.views import common as common_view
 from dashboard.views import rules as rules_view
 
 ctx = ui.context()
@@ -63,8 +64,8 @@ if only:
     targets = targets[targets["differs"]]
     if targets.empty:
         st.info(t("no_differences", lang))
-st.dataframe(targets.rename(columns={"indicator": t("code", lang), "name": t("indicator", lang),
-                                     "default_target": t("default_target", lang), "area_target": t("area_target", lang),
-                                     "attribute": t("attribute", lang), "source": t("source", lang),
-                                     "source_file": t("file", lang), "differs": "≠"}),
+targets = targets.assign(differs=common_view.yes_no(targets["differs"].astype(object), lang))
+st.dataframe(common_view.display(targets, {"indicator": "code", "name": "indicator", "default_target": "default_target",
+                                           "area_target": "area_target", "attribute": "attribute",
+                                           "source": "source", "source_file": "file", "differs": "differs"}, lang),
              hide_index=True, width="stretch")

@@ -5,7 +5,9 @@ import streamlit as st
 
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
-from dashboard.messages import t
+from dashboard.messages import separator, t
+from dashboard.messages.numbers import format_value
+from dashboard.views import common as common_view
 from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
@@ -57,7 +59,7 @@ with right:
     for u in info["responsible"]:
         ui.unit_link(u["code"], "🏢 " + ui.md_escape(u["name"]))
         if u["members"]:
-            sep = "、" if lang != "en" else ", "
+            sep = separator(lang)
             st.caption(ui.md_escape(t("group_members", lang, n=len(u["members"]), names=sep.join(u["members"]))))
 
 # Linked indicators --------------------------------------------------------------------------
@@ -71,7 +73,7 @@ else:
     ui.notices(ctx)
     linked = tasks_view.task_indicators(ev, rules, info["code"], area, year, lang)
     for row in linked.itertuples():
-        value = "—" if row.value_used != row.value_used else f"{row.value_used:.4g} {row.unit}"
+        value = row.value_text
         ui.indicator_link(row.indicator, ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"))
         st.caption(ui.md_escape(f"{row.label} · {t('latest_value', lang)} {value} · {t('target', lang)} "
                                 f"{row.target_text} · {row.attribute_label}"))
@@ -84,12 +86,12 @@ if targets.empty:
 else:
     shown = targets.assign(met=[t("met_yes", lang) if m is True else t("met_no", lang) if m is False else "—"
                                 for m in targets["met"]], note=targets["note"].fillna(""))
-    st.dataframe(shown[["measure", "printed", "target", "unit", "indicator", "year", "reached", "met",
-                        "status_label", "note"]].rename(columns={
-        "measure": t("measure", lang), "printed": t("printed", lang), "target": t("target", lang),
-        "unit": t("unit", lang), "indicator": t("code", lang), "year": t("year", lang),
-        "reached": t("reached", lang), "met": t("met", lang), "status_label": t("task_status", lang),
-        "note": t("note", lang)}), hide_index=True, width="stretch")
+    shown = shown.assign(reached=[format_value(v, u, lang) for v, u in zip(shown["reached"], shown["unit"])],
+                         year=shown["year"].astype("string"))
+    st.dataframe(common_view.display(shown, {
+        "measure": "measure", "printed": "printed", "target": "target", "indicator": "code", "year": "year",
+        "reached": "reached", "met": "met", "status_label": "task_status", "note": "note"}, lang),
+        hide_index=True, width="stretch")
 
 # History ------------------------------------------------------------------------------------
 st.subheader(t("task_history", lang))
@@ -97,10 +99,12 @@ history = tasks_view.task_history_table(rules, app_state.get_task_history(info["
 if history.empty:
     st.info(t("no_task_reports", lang))
 else:
-    st.dataframe(history.rename(columns={
-        "year": t("year", lang), "target": t("target_item", lang), "status_label": t("task_status", lang),
-        "reached": t("reached", lang), "note": t("note", lang), "current": t("current", lang),
-        "batch_id": t("batch", lang), "created_at": t("uploaded_at", lang), "uploader": t("uploader", lang),
-        "file_name": t("file", lang)}), hide_index=True, width="stretch")
+    history = history.assign(created_at=common_view.local_time(history["created_at"]),
+                             current=common_view.yes_no(history["current"].astype(object), lang),
+                             reached=[f"{v:g}" if v == v else "—" for v in history["reached"]])
+    st.dataframe(common_view.display(history, {
+        "year": "year", "target": "target_item", "status_label": "task_status", "reached": "reached", "note": "note",
+        "current": "current", "batch_id": "batch", "created_at": "uploaded_at", "uploader": "uploader",
+        "file_name": "file"}, lang), hide_index=True, width="stretch")
 
 st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())

@@ -3,10 +3,12 @@ each row opens the task page (``?task=CODE``)."""
 import pandas as pd
 import streamlit as st
 
+from dashboard.app import selection
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.engine.task_status import task_status_label
 from dashboard.messages import t
+from dashboard.views import common as common_view
 from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
@@ -40,7 +42,7 @@ if unit:
     role = ui.pick_option(ctx, "unit_role", list(roles), "", "unit_role", c5, lambda r: t(roles[r], lang))
 else:
     role = ""
-    app_state.remember("unit_role", None)   # a role without a unit means nothing: keep it out of the link
+    selection.remember("unit_role", None)   # a role without a unit means nothing
 status = ui.pick_option(ctx, "task_status", ["", *tasks_view.TASK_STATUSES], "", "task_status", c6,
                         all_or(lambda s: ui.task_status_text(s, lang)))
 
@@ -72,10 +74,9 @@ for src, by_source in tasks.groupby("source", sort=False):
                            if pd.notna(row.status_year) else ""))
             st.caption(ui.md_escape(" · ".join(bits)))
 
-shown = tasks.drop(columns=["status"]).rename(columns={
-    "code": t("code", lang), "title": t("task_title", lang), "source": t("task_source", lang),
-    "section": t("task_section", lang), "lead_units": t("lead_units", lang),
-    "responsible_units": t("responsible_units", lang), "domain_name": t("task_domain", lang),
-    "indicators": t("indicators_short", lang), "status_label": t("task_status", lang)})
+shown = common_view.display(tasks, {"code": "code", "title": "task_title", "source": "task_source",
+                                    "section": "task_section", "lead_units": "lead_units",
+                                    "responsible_units": "responsible_units", "domain_name": "task_domain",
+                                    "indicators": "indicators_short", "status_label": "task_status"}, lang)
 st.download_button(t("download_csv", lang), ui.csv_bytes(shown), file_name="tasks.csv", mime="text/csv",
                    key="tasks_csv")

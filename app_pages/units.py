@@ -7,7 +7,7 @@ from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
 from dashboard.engine import GOOD
 from dashboard.engine.task_status import task_status_label
-from dashboard.messages import t
+from dashboard.messages import separator, t
 from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
@@ -28,7 +28,7 @@ area = ui.pick_area(ctx, c3)
 ui.notices(ctx)
 
 info = tasks_view.unit_info(rules, unit, lang)
-sep = "、" if lang != "en" else ", "
+sep = separator(lang)
 st.subheader(ui.md_escape(info["name"]))
 notes = []
 if info["is_group"] and info["members"]:
@@ -54,7 +54,7 @@ m4.metric(t("indicators_attention", lang), len(bad))
 if tasks.empty:
     st.info(t("no_unit_tasks", lang))
     st.stop()
-st.page_link(ui.PAGES["tasks"], label=t("open_in_tasks", lang), query_params=ui.link_params(task_unit=unit))
+ui.page_link(ctx, "tasks", t("open_in_tasks", lang), task_unit=unit)
 
 # The indicators first: that is what the meeting asks about -----------------------------------
 st.subheader(t("unit_indicator_status", lang) + f" · {rules.area_name(area, lang)} · {year}")
@@ -64,10 +64,10 @@ else:
     left, right = st.columns([2, 3])
     with left:
         counts = tasks_view.unit_status_counts(indicators, lang)
-        st.altair_chart(charts.status_bar(counts, lang), width="stretch")
+        st.altair_chart(charts.status_bar(counts, lang, big=ctx.presenting), width="stretch", theme=None)
     with right:
         for row in indicators.itertuples():
-            value = "—" if row.value_used != row.value_used else f"{row.value_used:.4g} {row.unit}"
+            value = row.value_text
             ui.indicator_link(row.indicator,
                               ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"))
             st.caption(ui.md_escape(

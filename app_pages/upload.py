@@ -14,9 +14,9 @@ from dashboard.app import session
 from dashboard.app import widgets as ui
 from dashboard.intake import TASKS, preview_any, preview_counts, read_any_upload
 from dashboard.intake.indicator_values import max_upload_bytes, size_problem
+from dashboard.messages import t
 from dashboard.reports.templates import make_template
 from dashboard.store import audit
-from dashboard.messages import t
 from dashboard.views import common as common_view
 from dashboard.views import tasks as tasks_view
 from dashboard.views import upload as upload_view

@@ -70,7 +70,7 @@ def test_page_renders_on_demo_data(demo, page):
     at.run()  # a rerun keeps the frame (banner, language switch) and still works
     no_exception(at)
     assert any("示例数据 / demo data" in w.value for w in at.warning)
-    assert at.sidebar.radio(key="lang").value == "zh"
+    assert at.sidebar.radio(key="w_lang").value == "zh"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -87,7 +87,7 @@ def test_page_renders_on_empty_database(empty, page):
 def test_english_switch_changes_labels(demo, page):
     at = app(page)
     assert TITLES_ZH[page] in at.title[0].value
-    at.sidebar.radio(key="lang").set_value("en").run()
+    at.sidebar.radio(key="w_lang").set_value("en").run()
     no_exception(at)
     assert TITLES_EN[page] in at.title[0].value
     body = texts(at)
@@ -102,7 +102,7 @@ def test_english_from_the_link(demo):
     at = app("overview", lang="en", year="2023", area="500116")
     no_exception(at)
     assert at.title[0].value == "Jiangjin District · progress in 2023"
-    assert [m.label for m in at.metric][:2] == ["🟢 Achieved", "🟩 On track"]
+    assert [m.label for m in at.metric][:2] == ["✔ Achieved", "▲ On track"]
     assert "Needs attention" in texts(at)
 
 
@@ -116,12 +116,12 @@ def test_overview_pickers_change_what_is_shown(demo):
     no_exception(at)
     assert at.title[0].value == "重庆市 · 2025年 规划实施进展"
     city = _metrics(at)
-    at.selectbox(key="area").set_value("500116").run()
+    at.selectbox(key="w_area").set_value("500116").run()
     no_exception(at)
     assert at.title[0].value == "江津区 · 2025年 规划实施进展"
     assert at.query_params["area"] in ("500116", ["500116"])
     jiangjin = _metrics(at)
-    at.selectbox(key="year").set_value(2021).run()
+    at.selectbox(key="w_year").set_value(2021).run()
     assert at.title[0].value == "江津区 · 2021年 规划实施进展"
     assert at.query_params["year"] in ("2021", ["2021"])
     assert jiangjin != city                 # another area: other counts
@@ -131,8 +131,8 @@ def test_overview_pickers_change_what_is_shown(demo):
 def test_overview_link_opens_the_same_view(demo):
     at = app("overview", year="2022", area="500101")
     assert at.title[0].value == "万州区 · 2022年 规划实施进展"
-    assert at.selectbox(key="year").value == 2022
-    assert at.selectbox(key="area").value == "500101"
+    assert at.selectbox(key="w_year").value == 2022
+    assert at.selectbox(key="w_area").value == "500101"
 
 
 def test_overview_presentation_mode_hides_controls(demo):
@@ -156,7 +156,7 @@ def test_overview_status_counts_add_up(demo):
 def test_domain_picker(demo):
     at = app("domain")
     first = at.title[0].value
-    at.selectbox(key="domain").set_value("C:health").run()
+    at.selectbox(key="w_domain").set_value("C:health").run()
     no_exception(at)
     assert at.title[0].value != first and "儿童与健康" in at.title[0].value
     assert at.query_params["domain"] in ("C:health", ["C:health"])
@@ -168,7 +168,7 @@ def test_district_page_filters_and_compare(demo):
     assert "2023" in at.title[0].value
     assert len(at.dataframe) == 2  # ranking table, area-vs-city table
     compare = at.dataframe[1].value
-    at.selectbox(key="compare").set_value("500116").run()
+    at.selectbox(key="w_compare").set_value("500116").run()
     no_exception(at)
     assert "江津区" in at.dataframe[1].value.columns
     assert not at.dataframe[1].value.equals(compare)
@@ -178,12 +178,12 @@ def test_indicator_page_from_a_link(demo):
     at = app("indicator", indicator="W03", areas="500000,500116", year="2024")
     no_exception(at)
     assert at.title[0].value == "W03 孕产妇死亡率"
-    assert at.multiselect(key="areas").value == ["500000", "500116"]
+    assert at.multiselect(key="w_areas").value == ["500000", "500116"]
     values = at.dataframe[0].value
     assert set(values["地区"]) == {"重庆市", "江津区"}
     body = texts(at)
     assert "<8" in body and "低于 8" in body              # printed target and the check in words
-    at.selectbox(key="indicator").set_value("C01").run()
+    at.selectbox(key="w_indicator").set_value("C01").run()
     assert at.title[0].value.startswith("C01 ")
     assert at.query_params["indicator"] in ("C01", ["C01"])
 
@@ -209,7 +209,7 @@ def test_tasks_pages_say_tasks_are_not_loaded(empty, tmp_path, monkeypatch):
         at = app(page, **params)
         no_exception(at)
         assert any("重点任务尚未载入" in i.value for i in at.info), page
-        at.sidebar.radio(key="lang").set_value("en").run()
+        at.sidebar.radio(key="w_lang").set_value("en").run()
         assert any("Work-plan tasks are not loaded yet" in i.value for i in at.info), page
     at = app("indicator", indicator="W03")
     assert "重点任务尚未载入" in texts(at)
@@ -230,21 +230,21 @@ def test_tasks_list_filters_change_the_rows(demo):
     every = _task_links(at)
     assert len(every) == 173 and every[0] == "WP2020-01"
     assert at.subheader[0].value == "共 173 项任务"
-    at.selectbox(key="task_source").set_value(WP2020).run()
+    at.selectbox(key="w_task_source").set_value(WP2020).run()
     no_exception(at)
     assert _task_links(at) == [f"WP2020-{n:02d}" for n in range(1, 20)]
     sec = "二、着力攻坚克难，推进重点难点指标顺利达标"
-    at.selectbox(key="task_section").set_value(sec).run()
+    at.selectbox(key="w_task_section").set_value(sec).run()
     assert _task_links(at) == [f"WP2020-{n:02d}" for n in range(5, 12)]
-    at.selectbox(key="task_section").set_value("").run()
-    at.selectbox(key="task_unit").set_value("cq_health").run()
+    at.selectbox(key="w_task_section").set_value("").run()
+    at.selectbox(key="w_task_unit").set_value("cq_health").run()
     no_exception(at)
     health = _task_links(at)
     assert {"WP2020-05", "WP2020-06", "WP2020-01"} <= set(health) and len(health) < 19
-    at.selectbox(key="unit_role").set_value("lead").run()
+    at.selectbox(key="w_unit_role").set_value("lead").run()
     assert _task_links(at) == ["WP2020-05", "WP2020-06"]
     assert at.query_params["task_unit"] in ("cq_health", ["cq_health"])
-    at.selectbox(key="task_status").set_value("done").run()
+    at.selectbox(key="w_task_status").set_value("done").run()
     no_exception(at)
     assert _task_links(at) == [] and any("没有符合条件的任务" in i.value for i in at.info)
 
@@ -254,7 +254,7 @@ def test_tasks_list_from_a_link_by_domain(demo):
     no_exception(at)
     codes = _task_links(at)
     assert codes and "WP2020-07" in codes and "WP2020-01" not in codes
-    assert at.selectbox(key="task_domain").value == "education"
+    assert at.selectbox(key="w_task_domain").value == "education"
     link = next(pl.proto for pl in at.get("page_link") if "task=WP2020-07" in pl.proto.query_string)
     assert "lang=en" in link.query_string
 
@@ -278,7 +278,7 @@ def test_task_page_shows_units_indicators_and_text(demo):
     ind = [pl.proto for pl in at.get("page_link") if "indicator=" in pl.proto.query_string]
     assert [p.label.split(" ")[1] for p in ind] == ["W03", "C02", "C04", "C07"]
     assert "area=500116" in ind[0].query_string
-    assert at.selectbox(key="area").value == "500116" and at.selectbox(key="year").value == 2024
+    assert at.selectbox(key="w_area").value == "500116" and at.selectbox(key="w_year").value == 2024
     targets = at.dataframe[0].value
     assert targets["目标项"].tolist() == ["孕产妇死亡率", "婴儿死亡率", "5岁以下儿童死亡率", "国家免疫规划的疫苗接种率"]
     assert targets["目标"].tolist() == ["≤15", "≤5", "≤6", "≥99"] and set(targets["进展状态"]) == {"未报告"}
@@ -305,10 +305,10 @@ def test_task_page_with_reports_shows_reached_values_and_history(demo):
     no_exception(at)
     assert any("已完成" in str(m.value) for m in at.metric)
     targets = at.dataframe[0].value
-    assert targets["完成值"].tolist() == [108.0] and targets["是否达到"].tolist() == ["✅ 达到"]
+    assert targets["完成值"].tolist() == ["108个"] and targets["是否达到"].tolist() == ["✅ 达到"]
     history = at.dataframe[1].value
-    assert history["完成值"].tolist() == [104.0, 108.0]
-    assert history["当前有效"].tolist() == [False, True]
+    assert history["完成值"].tolist() == ["104", "108"]
+    assert history["当前有效"].tolist() == ["否", "是"]
     at = app("tasks", task_status="done")
     assert _task_links(at) == ["WP2020-11"]
 
@@ -317,7 +317,7 @@ def test_units_page_for_the_health_commission(demo):
     at = app("units", unit="cq_health", year="2025")
     no_exception(at)
     assert at.title[0].value == "责任单位"
-    assert at.selectbox(key="unit").value == "cq_health"
+    assert at.selectbox(key="w_unit").value == "cq_health"
     assert at.subheader[0].value == "市卫生健康委"
     metrics = {m.label: int(m.value) for m in at.metric}
     assert metrics["牵头任务"] == 2 and metrics["参与任务"] >= 9
@@ -327,7 +327,7 @@ def test_units_page_for_the_health_commission(demo):
     ind = [pl.proto for pl in at.get("page_link") if "indicator=" in pl.proto.query_string]
     assert len(ind) == metrics["所服务指标"] > 0
     assert any("W03" in p.label for p in ind)
-    at.selectbox(key="unit").set_value("cq_womens_federation").run()
+    at.selectbox(key="w_unit").set_value("cq_womens_federation").run()
     no_exception(at)
     assert at.subheader[0].value == "市妇联" and at.query_params["unit"] in ("cq_womens_federation", ["cq_womens_federation"])
     assert len(_task_links(at)) > 30
@@ -367,16 +367,16 @@ def test_warnings_page_filters_change_the_rows(demo):
     assert every and len(every) == min(n, 40)                     # at most 40 listed per area
     assert at.subheader[1].value == f"重庆市 ({n})"
     assert any("约束性指标" in c.value for c in at.caption)               # reasons in words
-    at.toggle(key="binding").set_value(True).run()
+    at.toggle(key="w_binding").set_value(True).run()
     no_exception(at)
     binding = _indicator_links(at)
     assert 0 < int(at.subheader[0].value.split()[1]) < n and binding
     assert at.query_params["binding"] in ("1", ["1"])
-    at.multiselect(key="kinds").set_value(["deterioration"]).run()
+    at.multiselect(key="w_kinds").set_value(["deterioration"]).run()
     no_exception(at)
     only = _indicator_links(at)
     assert only and all(label.endswith("较基期倒退") for label in only)
-    at.multiselect(key="areas").set_value(["500000", "500116"]).run()
+    at.multiselect(key="w_areas").set_value(["500000", "500116"]).run()
     no_exception(at)
     assert {s.value.split(" (")[0] for s in at.subheader[1:]} <= {"重庆市", "江津区"}
 
@@ -399,7 +399,7 @@ def test_evaluation_page_table_lines_and_downloads(demo):
 
     rules = load_rules(ROOT / "rules")
     assert table["代码"].tolist() == [i.code for i in sorted(rules.indicators.values(), key=lambda i: i.order)]
-    assert list(table.columns) == ["领域", "序号", "代码", "指标", "单位", "2030年目标", "指标属性", "基期值",
+    assert list(table.columns) == ["领域", "序号", "代码", "指标", "2030年目标", "指标属性", "基期值",
                                    "2025年监测值", "状态"]
     assert table.iloc[0]["领域"] == "妇女与健康" and table.iloc[0]["序号"] == 1
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]
@@ -409,7 +409,7 @@ def test_evaluation_page_table_lines_and_downloads(demo):
     at.button(key="make_docx").click().run()
     no_exception(at)
     assert len(at.get("download_button")) == 2
-    at.selectbox(key="area").set_value("500116").run()
+    at.selectbox(key="w_area").set_value("500116").run()
     no_exception(at)
     assert at.title[0].value.startswith("江津区 · 2025年")
     assert len(at.get("download_button")) == 1                   # another area: ask again

@@ -49,7 +49,7 @@ def test_warnings_name_the_reasons(rules, dataset):
     assert ("W15", "swing") in kinds
     assert ("W03", "binding_not_on_track") not in kinds
     c19 = w[(w["indicator"] == "C19") & (w["kind"] == "binding_not_on_track")].iloc[0]
-    assert c19["reason"] == "约束性指标，目前 94%，目标 ≥98.2，评估为“倒退”"
+    assert c19["reason"] == "约束性指标，目前 94.0%，目标 ≥98.2，评估为“倒退”"
 
 
 def test_docx_contents_match_the_engine(rules, dataset):
@@ -66,13 +66,19 @@ def test_docx_contents_match_the_engine(rules, dataset):
     table = evaluation_table(rules, e, JJ, 2025)
     counts = table["status"].value_counts()
     assert f"截至 2025 年：{counts['achieved']} 项已达标" in text
-    assert "约束性指标中有 1 项未达到“进展顺利”：学前教育毛入园率（倒退）。" in text
-    # one table per domain (15) + the warnings table; the W03 row carries the engine's numbers
-    assert len(doc.tables) == 16
+    assert "约束性指标中有 1 项未达到“进展顺利”：C19 学前教育毛入园率（倒退）。" in text
+    # one table per domain (15) + the warnings table + the data gaps; the W03 row carries the engine's
+    # numbers, written with the indicator's unit and decimals (1/10万: one decimal)
+    assert len(doc.tables) == 17
     health = doc.tables[0]
     w03 = [c.text for c in health.rows[3].cells]
-    assert w03 == ["3", "孕产妇死亡率", "1/10万", "<8", "约束性", "12", "7", "已达标"]
-    assert len(doc.inline_shapes) == 15                                      # a chart per domain
+    assert w03 == ["3", "W03 孕产妇死亡率", "<8", "约束性", "12.0/10万", "7.0/10万", "已达标"]
+    assert health.rows[0].cells[0].text == "序号"
+    # a chart per domain that holds a target with a number to reach
+    from dashboard.reports.content import DIRECTION_OR_RELATIVE
+
+    with_numbers = {(i.plan, i.domain) for i in rules.indicators.values() if i.check.kind not in DIRECTION_OR_RELATIVE}
+    assert len(doc.inline_shapes) == len(with_numbers)
 
 
 def test_docx_in_english(rules, dataset):
@@ -82,7 +88,8 @@ def test_docx_in_english(rules, dataset):
     doc = Document(io.BytesIO(build_docx(rules, e, JJ, 2025, lang="en")))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Jiangjin District" in text and "Monitoring Report 2025" in text
-    assert "1 binding indicator(s) are not on track: Gross enrolment ratio in pre-primary education (Deterioration)." in text
+    assert ("1 binding indicator(s) are not on track: C19 Gross enrolment ratio in pre-primary education "
+            "(Deterioration).") in text
 
 
 def test_xlsx_sheets_colours_and_raw_values(rules, dataset):
@@ -93,13 +100,18 @@ def test_xlsx_sheets_colours_and_raw_values(rules, dataset):
     assert len(wb.sheetnames) == 16 and wb.sheetnames[0] == "妇女与健康" and wb.sheetnames[-1] == "原始数据"
     ws = wb["妇女与健康"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][0] == "序号"
-    w03 = next(r for r in rows if r[1] == "孕产妇死亡率")
-    assert w03[5:] == (12, 7, "已达标")
-    status_cell = next(c for c in ws["H"] if c.value == "已达标")
-    assert status_cell.fill.fgColor.rgb.endswith("1A9850")
+    header = rows.index(next(r for r in rows if r[0] == "地区"))
+    assert rows[header] == ("地区", "序号", "代码", "指标", "单位", "2030年目标", "属性", "基期值", "监测值", "数据年份",
+                            "状态")
+    assert ws.freeze_panes == f"A{header + 2}" and ws.print_title_rows == f"${header + 1}:${header + 1}"
+    w03 = next(r for r in rows if r[2] == "W03")
+    assert w03[0] == "江津区" and w03[7:] == (12, 7, 2025, "已达标")
+    w03_cell = next(c for c in ws["I"] if c.value == 7)
+    assert w03_cell.number_format == "#,##0.0"                               # 1/10万: one decimal
+    status_cell = next(c for c in ws["K"] if c.value == "已达标")
+    assert status_cell.fill.fgColor.rgb.endswith("0B3C6E")
     raw = list(wb["原始数据"].iter_rows(values_only=True))
-    assert raw[0] == ("area_code", "indicator_code", "indicator_name", "year", "value")
+    assert raw[0] == ("地区代码", "地区", "指标代码", "指标名称", "年份", "数值", "单位")
     assert len(raw) - 1 == len(dataset)
 
 

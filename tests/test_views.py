@@ -371,7 +371,7 @@ def test_warnings_view_filters_and_counts(small):
     assert set(city["area_code"]) == {"100000"}
     assert ("W02", "deterioration") in set(zip(city["indicator"], city["kind"]))
     row = city[(city["indicator"] == "W02") & (city["kind"] == "deterioration")].iloc[0]
-    assert row["reason"] == "目前 25，比基期 20（2020年）更差" and row["lead_units"] == "卫健委"
+    assert row["reason"] == "目前 25.00‰，比基期 20.00‰（2020年）更差" and row["lead_units"] == "卫健委"
     a = warnings_view.warnings_view(ev, rules, 2022, "en", areas=["100001"])
     assert ("W01", "binding_not_on_track") in set(zip(a["indicator"], a["kind"]))
     assert a.iloc[0]["kind"] == "binding_not_on_track" and a.iloc[0]["attribute_label"] == "Binding"
@@ -443,6 +443,7 @@ def test_charts_render_and_survive_many_rows(small):
         "area_name": [f"A{i // 100}" for i in range(6000)], "area_order": [i // 100 for i in range(6000)],
         "indicator": [f"I{i % 100:03d}" for i in range(6000)], "indicator_label": "x",
         "ind_order": [i % 100 for i in range(6000)], "status": "achieved", "label": "已达标", "value_used": 1.0,
+        "area_code": [f"{i // 100:06d}" for i in range(6000)], "value_text": "1.0%",
     })
     spec = charts.district_heatmap(big).to_dict()
     assert spec["mark"]["type"] == "rect"
@@ -481,7 +482,13 @@ def test_upload_report_tables(rules):
 def test_audit_table_in_words():
     import pandas as pd
 
-    log = pd.DataFrame({"id": [1], "at": [pd.Timestamp("2026-01-02 03:04:05")], "user": ["alice"],
-                        "action": ["rollback"], "target": ["batch 7"], "details": [None]})
+    log = pd.DataFrame({"id": [1, 2], "at": [pd.Timestamp("2026-01-02 03:04:05"), pd.Timestamp("2026-01-02 16:30")],
+                        "user": ["alice", "bob"], "action": ["rollback", "upload"], "target": ["batch 7", "2024.csv"],
+                        "details": [None, '{"batch": 12, "rows": 340, "kind": "indicators", "via": "cli", '
+                                          '"sha256": "ab12"}']})
     table = upload_view.audit_table(log, "zh")
-    assert table.iloc[0].tolist() == ["2026-01-02 03:04:05", "alice", "撤回批次", "rollback", "batch 7", ""]
+    # stored in UTC, shown on the reader's clock (Beijing, UTC+8); the details in words, no JSON, no codes
+    assert table.iloc[0].tolist() == ["2026-01-02 11:04", "alice", "撤回批次", "batch 7", ""]
+    assert table.iloc[1].tolist() == ["2026-01-03 00:30", "bob", "上传数据", "2024.csv",
+                                      "批次 12；行数 340；类型 指标数据上传；途径 命令行"]
+    assert upload_view.audit_table(log, "en").iloc[1, 4] == "batch 12; rows 340; kind indicator values; via command line"

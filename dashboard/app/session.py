@@ -125,3 +125,20 @@ def require_page(action: str, lang: str, target: str | None = None) -> User:
         st.stop()
     return user
 
+
+def rules_banner(ctx, user: User) -> None:
+    """When the rules files do not load cleanly: maintainers and administrators see exactly what is
+    wrong (file:line), everyone else only that the rules are being updated (the last rules that loaded
+    cleanly stay in use, so the view does not shrink)."""
+    state = ctx.rules_state
+    errors = [p for p in state.problems if p.severity == "error"]
+    if not errors:
+        return
+    if authorization.can(user, "rules_actions"):
+        lines = "\n".join(f"- `{p.location(ctx.lang)}` {p.code}: {md_escape(p.message(ctx.lang))}" for p in errors[:8])
+        more = t("rules_more_problems", ctx.lang, n=len(errors) - 8) if len(errors) > 8 else ""
+        key = "rules_stale_maintainer" if state.stale else "rules_have_problems_maintainer"
+        st.error(t(key, ctx.lang, n=len(errors)) + "\n\n" + lines + (f"\n\n{more}" if more else ""),
+                 icon=":material/rule:")
+    elif state.stale:
+        st.info(t("rules_updating", ctx.lang), icon=":material/update:")

@@ -1,13 +1,16 @@
-"""Widgets shared by the pages: the page context, linkable pickers, status badges.
+"""Widgets shared by the pages: the page context, linkable pickers, links, breadcrumbs, the menu.
 
 Pages stay thin: they call ``context()`` and the pickers here, then ``dashboard.views`` for frames
-and ``dashboard.charts`` for charts. Nothing here renders user or YAML text as HTML.
+and ``dashboard.charts`` for charts. Every picker shows the value of the URL and writes a change
+back to it (``selection``); every link carries the reader's place. Nothing here renders user or
+YAML text as HTML.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +23,8 @@ from ..reports.exports import csv_bytes as csv_bytes  # re-exported for the page
 from ..rules import RuleSet
 from ..services import RulesState
 from ..store import Store
-from ..views.common import area_options, city_code, default_year, years_of
+from ..views.common import area_options, city_code, data_years, years_of
+from . import selection
 from . import state as app_state
 
 # Where each page script lives (st.navigation registers them under these paths). The folder is
@@ -45,16 +49,19 @@ PAGES = {
     "users": "app_pages/users.py",
     "audit": "app_pages/audit.py",
 }
-TASK_STATUS_ICONS = {"not_reported": "⚪", "not_started": "⬜", "in_progress": "🔵", "done": "🟢", "delayed": "🔴"}
+# Status marks differ in shape, not only in colour: they read on a greyscale print and for
+# colour-blind readers (the chart colours are chosen the same way, see dashboard.charts.pages).
 STATUS_ICONS = {
-    "achieved": "🟢", "on_track": "🟩", "needs_acceleration": "🟨",
-    "limited": "🟧", "deterioration": "🔴", "no_data": "⚪",
+    "achieved": "✔", "on_track": "▲", "needs_acceleration": "△",
+    "limited": "▽", "deterioration": "▼", "no_data": "○",
 }
+TASK_STATUS_ICONS = {"not_reported": "○", "not_started": "□", "in_progress": "◐", "done": "●", "delayed": "◆"}
+LANG_OPTIONS = ("zh", "en")
 
 
 @dataclass
 class Context:
-    """What a page needs for one run: rules, store, language and the cached evaluation."""
+    """What a page needs for one run: rules, store, language, the evaluation and the reader's place."""
 
     rules: RuleSet
     rules_state: RulesState
@@ -62,39 +69,76 @@ class Context:
     lang: str
     ev: pd.DataFrame
     years: list[int]
-    default_year: int | None
+    year: int
+    area: str
+    area_years: list[int]
     has_data: bool
     presenting: bool
+    unknown: list[selection.Unknown] = field(default_factory=list)
+
+    @property
+    def default_year(self) -> int:
+        """The latest year with data for the chosen area (the plan's first year when it has none)."""
+        return self.area_years[-1] if self.area_years else (self.years[-1] if self.years else
+                                                            self.rules.settings.plan_period.start)
+
+    @property
+    def current(self) -> dict[str, Any]:
+        """The global selection, as links carry it."""
+        return {"year": self.year, "area": self.area, "lang": self.lang, "present": self.presenting}
+
+    @property
+    def year_has_data(self) -> bool:
+        return self.year in self.area_years
+
+
+def language() -> str:
+    """The reader's language: ``?lang=en``, else what this session chose, else Chinese."""
+    return selection.value("lang", LANG_OPTIONS, "zh")
+
+
+_CONTEXT_KEY = "_page_context"
+
+
+def begin_run() -> Context:
+    """Build this run's context (``streamlit_app.py`` does, before the menu and the page)."""
+    ctx = _build_context()
+    st.session_state[_CONTEXT_KEY] = ctx
+    return ctx
 
 
 def context() -> Context:
-    """Rules, store, language and the (cached) evaluation for the current run."""
-    lang = app_state.lang()
+    """This run's context: built once by ``streamlit_app.py`` (which always runs before the page)."""
+    ctx = st.session_state.get(_CONTEXT_KEY)
+    return ctx if isinstance(ctx, Context) else begin_run()
+
+
+def _build_context() -> Context:
+    lang = language()
     state = app_state.get_rules_state()
     rules = state.rules
     store = app_state.get_store()
     ev = app_state.get_evaluation(rules, store)
     has_data = bool(len(ev)) and bool(ev["value"].notna().any())
-    return Context(rules=rules, rules_state=state, store=store, lang=lang, ev=ev, years=years_of(ev, rules),
-                   default_year=default_year(ev, rules), has_data=has_data, presenting=presenting())
-
-
-def presenting() -> bool:
-    """Presentation mode (controls hidden): ``?present=1`` in the link, or the overview's button."""
-    raw = st.query_params.get("present")
-    if raw != st.session_state.get("_present_qp"):      # a link was opened: it decides
-        st.session_state["_present_qp"] = raw
-        st.session_state["_present"] = raw == "1"
-    return bool(st.session_state.get("_present", False))
-
-
-def _set_presenting(on: bool) -> None:
-    st.session_state["_present"] = on
-    if on:
-        st.query_params["present"] = "1"
-    elif "present" in st.query_params:
-        del st.query_params["present"]
-    st.session_state["_present_qp"] = "1" if on else None
+    unknown: list[selection.Unknown] = []
+    areas = area_options(rules)
+    city = city_code(rules) or (areas[0] if areas else "")
+    try:
+        area = selection.value("area", areas, city, strict=True)
+    except selection.Unknown as exc:
+        unknown.append(exc)
+        area = city
+    years = years_of(ev, rules)
+    area_years = data_years(ev, area)
+    default = area_years[-1] if area_years else years[-1]
+    try:
+        year = selection.value("year", years, default, selection.parse_int, strict=True)
+    except selection.Unknown as exc:
+        unknown.append(exc)
+        year = default
+    present = selection.raw("present") == "1"
+    return Context(rules=rules, rules_state=state, store=store, lang=lang, ev=ev, years=years, year=int(year),
+                   area=area, area_years=area_years, has_data=has_data, presenting=present, unknown=unknown)
 
 
 def status_text(status: str, lang: str) -> str:
@@ -102,149 +146,189 @@ def status_text(status: str, lang: str) -> str:
 
 
 def notices(ctx: Context) -> None:
-    """Warnings every page shows: rules problems, an empty database."""
-    n_err = sum(1 for p in ctx.rules_state.problems if p.severity == "error")
-    if n_err:
-        st.warning(t("rules_have_problems", ctx.lang, n=n_err))
+    """What a page says first: unknown values in the link, a year without data, no data at all.
+
+    (Rules problems are shown once for every page, by ``session.rules_banner``.)"""
+    for unknown in ctx.unknown:
+        st.warning(t(f"unknown_in_link_{unknown.name}", ctx.lang, text=md_escape(unknown.text)))
     if not ctx.has_data:
         st.info(t("no_data_yet", ctx.lang))
+    elif not ctx.year_has_data:
+        latest = ctx.area_years[-1] if ctx.area_years else None
+        st.info(t("year_without_data" if latest else "area_without_data", ctx.lang,
+                  area=ctx.rules.area_name(ctx.area, ctx.lang), year=ctx.year, latest=latest or ""))
 
 
 # ------------------------------------------------------------------------------ pickers
-def pick_year(ctx: Context, where=None) -> int:
+def _bind(name: str, widget_key: str, value: Any) -> None:
+    """Show the URL's value in the widget: set before the widget is drawn, changes go back to the URL."""
+    st.session_state[widget_key] = value
+
+
+def _commit(name: str, widget_key: str, drop: Any = None) -> None:
+    new = st.session_state.get(widget_key)
+    selection.to_url(name, None if new == drop else new)
+
+
+def select(ctx: Context, name: str, options: Sequence[Any], current: Any, label: str, where: Any = None,
+           format_func: Callable[[Any], str] = str, drop: Any = None) -> Any:
+    """A selectbox showing ``current`` whose change is written to ``?name=`` (``drop`` = leave it out)."""
     where = where or st
-    options = ctx.years or [ctx.rules.settings.plan_period.start]
-    default = ctx.default_year if ctx.default_year in options else options[-1]
-    app_state.initial_value("year", options, default, app_state.parse_int)
-    value = where.selectbox(t("year", ctx.lang), options, key="year")
-    app_state.remember("year", value)
-    return int(value)
+    if not options:
+        return None
+    key = f"w_{name}"
+    _bind(name, key, current if current in options else options[0])
+    where.selectbox(t(label, ctx.lang), list(options), key=key, format_func=format_func, on_change=_commit,
+                    args=(name, key, drop))
+    return st.session_state[key]
 
 
-def pick_area(ctx: Context, where=None, key: str = "area", label: str = "area", default: str | None = None) -> str:
+def pick_year(ctx: Context, where: Any = None) -> int:
+    """The year; a year without data for the chosen area is marked in the list."""
+    def label(y: int) -> str:
+        return str(y) if y in ctx.area_years else t("year_no_data", ctx.lang, year=y)
+
+    return int(select(ctx, "year", ctx.years, ctx.year, "year", where, label))
+
+
+def pick_area(ctx: Context, where: Any = None, name: str = "area", label: str = "area",
+              default: str | None = None) -> str:
+    options = area_options(ctx.rules)
+    if name == "area":
+        current = ctx.area
+    else:
+        current = selection.value(name, options, default or ctx.area)
+    return select(ctx, name, options, current, label, where, lambda c: ctx.rules.area_name(c, ctx.lang))
+
+
+def pick_areas(ctx: Context, where: Any = None, name: str = "areas") -> list[str]:
+    """Several areas (the indicator chart): the chosen area and the city unless the link says otherwise."""
     where = where or st
     options = area_options(ctx.rules)
-    default = default or city_code(ctx.rules) or (options[0] if options else "")
-    app_state.initial_value(key, options, default)
-    value = where.selectbox(t(label, ctx.lang), options, key=key,
-                            format_func=lambda c: ctx.rules.area_name(c, ctx.lang))
-    app_state.remember(key, value)
-    return value
+    city = city_code(ctx.rules)
+    default = [ctx.area] if ctx.area == city else [ctx.area, city]
+    current = selection.values(name, options, [a for a in default if a])
+    key = f"w_{name}"
+    _bind(name, key, current)
+    where.multiselect(t("areas", ctx.lang), options, key=key, on_change=_commit, args=(name, key),
+                      format_func=lambda c: ctx.rules.area_name(c, ctx.lang),
+                      placeholder=t("choose_areas", ctx.lang))
+    return list(st.session_state[key])
 
 
-def pick_areas(ctx: Context, where=None, key: str = "areas") -> list[str]:
-    where = where or st
-    options = area_options(ctx.rules)
-    default = [city_code(ctx.rules)] if options else []
-    app_state.initial_value(key, options, default, multi=True)
-    value = where.multiselect(t("areas", ctx.lang), options, key=key,
-                              format_func=lambda c: ctx.rules.area_name(c, ctx.lang))
-    app_state.remember(key, list(value))
-    return list(value)
-
-
-def pick_indicator(ctx: Context, where=None) -> str | None:
-    where = where or st
-    inds = sorted(ctx.rules.indicators.values(), key=lambda i: i.order)
-    options = [i.code for i in inds]
+def pick_option(ctx: Context, name: str, options: list, default: Any, label: str, where: Any = None,
+                format_func: Callable[[Any], str] = str, parse: Callable[[str | None], Any] = lambda s: s) -> Any:
+    """A linkable selectbox for a page's own choice (an empty-string option, "all", leaves the parameter out)."""
     if not options:
         return None
-    app_state.initial_value("indicator", options, options[0])
-    value = where.selectbox(t("indicator", ctx.lang), options, key="indicator",
-                            format_func=lambda c: f"{c} {ctx.rules.indicators[c].name(ctx.lang)}")
-    app_state.remember("indicator", value)
-    return value
+    current = selection.value(name, options, default if default in options else options[0], parse)
+    return select(ctx, name, options, current, label, where, format_func, drop="")
 
 
-def pick_domain(ctx: Context, where=None) -> tuple[str, str] | None:
+def pick_toggle(ctx: Context, name: str, label: str, where: Any = None) -> bool:
+    """A linkable on/off switch: ``?name=1`` when on, no parameter when off."""
     where = where or st
-    options = [f"{p}:{d}" for (p, d) in ctx.rules.domains]
-    if not options:
-        return None
-    app_state.initial_value("domain", options, options[0])
+    key = f"w_{name}"
+    _bind(name, key, selection.raw(name) == "1")
 
-    def fmt(v: str) -> str:
-        p, d = v.split(":", 1)
-        return f"{p} · {ctx.rules.domain_name(p, d, ctx.lang)}"
+    def commit() -> None:
+        selection.to_url(name, "1" if st.session_state[key] else None)
 
-    value = where.selectbox(t("domain", ctx.lang), options, key="domain", format_func=fmt)
-    app_state.remember("domain", value)
-    p, d = value.split(":", 1)
-    return p, d
-
-
-def pick_option(ctx: Context, key: str, options: list, default: Any, label: str, where=None,
-                format_func: Callable[[Any], str] = str, parse: Callable[[str], Any] = str) -> Any:
-    """A linkable selectbox: its value comes from ``?key=`` when a link is opened and goes back into
-    the link (an empty-string option, used for "all", leaves the parameter out)."""
-    where = where or st
-    if not options:
-        return None
-    app_state.initial_value(key, options, default if default in options else options[0], parse)
-    value = where.selectbox(t(label, ctx.lang), options, key=key, format_func=format_func)
-    app_state.remember(key, value)
-    return value
-
-
-def pick_toggle(ctx: Context, key: str, label: str, where=None) -> bool:
-    """A linkable on/off switch: ``?key=1`` when on, no parameter when off."""
-    where = where or st
-    raw = app_state.qp_get(key)
-    if raw is not None and raw != st.session_state.get(f"_qp_{key}"):
-        st.session_state[key] = raw == "1"
-    elif not isinstance(st.session_state.get(key), bool):
-        st.session_state[key] = bool(st.session_state.get(f"_keep_{key}", False))
-    value = bool(where.toggle(t(label, ctx.lang), key=key))
-    st.session_state[f"_keep_{key}"] = value
-    app_state.qp_set(key, "1" if value else None)
-    st.session_state[f"_qp_{key}"] = st.query_params.get(key)
-    return value
+    where.toggle(t(label, ctx.lang), key=key, on_change=commit)
+    return bool(st.session_state[key])
 
 
 def md_escape(text: object) -> str:
-    """YAML or user text for ``st.markdown``/``st.caption``: markdown characters shown as they are."""
-    return re.sub(r"([\\`*_{}\[\]<>#|~$])", r"\\\1", str(text)) if text is not None else ""
+    """YAML or user text for ``st.markdown``/``st.caption``: markdown characters shown as they are.
+
+    A colon is escaped where it could open one of Streamlit's directives (``:red[…]``, ``:material/…:``)
+    or an address (``https://``), and ``www.`` is broken, so no text from a user or a link becomes a link.
+    """
+    if text is None:
+        return ""
+    escaped = re.sub(r"([\\`*_{}\[\]<>#|~$])", r"\\\1", str(text))
+    escaped = re.sub(r":(?=[A-Za-z/])", r"\\:", escaped)
+    return re.sub(r"(?i)\bwww\.", "www\\.", escaped)
 
 
 def task_status_text(status: str, lang: str) -> str:
     return f"{TASK_STATUS_ICONS.get(status, '')} {task_status_label(status, lang)}"
 
 
-def task_link(code: str, label: str, where=None) -> None:
-    where = where or st
-    where.page_link(PAGES["task"], label=label, query_params=link_params(task=code))
+# ------------------------------------------------------------------------------ links
+def link_params(ctx: Context | None = None, **extra: Any) -> dict[str, str]:
+    """Query parameters that carry the reader's place (year, area, language, presentation) to another page."""
+    ctx = ctx or context()
+    return selection.link_params(ctx.current, **extra)
 
 
-def unit_link(code: str, label: str, where=None) -> None:
-    where = where or st
-    where.page_link(PAGES["units"], label=label, query_params=link_params(unit=code))
+def page_link(ctx: Context, page: str, label: str, where: Any = None, icon: str | None = None,
+              **extra: Any) -> None:
+    (where or st).page_link(PAGES[page], label=label, icon=icon, query_params=link_params(ctx, **extra))
 
 
-def link_params(**extra) -> dict:
-    """Query parameters that carry the current selection (and language) to another page."""
-    params = {}
-    for key in ("year", "area"):
-        value = st.session_state.get(f"_keep_{key}")
-        if value is not None:
-            params[key] = str(value)
-    if app_state.lang() == "en":
-        params["lang"] = "en"
-    params.update({k: str(v) for k, v in extra.items() if v is not None})
-    return params
+def task_link(code: str, label: str, where: Any = None, ctx: Context | None = None) -> None:
+    ctx = ctx or context()
+    page_link(ctx, "task", label, where, task=code)
 
 
-def indicator_link(code: str, label: str, where=None, key: str | None = None) -> None:
-    where = where or st
-    where.page_link(PAGES["indicator"], label=label, query_params=link_params(indicator=code))
+def unit_link(code: str, label: str, where: Any = None, ctx: Context | None = None) -> None:
+    ctx = ctx or context()
+    page_link(ctx, "units", label, where, unit=code)
 
 
-def presentation_toggle(ctx: Context, where=None) -> None:
+def indicator_link(code: str, label: str, where: Any = None, ctx: Context | None = None) -> None:
+    ctx = ctx or context()
+    page_link(ctx, "indicator", label, where, indicator=code)
+
+
+def breadcrumbs(ctx: Context, trail: Sequence[tuple[str, str, dict[str, Any]]], here: str) -> None:
+    """``总览 › 妇女与健康 › W03 孕产妇死亡率``: each step a link carrying the reader's place."""
+    cols = st.columns([1] * len(trail) + [4], gap="small", vertical_alignment="center")
+    for col, (page, label, extra) in zip(cols, trail):
+        page_link(ctx, page, f"{label} ›", col, **extra)
+    cols[-1].caption(md_escape(here))
+
+
+def menu(ctx: Context, sections: dict[str, list[Any]]) -> None:
+    """The sidebar menu: every entry a link that keeps the reader's place (Streamlit's own menu does not)."""
+    box = st.sidebar.container(key="app_menu")
+    for title, pages in sections.items():
+        if not pages:
+            continue
+        box.caption(title)
+        for page in pages:
+            box.page_link(page, query_params=link_params(ctx))
+
+
+# ------------------------------------------------------------------------------ presentation
+def _set_presenting(on: bool) -> None:
+    selection.to_url("present", "1" if on else None)
+
+
+def presentation_toggle(ctx: Context, where: Any = None) -> None:
     """The button that switches presentation mode on or off (kept in the link as ``?present=1``)."""
     where = where or st
     if ctx.presenting:
         where.button(t("exit_present", ctx.lang), key="exit_present", on_click=_set_presenting, args=(False,))
     else:
-        where.button("📽 " + t("present_mode", ctx.lang), key="enter_present", help=t("present_help", ctx.lang),
-                     on_click=_set_presenting, args=(True,))
+        where.button(t("present_mode", ctx.lang), key="enter_present", help=t("present_help", ctx.lang),
+                     on_click=_set_presenting, args=(True,), icon=":material/slideshow:")
 
 
+PRESENTATION_CSS = """
+<style>
+  [data-testid="stMetricValue"] { font-size: 3rem; }
+  [data-testid="stMetricLabel"] p { font-size: 1.35rem; }
+  [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] p { font-size: 1.3rem; }
+  h1 { font-size: 2.8rem !important; }
+  h2, h3 { font-size: 2rem !important; }
+  [data-testid="stPageLink"] p { font-size: 1.3rem; }
+</style>
+"""
+
+
+def presentation_style(ctx: Context) -> None:
+    """Large type for a projector (our own CSS, no user text)."""
+    if ctx.presenting:
+        st.html(PRESENTATION_CSS)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..intake.matching import match_area
 from ..messages import t
-from ..reports.exports import neutralise
+from ..reports.cells import neutralise
 from ..rules import RuleSet
 from ..services import Services
 

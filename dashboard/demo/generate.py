@@ -15,15 +15,18 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from ..messages.numbers import decimals_for
 from ..rules import RuleSet
+from .levels import TYPICAL_2020
 
 DEFAULT_SEED = 20211
 DEFAULT_YEARS = tuple(range(2020, 2026))
 GAP_SHARE = 0.06  # of the years after the baseline year: ~5 % of all cells
 _COUNT_UNITS = {"件", "人", "个", "户", "名", "张"}
 # Fortune of an area × indicator: multiplier of the step that would reach the target in ~6 years.
-_FORTUNES = np.array([1.6, 0.8, 0.05, -0.7])
-_FORTUNE_P = np.array([0.35, 0.25, 0.2, 0.2])
+# Most areas move toward their targets, some slowly, a few stall or slip: a plan in progress.
+_FORTUNES = np.array([1.5, 0.9, 0.35, -0.4])
+_FORTUNE_P = np.array([0.40, 0.32, 0.18, 0.10])
 
 
 def _series_profile(rules: RuleSet, rng: np.random.Generator) -> pd.DataFrame:
@@ -47,6 +50,9 @@ def _series_profile(rules: RuleSet, rng: np.random.Generator) -> pd.DataFrame:
             centre = rng.uniform(20, 400)
         else:
             centre = rng.uniform(1, 10)
+        if ind.code in TYPICAL_2020:
+            low, high = TYPICAL_2020[ind.code]
+            centre = rng.uniform(low, high)
         if ind.baseline is not None:
             centre = ind.baseline
         step = abs(target - centre) / 6 if np.isfinite(target) and target != centre else abs(centre) * 0.03
@@ -55,7 +61,7 @@ def _series_profile(rules: RuleSet, rng: np.random.Generator) -> pd.DataFrame:
         spread = 0.02 if ind.direction == "band" or ind.unit == "岁" else 0.06
         rows.append({"code": ind.code, "centre": centre, "sign": sign, "step": step, "spread": spread,
                      "lo": ind.valid_min, "hi": ind.valid_max, "exact": ind.baseline,
-                     "home": ind.baseline_area, "decimals": 0 if ind.unit in _COUNT_UNITS else 2})
+                     "home": ind.baseline_area, "decimals": decimals_for(ind.unit, ind.decimals) + 1})
     for cs in rules.context_series.values():
         lo, hi = cs.valid_range or ((0.0, 100.0) if cs.unit == "%" else (0.0, None))
         centre = rng.uniform(35, 45) if cs.unit == "%" else rng.uniform(1, 10)
@@ -100,7 +106,7 @@ def generate(rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> p
     hi = prof["hi"].to_numpy(float)[None, :, None]
     cube = np.clip(cube, lo, hi)
     decimals = prof["decimals"].to_numpy(int)
-    cube = np.where(decimals[None, :, None] == 0, np.round(cube), np.round(cube, 2))
+    cube = np.stack([np.round(cube[:, k, :], int(d)) for k, d in enumerate(decimals)], axis=1)
 
     gaps = (rng.random((n_a, n_s, n_t)) < GAP_SHARE) & (t[None, None, :] > 0)
     a_idx, s_idx, t_idx = np.nonzero(~gaps)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..messages import t
-from ..rules import RuleSet
+from ..rules import Indicator, RuleSet
 from .statuses import status_label
 
 KINDS = ["binding_not_on_track", "will_miss", "deterioration", "swing", "data_gap"]
@@ -18,10 +18,6 @@ SEVERITY = {"binding_not_on_track": 0, "will_miss": 1, "deterioration": 2, "swin
 
 def kind_label(kind: str, lang: str = "zh") -> str:
     return t(f"warning_kind_{kind}", lang)
-
-
-def _fmt(x) -> str:
-    return "—" if pd.isna(x) else f"{x:.4g}"
 
 
 def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str = "zh") -> pd.DataFrame:
@@ -55,7 +51,7 @@ def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str
     smoothed_ind = {c for c, i in inds.items() if i.smoothing_years}
     w["name"] = [inds[c].name(lang) for c in w["indicator"].astype(str)]
     w["kind_label"] = [kind_label(k, lang) for k in w["kind"]]
-    w["reason"] = [_reason(r, lang, str(r.indicator) in smoothed_ind, inds[str(r.indicator)].unit)
+    w["reason"] = [_reason(r, lang, str(r.indicator) in smoothed_ind, inds[str(r.indicator)])
                    for r in w.itertuples()]
     w["severity"] = w["kind"].map(SEVERITY)
     w = w.sort_values(["severity", "area_code", "indicator"]).drop(columns="severity")
@@ -64,16 +60,15 @@ def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str
         .reset_index(drop=True)
 
 
-def _reason(r, lang: str, rare_event: bool, unit: str) -> str:
+def _reason(r, lang: str, rare_event: bool, ind: Indicator) -> str:
     """One sentence a leader can read out (loops over warnings, not observations)."""
-    v, target, p = _fmt(r.value_used), r.target_text, _fmt(r.projected_2030)
+    v, target, p = ind.format(r.value_used, lang), r.target_text, ind.format(r.projected_2030, lang)
     if r.kind == "binding_not_on_track":
-        return t("warning_reason_binding", lang, value=v, unit=unit, target=target,
-                 status=status_label(str(r.status), lang))
+        return t("warning_reason_binding", lang, value=v, target=target, status=status_label(str(r.status), lang))
     if r.kind == "will_miss":
         return t("warning_reason_will_miss", lang, projected=p, target=target)
     if r.kind == "deterioration":
-        return t("warning_reason_deterioration", lang, value=v, baseline=_fmt(r.baseline),
+        return t("warning_reason_deterioration", lang, value=v, baseline=ind.format(r.baseline, lang),
                  year=int(r.baseline_year))
     if r.kind == "swing":
         return t("warning_reason_swing_rare" if rare_event else "warning_reason_swing", lang)

@@ -9,27 +9,12 @@ import pandas as pd
 
 from ..engine.task_status import task_status_frame
 from ..rules import RuleSet, catalogue_for
+from .cells import neutralise
 
 EXPORT_COLUMNS = {
     "area_code": "地区代码", "area_name": "地区名称", "indicator_code": "指标代码", "indicator_name": "指标名称",
     "year": "年份", "value": "数值", "note": "备注", "batch_id": "批次",
 }
-# Excel runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-# ------------------------------------------------------------------------------ helpers for app & CLI
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix ``'`` to text cells starting with ``= + - @`` (or tab/CR) so Excel shows, not runs, them."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            text = out[col].astype("string")
-            risky = text.str.startswith(_FORMULA_START).fillna(False).astype(bool)
-            out[col] = out[col].where(~risky, "'" + text)
-    return out
-
-
 def export_table(store, rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
     """All current values with area and indicator names, neutralised, Chinese headers for ``zh``."""
     cur = store.current_values()

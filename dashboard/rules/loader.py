@@ -248,7 +248,7 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
             name_zh=spec.name_zh, name_en=spec.name_en, unit=spec.unit, direction=spec.direction,
             target_text=spec.target, check=check, attribute=attribute, baseline=spec.baseline,
             baseline_note=spec.baseline_note, baseline_area=plan.area, valid_min=lo, valid_max=hi,
-            smoothing_years=spec.smoothing_years,
+            smoothing_years=spec.smoothing_years, decimals=spec.decimals,
         )
 
     known_series = set(seen_codes) | set(context)

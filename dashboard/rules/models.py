@@ -118,6 +118,7 @@ class IndicatorSpec(_Strict):
     baseline_note: str | None = None
     valid_range: tuple[float | None, float | None] | None = None
     smoothing_years: int | None = Field(None, ge=2, le=5)
+    decimals: int | None = Field(None, ge=0, le=4)
     reference: str | None = None
     check: Check | None = None
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..checks import Check, Direction
 from ..messages import Problem, t
+from ..messages.numbers import format_value
 from .models import Area, Attribute, ContextSeries, Domain, Plan, Settings
 
 
@@ -38,9 +39,14 @@ class Indicator(BaseModel):
     valid_min: float | None
     valid_max: float | None
     smoothing_years: int | None
+    decimals: int | None = None
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
+
+    def format(self, value: object, lang: str = "zh") -> str:
+        """A value of this indicator with its unit, rounded as the rules say (``93.1%``, ``11.7/10万``)."""
+        return format_value(value, self.unit, lang, self.decimals)
 
     @property
     def printed_name(self) -> str:

@@ -8,6 +8,8 @@ from ..engine import (
     STATUSES,
     status_label,
 )
+from ..messages import t
+from ..messages.numbers import MISSING
 from ..rules import RuleSet
 from .common import (
     area_options,
@@ -15,6 +17,7 @@ from .common import (
     indicator_meta,
     slice_ev,
     status_strings,
+    with_latest,
 )
 
 
@@ -23,10 +26,10 @@ def district_grid(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh",
     """Status of every area × indicator in one year (long form, for a heat-map grid).
 
     Columns: area_code, area_name, area_order, indicator, indicator_label, ind_order, status, label,
-    value_used, attribute.
+    value_used, value_text (the value as its indicator writes it), attribute.
     """
     cols = ["area_code", "area_name", "area_order", "indicator", "indicator_label", "ind_order", "status",
-            "label", "value_used", "attribute"]
+            "label", "value_used", "value_text", "attribute"]
     part = slice_ev(ev, None, year)
     if attribute:
         part = part[part["attribute"] == attribute]
@@ -53,6 +56,7 @@ def district_grid(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh",
         "value_used": part["value_used"].to_numpy(),
         "attribute": part["attribute"].to_numpy(),
     })
+    out["value_text"] = with_latest(part, ev, rules, lang)["value_text"].to_numpy()
     return out.sort_values(["area_order", "ind_order"]).reset_index(drop=True)[cols]
 
 
@@ -100,20 +104,25 @@ def area_ranking(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh",
 def area_vs_city(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
     """One area against the city for each indicator in one year.
 
-    Columns: indicator, name, unit, area_value, city_value, difference, area_status, area_label,
-    city_status, city_label, better (True when the area is on the better side of the city).
+    Columns: indicator, name, unit, area_value, city_value, difference, area_text, city_text,
+    difference_text (values written with their units and years), area_status, area_label, city_status,
+    city_label, better (True when the area is on the better side of the city).
     """
-    cols = ["indicator", "name", "unit", "area_value", "city_value", "difference", "area_status",
-            "area_label", "city_status", "city_label", "better"]
+    cols = ["indicator", "name", "unit", "area_value", "city_value", "difference", "area_text", "city_text",
+            "difference_text", "area_status", "area_label", "city_status", "city_label", "better"]
     city = city_code(rules)
     a = slice_ev(ev, area, year)
     c = slice_ev(ev, city, year)
     if a.empty:
         return pd.DataFrame(columns=cols)
+    a = with_latest(a, ev, rules, lang)
+    c = with_latest(c, ev, rules, lang)
     left = pd.DataFrame({"indicator": a["indicator"].astype(str).to_numpy(),
+                         "area_text": a["value_text"].to_numpy(),
                          "area_value": a["value_used"].to_numpy(),
                          "area_status": status_strings(a["status"]).to_numpy()})
     right = pd.DataFrame({"indicator": c["indicator"].astype(str).to_numpy(),
+                          "city_text": c["value_text"].to_numpy(),
                           "city_value": c["value_used"].to_numpy(),
                           "city_status": status_strings(c["status"]).to_numpy()})
     meta = indicator_meta(rules, lang)[["indicator", "name", "unit", "order", "direction"]]
@@ -123,6 +132,31 @@ def area_vs_city(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: s
     with np.errstate(invalid="ignore"):
         better = sign * out["difference"].to_numpy(dtype=float)
     out["better"] = pd.array(np.where(np.isnan(better), None, better > 0), dtype="boolean")
+    out["difference_text"] = [rules.indicators[c].format(d, lang) if pd.notna(d) else MISSING
+                              for c, d in zip(out["indicator"], out["difference"])]
+    out["city_text"] = out["city_text"].fillna(MISSING)
     out["area_label"] = [status_label(s, lang) for s in out["area_status"]]
     out["city_label"] = [status_label(s, lang) if isinstance(s, str) else "" for s in out["city_status"]]
     return out.sort_values("order").reset_index(drop=True)[cols]
+
+
+def map_values(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh", indicator: str | None = None) -> pd.DataFrame:
+    """What the map colours each district by in ``year``.
+
+    Without ``indicator``: ``share`` = achieved or on track ÷ indicators with data (``area_ranking``);
+    with one: its ``status`` and ``label``. Columns: area_code, area_name, share or status/label, tip.
+    """
+    if indicator is None:
+        ranking = area_ranking(ev, rules, year, lang)
+        out = ranking[["area_code", "area_name", "share_good", "with_data"]].rename(columns={"share_good": "share"})
+        out["tip"] = [MISSING if pd.isna(s) else t("map_share_tip", lang, pct=f"{100 * s:.0f}", n=int(n))
+                      for s, n in zip(out["share"], out["with_data"])]
+        return out.drop(columns=["with_data"])
+    part = slice_ev(ev, None, year)
+    part = part[part["indicator"].astype(str) == indicator]
+    part = with_latest(part, ev, rules, lang)
+    status = status_strings(part["status"])
+    return pd.DataFrame({"area_code": part["area_code"].astype(str).to_numpy(),
+                         "area_name": [rules.area_name(a, lang) for a in part["area_code"].astype(str)],
+                         "status": status.to_numpy(), "label": [status_label(s, lang) for s in status],
+                         "tip": [f"{v} · {status_label(s, lang)}" for v, s in zip(part["value_text"], status)]})

@@ -12,6 +12,7 @@ from .common import (
     indicator_meta,
     slice_ev,
     status_strings,
+    with_latest,
 )
 
 
@@ -20,18 +21,21 @@ def domain_summary(ev: pd.DataFrame, rules: RuleSet, plan: str, domain: str, are
     """Each indicator of one domain for one area and year.
 
     Columns: indicator, name, unit, target_text, attribute, attribute_label, value_used, value_year,
-    status, label, flags.
+    value_text, smoothed_text (``common.with_latest``), status, label, flags.
     """
     cols = ["indicator", "name", "unit", "target_text", "attribute", "attribute_label", "value_used",
-            "value_year", "status", "label", "flags"]
+            "value_year", "value_text", "smoothed_text", "status", "label", "flags"]
     meta = indicator_meta(rules, lang)
     meta = meta[(meta["plan"] == plan) & (meta["domain"] == domain)]
     part = slice_ev(ev, area, year)
     part = part[part["indicator"].astype(str).isin(meta["indicator"])]
     if part.empty:
         return pd.DataFrame(columns=cols)
+    part = with_latest(part, ev, rules, lang)
     out = pd.DataFrame({
         "indicator": part["indicator"].astype(str).to_numpy(),
+        "value_text": part["value_text"].to_numpy(),
+        "smoothed_text": part["smoothed_text"].to_numpy(),
         "target_text": part["target_text"].to_numpy(),
         "attribute": part["attribute"].to_numpy(),
         "value_used": part["value_used"].to_numpy(),

@@ -8,7 +8,6 @@ from ..engine.evaluation import evaluation_table
 from ..rules import RuleSet, attribute_label
 from .common import EMPTY_EVALUATION, years_of
 
-
 EVAL_COLUMNS = ["domain_name", "number", "code", "name", "unit", "target_text", "attribute_label", "baseline",
                 "value", "status", "label"]
 

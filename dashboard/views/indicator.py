@@ -7,7 +7,9 @@ from ..engine import (
     flags_words,
     status_label,
 )
-from ..rules import RuleSet
+from ..messages import t
+from ..messages.numbers import MISSING, unit_label
+from ..rules import RuleSet, attribute_label
 from .common import (
     status_strings,
 )
@@ -52,14 +54,21 @@ def indicator_layers(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[st
 
 
 def indicator_values(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[str], lang: str = "zh") -> pd.DataFrame:
-    """The values table of the indicator page: area × year with value, value used, status, flags."""
+    """The values table of the indicator page: area × year with the value uploaded for that year, the
+    value judged (its latest value, or the multi-year mean of a rare-event rate), status, progress,
+    projection and flags — numbers as the indicator writes them."""
     part = ev[(ev["indicator"] == code) & ev["area_code"].isin(areas)]
     st = status_strings(part["status"])
+    ind = rules.indicators[code]
     out = pd.DataFrame({
         "area": [rules.area_name(a, lang) for a in part["area_code"].astype(str)],
         "year": part["year"].astype(int).to_numpy(),
         "value": part["value"].to_numpy(),
+        "value_text": [ind.format(v, lang) for v in part["value"]],
         "value_used": part["value_used"].to_numpy(),
+        "judged_text": [ind.format(v, lang) for v in part["value_used"]],
+        "progress_text": [MISSING if pd.isna(p) else f"{p:.0f}%" for p in part["progress_pct"]],
+        "projected_text": [ind.format(v, lang) for v in part["projected_2030"]],
         "target_text": part["target_text"].to_numpy(),
         "status": [status_label(s, lang) for s in st],
         "progress_pct": part["progress_pct"].to_numpy(),
@@ -70,15 +79,21 @@ def indicator_values(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[st
 
 
 def describe_target(rules: RuleSet, area: str, code: str, lang: str = "zh") -> dict:
-    """The printed target, the typed check in words and where the target comes from."""
+    """The printed target (as the plan prints it, in Chinese), the check in words in ``lang``, the
+    attribute, the unit and where the target comes from (the plan, or the area's own plan and file)."""
     tgt = rules.target_for(area, code)
-    s = rules.settings
-    words = tgt.check.describe(lang, s)
+    ind = rules.indicators[code]
+    words = tgt.check.describe(lang, rules.settings)
+    source = t(f"target_source_{tgt.source}", lang)
     return {
         "target_text": tgt.target_text,
         "check": words,
         "kind": tgt.check.kind,
         "attribute": tgt.attribute,
+        "attribute_label": attribute_label(tgt.attribute, lang),
+        "unit_label": unit_label(ind.unit, lang),
+        "direction_words": t({"higher": "dir_higher", "lower": "dir_lower"}.get(ind.direction, "dir_band"), lang),
         "source": tgt.source,
         "source_file": tgt.source_file,
+        "source_words": f"{source} ({tgt.source_file})" if tgt.source_file else source,
     }

@@ -21,6 +21,7 @@ from .common import (
     indicator_meta,
     slice_ev,
     status_strings,
+    with_latest,
 )
 
 
@@ -70,12 +71,12 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
     """What a leader should look at: binding indicators not achieved or on track, and any indicator
     with a warning (projected to miss, may slip, unusual swing). Most worrying first.
 
-    Columns: indicator, name, attribute, attribute_label, status, label, value_used, unit,
+    Columns: indicator, name, attribute, attribute_label, status, label, value_used, value_text, unit,
     target_text, reason, lead_units (the lead units of the work-plan tasks linked to the indicator,
     empty when none).
     """
-    cols = ["indicator", "name", "attribute", "attribute_label", "status", "label", "value_used", "unit",
-            "target_text", "reason", "lead_units"]
+    cols = ["indicator", "name", "attribute", "attribute_label", "status", "label", "value_used", "value_text",
+            "unit", "target_text", "reason", "lead_units"]
     part = slice_ev(ev, area, year)
     if part.empty:
         return pd.DataFrame(columns=cols)
@@ -85,6 +86,7 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
     for f in WARNING_FLAGS:
         warned |= part[f].to_numpy(dtype=bool)
     sel = part.loc[binding_bad.to_numpy() | warned]
+    sel = with_latest(sel, ev, rules, lang)
     if sel.empty:
         return pd.DataFrame(columns=cols)
     meta = indicator_meta(rules, lang).set_index("indicator")
@@ -110,6 +112,7 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
         "target_text": sel["target_text"].to_numpy(),
         "reason": reasons,
     })
+    out["value_text"] = sel["value_text"].to_numpy()
     leads = indicator_lead_units(rules, lang)
     out["lead_units"] = [leads.get(c, "") for c in out["indicator"]]
     out["_bind"] = (out["attribute"] != "binding").astype(int)

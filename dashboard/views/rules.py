@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..messages import t
+from ..messages import Problem, t
 from ..rules import RuleSet, attribute_label
 
 

@@ -9,10 +9,9 @@ from ..core.records import TASK_STATUSES as RECORD_TASK_STATUSES
 from ..engine import SEVERITY, STATUSES, status_label
 from ..engine.task_status import task_status_frame, task_status_label, with_status
 from ..messages import separator, t
-from ..rules import RuleSet, TaskCatalogue, attribute_label, catalogue_for
-from ..rules import workplan
-from .common import slice_ev
-
+from ..messages.numbers import MISSING
+from ..rules import RuleSet, TaskCatalogue, attribute_label, catalogue_for, workplan
+from .common import slice_ev, with_latest
 
 TASK_STATUSES = (NOT_REPORTED, *RECORD_TASK_STATUSES)
 TASK_LIST_COLUMNS = ["code", "title", "source", "section", "lead_units", "responsible_units", "domain",
@@ -132,15 +131,15 @@ def task_info(rules: RuleSet, code: str | None, lang: str = "zh") -> dict | None
 def _indicator_status(ev: pd.DataFrame, rules: RuleSet, codes: list[str], area: str, year: int,
                       lang: str) -> pd.DataFrame:
     """Status of ``codes`` for one area and year, plan order (no_data where nothing is evaluated)."""
-    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "status",
-            "label", "order"]
+    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "value_text",
+            "status", "label", "order"]
     codes = [c for c in dict.fromkeys(codes) if c in rules.indicators]
     if not codes:
         return pd.DataFrame(columns=cols)
     part = slice_ev(ev, area, year) if ev is not None and len(ev) else None
     found = {}
     if part is not None and not part.empty:
-        part = part[part["indicator"].astype(str).isin(codes)]
+        part = with_latest(part[part["indicator"].astype(str).isin(codes)], ev, rules, lang)
         found = {str(r.indicator): r for r in part.itertuples(index=False)}
     rows = []
     for c in codes:
@@ -153,6 +152,7 @@ def _indicator_status(ev: pd.DataFrame, rules: RuleSet, codes: list[str], area: 
                      "attribute_label": attribute_label(attribute, lang),
                      "target_text": r.target_text if r is not None else (tgt.target_text if tgt else ind.target_text),
                      "value_used": float(r.value_used) if r is not None and pd.notna(r.value_used) else np.nan,
+                     "value_text": r.value_text if r is not None else MISSING,
                      "status": status, "label": status_label(status, lang), "order": ind.order})
     return pd.DataFrame(rows, columns=cols).sort_values("order").reset_index(drop=True)
 
@@ -261,8 +261,8 @@ def unit_indicators(ev: pd.DataFrame, rules: RuleSet, unit: str, area: str, year
     label, role ('lead' when the unit leads any task linked to the indicator, else 'responsible'),
     tasks (the linked task codes of this unit, joined with ", ").
     """
-    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "status",
-            "label", "role", "tasks"]
+    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "value_text",
+            "status", "label", "role", "tasks"]
     cat = task_catalogue(rules)
     mine = unit_tasks(rules, unit, lang)
     if mine.empty:

@@ -1,14 +1,16 @@
 """数据上传 Upload and 审计 audit: the problem table, the preview of changes, the audit trail in words."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from ..engine.task_status import task_status_label
 from ..intake import TASKS
-from ..messages import has, t
+from ..messages import has, separator, t
 from ..rules import RuleSet
 from ..store.audit import action_label
-
+from .common import display, local_time
 
 PROBLEM_COLUMNS = ["location", "code", "severity", "message", "message_zh", "message_en"]
 
@@ -37,13 +39,69 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
     return shown
 
 
+# Details an audit line may carry, in the order they are written out; anything else is not shown.
+AUDIT_DETAILS = ("batch", "rows", "kind", "reason", "requested", "role", "areas", "scope", "via", "os_user",
+                 "wait_seconds", "demo", "disabled")
+
+
+def audit_details(details: object, lang: str = "zh") -> str:
+    """An audit line's details (stored as JSON) in words: ``批次 12；行数 340；类型 指标数据上传``."""
+    if not isinstance(details, str) or not details:
+        return ""
+    try:
+        data = json.loads(details)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    parts = []
+    for key in AUDIT_DETAILS:
+        if key not in data or data[key] in (None, "", [], False):
+            continue
+        value = data[key]
+        if key == "kind":
+            value = t(f"batch_kind_{'task_upload' if value == 'tasks' else 'upload'}", lang)
+        elif key in ("requested",):
+            value = t(f"action_{value}", lang) if has(f"action_{value}") else value
+        elif key == "role":
+            value = t(f"role_{value}", lang) if has(f"role_{value}") else value
+        elif key == "via":
+            value = t("audit_via_cli", lang) if value == "cli" else value
+        elif isinstance(value, bool):
+            value = t("yes" if value else "no", lang)
+        elif isinstance(value, list):
+            value = separator(lang).join(map(str, value))
+        parts.append(f"{t(f'audit_detail_{key}', lang)} {value}")
+    return t("list_semicolon", lang).join(parts)
+
+
 def audit_table(log: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Audit entries for people: time (UTC), user, the action in words and its code, target, details."""
+    """Audit entries for people: local time, user, the action and its details in words, the target."""
     return pd.DataFrame({
-        t("audit_at", lang): pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        t("audit_at", lang): local_time(log["at"]),
         t("audit_user", lang): log["user"].astype(str),
         t("audit_action", lang): [action_label(a, lang) for a in log["action"]],
-        "code": log["action"].astype(str),
         t("audit_target", lang): log["target"].fillna("").astype(str),
-        t("audit_details", lang): log["details"].fillna("").astype(str),
+        t("audit_details", lang): [audit_details(d, lang) for d in log["details"]],
     })
+
+
+HISTORY_COLUMNS = {"id": "batch", "created_at": "uploaded_at", "kind": "batch_kind", "uploader": "uploader",
+                   "file_name": "file", "n_rows": "n_rows", "n_new": "n_new", "n_corrected": "n_corrected",
+                   "n_unchanged": "n_unchanged", "n_skipped": "n_skipped", "status": "batch_status",
+                   "rolled_back_at": "rolled_back_at", "rolled_back_by": "rolled_back_by"}
+
+
+def history_table(batches: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The upload batches as the history page shows them: local times, kinds and states in words."""
+    shown = batches.copy()
+    for col in ("created_at", "rolled_back_at"):
+        shown[col] = local_time(shown[col])
+    shown["kind"] = [t(f"batch_kind_{k}", lang) for k in shown["kind"].astype(str)]
+    shown["status"] = [t(f"batch_status_{s}", lang) for s in shown["status"].astype(str)]
+    return display(shown, HISTORY_COLUMNS, lang)
+
+
+def batch_label(row: object, lang: str = "zh") -> str:
+    """One batch in a picker: ``#12 · 2024.csv · 2026-12-02 19:45``."""
+    return f"#{row.id} · {row.file_name} · {local_time(pd.Series([row.created_at])).iloc[0]}"
