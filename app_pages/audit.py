@@ -33,6 +33,6 @@ if log.empty:
     st.info(t("no_audit", lang))
     st.stop()
 shown = upload_view.audit_table(log, lang)
-st.dataframe(shown, hide_index=True, width="stretch")
+ui.table(shown, lang)
 st.download_button(t("download_csv", lang), ui.csv_bytes(shown), file_name="audit.csv", mime="text/csv",
                    key="audit_dl")

@@ -27,7 +27,7 @@ for col, attr in zip(st.columns(2), ("binding", "expected")):
         st.subheader(t("indicators_of_total", lang, what=t(attr + "_indicators", lang), n=len(part)))
         st.altair_chart(charts.status_bar(counts, lang, field=attr, big=ctx.presenting), width="stretch", theme=None)
         shown = part.assign(label=[ui.status_text(s, lang) for s in part["status"]])
-        st.dataframe(common_view.display(shown, {"indicator": "code", "name": "indicator", "domain_name": "domain",
+        ui.table(common_view.display(shown, {"indicator": "code", "name": "indicator", "domain_name": "domain",
                                                  "target_text": "target", "value_text": "latest_value",
                                                  "label": "status", "flags": "flags"}, lang),
-                     hide_index=True, width="stretch", height=min(700, 38 + 35 * max(1, len(shown))))
+                     lang, height=min(700, 38 + 35 * max(1, len(shown))))

@@ -63,9 +63,9 @@ with tab_rank:
     chart = charts.ranking_chart(ranking, lang, big)
     st.altair_chart(chart, width="stretch", height=charts.outer_height(chart), theme=None)
     table = ranking.assign(share_good=ranking["share_good"].astype(float))
-    st.dataframe(common_view.display(table, {"rank": "rank", "area_name": "area", "with_data": "with_data",
+    ui.table(common_view.display(table, {"rank": "rank", "area_name": "area", "with_data": "with_data",
                                              "share_good": "share_good", **{s: f"status_{s}" for s in STATUSES}}, lang),
-                 hide_index=True, width="stretch",
+                 lang,
                  column_config={t("share_good", lang): st.column_config.ProgressColumn(
                      t("share_good", lang), min_value=0.0, max_value=1.0, format="percent")})
 
@@ -75,9 +75,9 @@ with tab_city:
                         default=ctx.area if ctx.area in districts else (districts[0] if districts else None))
     cmp = district_view.area_vs_city(ev, rules, area, year, lang)
     cmp = cmp.assign(better=common_view.yes_no(cmp["better"].astype(object), lang))
-    st.dataframe(common_view.display(cmp, {"indicator": "code", "name": "indicator", "area_text": "area_value",
+    ui.table(common_view.display(cmp, {"indicator": "code", "name": "indicator", "area_text": "area_value",
                                            "city_text": "city_value", "difference_text": "difference",
                                            "area_label": "area_status", "city_label": "city_status",
                                            "better": "better_than_city"}, lang).rename(
                      columns={t("area_value", lang): rules.area_name(area, lang)}),
-                 hide_index=True, width="stretch")
+                 lang)

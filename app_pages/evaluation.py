@@ -61,8 +61,8 @@ st.subheader(t("evaluation_table", lang))
 shown = table.assign(label=[ui.status_text(s, lang) for s in table["status"]],
                      baseline_text=common_view.format_values(table, rules, lang, value="baseline", code="code"),
                      value_text=common_view.format_values(table, rules, lang, value="value", code="code"))
-st.dataframe(common_view.display(shown, {
+ui.table(common_view.display(shown, {
     "domain_name": "domain", "number": "number", "code": "code", "name": "indicator", "target_text": "target_2030",
     "attribute_label": "attribute", "baseline_text": "baseline", "value_text": "value", "label": "status"},
     lang).rename(columns={t("value", lang): t("value_in", lang, year=year)}),
-    hide_index=True, width="stretch", height=min(900, 38 + 35 * max(1, len(shown))))
+    lang, height=min(900, 38 + 35 * max(1, len(shown))))

@@ -30,7 +30,7 @@ if batches.empty:
     st.info(t("no_batches", lang))
     st.stop()
 
-st.dataframe(upload_view.history_table(batches, lang), hide_index=True, width="stretch")
+ui.table(upload_view.history_table(batches, lang), lang)
 
 active = authorization.rollback_candidates(user, batches)
 if user.role == "area_editor":

@@ -79,10 +79,10 @@ st.caption(t("chart_legend_indicator", lang, target=info["target_text"]))
 
 st.subheader(t("values_table", lang))
 values = indicator_view.indicator_values(ev, rules, code, areas, lang)
-st.dataframe(common_view.display(values, {
+ui.table(common_view.display(values, {
     "area": "area", "year": "year", "value_text": "value_uploaded", "judged_text": "value_judged",
     "target_text": "target", "status": "status", "progress_text": "progress_pct", "projected_text": "projected_2030",
-    "flags": "flags"}, lang), hide_index=True, width="stretch")
+    "flags": "flags"}, lang), lang)
 st.download_button(t("download_csv", lang), ui.csv_bytes(values.drop(columns=["value_text", "judged_text",
                                                                                 "progress_text", "projected_text"])),
                    file_name=f"{code}.csv", mime="text/csv")

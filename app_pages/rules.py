@@ -51,9 +51,9 @@ if problems.empty:
     st.success(t("no_problems", lang))
 else:
     st.error(t("rules_have_problems", lang, n=len(problems)))
-    st.dataframe(problems.rename(columns={"file": t("file", lang), "line": t("line", lang), "code": t("problem_code", lang),
+    ui.table(problems.rename(columns={"file": t("file", lang), "line": t("line", lang), "code": t("problem_code", lang),
                                           "severity": t("severity", lang), "message": t("problem_message", lang)}),
-                 hide_index=True, width="stretch")
+                 lang)
 
 st.subheader(t("resolved_targets", lang))
 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
@@ -65,7 +65,7 @@ if only:
     if targets.empty:
         st.info(t("no_differences", lang))
 targets = targets.assign(differs=common_view.yes_no(targets["differs"].astype(object), lang))
-st.dataframe(common_view.display(targets, {"indicator": "code", "name": "indicator", "default_target": "default_target",
+ui.table(common_view.display(targets, {"indicator": "code", "name": "indicator", "default_target": "default_target",
                                            "area_target": "area_target", "attribute": "attribute",
                                            "source": "source", "source_file": "file", "differs": "differs"}, lang),
-             hide_index=True, width="stretch")
+             lang)

@@ -88,10 +88,10 @@ else:
                                 for m in targets["met"]], note=targets["note"].fillna(""))
     shown = shown.assign(reached=[format_value(v, u, lang) for v, u in zip(shown["reached"], shown["unit"])],
                          year=shown["year"].astype("string"))
-    st.dataframe(common_view.display(shown, {
+    ui.table(common_view.display(shown, {
         "measure": "measure", "printed": "printed", "target": "target", "indicator": "code", "year": "year",
         "reached": "reached", "met": "met", "status_label": "task_status", "note": "note"}, lang),
-        hide_index=True, width="stretch")
+        lang)
 
 # History ------------------------------------------------------------------------------------
 st.subheader(t("task_history", lang))
@@ -102,9 +102,9 @@ else:
     history = history.assign(created_at=common_view.local_time(history["created_at"]),
                              current=common_view.yes_no(history["current"].astype(object), lang),
                              reached=[f"{v:g}" if v == v else "—" for v in history["reached"]])
-    st.dataframe(common_view.display(history, {
+    ui.table(common_view.display(history, {
         "year": "year", "target": "target_item", "status_label": "task_status", "reached": "reached", "note": "note",
         "current": "current", "batch_id": "batch", "created_at": "uploaded_at", "uploader": "uploader",
-        "file_name": "file"}, lang), hide_index=True, width="stretch")
+        "file_name": "file"}, lang), lang)
 
 st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())

@@ -55,10 +55,10 @@ else:
     shown = users.copy()
     shown["role"] = [role_label(r) for r in shown["role"]]
     shown["areas"] = ["、".join(area_name(a) for a in str(x).split(",") if a) for x in shown["areas"].fillna("")]
-    st.dataframe(shown.rename(columns={
+    ui.table(shown.rename(columns={
         "name": t("user_name", lang), "role": t("user_role", lang), "areas": t("user_areas", lang),
         "is_demo": t("user_demo", lang), "disabled": t("user_disabled", lang), "created_at": t("user_created", lang)}),
-        hide_index=True, width="stretch")
+        lang)
 
 # 2. add -------------------------------------------------------------------------------------
 st.subheader(t("user_add", lang))

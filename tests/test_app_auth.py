@@ -244,7 +244,7 @@ def test_area_editor_cross_area_upload_names_the_rows_and_stores_nothing(db):
     assert "发现 2 个问题" in errors(at)
     report = at.dataframe[0].value
     assert report["问题代码"].tolist() == ["AREA_NOT_ALLOWED", "AREA_NOT_ALLOWED"]
-    assert [re.search(r"row (\d+)", loc).group(1) for loc in report["位置"]] == ["3", "5"]
+    assert [re.search(r"第 (\d+) 行", loc).group(1) for loc in report["位置"]] == ["3", "5"]
     assert "500116" in report["说明"].iloc[0]
     assert not any(b.key == "confirm_upload" for b in at.button)
     pd.testing.assert_frame_equal(store.current_values(), before)
@@ -291,7 +291,7 @@ def test_task_reports_area_editor_refused_for_city_tasks_city_editor_allowed(db)
     at = upload(at, "tasks.csv", csv)
     no_exception(at)
     report = at.dataframe[0].value
-    assert report["问题代码"].tolist() == ["AREA_NOT_ALLOWED"] and "row 2" in report["位置"].iloc[0]
+    assert report["问题代码"].tolist() == ["AREA_NOT_ALLOWED"] and "第 2 行" in report["位置"].iloc[0]
     assert "WP2020-11" in report["说明"].iloc[0]
     store = Store(os.environ["DASHBOARD_DB_URL"])
     assert store.current_task_reports().empty

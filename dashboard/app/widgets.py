@@ -329,6 +329,34 @@ PRESENTATION_CSS = """
 
 
 def presentation_style(ctx: Context) -> None:
-    """Large type for a projector (our own CSS, no user text)."""
+    """Large type for a projector (our own CSS, no user text); Streamlit's own words in the reader's language."""
     if ctx.presenting:
         st.html(PRESENTATION_CSS)
+    st.html(streamlit_words_css(ctx.lang, ctx.rules.settings.upload.max_bytes))
+
+
+def streamlit_words_css(lang: str, max_bytes: int) -> str:
+    """Streamlit writes a few words of its own in English (the uploader's button and limit line): ours instead.
+
+    The texts come from the catalogue; CSS ``content`` only shows them (no markup from data).
+    """
+    button = t("uploader_button", lang).replace('"', "")
+    limit = t("uploader_limit", lang, mb=max_bytes // (1024 * 1024)).replace('"', "")
+    return f"""
+<style>
+  [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+  [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+    content: "{button}"; font-size: 1rem; }}
+  [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+  [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{limit}"; font-size: 0.875rem; }}
+</style>
+"""
+
+
+def table(frame: pd.DataFrame, lang: str, where: Any = None, **kwargs: Any) -> None:
+    """A table, or a line saying there is nothing to show (Streamlit would draw "empty" in English)."""
+    where = where or st
+    if frame is None or frame.empty:
+        where.caption(t("table_empty", lang))
+        return
+    where.dataframe(frame, hide_index=True, width="stretch", **kwargs)

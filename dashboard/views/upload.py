@@ -17,7 +17,7 @@ PROBLEM_COLUMNS = ["location", "code", "severity", "message", "message_zh", "mes
 
 def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
     """Problems as the validation report shows and downloads them: location, code, message (+ both languages)."""
-    return pd.DataFrame([{"location": p.location(), "code": p.code, "severity": p.severity,
+    return pd.DataFrame([{"location": p.location(lang), "code": p.code, "severity": p.severity,
                           "message": p.message(lang), "message_zh": p.message_zh, "message_en": p.message_en}
                          for p in problems], columns=PROBLEM_COLUMNS)
 
