@@ -7,6 +7,7 @@
 
 Standard library only: it must work before anything is installed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,18 @@ def run_app(extra: list[str]) -> int:
     # A fresh local install gets the documented demo account (admin, marked as demo) so that the
     # first command shows everything; a database that has users keeps only its own.
     subprocess.check_call([str(PY), "-m", "dashboard", "user", "demo-account"], cwd=ROOT)
-    cmd = [str(PY), "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra]
+    cmd = [
+        str(PY),
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "streamlit_app.py"),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *extra,
+    ]
     return subprocess.call(cmd, cwd=ROOT)
 
 

@@ -7,14 +7,14 @@ its URL runs and refuses on the server instead of silently turning into the over
 All logic is in ``dashboard/`` (``dashboard/app`` is the Streamlit glue; see docs/architecture.md).
 Run: ``python3 manage.py run`` or ``streamlit run streamlit_app.py``.
 """
+
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard.access import authorization
-from dashboard.app import session
+from dashboard.app import selection, session
 from dashboard.app import state as app_state
-from dashboard.app import selection
 from dashboard.app import widgets as ui
 from dashboard.messages import t
 from dashboard.store import StoreError
@@ -33,8 +33,14 @@ def _switch_language() -> None:
 # Language: 中文 by default; ``?lang=en`` opens the English view and every link keeps it.
 if not presenting:
     st.session_state["w_lang"] = lang
-    st.sidebar.radio(t("language", lang), ["zh", "en"], key="w_lang", on_change=_switch_language, horizontal=True,
-                     format_func=lambda v: "中文" if v == "zh" else "English")
+    st.sidebar.radio(
+        t("language", lang),
+        ["zh", "en"],
+        key="w_lang",
+        on_change=_switch_language,
+        horizontal=True,
+        format_func=lambda v: "中文" if v == "zh" else "English",
+    )
 
 # Who is signed in: the token in st.session_state is resolved on every run (expiry applies).
 user = session.current_user()
@@ -48,21 +54,40 @@ def page(key: str, icon: str, default: bool = False, hidden: bool = False, needs
     # only left out of the menu.
     if needs is not None and not authorization.can(user, needs):
         hidden = True
-    return st.Page(ui.PAGES[key], title=t(f"page_{key}", lang), icon=icon, url_path="overview" if default else key,
-                   default=default, visibility="hidden" if hidden else "visible")
+    return st.Page(
+        ui.PAGES[key],
+        title=t(f"page_{key}", lang),
+        icon=icon,
+        url_path="overview" if default else key,
+        default=default,
+        visibility="hidden" if hidden else "visible",
+    )
 
 
 sections = {
-    "section_monitor": [page("overview", ":material/dashboard:", default=True), page("domain", ":material/category:"),
-                        page("district", ":material/map:"), page("constraint", ":material/balance:"),
-                        page("warnings", ":material/notifications_active:"), page("indicator", ":material/show_chart:")],
+    "section_monitor": [
+        page("overview", ":material/dashboard:", default=True),
+        page("domain", ":material/category:"),
+        page("district", ":material/map:"),
+        page("constraint", ":material/balance:"),
+        page("warnings", ":material/notifications_active:"),
+        page("indicator", ":material/show_chart:"),
+    ],
     "section_evaluation": [page("evaluation", ":material/assignment:")],
-    "section_tasks": [page("tasks", ":material/checklist:"), page("units", ":material/account_balance:"),
-                      page("task", ":material/push_pin:", hidden=True)],
-    "section_data": [page("upload", ":material/upload:", needs="upload"),
-                     page("history", ":material/history:", needs="rollback")],
-    "section_admin": [page("rules", ":material/rule:"), page("users", ":material/group:", needs="manage_users"),
-                      page("audit", ":material/receipt_long:", needs="view_audit")],
+    "section_tasks": [
+        page("tasks", ":material/checklist:"),
+        page("units", ":material/account_balance:"),
+        page("task", ":material/push_pin:", hidden=True),
+    ],
+    "section_data": [
+        page("upload", ":material/upload:", needs="upload"),
+        page("history", ":material/history:", needs="rollback"),
+    ],
+    "section_admin": [
+        page("rules", ":material/rule:"),
+        page("users", ":material/group:", needs="manage_users"),
+        page("audit", ":material/receipt_long:", needs="view_audit"),
+    ],
 }
 # Streamlit's own menu drops the query parameters on every click; ours carries the reader's place.
 current = st.navigation({t(k, lang): v for k, v in sections.items()}, position="hidden")

@@ -1,4 +1,5 @@
 """约束性/预期性 By constraint type — binding and expected indicators side by side."""
+
 import streamlit as st
 
 from dashboard.app import widgets as ui
@@ -27,7 +28,20 @@ for col, attr in zip(st.columns(2), ("binding", "expected")):
         st.subheader(t("indicators_of_total", lang, what=t(attr + "_indicators", lang), n=len(part)))
         st.altair_chart(charts.status_bar(counts, lang, field=attr, big=ctx.presenting), width="stretch", theme=None)
         shown = part.assign(label=[ui.status_text(s, lang) for s in part["status"]])
-        ui.table(common_view.display(shown, {"indicator": "code", "name": "indicator", "domain_name": "domain",
-                                                 "target_text": "target", "value_text": "latest_value",
-                                                 "label": "status", "flags": "flags"}, lang),
-                     lang, height=min(700, 38 + 35 * max(1, len(shown))))
+        ui.table(
+            common_view.display(
+                shown,
+                {
+                    "indicator": "code",
+                    "name": "indicator",
+                    "domain_name": "domain",
+                    "target_text": "target",
+                    "value_text": "latest_value",
+                    "label": "status",
+                    "flags": "flags",
+                },
+                lang,
+            ),
+            lang,
+            height=min(700, 38 + 35 * max(1, len(shown))),
+        )

@@ -1,5 +1,6 @@
 """分区县 By district — areas × indicators status grid (click a row to open that area), ranking of
 areas, one area against the city."""
+
 import streamlit as st
 
 from dashboard.app import widgets as ui
@@ -18,29 +19,48 @@ big = ctx.presenting
 c1, c2, c3 = st.columns([1, 2, 2])
 year = ui.pick_year(ctx, c1)
 filters = {"all": None, "binding": "binding", "expected": "expected"}
-which = ui.pick_option(ctx, "grid_attr", list(filters), "all", "grid_filter", c2,
-                       lambda k: t("all_indicators" if k == "all" else k, lang))
+which = ui.pick_option(
+    ctx, "grid_attr", list(filters), "all", "grid_filter", c2, lambda k: t("all_indicators" if k == "all" else k, lang)
+)
 plans = ["all", *rules.plans]
-plan = ui.pick_option(ctx, "grid_plan", plans, "all", "plan", c3,
-                      lambda p: t("all", lang) if p == "all" else rules.plans[p].name_en if lang == "en"
-                      else rules.plans[p].name_zh)
+plan = ui.pick_option(
+    ctx,
+    "grid_plan",
+    plans,
+    "all",
+    "plan",
+    c3,
+    lambda p: t("all", lang) if p == "all" else rules.plans[p].name_en if lang == "en" else rules.plans[p].name_zh,
+)
 
 st.title(f"{t('page_district', lang)} · {year}")
 ui.notices(ctx)
 
-tab_map, tab_grid, tab_rank, tab_city = st.tabs([t("district_map", lang), t("district_grid", lang),
-                                                 t("district_ranking", lang), t("area_vs_city", lang)])
+tab_map, tab_grid, tab_rank, tab_city = st.tabs(
+    [t("district_map", lang), t("district_grid", lang), t("district_ranking", lang), t("area_vs_city", lang)]
+)
 
 with tab_map:
     codes = [i.code for i in sorted(rules.indicators.values(), key=lambda i: i.order)]
-    by = ui.pick_option(ctx, "map_by", ["", *codes], "", "map_colour_by",
-                        format_func=lambda c: t("map_by_share", lang) if c == "" else
-                        f"{c} {rules.indicators[c].name(lang)}")
+    by = ui.pick_option(
+        ctx,
+        "map_by",
+        ["", *codes],
+        "",
+        "map_colour_by",
+        format_func=lambda c: t("map_by_share", lang) if c == "" else f"{c} {rules.indicators[c].name(lang)}",
+    )
     values = district_view.map_values(ev, rules, year, lang, indicator=by or None)
     st.caption(t("map_hint", lang))
     chart = map_chart.district_map(values, lang, "status" if by else "share", big)
-    picked = st.altair_chart(chart, width="stretch", theme=None, on_select="rerun",
-                             selection_mode=map_chart.MAP_SELECTION, key="district_map")
+    picked = st.altair_chart(
+        chart,
+        width="stretch",
+        theme=None,
+        on_select="rerun",
+        selection_mode=map_chart.MAP_SELECTION,
+        key="district_map",
+    )
     chosen = (picked.selection.get(map_chart.MAP_SELECTION) or []) if picked else []
     if chosen and chosen[0].get("code"):
         st.switch_page(ui.PAGES["overview"], query_params=ui.link_params(ctx, area=chosen[0]["code"]))
@@ -48,11 +68,19 @@ with tab_map:
 
 with tab_grid:
     st.caption(t("district_grid_hint", lang))
-    grid = district_view.district_grid(ev, rules, year, lang, attribute=filters[which],
-                                       plan=None if plan == "all" else plan)
+    grid = district_view.district_grid(
+        ev, rules, year, lang, attribute=filters[which], plan=None if plan == "all" else plan
+    )
     chart = charts.district_heatmap(grid, lang, big)
-    picked = st.altair_chart(chart, width="stretch", height=charts.outer_height(chart, extra=200), theme=None,
-                             on_select="rerun", selection_mode=charts.AREA_SELECTION, key="district_grid")
+    picked = st.altair_chart(
+        chart,
+        width="stretch",
+        height=charts.outer_height(chart, extra=200),
+        theme=None,
+        on_select="rerun",
+        selection_mode=charts.AREA_SELECTION,
+        key="district_grid",
+    )
     chosen = (picked.selection.get(charts.AREA_SELECTION) or []) if picked else []
     if chosen and chosen[0].get("area_code"):
         st.switch_page(ui.PAGES["overview"], query_params=ui.link_params(ctx, area=chosen[0]["area_code"]))
@@ -63,21 +91,50 @@ with tab_rank:
     chart = charts.ranking_chart(ranking, lang, big)
     st.altair_chart(chart, width="stretch", height=charts.outer_height(chart), theme=None)
     table = ranking.assign(share_good=ranking["share_good"].astype(float))
-    ui.table(common_view.display(table, {"rank": "rank", "area_name": "area", "with_data": "with_data",
-                                             "share_good": "share_good", **{s: f"status_{s}" for s in STATUSES}}, lang),
-                 lang,
-                 column_config={t("share_good", lang): st.column_config.ProgressColumn(
-                     t("share_good", lang), min_value=0.0, max_value=1.0, format="percent")})
+    ui.table(
+        common_view.display(
+            table,
+            {
+                "rank": "rank",
+                "area_name": "area",
+                "with_data": "with_data",
+                "share_good": "share_good",
+                **{s: f"status_{s}" for s in STATUSES},
+            },
+            lang,
+        ),
+        lang,
+        column_config={
+            t("share_good", lang): st.column_config.ProgressColumn(
+                t("share_good", lang), min_value=0.0, max_value=1.0, format="percent"
+            )
+        },
+    )
 
 with tab_city:
     districts = [c for c in common_view.area_options(rules) if c != common_view.city_code(rules)]
-    area = ui.pick_area(ctx, name="compare", label="compare_area",
-                        default=ctx.area if ctx.area in districts else (districts[0] if districts else None))
+    area = ui.pick_area(
+        ctx,
+        name="compare",
+        label="compare_area",
+        default=ctx.area if ctx.area in districts else (districts[0] if districts else None),
+    )
     cmp = district_view.area_vs_city(ev, rules, area, year, lang)
     cmp = cmp.assign(better=common_view.yes_no(cmp["better"].astype(object), lang))
-    ui.table(common_view.display(cmp, {"indicator": "code", "name": "indicator", "area_text": "area_value",
-                                           "city_text": "city_value", "difference_text": "difference",
-                                           "area_label": "area_status", "city_label": "city_status",
-                                           "better": "better_than_city"}, lang).rename(
-                     columns={t("area_value", lang): rules.area_name(area, lang)}),
-                 lang)
+    ui.table(
+        common_view.display(
+            cmp,
+            {
+                "indicator": "code",
+                "name": "indicator",
+                "area_text": "area_value",
+                "city_text": "city_value",
+                "difference_text": "difference",
+                "area_label": "area_status",
+                "city_label": "city_status",
+                "better": "better_than_city",
+            },
+            lang,
+        ).rename(columns={t("area_value", lang): rules.area_name(area, lang)}),
+        lang,
+    )

@@ -1,4 +1,5 @@
 """分领域 By domain — each indicator of a domain: its latest value, target, status and series."""
+
 import streamlit as st
 
 from dashboard.app import selection
@@ -24,8 +25,15 @@ ui.breadcrumbs(ctx, [("overview", t("page_overview", lang), {})], t("page_domain
 c1, c2, c3 = st.columns([1, 2, 2])
 year = ui.pick_year(ctx, c1)
 area = ui.pick_area(ctx, c2)
-chosen = ui.select(ctx, "domain", options, current, "domain", c3,
-                   lambda v: f"{v.split(':')[0]} · {rules.domain_name(*v.split(':', 1), lang)}")
+chosen = ui.select(
+    ctx,
+    "domain",
+    options,
+    current,
+    "domain",
+    c3,
+    lambda v: f"{v.split(':')[0]} · {rules.domain_name(*v.split(':', 1), lang)}",
+)
 plan, domain = chosen.split(":", 1)
 
 st.title(f"{rules.domain_name(plan, domain, lang)} · {rules.area_name(area, lang)} · {year}")
@@ -40,11 +48,15 @@ if summary.empty:
 per_row = 2 if ctx.presenting else 3
 for start in range(0, len(summary), per_row):
     cols = st.columns(per_row)
-    for col, row in zip(cols, summary.iloc[start:start + per_row].itertuples()):
+    for col, row in zip(cols, summary.iloc[start : start + per_row].itertuples()):
         with col.container(border=True):
             st.markdown(f"**{ui.md_escape(row.indicator)} {ui.md_escape(row.name)}**")
-            st.caption(ui.md_escape(f"{ui.status_text(row.status, lang)} · {t('latest_value', lang)} {row.value_text}"
-                                    f" · {t('target', lang)} {row.target_text} · {row.attribute_label}"))
+            st.caption(
+                ui.md_escape(
+                    f"{ui.status_text(row.status, lang)} · {t('latest_value', lang)} {row.value_text}"
+                    f" · {t('target', lang)} {row.target_text} · {row.attribute_label}"
+                )
+            )
             s = series[series["indicator"] == row.indicator]
             st.altair_chart(charts.sparkline(s, row.status, lang, span, ctx.presenting), width="stretch", theme=None)
             if row.flags:

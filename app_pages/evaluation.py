@@ -1,5 +1,6 @@
 """评估 Evaluation — the plan's own indicator table for one area and evaluation year (2025 mid-term,
 2030 final), the per-domain summary lines, and the .docx report and .xlsx tables to download."""
+
 import streamlit as st
 
 from dashboard.app import selection
@@ -25,8 +26,10 @@ year = ui.pick_option(ctx, "eval_year", years, default, "eval_year", c1, year_la
 area = ui.pick_area(ctx, c2)
 kind = evaluation_view.evaluation_kind(rules, year)
 
-st.title(t("evaluation_heading", lang, area=rules.area_name(area, lang), year=year)
-         + (f" · {t(f'eval_{kind}', lang)}" if kind else ""))
+st.title(
+    t("evaluation_heading", lang, area=rules.area_name(area, lang), year=year)
+    + (f" · {t(f'eval_{kind}', lang)}" if kind else "")
+)
 st.caption(t("evaluation_intro", lang))
 ui.notices(ctx)
 
@@ -38,19 +41,31 @@ st.subheader(t("downloads", lang))
 d1, d2 = st.columns(2)
 stem = f"{area}_{year}_{'en' if lang == 'en' else 'zh'}"
 xlsx = app_state.report_file("xlsx", rules, area, year, lang, ctx.store)
-d1.download_button(t("download_xlsx", lang), xlsx, file_name=f"evaluation_{stem}.xlsx", key="eval_xlsx",
-                   icon=":material/table_view:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d1.download_button(
+    t("download_xlsx", lang),
+    xlsx,
+    file_name=f"evaluation_{stem}.xlsx",
+    key="eval_xlsx",
+    icon=":material/table_view:",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 docx_key = f"_docx_{rules.fingerprint}_{ctx.store.data_version()}_{stem}"
 with d2:
-    if st.button(t("make_docx", lang), key="make_docx", disabled=docx_key in st.session_state,
-                 icon=":material/description:"):
+    if st.button(
+        t("make_docx", lang), key="make_docx", disabled=docx_key in st.session_state, icon=":material/description:"
+    ):
         with st.spinner(t("making_docx", lang)):
             st.session_state[docx_key] = app_state.report_file("docx", rules, area, year, lang, ctx.store)
     if docx_key in st.session_state:
-        st.download_button(t("download_docx", lang), st.session_state[docx_key], key="eval_docx", icon=":material/download:",
-                           file_name=f"report_{stem}.docx", type="primary",
-                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        st.download_button(
+            t("download_docx", lang),
+            st.session_state[docx_key],
+            key="eval_docx",
+            icon=":material/download:",
+            file_name=f"report_{stem}.docx",
+            type="primary",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
 
 st.subheader(t("domain_lines", lang))
 with st.container(border=True):
@@ -58,11 +73,27 @@ with st.container(border=True):
         st.markdown("- " + ui.md_escape(line))
 
 st.subheader(t("evaluation_table", lang))
-shown = table.assign(label=[ui.status_text(s, lang) for s in table["status"]],
-                     baseline_text=common_view.format_values(table, rules, lang, value="baseline", code="code"),
-                     value_text=common_view.format_values(table, rules, lang, value="value", code="code"))
-ui.table(common_view.display(shown, {
-    "domain_name": "domain", "number": "number", "code": "code", "name": "indicator", "target_text": "target_2030",
-    "attribute_label": "attribute", "baseline_text": "baseline", "value_text": "value", "label": "status"},
-    lang).rename(columns={t("value", lang): t("value_in", lang, year=year)}),
-    lang, height=min(900, 38 + 35 * max(1, len(shown))))
+shown = table.assign(
+    label=[ui.status_text(s, lang) for s in table["status"]],
+    baseline_text=common_view.format_values(table, rules, lang, value="baseline", code="code"),
+    value_text=common_view.format_values(table, rules, lang, value="value", code="code"),
+)
+ui.table(
+    common_view.display(
+        shown,
+        {
+            "domain_name": "domain",
+            "number": "number",
+            "code": "code",
+            "name": "indicator",
+            "target_text": "target_2030",
+            "attribute_label": "attribute",
+            "baseline_text": "baseline",
+            "value_text": "value",
+            "label": "status",
+        },
+        lang,
+    ).rename(columns={t("value", lang): t("value_in", lang, year=year)}),
+    lang,
+    height=min(900, 38 + 35 * max(1, len(shown))),
+)

@@ -3,6 +3,7 @@
 Editors and administrators only (refused on the server for everyone else); the rollback goes
 through ``authorization.rollback_as`` (area editors: their own batches only; audited).
 """
+
 import streamlit as st
 
 from dashboard.access import authorization
@@ -47,7 +48,7 @@ if st.button(t("rollback", lang), disabled=not sure, key="rollback_go"):
         for p in exc.problems:
             st.error(p.message(lang), icon=":material/block:")
         st.stop()
-    except StoreError as exc:   # refused by the store (a later batch changed these values, …), said in words
+    except StoreError as exc:  # refused by the store (a later batch changed these values, …), said in words
         st.error(exc.problem.message(lang), icon=":material/block:")
         st.stop()
     app_state.clear_caches()

@@ -1,6 +1,7 @@
 """指标详情 Indicator — the target as printed and in words, the latest value (and the multi-year mean a
 rare-event rate is judged on), the series with baseline, target and projection, the values table and
 the work-plan tasks behind it. Opened from every list of indicators; ``?indicator=W03``."""
+
 import streamlit as st
 
 from dashboard.app import selection
@@ -30,11 +31,13 @@ ind = rules.indicators[code]
 domain_key = f"{ind.plan}:{ind.domain}"
 domain_name = rules.domain_name(ind.plan, ind.domain, lang)
 
-ui.breadcrumbs(ctx, [("overview", t("page_overview", lang), {}), ("domain", domain_name, {"domain": domain_key})],
-               f"{code} {ind.name(lang)}")
+ui.breadcrumbs(
+    ctx,
+    [("overview", t("page_overview", lang), {}), ("domain", domain_name, {"domain": domain_key})],
+    f"{code} {ind.name(lang)}",
+)
 c1, c2 = st.columns([3, 1])
-code = ui.select(ctx, "indicator", codes, code, "indicator", c1,
-                 lambda c: f"{c} {rules.indicators[c].name(lang)}")
+code = ui.select(ctx, "indicator", codes, code, "indicator", c1, lambda c: f"{c} {rules.indicators[c].name(lang)}")
 ind = rules.indicators[code]
 year = ui.pick_year(ctx, c2)
 areas = ui.pick_areas(ctx)
@@ -49,19 +52,27 @@ m1.metric(t("printed_target", lang), info["target_text"], help=info["check"])
 m2.metric(t("attribute", lang), info["attribute_label"])
 m3.metric(t("unit", lang), info["unit_label"] or "—")
 m4.metric(t("domain", lang), domain_name)
-st.markdown(ui.md_escape(f"{t('check_words', lang)}{ui.colon(lang)}{info['check']} · {info['direction_words']} · "
-                         f"{t('source', lang)}{ui.colon(lang)}{info['source_words']}"))
+st.markdown(
+    ui.md_escape(
+        f"{t('check_words', lang)}{ui.colon(lang)}{info['check']} · {info['direction_words']} · "
+        f"{t('source', lang)}{ui.colon(lang)}{info['source_words']}"
+    )
+)
 
-row = common_view.with_latest(ev[(ev["indicator"] == code) & (ev["area_code"] == focus) & (ev["year"] == year)],
-                              ev, rules, lang)
+row = common_view.with_latest(
+    ev[(ev["indicator"] == code) & (ev["area_code"] == focus) & (ev["year"] == year)], ev, rules, lang
+)
 if not row.empty:
     r = row.iloc[0]
     s1, s2, s3, s4 = st.columns(4)
-    s1.metric(t("status_in_area", lang, year=year, area=rules.area_name(focus, lang)),
-              ui.status_text(str(r["status"]), lang))
+    s1.metric(
+        t("status_in_area", lang, year=year, area=rules.area_name(focus, lang)), ui.status_text(str(r["status"]), lang)
+    )
     s2.metric(t("latest_value", lang), r["value_text"], help=r["smoothed_text"] or None)
-    s3.metric(t("baseline_of_year", lang, year="" if r["baseline_year"] != r["baseline_year"]
-                else int(r["baseline_year"])), ind.format(r["baseline"], lang))
+    s3.metric(
+        t("baseline_of_year", lang, year="" if r["baseline_year"] != r["baseline_year"] else int(r["baseline_year"])),
+        ind.format(r["baseline"], lang),
+    )
     s4.metric(t("projected_2030", lang), ind.format(r["projected_2030"], lang))
     if r["smoothed_text"]:
         st.caption(ui.md_escape(t("judged_on_mean", lang, mean=r["smoothed_text"])))
@@ -79,13 +90,30 @@ st.caption(t("chart_legend_indicator", lang, target=info["target_text"]))
 
 st.subheader(t("values_table", lang))
 values = indicator_view.indicator_values(ev, rules, code, areas, lang)
-ui.table(common_view.display(values, {
-    "area": "area", "year": "year", "value_text": "value_uploaded", "judged_text": "value_judged",
-    "target_text": "target", "status": "status", "progress_text": "progress_pct", "projected_text": "projected_2030",
-    "flags": "flags"}, lang), lang)
-st.download_button(t("download_csv", lang), ui.csv_bytes(values.drop(columns=["value_text", "judged_text",
-                                                                                "progress_text", "projected_text"])),
-                   file_name=f"{code}.csv", mime="text/csv")
+ui.table(
+    common_view.display(
+        values,
+        {
+            "area": "area",
+            "year": "year",
+            "value_text": "value_uploaded",
+            "judged_text": "value_judged",
+            "target_text": "target",
+            "status": "status",
+            "progress_text": "progress_pct",
+            "projected_text": "projected_2030",
+            "flags": "flags",
+        },
+        lang,
+    ),
+    lang,
+)
+st.download_button(
+    t("download_csv", lang),
+    ui.csv_bytes(values.drop(columns=["value_text", "judged_text", "progress_text", "projected_text"])),
+    file_name=f"{code}.csv",
+    mime="text/csv",
+)
 
 st.subheader(t("linked_tasks", lang))
 tasks = tasks_view.tasks_for_indicator(rules, code, lang)

@@ -1,5 +1,6 @@
 """总览 Overview — for a leader at a meeting: counts by status, the domains (click one to open it),
 what needs attention with the units that lead the work, the warnings."""
+
 import streamlit as st
 
 from dashboard.app import state as app_state
@@ -28,8 +29,11 @@ if ctx.presenting:
 ui.notices(ctx)
 
 counts = overview_view.status_counts(ev, area, year, lang)
-for field, title in (("total", "all_indicators"), ("binding", "binding_indicators"),
-                     ("expected", "expected_indicators")):
+for field, title in (
+    ("total", "all_indicators"),
+    ("binding", "binding_indicators"),
+    ("expected", "expected_indicators"),
+):
     st.subheader(t("indicators_of_total", lang, what=t(title, lang), n=int(counts[field].sum())))
     cols = st.columns(len(counts))
     for col, row in zip(cols, counts.itertuples()):
@@ -41,8 +45,15 @@ with left:
     st.caption(t("domain_chart_hint", lang))
     ds = overview_view.domain_status(ev, rules, area, year, lang)
     chart = charts.domain_status_chart(ds, lang, big)
-    picked = st.altair_chart(chart, width="stretch", height=charts.outer_height(chart), theme=None,
-                             on_select="rerun", selection_mode=charts.DOMAIN_SELECTION, key="domain_chart")
+    picked = st.altair_chart(
+        chart,
+        width="stretch",
+        height=charts.outer_height(chart),
+        theme=None,
+        on_select="rerun",
+        selection_mode=charts.DOMAIN_SELECTION,
+        key="domain_chart",
+    )
     chosen = (picked.selection.get(charts.DOMAIN_SELECTION) or []) if picked else []
     if chosen and chosen[0].get("domain_key"):
         st.switch_page(ui.PAGES["domain"], query_params=ui.link_params(ctx, domain=chosen[0]["domain_key"]))
@@ -54,8 +65,11 @@ with right:
     else:
         shown = att.head(10)
         for row in shown.itertuples():
-            ui.indicator_link(row.indicator, ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} "
-                                                          f"{row.name} · {row.label}"), ctx=ctx)
+            ui.indicator_link(
+                row.indicator,
+                ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name} · {row.label}"),
+                ctx=ctx,
+            )
             lead = f" · {t('lead_units', lang)}{ui.colon(lang)}{row.lead_units}" if row.lead_units else ""
             st.caption(ui.md_escape(f"{row.value_text} · {row.reason}{lead}"))
         if len(att) > len(shown):
@@ -66,8 +80,11 @@ warns = app_state.get_warnings(rules, year, lang, areas=[area], store=ctx.store)
 for col, row in zip(st.columns(5), warnings_view.warning_counts(warns, lang).itertuples()):
     col.metric(row.label, row.n)
 for row in warnings_view.top_warnings(warns, 5).itertuples():
-    ui.indicator_link(row.indicator, ui.md_escape(
-        f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name} — {row.kind_label}"), ctx=ctx)
+    ui.indicator_link(
+        row.indicator,
+        ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name} — {row.kind_label}"),
+        ctx=ctx,
+    )
     st.caption(ui.md_escape(row.reason))
 if not ctx.presenting:
     ui.page_link(ctx, "warnings", t("open_warnings", lang), areas=area)

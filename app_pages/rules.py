@@ -4,6 +4,7 @@ Everyone may read it; the one action (reload and re-check the YAML now) is for m
 administrators, checked with ``authorization.require`` when it is pressed. YAML text is shown only
 in tables and escaped captions, never as HTML.
 """
+
 import streamlit as st
 
 from dashboard.access import authorization
@@ -51,9 +52,18 @@ if problems.empty:
     st.success(t("no_problems", lang))
 else:
     st.error(t("rules_have_problems", lang, n=len(problems)))
-    ui.table(problems.rename(columns={"file": t("file", lang), "line": t("line", lang), "code": t("problem_code", lang),
-                                          "severity": t("severity", lang), "message": t("problem_message", lang)}),
-                 lang)
+    ui.table(
+        problems.rename(
+            columns={
+                "file": t("file", lang),
+                "line": t("line", lang),
+                "code": t("problem_code", lang),
+                "severity": t("severity", lang),
+                "message": t("problem_message", lang),
+            }
+        ),
+        lang,
+    )
 
 st.subheader(t("resolved_targets", lang))
 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
@@ -65,7 +75,20 @@ if only:
     if targets.empty:
         st.info(t("no_differences", lang))
 targets = targets.assign(differs=common_view.yes_no(targets["differs"].astype(object), lang))
-ui.table(common_view.display(targets, {"indicator": "code", "name": "indicator", "default_target": "default_target",
-                                           "area_target": "area_target", "attribute": "attribute",
-                                           "source": "source", "source_file": "file", "differs": "differs"}, lang),
-             lang)
+ui.table(
+    common_view.display(
+        targets,
+        {
+            "indicator": "code",
+            "name": "indicator",
+            "default_target": "default_target",
+            "area_target": "area_target",
+            "attribute": "attribute",
+            "source": "source",
+            "source_file": "file",
+            "differs": "differs",
+        },
+        lang,
+    ),
+    lang,
+)

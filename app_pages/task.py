@@ -1,6 +1,7 @@
 """任务详情 Task page — one work-plan task, opened from a link ``?task=CODE``: its text, its lead and
 responsible units, the linked indicators with their status, numeric targets against what was
 reported, and the history of its progress reports."""
+
 import streamlit as st
 
 from dashboard.app import state as app_state
@@ -34,8 +35,10 @@ st.caption(ui.md_escape(" · ".join(meta)))
 
 now = tasks_view.task_status_summary(rules, reports, info["code"], lang)
 m1, m2, m3 = st.columns(3)
-m1.metric(t("task_progress_now", lang) + (f" · {t('reported_for', lang, year=now['year'])}" if now["year"] else ""),
-          ui.task_status_text(now["status"], lang))
+m1.metric(
+    t("task_progress_now", lang) + (f" · {t('reported_for', lang, year=now['year'])}" if now["year"] else ""),
+    ui.task_status_text(now["status"], lang),
+)
 m2.metric(t("lead_units", lang), len(info["lead"]))
 m3.metric(t("indicators_short", lang), len(info["indicators"]))
 
@@ -74,9 +77,15 @@ else:
     linked = tasks_view.task_indicators(ev, rules, info["code"], area, year, lang)
     for row in linked.itertuples():
         value = row.value_text
-        ui.indicator_link(row.indicator, ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"))
-        st.caption(ui.md_escape(f"{row.label} · {t('latest_value', lang)} {value} · {t('target', lang)} "
-                                f"{row.target_text} · {row.attribute_label}"))
+        ui.indicator_link(
+            row.indicator, ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}")
+        )
+        st.caption(
+            ui.md_escape(
+                f"{row.label} · {t('latest_value', lang)} {value} · {t('target', lang)} "
+                f"{row.target_text} · {row.attribute_label}"
+            )
+        )
 
 # Numeric targets ----------------------------------------------------------------------------
 st.subheader(t("task_targets", lang))
@@ -84,14 +93,32 @@ targets = tasks_view.task_targets(rules, reports, info["code"], lang)
 if targets.empty:
     st.info(t("no_task_targets", lang))
 else:
-    shown = targets.assign(met=[t("met_yes", lang) if m is True else t("met_no", lang) if m is False else "—"
-                                for m in targets["met"]], note=targets["note"].fillna(""))
-    shown = shown.assign(reached=[format_value(v, u, lang) for v, u in zip(shown["reached"], shown["unit"])],
-                         year=shown["year"].astype("string"))
-    ui.table(common_view.display(shown, {
-        "measure": "measure", "printed": "printed", "target": "target", "indicator": "code", "year": "year",
-        "reached": "reached", "met": "met", "status_label": "task_status", "note": "note"}, lang),
-        lang)
+    shown = targets.assign(
+        met=[t("met_yes", lang) if m is True else t("met_no", lang) if m is False else "—" for m in targets["met"]],
+        note=targets["note"].fillna(""),
+    )
+    shown = shown.assign(
+        reached=[format_value(v, u, lang) for v, u in zip(shown["reached"], shown["unit"])],
+        year=shown["year"].astype("string"),
+    )
+    ui.table(
+        common_view.display(
+            shown,
+            {
+                "measure": "measure",
+                "printed": "printed",
+                "target": "target",
+                "indicator": "code",
+                "year": "year",
+                "reached": "reached",
+                "met": "met",
+                "status_label": "task_status",
+                "note": "note",
+            },
+            lang,
+        ),
+        lang,
+    )
 
 # History ------------------------------------------------------------------------------------
 st.subheader(t("task_history", lang))
@@ -99,12 +126,29 @@ history = tasks_view.task_history_table(rules, app_state.get_task_history(info["
 if history.empty:
     st.info(t("no_task_reports", lang))
 else:
-    history = history.assign(created_at=common_view.local_time(history["created_at"]),
-                             current=common_view.yes_no(history["current"].astype(object), lang),
-                             reached=[f"{v:g}" if v == v else "—" for v in history["reached"]])
-    ui.table(common_view.display(history, {
-        "year": "year", "target": "target_item", "status_label": "task_status", "reached": "reached", "note": "note",
-        "current": "current", "batch_id": "batch", "created_at": "uploaded_at", "uploader": "uploader",
-        "file_name": "file"}, lang), lang)
+    history = history.assign(
+        created_at=common_view.local_time(history["created_at"]),
+        current=common_view.yes_no(history["current"].astype(object), lang),
+        reached=[f"{v:g}" if v == v else "—" for v in history["reached"]],
+    )
+    ui.table(
+        common_view.display(
+            history,
+            {
+                "year": "year",
+                "target": "target_item",
+                "status_label": "task_status",
+                "reached": "reached",
+                "note": "note",
+                "current": "current",
+                "batch_id": "batch",
+                "created_at": "uploaded_at",
+                "uploader": "uploader",
+                "file_name": "file",
+            },
+            lang,
+        ),
+        lang,
+    )
 
 st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())

@@ -1,5 +1,6 @@
 """重点任务 Tasks — the work-plan tasks, filtered by source, section, domain, unit and progress;
 each row opens the task page (``?task=CODE``)."""
+
 import pandas as pd
 import streamlit as st
 
@@ -32,22 +33,32 @@ c1, c2, c3 = st.columns([2, 2, 1])
 source = ui.pick_option(ctx, "task_source", ["", *opts["sources"]], "", "task_source", c1, all_or(str))
 sections = opts["sections"].get(source, []) if source else [s for v in opts["sections"].values() for s in v]
 section = ui.pick_option(ctx, "task_section", ["", *dict.fromkeys(sections)], "", "task_section", c2, all_or(str))
-domain = ui.pick_option(ctx, "task_domain", ["", *opts["domains"]], "", "task_domain", c3,
-                        all_or(lambda d: opts["domains"].get(d, d)))
+domain = ui.pick_option(
+    ctx, "task_domain", ["", *opts["domains"]], "", "task_domain", c3, all_or(lambda d: opts["domains"].get(d, d))
+)
 c4, c5, c6 = st.columns([2, 1, 1])
-unit = ui.pick_option(ctx, "task_unit", ["", *opts["units"]], "", "task_unit", c4,
-                      all_or(lambda u: opts["units"].get(u, u)))
+unit = ui.pick_option(
+    ctx, "task_unit", ["", *opts["units"]], "", "task_unit", c4, all_or(lambda u: opts["units"].get(u, u))
+)
 roles = {"": "role_any", "lead": "role_lead", "responsible": "role_responsible"}
 if unit:
     role = ui.pick_option(ctx, "unit_role", list(roles), "", "unit_role", c5, lambda r: t(roles[r], lang))
 else:
     role = ""
-    selection.remember("unit_role", None)   # a role without a unit means nothing
-status = ui.pick_option(ctx, "task_status", ["", *tasks_view.TASK_STATUSES], "", "task_status", c6,
-                        all_or(lambda s: ui.task_status_text(s, lang)))
+    selection.remember("unit_role", None)  # a role without a unit means nothing
+status = ui.pick_option(
+    ctx,
+    "task_status",
+    ["", *tasks_view.TASK_STATUSES],
+    "",
+    "task_status",
+    c6,
+    all_or(lambda s: ui.task_status_text(s, lang)),
+)
 
-tasks = tasks_view.task_list(rules, lang, reports, source=source, section=section, domain=domain, unit=unit,
-                        role=role, status=status)
+tasks = tasks_view.task_list(
+    rules, lang, reports, source=source, section=section, domain=domain, unit=unit, role=role, status=status
+)
 st.subheader(t("n_tasks_shown", lang, n=len(tasks)))
 if tasks.empty:
     st.info(t("no_tasks_match", lang))
@@ -67,16 +78,31 @@ for src, by_source in tasks.groupby("source", sort=False):
             if row.indicators:
                 bits.append(f"{t('indicators_short', lang)}{ui.colon(lang)}{row.indicators}")
             if unit:
-                bits.append(t("role_lead" if row.role == "lead" else "role_responsible", lang)
-                            + (f" · {t('via_group', lang, group=row.via)}" if row.via else ""))
-            bits.append(task_status_label(row.status, lang)
-                        + (f" ({t('reported_for', lang, year=int(row.status_year))})"
-                           if pd.notna(row.status_year) else ""))
+                bits.append(
+                    t("role_lead" if row.role == "lead" else "role_responsible", lang)
+                    + (f" · {t('via_group', lang, group=row.via)}" if row.via else "")
+                )
+            bits.append(
+                task_status_label(row.status, lang)
+                + (f" ({t('reported_for', lang, year=int(row.status_year))})" if pd.notna(row.status_year) else "")
+            )
             st.caption(ui.md_escape(" · ".join(bits)))
 
-shown = common_view.display(tasks, {"code": "code", "title": "task_title", "source": "task_source",
-                                    "section": "task_section", "lead_units": "lead_units",
-                                    "responsible_units": "responsible_units", "domain_name": "task_domain",
-                                    "indicators": "indicators_short", "status_label": "task_status"}, lang)
-st.download_button(t("download_csv", lang), ui.csv_bytes(shown), file_name="tasks.csv", mime="text/csv",
-                   key="tasks_csv")
+shown = common_view.display(
+    tasks,
+    {
+        "code": "code",
+        "title": "task_title",
+        "source": "task_source",
+        "section": "task_section",
+        "lead_units": "lead_units",
+        "responsible_units": "responsible_units",
+        "domain_name": "task_domain",
+        "indicators": "indicators_short",
+        "status_label": "task_status",
+    },
+    lang,
+)
+st.download_button(
+    t("download_csv", lang), ui.csv_bytes(shown), file_name="tasks.csv", mime="text/csv", key="tasks_csv"
+)

@@ -1,5 +1,6 @@
 """责任单位 Units — pick a unit: every task it leads or shares, and the status of the indicators its
 tasks serve. The view for accountability meetings (``?unit=cq_health``)."""
+
 import streamlit as st
 
 from dashboard.app import state as app_state
@@ -44,7 +45,7 @@ reports = app_state.get_task_reports(ctx.store)
 tasks = tasks_view.unit_tasks(rules, unit, lang, reports)
 indicators = tasks_view.unit_indicators(ev, rules, unit, area, year, lang)
 led, shared = tasks[tasks["role"] == "lead"], tasks[tasks["role"] != "lead"]
-bad = indicators[~indicators["status"].isin(GOOD + ("no_data",))] if len(indicators) else indicators
+bad = indicators[~indicators["status"].isin((*GOOD, "no_data"))] if len(indicators) else indicators
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("tasks_led", lang), len(led))
@@ -68,12 +69,16 @@ else:
     with right:
         for row in indicators.itertuples():
             value = row.value_text
-            ui.indicator_link(row.indicator,
-                              ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}"))
-            st.caption(ui.md_escape(
-                f"{row.label} · {t('latest_value', lang)} {value} · {t('target', lang)} {row.target_text} · "
-                f"{t('role_lead' if row.role == 'lead' else 'role_responsible', lang)} · "
-                f"{t('unit_tasks_col', lang)}{ui.colon(lang)}{row.tasks}"))
+            ui.indicator_link(
+                row.indicator, ui.md_escape(f"{ui.STATUS_ICONS.get(row.status, '')} {row.indicator} {row.name}")
+            )
+            st.caption(
+                ui.md_escape(
+                    f"{row.label} · {t('latest_value', lang)} {value} · {t('target', lang)} {row.target_text} · "
+                    f"{t('role_lead' if row.role == 'lead' else 'role_responsible', lang)} · "
+                    f"{t('unit_tasks_col', lang)}{ui.colon(lang)}{row.tasks}"
+                )
+            )
 
 
 def task_rows(frame, empty_key: str) -> None:

@@ -5,6 +5,7 @@ server); the batch is stored through ``authorization.upload_as`` / ``upload_task
 the role and, for area editors, every row's area again, and write the audit trail. The uploader is
 the signed-in user. Uploaded text is shown only in tables (``st.dataframe``), never as HTML.
 """
+
 import hashlib
 
 import streamlit as st
@@ -37,21 +38,27 @@ c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
 area_choices = common_view.area_options(rules)
 if user.role == "area_editor":
     area_choices = [a for a in area_choices if a in user.areas] or area_choices
-t_area = c1.selectbox(t("template_area", lang), area_choices, key="template_area",
-                      format_func=lambda c: rules.area_name(c, lang))
+t_area = c1.selectbox(
+    t("template_area", lang), area_choices, key="template_area", format_func=lambda c: rules.area_name(c, lang)
+)
 fmt = c2.radio(t("template_format", lang), ["xlsx", "csv"], key="template_fmt", horizontal=True)
 try:
     template = make_template(rules, t_area, fmt=fmt)
-    c3.download_button(t("template_download", lang), template, file_name=f"template_{t_area}.{fmt}",
-                       mime="text/csv" if fmt == "csv" else
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_dl")
+    c3.download_button(
+        t("template_download", lang),
+        template,
+        file_name=f"template_{t_area}.{fmt}",
+        mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="template_dl",
+    )
 except Exception as exc:  # noqa: BLE001
     c3.error(t("upload_failed", lang, err=exc))
 
 # 2. upload ---------------------------------------------------------------------------------
 st.subheader(t("upload_file", lang))
-file = st.file_uploader(t("upload_file", lang), type=["csv", "xlsx", "xls"], key="upload_file",
-                        label_visibility="collapsed")
+file = st.file_uploader(
+    t("upload_file", lang), type=["csv", "xlsx", "xls"], key="upload_file", label_visibility="collapsed"
+)
 if file is None:
     st.stop()
 
@@ -78,8 +85,9 @@ outside = authorization.refused_rows(user, kind, report, cat)
 if outside:
     seen = st.session_state.setdefault("_refusals_audited", set())
     if (sha, user.name) not in seen:
-        audit.record(store.engine, user.name, "upload_refused", report.file_name, rows=len(outside), reason="areas",
-                     kind=kind)
+        audit.record(
+            store.engine, user.name, "upload_refused", report.file_name, rows=len(outside), reason="areas", kind=kind
+        )
         seen.add((sha, user.name))
 
 # 3. report ---------------------------------------------------------------------------------
@@ -93,11 +101,24 @@ if ok:
 else:
     st.error(t("report_bad", lang, n=len(report.errors) + len(outside)))
 if not problems.empty:
-    st.dataframe(problems[["location", "code", "message"]].rename(columns={
-        "location": t("problem_location", lang), "code": t("problem_code", lang), "message": t("problem_message", lang)}),
-        hide_index=True, width="stretch")
-st.download_button(t("download_report", lang), ui.csv_bytes(problems.drop(columns=["message"])),
-                   file_name=f"report_{file.name}.csv", mime="text/csv", key="report_dl")
+    st.dataframe(
+        problems[["location", "code", "message"]].rename(
+            columns={
+                "location": t("problem_location", lang),
+                "code": t("problem_code", lang),
+                "message": t("problem_message", lang),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+st.download_button(
+    t("download_report", lang),
+    ui.csv_bytes(problems.drop(columns=["message"])),
+    file_name=f"report_{file.name}.csv",
+    mime="text/csv",
+    key="report_dl",
+)
 if not ok:
     st.stop()
 
@@ -107,24 +128,40 @@ preview = preview_any(kind, report, store)
 counts = preview_counts(preview)
 st.write(t("preview_counts", lang, new=counts["new"], corrected=counts["correction"], unchanged=counts["unchanged"]))
 shown = upload_view.preview_table(kind, preview, rules, lang)
-st.dataframe(shown.rename(columns={"area": t("area", lang), "indicator": t("code", lang), "name": t("indicator", lang),
-                                   "year": t("year", lang), "old": t("old", lang), "new": t("new", lang),
-                                   "kind": t("change_kind", lang), "old_note": t("old_note", lang),
-                                   "note": t("note", lang), "source_row": t("source_row", lang)}),
-             hide_index=True, width="stretch")
+st.dataframe(
+    shown.rename(
+        columns={
+            "area": t("area", lang),
+            "indicator": t("code", lang),
+            "name": t("indicator", lang),
+            "year": t("year", lang),
+            "old": t("old", lang),
+            "new": t("new", lang),
+            "kind": t("change_kind", lang),
+            "old_note": t("old_note", lang),
+            "note": t("note", lang),
+            "source_row": t("source_row", lang),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 done = st.session_state.get("_committed", {})
 if sha in done:
     st.success(t("committed", lang, batch=done[sha]))
     st.stop()
 if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
-    user = session.current_user()          # signed out or expired meanwhile? checked again below
+    user = session.current_user()  # signed out or expired meanwhile? checked again below
     try:
         batch = authorization.upload_any_as(user, store, kind, report, cat)
     except authorization.Refused as exc:
         st.error(t("upload_refused", lang))
-        st.dataframe(upload_view.problem_table(exc.problems, lang)[["location", "code", "message"]],
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            upload_view.problem_table(exc.problems, lang)[["location", "code", "message"]],
+            hide_index=True,
+            width="stretch",
+        )
         st.stop()
     except Exception as exc:  # noqa: BLE001 - a StoreError says what is wrong in both languages
         st.error(t("upload_failed", lang, err=exc))

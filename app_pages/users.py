@@ -4,6 +4,7 @@ Administrators only: the page refuses everyone else on the server (``session.req
 every change goes through ``dashboard.accounts`` with ``by=`` the signed-in administrator, which
 writes the audit trail. Passwords are never shown; user names are shown only in tables and widgets.
 """
+
 import streamlit as st
 
 from dashboard.access import accounts
@@ -55,10 +56,19 @@ else:
     shown = users.copy()
     shown["role"] = [role_label(r) for r in shown["role"]]
     shown["areas"] = ["、".join(area_name(a) for a in str(x).split(",") if a) for x in shown["areas"].fillna("")]
-    ui.table(shown.rename(columns={
-        "name": t("user_name", lang), "role": t("user_role", lang), "areas": t("user_areas", lang),
-        "is_demo": t("user_demo", lang), "disabled": t("user_disabled", lang), "created_at": t("user_created", lang)}),
-        lang)
+    ui.table(
+        shown.rename(
+            columns={
+                "name": t("user_name", lang),
+                "role": t("user_role", lang),
+                "areas": t("user_areas", lang),
+                "is_demo": t("user_demo", lang),
+                "disabled": t("user_disabled", lang),
+                "created_at": t("user_created", lang),
+            }
+        ),
+        lang,
+    )
 
 # 2. add -------------------------------------------------------------------------------------
 st.subheader(t("user_add", lang))
@@ -69,16 +79,16 @@ with st.form("user_add_form", clear_on_submit=True):
     new_areas = st.multiselect(t("user_areas", lang), area_codes, key="new_user_areas", format_func=area_name)
     c3, c4 = st.columns(2)
     new_pw = c3.text_input(t("password_new", lang), type="password", key="new_user_pw", autocomplete="new-password")
-    new_pw2 = c4.text_input(t("password_again", lang), type="password", key="new_user_pw2",
-                            autocomplete="new-password")
+    new_pw2 = c4.text_input(t("password_again", lang), type="password", key="new_user_pw2", autocomplete="new-password")
     add = st.form_submit_button(t("user_add", lang), key="new_user_go", type="primary")
 if add:
     if new_pw != new_pw2:
         st.error(session.bilingual(t("passwords_differ", "zh"), t("passwords_differ", "en"), lang))
     else:
         try:
-            created = accounts.add_user(engine, new_name, new_pw, new_role, list(new_areas), by=admin.name,
-                                        known_areas=set(rules.areas))
+            created = accounts.add_user(
+                engine, new_name, new_pw, new_role, list(new_areas), by=admin.name, known_areas=set(rules.areas)
+            )
         except accounts.AuthError as exc:
             show_problem(exc)
         else:
@@ -115,14 +125,22 @@ elif c2.button(t("user_disable", lang), key="user_disable_go"):
 with st.expander(t("user_change_role", lang)):
     with st.form("user_change_form"):
         current_areas = [a for a in str(row["areas"] or "").split(",") if a in area_codes]
-        role = st.selectbox(t("user_role", lang), accounts.ROLES, index=accounts.ROLES.index(row["role"])
-                            if row["role"] in accounts.ROLES else 0, format_func=role_label, key=f"chg_role_{who}")
-        areas = st.multiselect(t("user_areas", lang), area_codes, default=current_areas, format_func=area_name,
-                               key=f"chg_areas_{who}")
+        role = st.selectbox(
+            t("user_role", lang),
+            accounts.ROLES,
+            index=accounts.ROLES.index(row["role"]) if row["role"] in accounts.ROLES else 0,
+            format_func=role_label,
+            key=f"chg_role_{who}",
+        )
+        areas = st.multiselect(
+            t("user_areas", lang), area_codes, default=current_areas, format_func=area_name, key=f"chg_areas_{who}"
+        )
         change = st.form_submit_button(t("user_change_go", lang), key="user_change_go")
     if change:
         if role == "area_editor" and not areas:
-            st.error(session.bilingual("区县填报员必须指定至少一个地区", "an area editor needs at least one area", lang))
+            st.error(
+                session.bilingual("区县填报员必须指定至少一个地区", "an area editor needs at least one area", lang)
+            )
         else:
             try:
                 accounts.change_user(engine, who, role=role, areas=list(areas), by=admin.name)

@@ -1,4 +1,5 @@
 """``python -m dashboard …`` — see ``dashboard.cli``."""
+
 import sys
 
 from .cli import main

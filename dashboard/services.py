@@ -16,6 +16,7 @@ rules directory changes and keeps serving the last rule set that loaded without 
 breaks them, so a maintainer's typo never shrinks what leaders see (the maintainers are told what
 is wrong, with file and line).
 """
+
 from __future__ import annotations
 
 import logging
@@ -53,9 +54,12 @@ class Config:
             session_hours = float(hours)
         except ValueError:
             session_hours = 8.0
-        return cls(rules_dir=Path(rules) if rules else PROJECT_ROOT / "rules", db_url=url,
-                   allow_anonymous=env.get("DASHBOARD_ALLOW_ANONYMOUS", "1").strip().lower() not in _FALSE,
-                   session_hours=session_hours)
+        return cls(
+            rules_dir=Path(rules) if rules else PROJECT_ROOT / "rules",
+            db_url=url,
+            allow_anonymous=env.get("DASHBOARD_ALLOW_ANONYMOUS", "1").strip().lower() not in _FALSE,
+            session_hours=session_hours,
+        )
 
     @property
     def db_label(self) -> str:
@@ -90,8 +94,9 @@ class RulesState:
     def problems(self) -> list:
         """What is wrong with the rules on disk now (empty when they are in use as they are)."""
         if self.refused is not None:
-            return list(self.refused.problems) + (list(self.refused_catalogue.problems)
-                                                   if self.refused_catalogue is not None else [])
+            return list(self.refused.problems) + (
+                list(self.refused_catalogue.problems) if self.refused_catalogue is not None else []
+            )
         return list(self.rules.problems) + list(self.catalogue.problems)
 
     @property
@@ -178,5 +183,8 @@ class Services:
 
 def configure_logging(verbose: bool = False) -> None:
     """One logging setup for the command line: warnings (or everything with ``verbose``) on stderr."""
-    logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )

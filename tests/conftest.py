@@ -1,4 +1,5 @@
 """Shared fixtures: the shipped rules (loaded once) and an isolated database per test."""
+
 from __future__ import annotations
 
 import os
@@ -124,8 +125,9 @@ context_series:
 """
 
 
-def write_small_rules(root: Path, settings: str = "", indicators: str = SMALL_INDICATORS,
-                      overrides: dict[str, str] | None = None) -> Path:
+def write_small_rules(
+    root: Path, settings: str = "", indicators: str = SMALL_INDICATORS, overrides: dict[str, str] | None = None
+) -> Path:
     """Write the small rule set (optionally other settings or overrides) under ``root``; returns ``root``."""
     (root / "indicators").mkdir(parents=True, exist_ok=True)
     (root / "areas.yaml").write_text(textwrap.dedent(SMALL_AREAS), encoding="utf-8")
@@ -157,7 +159,10 @@ def small_rules(tmp_path_factory) -> RuleSet:
 @pytest.fixture
 def make_rules(tmp_path):
     """``make_rules(settings=..., overrides={file: yaml})``: the small rule set with changes, loaded."""
-    def make(settings: str = "", overrides: dict[str, str] | None = None, indicators: str = SMALL_INDICATORS) -> RuleSet:
+
+    def make(
+        settings: str = "", overrides: dict[str, str] | None = None, indicators: str = SMALL_INDICATORS
+    ) -> RuleSet:
         loaded = load_rules(write_small_rules(tmp_path / "rules", settings, indicators, overrides))
         assert loaded.ok, [p.format() for p in loaded.problems]
         return loaded

@@ -1,21 +1,20 @@
 """Users, roles, sign-in, sessions and the audit trail — through the dashboard/ API and the CLI."""
+
 import io
+import os
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-import os
-
 import pytest
 from sqlalchemy import update
 
 from dashboard.access import accounts
-from dashboard.store import audit
 from dashboard.access.accounts import ANONYMOUS, AuthError, User
 from dashboard.access.authorization import Refused, can, rollback_as, upload_as
 from dashboard.cli import main
-from dashboard.store import Store
 from dashboard.intake.indicator_values import read_upload
+from dashboard.store import Store, audit
 
 PASSWORD = "correct horse battery"
 
@@ -68,7 +67,7 @@ def test_sign_in_session_and_sign_out(store):
 def test_sessions_expire(store):
     accounts.add_user(store.engine, "alice", PASSWORD, "viewer")
     _, token = accounts.sign_in(store.engine, "alice", PASSWORD)
-    past = datetime.now(timezone.utc) - timedelta(minutes=1)
+    past = datetime.now(UTC) - timedelta(minutes=1)
     with store.engine.begin() as conn:
         conn.execute(update(accounts.sessions).values(expires_at=past))
     assert accounts.user_for_session(store.engine, token) is None
@@ -81,9 +80,9 @@ def test_failed_sign_ins_are_slowed_down(store):
             accounts.sign_in(store.engine, "alice", "wrong password!")
         assert err.value.problem.code == "BAD_CREDENTIALS"
     with pytest.raises(AuthError):
-        accounts.sign_in(store.engine, "alice", "wrong password!")   # 4th failure sets a 2 s wait
+        accounts.sign_in(store.engine, "alice", "wrong password!")  # 4th failure sets a 2 s wait
     with pytest.raises(AuthError) as err:
-        accounts.sign_in(store.engine, "alice", PASSWORD)             # even the right one must wait
+        accounts.sign_in(store.engine, "alice", PASSWORD)  # even the right one must wait
     assert err.value.problem.code == "TOO_MANY_ATTEMPTS"
     # unknown names are slowed down the same way (no way to probe which names exist)
     for _ in range(accounts.FREE_ATTEMPTS + 1):
@@ -103,13 +102,16 @@ def test_disabled_user_cannot_sign_in_and_loses_sessions(store):
         accounts.sign_in(store.engine, "alice", PASSWORD)
 
 
-@pytest.mark.parametrize("role,allowed", [
-    ("viewer", {"view"}),
-    ("area_editor", {"view", "upload", "rollback"}),
-    ("city_editor", {"view", "upload", "rollback"}),
-    ("maintainer", {"view", "rules_actions"}),
-    ("admin", {"view", "upload", "rollback", "rules_actions", "manage_users", "view_audit"}),
-])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("viewer", {"view"}),
+        ("area_editor", {"view", "upload", "rollback"}),
+        ("city_editor", {"view", "upload", "rollback"}),
+        ("maintainer", {"view", "rules_actions"}),
+        ("admin", {"view", "upload", "rollback", "rules_actions", "manage_users", "view_audit"}),
+    ],
+)
 def test_role_matrix(role, allowed):
     user = User("u", role, ("500101",))
     actions = {"view", "upload", "rollback", "rules_actions", "manage_users", "view_audit"}
@@ -133,7 +135,9 @@ def test_area_editor_cross_area_rows_are_named(rules, store):
     with pytest.raises(Refused) as err:
         upload_as(editor, store, report)
     assert [(p.code, p.row, p.column) for p in err.value.problems] == [
-        ("AREA_NOT_ALLOWED", 3, "area"), ("AREA_NOT_ALLOWED", 5, "area")]
+        ("AREA_NOT_ALLOWED", 3, "area"),
+        ("AREA_NOT_ALLOWED", 5, "area"),
+    ]
     assert "500116" in err.value.problems[0].message_en
     pd.testing.assert_frame_equal(store.current_values(), before)
     assert audit.entries(store.engine).iloc[0]["action"] == "upload_refused"
@@ -146,8 +150,8 @@ def test_area_editor_own_area_upload_and_rollback_rules(rules, store):
     batch = upload_as(editor, store, csv_upload(rules, "万州区,W03,2021,10\n"))
     assert len(store.current_values()) == 1
     with pytest.raises(Refused):
-        rollback_as(other, store, batch)          # not their batch
-    rollback_as(city, store, batch)               # a city editor may
+        rollback_as(other, store, batch)  # not their batch
+    rollback_as(city, store, batch)  # a city editor may
     assert store.current_values().empty
     actions = list(audit.entries(store.engine)["action"])
     assert actions[:3] == ["rollback", "rollback_refused", "upload"]
@@ -171,15 +175,16 @@ def test_demo_account_only_on_an_empty_user_table(store):
     user, _ = accounts.sign_in(store.engine, accounts.DEMO_USER, accounts.DEMO_PASSWORD)
     assert user.is_demo and user.role == "admin"
     assert not accounts.ensure_demo_account(store.engine)
-    with pytest.raises(AuthError):                 # the public password is refused for real accounts
+    with pytest.raises(AuthError):  # the public password is refused for real accounts
         accounts.add_user(store.engine, "carol", accounts.DEMO_PASSWORD, "admin")
 
 
 def test_rollback_candidates_follow_the_role():
     from dashboard.access.authorization import rollback_candidates
 
-    batches = pd.DataFrame({"id": [1, 2, 3], "uploader": ["wz", "city", "wz"],
-                            "status": ["active", "active", "rolled_back"]})
+    batches = pd.DataFrame(
+        {"id": [1, 2, 3], "uploader": ["wz", "city", "wz"], "status": ["active", "active", "rolled_back"]}
+    )
     assert list(rollback_candidates(User("wz", "area_editor", ("500101",)), batches)["id"]) == [1]
     assert list(rollback_candidates(User("city", "city_editor"), batches)["id"]) == [1, 2]
     assert rollback_candidates(User("v", "viewer"), batches).empty

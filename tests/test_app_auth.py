@@ -5,11 +5,12 @@ pages by URL, a cross-area upload, a city editor's upload, user management, sign
 session, a deployment without anonymous viewing. ``tests/test_accounts.py`` covers the same rules
 through the ``dashboard/`` API directly.
 """
+
 from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -95,8 +96,9 @@ def test_anonymous_sees_the_overview_and_a_sign_in_form(db):
     assert {"domain", "rules"} <= menu(at)
 
 
-@pytest.mark.parametrize("page,action", [("upload", "上传数据"), ("history", "撤回批次"),
-                                         ("users", "管理用户"), ("audit", "查看审计日志")])
+@pytest.mark.parametrize(
+    "page,action", [("upload", "上传数据"), ("history", "撤回批次"), ("users", "管理用户"), ("audit", "查看审计日志")]
+)
 def test_anonymous_opening_a_protected_page_is_refused(db, page, action):
     at = app(page)
     no_exception(at)
@@ -140,7 +142,7 @@ def test_demo_account_signs_in_through_the_form_and_may_upload(db):
     side = sidebar_text(at)
     assert "演示账号 demo account — 仅限本机演示" in side and "管理员" in side and "demo" in side
     assert {"upload", "history", "users", "audit"} <= menu(at)
-    assert accounts.DEMO_PASSWORD not in str(at._tree)               # never echoed back
+    assert accounts.DEMO_PASSWORD not in str(at._tree)  # never echoed back
     assert at.session_state["signin_password"] == ""
     assert audit.entries(db, action="sign_in")["user"].tolist() == ["demo"]
 
@@ -156,7 +158,7 @@ def test_wrong_password_shows_the_problem_in_both_languages(db):
     for _ in range(accounts.FREE_ATTEMPTS):
         at = sign_in(at, "alice", "wrong password!!")
     at = sign_in(at, "alice", PASSWORD)
-    assert "TOO_MANY_ATTEMPTS" in "\n".join(e.value for e in at.sidebar.error)   # slowed down
+    assert "TOO_MANY_ATTEMPTS" in "\n".join(e.value for e in at.sidebar.error)  # slowed down
 
 
 def test_sign_out_returns_to_anonymous(db):
@@ -174,7 +176,7 @@ def test_an_expired_session_is_signed_out(db):
     at = app("upload", token=token)
     assert at.get("file_uploader")
     with db.begin() as conn:
-        conn.execute(update(accounts.sessions).values(expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+        conn.execute(update(accounts.sessions).values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
     at.run()
     no_exception(at)
     assert "未登录用户" in errors(at)
@@ -192,13 +194,16 @@ def test_a_disabled_user_loses_access_on_the_next_run(db):
 
 
 # ------------------------------------------------------------------------------ each role on each page
-@pytest.mark.parametrize("role,allowed", [
-    ("viewer", set()),
-    ("area_editor", {"upload", "history"}),
-    ("city_editor", {"upload", "history"}),
-    ("maintainer", set()),
-    ("admin", {"upload", "history", "users", "audit"}),
-])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("viewer", set()),
+        ("area_editor", {"upload", "history"}),
+        ("city_editor", {"upload", "history"}),
+        ("maintainer", set()),
+        ("admin", {"upload", "history", "users", "audit"}),
+    ],
+)
 def test_each_role_on_each_protected_page(db, role, allowed):
     token = token_for(db, "u1", role, ["500101"] if role == "area_editor" else [])
     for page in ("upload", "history", "users", "audit"):
@@ -238,8 +243,9 @@ def test_area_editor_cross_area_upload_names_the_rows_and_stores_nothing(db):
     before = store.current_values()
     n_batches = len(store.batches())
     at = app("upload", token=token)
-    at = upload(at, "mixed.csv", _values_csv("万州区,W03,2026,10\n江津区,W03,2026,9\n万州区,W04,2026,93\n"
-                                              "渝中区,C19,2026,97\n"))
+    at = upload(
+        at, "mixed.csv", _values_csv("万州区,W03,2026,10\n江津区,W03,2026,9\n万州区,W04,2026,93\n渝中区,C19,2026,97\n")
+    )
     no_exception(at)
     assert "发现 2 个问题" in errors(at)
     report = at.dataframe[0].value
@@ -286,7 +292,7 @@ def test_city_editor_upload_succeeds_and_is_audited(db):
 def test_task_reports_area_editor_refused_for_city_tasks_city_editor_allowed(db):
     from dashboard.store import Store
 
-    csv = "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,104\n".encode("utf-8")
+    csv = "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,104\n".encode()
     at = app("upload", token=token_for(db, "jj", "area_editor", ["500116"]))
     at = upload(at, "tasks.csv", csv)
     no_exception(at)
@@ -314,7 +320,7 @@ def test_area_editor_may_roll_back_only_their_own_batches(db):
 
     at = app("history", token=token_for(db, "wz", "area_editor", ["500101"]))
     no_exception(at)
-    assert not any(b.key == "rollback_go" for b in at.button)        # the demo batch is not theirs
+    assert not any(b.key == "rollback_go" for b in at.button)  # the demo batch is not theirs
     at = app("history", token=token_for(db, "city", "city_editor"))
     at.checkbox(key="rollback_sure").check().run()
     at.button(key="rollback_go").click().run()
@@ -394,7 +400,7 @@ def test_audit_page_lists_sign_ins_newest_first_with_filters(db):
     at = app("audit", token=token)
     no_exception(at)
     table = at.dataframe[0].value
-    assert table["操作"].tolist()[:4] == ["登录", "新增用户", "登录", "新增用户"]      # newest first
+    assert table["操作"].tolist()[:4] == ["登录", "新增用户", "登录", "新增用户"]  # newest first
     assert table["用户"].tolist()[:4] == ["city", "test", "root", "test"]
     at.selectbox(key="audit_action").set_value("sign_in").run()
     assert at.dataframe[0].value["用户"].tolist() == ["city", "root"]
@@ -409,34 +415,44 @@ def test_audit_page_lists_sign_ins_newest_first_with_filters(db):
 # ------------------------------------------------------------------------------ no HTML from user or YAML text
 def test_no_page_renders_html_from_variables():
     """Every ``unsafe_allow_html=True`` (and ``st.html``) in the app passes only a constant string."""
-    files = [ROOT / "streamlit_app.py", *sorted((ROOT / "app_pages").glob("*.py")),
-             *sorted((ROOT / "dashboard").glob("*.py"))]
+    files = [
+        ROOT / "streamlit_app.py",
+        *sorted((ROOT / "app_pages").glob("*.py")),
+        *sorted((ROOT / "dashboard").glob("*.py")),
+    ]
     offenders = []
     for path in files:
         text = path.read_text(encoding="utf-8")
         for m in re.finditer(r"unsafe_allow_html\s*=\s*True|\bst\.html\(|components\.html\(", text):
             start = text.rfind("\n", 0, text.rfind("(", 0, m.start())) + 1
-            call = text[start:m.end()]
+            call = text[start : m.end()]
             if not re.search(r"""\(\s*(["'])[^"'{}]*\1\s*,\s*unsafe_allow_html""", call):
                 offenders.append(f"{path.relative_to(ROOT)}: {call.strip()[:120]}")
     assert not offenders, offenders
 
 
 # ------------------------------------------------------------------------------ the task-report API
-@pytest.mark.parametrize("role,areas,allowed", [
-    ("viewer", (), False), ("maintainer", (), False), ("area_editor", ("500116",), False),
-    ("city_editor", (), True), ("admin", (), True),
-])
+@pytest.mark.parametrize(
+    "role,areas,allowed",
+    [
+        ("viewer", (), False),
+        ("maintainer", (), False),
+        ("area_editor", ("500116",), False),
+        ("city_editor", (), True),
+        ("admin", (), True),
+    ],
+)
 def test_upload_tasks_as_for_each_role(rules, role, areas, allowed):
     from dashboard.access.accounts import User
     from dashboard.access.authorization import Refused, upload_tasks_as
-    from dashboard.store import Store
     from dashboard.intake.task_progress import read_task_progress
     from dashboard.rules.workplan import catalogue_for
+    from dashboard.store import Store
 
     cat = catalogue_for(rules)
-    report = read_task_progress("任务代码,年份,状态\nWP2020-11,2020,已完成\nWP2020-05,2020,推进中\n".encode(),
-                                "t.csv", cat, rules)
+    report = read_task_progress(
+        "任务代码,年份,状态\nWP2020-11,2020,已完成\nWP2020-05,2020,推进中\n".encode(), "t.csv", cat, rules
+    )
     assert report.ok
     store = Store(os.environ["DASHBOARD_DB_URL"])
     user = User("u", role, areas)
@@ -469,8 +485,9 @@ def test_area_editor_may_report_tasks_led_by_their_units(rules):
     cat = catalogue_for(rules)
     assert cat.units["jiangjin_wcc_office"].area == "500116"
     # A district work plan's task led by the Jiangjin office (the shipped tasks are all city tasks).
-    local = SimpleNamespace(units=cat.units, tasks={**cat.tasks, "JJ-01": SimpleNamespace(
-        lead_units=("jiangjin_wcc_office",))})
+    local = SimpleNamespace(
+        units=cat.units, tasks={**cat.tasks, "JJ-01": SimpleNamespace(lead_units=("jiangjin_wcc_office",))}
+    )
     rows = pd.DataFrame({"task": ["JJ-01", "WP2020-11", "NO-SUCH"], "source_row": [2, 3, 4]})
     problems = task_rows_outside_areas(User("jj", "area_editor", ("500116",)), rows, local)
     assert [p.row for p in problems] == [3, 4]

@@ -1,5 +1,6 @@
 """Every page through ``streamlit.testing.v1.AppTest``: renders on demo data and on an empty database,
 the pickers change what is shown, the English switch changes the labels, links keep the view."""
+
 from __future__ import annotations
 
 import os
@@ -10,16 +11,51 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ["overview", "domain", "district", "constraint", "warnings", "indicator", "evaluation", "tasks", "task",
-         "units", "upload", "history", "rules"]
-TITLES_EN = {"overview": "progress in", "domain": "Women and Health", "district": "By district",
-             "constraint": "Binding and expected", "indicator": "Premarital medical examination rate",
-             "tasks": "Key tasks", "task": "Task", "upload": "Upload data", "history": "Upload history",
-             "rules": "Rules", "warnings": "Early warnings", "evaluation": "evaluation", "units": "Responsible units"}
-TITLES_ZH = {"overview": "规划实施进展", "domain": "妇女与健康", "district": "分区县", "constraint": "约束性指标与预期性指标",
-             "indicator": "婚前医学检查率", "tasks": "重点任务", "task": "任务详情", "upload": "数据上传",
-             "history": "上传记录", "rules": "规则", "warnings": "预警", "evaluation": "规划实施评估",
-             "units": "责任单位"}
+PAGES = [
+    "overview",
+    "domain",
+    "district",
+    "constraint",
+    "warnings",
+    "indicator",
+    "evaluation",
+    "tasks",
+    "task",
+    "units",
+    "upload",
+    "history",
+    "rules",
+]
+TITLES_EN = {
+    "overview": "progress in",
+    "domain": "Women and Health",
+    "district": "By district",
+    "constraint": "Binding and expected",
+    "indicator": "Premarital medical examination rate",
+    "tasks": "Key tasks",
+    "task": "Task",
+    "upload": "Upload data",
+    "history": "Upload history",
+    "rules": "Rules",
+    "warnings": "Early warnings",
+    "evaluation": "evaluation",
+    "units": "Responsible units",
+}
+TITLES_ZH = {
+    "overview": "规划实施进展",
+    "domain": "妇女与健康",
+    "district": "分区县",
+    "constraint": "约束性指标与预期性指标",
+    "indicator": "婚前医学检查率",
+    "tasks": "重点任务",
+    "task": "任务详情",
+    "upload": "数据上传",
+    "history": "上传记录",
+    "rules": "规则",
+    "warnings": "预警",
+    "evaluation": "规划实施评估",
+    "units": "责任单位",
+}
 WP2020 = "重庆市人民政府妇女儿童工作委员会2020年工作要点（渝府妇儿工委发〔2020〕1号）"
 
 
@@ -124,8 +160,8 @@ def test_overview_pickers_change_what_is_shown(demo):
     at.selectbox(key="w_year").set_value(2021).run()
     assert at.title[0].value == "江津区 · 2021年 规划实施进展"
     assert at.query_params["year"] in ("2021", ["2021"])
-    assert jiangjin != city                 # another area: other counts
-    assert _metrics(at) != jiangjin         # another year: other counts
+    assert jiangjin != city  # another area: other counts
+    assert _metrics(at) != jiangjin  # another year: other counts
 
 
 def test_overview_link_opens_the_same_view(demo):
@@ -182,7 +218,7 @@ def test_indicator_page_from_a_link(demo):
     values = at.dataframe[0].value
     assert set(values["地区"]) == {"重庆市", "江津区"}
     body = texts(at)
-    assert "<8" in body and "低于 8" in body              # printed target and the check in words
+    assert "<8" in body and "低于 8" in body  # printed target and the check in words
     at.selectbox(key="w_indicator").set_value("C01").run()
     assert at.title[0].value.startswith("C01 ")
     assert at.query_params["indicator"] in ("C01", ["C01"])
@@ -267,7 +303,7 @@ def test_task_page_shows_units_indicators_and_text(demo):
     unit_links = [pl.proto.label for pl in at.get("page_link") if "unit=" in pl.proto.query_string]
     assert unit_links == ["🏛️ 市妇儿工委办", "🏢 市级各成员单位"]
     body = texts(at)
-    assert "代表" in body and "市卫生健康委" in body          # the group unit's members are named
+    assert "代表" in body and "市卫生健康委" in body  # the group unit's members are named
     assert "充分发挥妇儿工委办统筹协调作用" in body
     assert any("该任务没有关联的监测指标" in i.value for i in at.info)
     assert any("该任务没有量化目标" in i.value for i in at.info)
@@ -285,10 +321,10 @@ def test_task_page_shows_units_indicators_and_text(demo):
 
 
 def test_task_page_with_reports_shows_reached_values_and_history(demo):
-    from dashboard.rules import load_rules
-    from dashboard.store import Store
     from dashboard.intake.task_progress import read_task_progress
+    from dashboard.rules import load_rules
     from dashboard.rules.workplan import load_tasks
+    from dashboard.store import Store
 
     rules = load_rules(ROOT / "rules")
     cat = load_tasks(ROOT / "rules", rules)
@@ -329,7 +365,10 @@ def test_units_page_for_the_health_commission(demo):
     assert any("W03" in p.label for p in ind)
     at.selectbox(key="w_unit").set_value("cq_womens_federation").run()
     no_exception(at)
-    assert at.subheader[0].value == "市妇联" and at.query_params["unit"] in ("cq_womens_federation", ["cq_womens_federation"])
+    assert at.subheader[0].value == "市妇联" and at.query_params["unit"] in (
+        "cq_womens_federation",
+        ["cq_womens_federation"],
+    )
     assert len(_task_links(at)) > 30
 
 
@@ -363,10 +402,10 @@ def test_warnings_page_filters_change_the_rows(demo):
     no_exception(at)
     assert at.title[0].value == "预警 · 2025年"
     every = _indicator_links(at)
-    n = int(at.subheader[0].value.split()[1])                    # "共 N 条预警"
-    assert every and len(every) == min(n, 40)                     # at most 40 listed per area
+    n = int(at.subheader[0].value.split()[1])  # "共 N 条预警"
+    assert every and len(every) == min(n, 40)  # at most 40 listed per area
     assert at.subheader[1].value == f"重庆市 ({n})"
-    assert any("约束性指标" in c.value for c in at.caption)               # reasons in words
+    assert any("约束性指标" in c.value for c in at.caption)  # reasons in words
     at.toggle(key="w_binding").set_value(True).run()
     no_exception(at)
     binding = _indicator_links(at)
@@ -399,20 +438,29 @@ def test_evaluation_page_table_lines_and_downloads(demo):
 
     rules = load_rules(ROOT / "rules")
     assert table["代码"].tolist() == [i.code for i in sorted(rules.indicators.values(), key=lambda i: i.order)]
-    assert list(table.columns) == ["领域", "序号", "代码", "指标", "2030年目标", "指标属性", "基期值",
-                                   "2025年监测值", "状态"]
+    assert list(table.columns) == [
+        "领域",
+        "序号",
+        "代码",
+        "指标",
+        "2030年目标",
+        "指标属性",
+        "基期值",
+        "2025年监测值",
+        "状态",
+    ]
     assert table.iloc[0]["领域"] == "妇女与健康" and table.iloc[0]["序号"] == 1
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert len(lines) == len(rules.domains) and lines[0].startswith("- 妇女与健康 11 项指标：")
     downloads = at.get("download_button")
-    assert len(downloads) == 1                                   # the xlsx; the docx only on request
+    assert len(downloads) == 1  # the xlsx; the docx only on request
     at.button(key="make_docx").click().run()
     no_exception(at)
     assert len(at.get("download_button")) == 2
     at.selectbox(key="w_area").set_value("500116").run()
     no_exception(at)
     assert at.title[0].value.startswith("江津区 · 2025年")
-    assert len(at.get("download_button")) == 1                   # another area: ask again
+    assert len(at.get("download_button")) == 1  # another area: ask again
 
 
 def test_evaluation_page_in_english(demo):
@@ -450,7 +498,8 @@ def test_rules_page_area_overrides(empty, tmp_path, monkeypatch):
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
     (rules / "overrides" / "500101.yaml").write_text(
-        'area: "500101"\nsource: 万州区规划\ntargets:\n  W04: {target: "≥96"}\n', encoding="utf-8")
+        'area: "500101"\nsource: 万州区规划\ntargets:\n  W04: {target: "≥96"}\n', encoding="utf-8"
+    )
     monkeypatch.setenv("DASHBOARD_RULES_DIR", str(rules))
     at = app("rules", area="500101")
     no_exception(at)
@@ -475,13 +524,13 @@ def test_history_page_rolls_back(demo, session_token):
     assert store.current_values().empty and not store.has_demo_data()
     store.dispose()
     at.switch_page("app_pages/overview.py").run()
-    assert not any("示例数据" in w.value for w in at.warning)   # cache follows the database
+    assert not any("示例数据" in w.value for w in at.warning)  # cache follows the database
 
 
 def test_upload_page_shows_report_preview_and_commits(demo, session_token):
+    from dashboard.reports.templates import template_frame
     from dashboard.rules import load_rules
     from dashboard.store import Store
-    from dashboard.reports.templates import template_frame
 
     frame = template_frame(load_rules(ROOT / "rules"), "500116")
     frame.loc[frame["代码"] == "W02", "2026"] = "82.6"
@@ -500,21 +549,22 @@ def test_upload_page_shows_report_preview_and_commits(demo, session_token):
     assert any("已入库" in s.value for s in at.success)
     store = Store(os.environ["DASHBOARD_DB_URL"])
     assert len(store.current_values(years=[2026])) == 1
-    assert store.batches()["uploader"].iloc[0] == "测试员"          # the signed-in user, not a typed name
+    assert store.batches()["uploader"].iloc[0] == "测试员"  # the signed-in user, not a typed name
     store.dispose()
 
 
 def test_upload_page_reports_problems(demo, session_token):
-    from dashboard.rules import load_rules
     from dashboard.reports.templates import template_frame
+    from dashboard.rules import load_rules
 
     frame = template_frame(load_rules(ROOT / "rules"), "500116")
     frame.loc[frame["代码"] == "W04", "2025"] = "abc"
     at = app("upload", token=session_token("测试员", "city_editor"))
     if not hasattr(at, "file_uploader"):
         pytest.skip("this AppTest cannot drive st.file_uploader")
-    at.file_uploader(key="upload_file").upload("bad.csv", frame.to_csv(index=False).encode("utf-8-sig"),
-                                                "text/csv").run()
+    at.file_uploader(key="upload_file").upload(
+        "bad.csv", frame.to_csv(index=False).encode("utf-8-sig"), "text/csv"
+    ).run()
     no_exception(at)
     assert any("发现 1 个问题" in e.value for e in at.error)
     report = at.dataframe[0].value

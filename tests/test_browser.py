@@ -7,6 +7,7 @@ page and confirms it, then checks the history. Screenshots go to ``test-output/s
 must read well on a projector). Skips with a clear message when /usr/bin/chromium or the
 playwright package is missing (``.ci/run`` installs chromium; requirements-dev has playwright).
 """
+
 from __future__ import annotations
 
 import os
@@ -71,16 +72,34 @@ def server(tmp_path_factory):
     load_demo(store, load_rules(ROOT / "rules"))
     from dashboard.access.accounts import ensure_demo_account
 
-    ensure_demo_account(store.engine)        # as `manage.py run` does on a fresh install
+    ensure_demo_account(store.engine)  # as `manage.py run` does on a fresh install
     store.dispose()
     port = _free_port()
     env = {**os.environ, "DASHBOARD_DB_URL": url}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait_health(port, proc)
         yield {"base": f"http://127.0.0.1:{port}", "url": url}
@@ -113,7 +132,8 @@ def _settle(pg) -> None:
     pg.wait_for_selector('[data-testid="stApp"]')
     pg.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|运行/)")
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|运行/)"
+    )
     pg.wait_for_timeout(800)
 
 
@@ -138,7 +158,7 @@ def test_overview_presentation_link(server, page):
 def test_indicator_page_english(server, page):
     page.goto(server["base"] + "/indicator?indicator=W03&areas=500000,500116&lang=en")
     page.get_by_text("Maternal mortality ratio").first.wait_for()
-    page.get_by_text("WP2020-05").first.wait_for()                 # the linked tasks, with lead units
+    page.get_by_text("WP2020-05").first.wait_for()  # the linked tasks, with lead units
     _settle(page)
     page.screenshot(path=str(SHOTS / "indicator_en.png"), full_page=True)
 
@@ -208,14 +228,14 @@ def test_anonymous_upload_url_is_refused(server, page):
     page.get_by_text("未登录用户（查看者）无权上传数据").first.wait_for()
     _settle(page)
     assert page.locator('input[type="file"]').count() == 0
-    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("数据上传").count() == 0   # not in the menu
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("数据上传").count() == 0  # not in the menu
     page.screenshot(path=str(SHOTS / "upload_refused.png"), full_page=True)
 
 
 def test_upload_through_the_page(server, page):
+    from dashboard.reports.templates import template_frame
     from dashboard.rules import load_rules
     from dashboard.store import Store
-    from dashboard.reports.templates import template_frame
 
     rules = load_rules(ROOT / "rules")
     frame = template_frame(rules, "500116")
@@ -225,7 +245,7 @@ def test_upload_through_the_page(server, page):
     upload.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
 
     page.goto(server["base"] + "/upload")
-    page.get_by_text("未登录用户").first.wait_for()                  # refused until signed in
+    page.get_by_text("未登录用户").first.wait_for()  # refused until signed in
     _sign_in(page, "demo", "demo-only-2030")
     page.get_by_text("演示账号 demo account — 仅限本机演示").first.wait_for()
     page.get_by_text("下载填报模板").first.wait_for()
@@ -254,7 +274,7 @@ def test_upload_through_the_page(server, page):
 
 
 def test_admin_pages_for_the_demo_account(server, page):
-    page.goto(server["base"] + "/overview")       # a new browser session starts signed out
+    page.goto(server["base"] + "/overview")  # a new browser session starts signed out
     page.get_by_text("规划实施进展").first.wait_for()
     _sign_in(page, "demo", "demo-only-2030")
     nav = page.locator('[data-testid="stSidebarNav"]')

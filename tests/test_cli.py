@@ -1,4 +1,5 @@
 """The command line as maintainers script it: exit codes and output shapes."""
+
 import csv
 import io
 import json
@@ -12,8 +13,20 @@ def test_help_lists_the_commands(capsys):
     except SystemExit as exc:
         assert exc.code == 0
     out = capsys.readouterr().out
-    for command in ("check-rules", "indicators", "evaluate", "bench", "import", "export", "history",
-                    "rollback", "demo", "report", "user", "audit"):
+    for command in (
+        "check-rules",
+        "indicators",
+        "evaluate",
+        "bench",
+        "import",
+        "export",
+        "history",
+        "rollback",
+        "demo",
+        "report",
+        "user",
+        "audit",
+    ):
         assert command in out
 
 
@@ -27,8 +40,21 @@ def test_indicators_for_an_area(capsys):
     assert main(["indicators", "--area", "江津区"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 90
-    assert list(rows[0])[:13] == ["code", "plan", "domain", "domain_name", "number", "name_zh", "name_en", "unit",
-                                 "direction", "target_text", "check_kind", "attribute", "target_source"]
+    assert list(rows[0])[:13] == [
+        "code",
+        "plan",
+        "domain",
+        "domain_name",
+        "number",
+        "name_zh",
+        "name_en",
+        "unit",
+        "direction",
+        "target_text",
+        "check_kind",
+        "attribute",
+        "target_source",
+    ]
     w04 = next(r for r in rows if r["code"] == "W04")
     assert (w04["target_text"], w04["baseline_year"], w04["baseline"]) == ("≥94", "2020", "92.55")
     wz = main(["indicators", "--area", "万州区", "--format", "json"])
@@ -44,7 +70,12 @@ def test_evaluate_a_file(tmp_path, capsys):
     assert len(rows) == 90
     c19 = next(r for r in rows if r["indicator"] == "C19")
     assert (c19["area_code"], c19["area_name"], c19["value"], c19["target_text"], c19["status"]) == (
-        "500101", "万州区", "96.0", "≥98.2", "needs_acceleration")
+        "500101",
+        "万州区",
+        "96.0",
+        "≥98.2",
+        "needs_acceleration",
+    )
     assert "will_miss" in c19["flags"] and float(c19["projected_2030"]) < 98.2
 
 
@@ -58,8 +89,8 @@ def test_evaluate_rejects_a_bad_file(tmp_path, capsys):
 def test_bench_prints_its_figures(capsys):
     assert main(["bench", "--areas", "12", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["rows"] == 13 * 90 * 11          # 12 areas + the national root, 2020–2030
+    assert result["rows"] == 13 * 90 * 11  # 12 areas + the national root, 2020–2030
     assert result["evaluate_seconds"] > 0 and result["speedup"] > 0
     assert sum(result["status_counts"].values()) == result["rows"]
     agreed, sampled = result["sample_status_agreement"].split("/")
-    assert agreed == sampled and int(sampled) > 0       # the per-cell method gives the same statuses
+    assert agreed == sampled and int(sampled) > 0  # the per-cell method gives the same statuses

@@ -1,4 +1,5 @@
 """Demo data: seeded, complete, plausible, within valid ranges, labelled as demo in the store."""
+
 import io
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -8,10 +9,10 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import main
-from dashboard.engine import evaluate
 from dashboard.demo import generate, load_demo
-from dashboard.rules import load_rules
+from dashboard.engine import evaluate
 from dashboard.intake.indicator_values import read_upload
+from dashboard.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,8 +25,6 @@ def rules():
 @pytest.fixture(scope="module")
 def demo(rules):
     return generate(rules)
-
-
 
 
 def test_same_seed_same_data_other_seed_other_data(rules, demo):
@@ -70,10 +69,10 @@ def test_printed_baselines_are_the_2020_values_in_the_plan_area(rules, demo):
 
 def test_plausible_levels(demo):
     by = demo[demo["year"] == 2020].groupby("indicator")["value"].median()
-    assert 103 <= by["W40"] <= 112          # sex ratio at birth
-    assert by["W41"] < 1.5                   # toilet ratio starts short of 2:3
-    assert 75 < by["W02"] < 90               # life expectancy
-    assert by["C01"] < 5                     # neonatal mortality ‰
+    assert 103 <= by["W40"] <= 112  # sex ratio at birth
+    assert by["W41"] < 1.5  # toilet ratio starts short of 2:3
+    assert 75 < by["W02"] < 90  # life expectancy
+    assert by["C01"] < 5  # neonatal mortality ‰
 
 
 def test_every_progress_status_appears(rules, demo):

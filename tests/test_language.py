@@ -5,6 +5,7 @@ print them, task titles and texts, source documents and sections (the seeds are 
 user typed. Chinese pages may show Latin letters only in codes, units and the few technical names
 listed below. Everything else comes from the catalogue in the reader's language.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,15 +16,61 @@ from test_app_pages import APP, no_exception
 
 from dashboard.rules import load_rules, load_tasks
 
-PAGES = ["overview", "domain", "district", "constraint", "warnings", "indicator", "evaluation", "tasks", "task",
-         "units", "rules"]
+PAGES = [
+    "overview",
+    "domain",
+    "district",
+    "constraint",
+    "warnings",
+    "indicator",
+    "evaluation",
+    "tasks",
+    "task",
+    "units",
+    "rules",
+]
 CJK = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z]{2,}(?![A-Za-z0-9_])")
 # Latin words a Chinese page may show: codes and file formats, and the language switch itself.
-ZH_MAY_SHOW = {"English", "CSV", "Excel", "Word", "PDF", "xlsx", "docx", "demo", "data", "not", "real", "statistics",
-               "Language", "YAML", "CTX", "WORKERS", "FEMALE", "MEMBERS", "PARTY", "yaml", "rules", "indicators",
-               "overrides", "women", "children", "areas", "settings", "units", "tasks", "city", "workplan",
-               "womens", "federation", "plan", "key", "MIT", "cnmaps"}
+ZH_MAY_SHOW = {
+    "English",
+    "CSV",
+    "Excel",
+    "Word",
+    "PDF",
+    "xlsx",
+    "docx",
+    "demo",
+    "data",
+    "not",
+    "real",
+    "statistics",
+    "Language",
+    "YAML",
+    "CTX",
+    "WORKERS",
+    "FEMALE",
+    "MEMBERS",
+    "PARTY",
+    "yaml",
+    "rules",
+    "indicators",
+    "overrides",
+    "women",
+    "children",
+    "areas",
+    "settings",
+    "units",
+    "tasks",
+    "city",
+    "workplan",
+    "womens",
+    "federation",
+    "plan",
+    "key",
+    "MIT",
+    "cnmaps",
+}
 # Codes (W03, PW-health-3, PROJ-W2-1, CTX_WORKERS) and paths are names, not English text.
 CODE_OR_PATH = re.compile(r"[A-Za-z0-9]+(?:[-_/.][A-Za-z0-9]+)+|/[\w./-]+")
 
@@ -36,7 +83,11 @@ def allowed_chinese(root) -> set[str]:
     texts |= {"语言", "中文", "示例数据", "非真实统计", "演示账号", "仅限本机演示"}
     for task in cat.tasks.values():
         texts |= {task.title, task.text, task.source, task.section, task.column or ""}
-        texts |= {g.measure for g in task.targets} | {g.printed for g in task.targets} | {g.target_text for g in task.targets}
+        texts |= (
+            {g.measure for g in task.targets}
+            | {g.printed for g in task.targets}
+            | {g.target_text for g in task.targets}
+        )
     for unit in cat.units.values():
         texts |= set(unit.aliases)
     return {t for t in texts if t}

@@ -1,4 +1,5 @@
 """The message catalogue: every key and problem code used in code exists in both languages, once."""
+
 import ast
 import re
 import string
@@ -40,8 +41,11 @@ def test_every_problem_text_has_a_code():
 
 
 def test_zh_and_en_take_the_same_parameters():
-    mismatched = [(e.key, _fields(e.zh), _fields(e.en)) for e in catalogue().values()
-                  if _fields(e.zh) != _fields(e.en) and e.key != "LEGACY"]
+    mismatched = [
+        (e.key, _fields(e.zh), _fields(e.en))
+        for e in catalogue().values()
+        if _fields(e.zh) != _fields(e.en) and e.key != "LEGACY"
+    ]
     assert mismatched == []
 
 
@@ -78,11 +82,16 @@ def test_every_literal_key_used_in_code_exists():
     assert missing == {}
 
 
-@pytest.mark.parametrize("prefix,names", [
-    ("status_", STATUSES), ("flag_", FLAGS), ("warning_kind_", WARNING_KINDS),
-    ("task_status_", (*TASK_STATUSES, NOT_REPORTED)),
-    ("role_", ("viewer", "area_editor", "city_editor", "maintainer", "admin")),
-])
+@pytest.mark.parametrize(
+    "prefix,names",
+    [
+        ("status_", STATUSES),
+        ("flag_", FLAGS),
+        ("warning_kind_", WARNING_KINDS),
+        ("task_status_", (*TASK_STATUSES, NOT_REPORTED)),
+        ("role_", ("viewer", "area_editor", "city_editor", "maintainer", "admin")),
+    ],
+)
 def test_every_key_built_from_a_vocabulary_exists(prefix, names):
     cat = catalogue()
     assert [f"{prefix}{n}" for n in names if f"{prefix}{n}" not in cat] == []

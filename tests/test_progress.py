@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.engine import evaluate, flags_text
 from dashboard.bench.per_cell import evaluate_cell
+from dashboard.engine import evaluate, flags_text
 
-JIANGJIN = "100001"   # the plan's own area: printed baselines belong to it
+JIANGJIN = "100001"  # the plan's own area: printed baselines belong to it
 WANZHOU = "100002"
 
 
@@ -33,19 +33,22 @@ def test_threshold_smoothed_rare_event_on_track(small_rules):
     r = cell(small_rules, obs((JIANGJIN, "T01", {2020: 12, 2021: 11, 2022: 10, 2023: 9})), JIANGJIN, "T01", 2023)
     assert r.value == 9 and r.value_used == pytest.approx(10)
     assert r.smoothed and r.baseline == 12 and r.baseline_source == "data"
-    assert r.progress_pct == pytest.approx(50.0)                       # (10-12)/(8-12)
+    assert r.progress_pct == pytest.approx(50.0)  # (10-12)/(8-12)
     required = (8 / 12) ** (1 / 10) - 1
     observed = (10 / 12) ** (1 / 3) - 1
-    assert r.ratio == pytest.approx(-observed / abs(required))         # 1.484
+    assert r.ratio == pytest.approx(-observed / abs(required))  # 1.484
     assert r.status == "on_track" and not r.met and r.margin == pytest.approx(-2)
 
 
-@pytest.mark.parametrize("later,status", [
-    (98.5, "achieved"),
-    (96.0, "needs_acceleration"),   # R = 0.632
-    (95.5, "limited"),              # R = 0.316
-    (94.0, "deterioration"),
-])
+@pytest.mark.parametrize(
+    "later,status",
+    [
+        (98.5, "achieved"),
+        (96.0, "needs_acceleration"),  # R = 0.632
+        (95.5, "limited"),  # R = 0.316
+        (94.0, "deterioration"),
+    ],
+)
 def test_threshold_classes(small_rules, later, status):
     # T02 preschool gross enrolment ≥98.2, from 95 in 2020 to `later` in 2025.
     r = cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2025: later})), WANZHOU, "T02", 2025)
@@ -63,7 +66,7 @@ def test_about_target_uses_distance_transform(small_rules):
     r = cell(small_rules, obs((WANZHOU, "T03", {2020: 40, 2023: 41})), WANZHOU, "T03", 2023)
     assert r.ratio == pytest.approx(1.189, abs=1e-3) and r.status == "on_track"
     far = cell(small_rules, obs((WANZHOU, "T03", {2020: 40, 2023: 55})), WANZHOU, "T03", 2023)
-    assert far.status == "deterioration"          # overshooting the band moves away from 45
+    assert far.status == "deterioration"  # overshooting the band moves away from 45
 
 
 def test_band_for_sex_ratio(small_rules):
@@ -89,7 +92,7 @@ def test_improve_uses_limit_scaled_thresholds(small_rules):
     assert r.ratio == pytest.approx((80.5 / 80) ** 0.2 - 1)
     assert r.status == "limited" and r.met
     done = cell(small_rules, obs((WANZHOU, "T06", {2020: 80, 2030: 85})), WANZHOU, "T06", 2030)
-    assert done.status == "achieved"              # direction targets are achieved at the deadline
+    assert done.status == "achieved"  # direction targets are achieved at the deadline
 
 
 def test_significant_decrease(small_rules):
@@ -100,10 +103,14 @@ def test_significant_decrease(small_rules):
 
 def test_contain_and_maintain(small_rules):
     assert cell(small_rules, obs((WANZHOU, "T08", {2020: 30, 2023: 28})), WANZHOU, "T08", 2023).status == "achieved"
-    assert cell(small_rules, obs((WANZHOU, "T08", {2020: 30, 2023: 33})), WANZHOU, "T08", 2023).status == "deterioration"
+    assert (
+        cell(small_rules, obs((WANZHOU, "T08", {2020: 30, 2023: 33})), WANZHOU, "T08", 2023).status == "deterioration"
+    )
     kept = cell(small_rules, obs((WANZHOU, "T09", {2020: 40, 2023: 38.5})), WANZHOU, "T09", 2023)
     assert kept.status == "achieved" and kept.target_value == 38
-    assert cell(small_rules, obs((WANZHOU, "T09", {2020: 40, 2023: 37})), WANZHOU, "T09", 2023).status == "deterioration"
+    assert (
+        cell(small_rules, obs((WANZHOU, "T09", {2020: 40, 2023: 37})), WANZHOU, "T09", 2023).status == "deterioration"
+    )
 
 
 def test_reference_to_another_indicator(small_rules):
@@ -151,9 +158,13 @@ def test_flags(small_rules):
     assert slow.will_miss and slow.projected_2030 < 98.2
     gap = cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2021: 95.5})), WANZHOU, "T02", 2024)
     assert gap.data_gap and gap.value_year == 2021
-    swing = cell(small_rules, obs((WANZHOU, "T06", {2020: 50, 2021: 51, 2022: 52, 2023: 53, 2024: 60})), WANZHOU, "T06", 2024)
+    swing = cell(
+        small_rules, obs((WANZHOU, "T06", {2020: 50, 2021: 51, 2022: 52, 2023: 53, 2024: 60})), WANZHOU, "T06", 2024
+    )
     assert swing.swing
-    calm = cell(small_rules, obs((WANZHOU, "T06", {2020: 50, 2021: 51, 2022: 52, 2023: 53, 2024: 54})), WANZHOU, "T06", 2024)
+    calm = cell(
+        small_rules, obs((WANZHOU, "T06", {2020: 50, 2021: 51, 2022: 52, 2023: 53, 2024: 54})), WANZHOU, "T06", 2024
+    )
     assert not calm.swing
     slip = cell(small_rules, obs((WANZHOU, "T02", {2020: 98.5, 2021: 99.5, 2022: 99.0})), WANZHOU, "T02", 2022)
     assert slip.status == "achieved" and slip.may_slip
@@ -171,7 +182,8 @@ def test_override_changes_only_its_area(small_rules, tmp_path):
     (tmp_path / "rules" / "overrides").mkdir(exist_ok=True)
     (tmp_path / "rules" / "overrides" / "wanzhou.yaml").write_text(
         'area: "100002"\nsource: 乙区规划（测试）\ntargets:\n  T02:\n    target: "≥90"\n    attribute: 预期性\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     local = load_rules(tmp_path / "rules")
     assert local.ok, [p.format() for p in local.problems]
     data = obs((WANZHOU, "T02", {2020: 85, 2023: 91}), (JIANGJIN, "T02", {2020: 85, 2023: 91}))
@@ -214,8 +226,9 @@ def test_vectorised_engine_agrees_with_per_cell_evaluation(rules):
         t = rules.target_for(r.area_code, r.indicator)
         ref_code = t.check.engine_row(ind.direction, rules.settings).ref_series
         ref = series.get((r.area_code, ref_code), {}) if ref_code is not None else None
-        expected = evaluate_cell(series.get((r.area_code, r.indicator), {}), r.year, t.check, ind,
-                                 rules.settings, t.baseline, ref)
+        expected = evaluate_cell(
+            series.get((r.area_code, r.indicator), {}), r.year, t.check, ind, rules.settings, t.baseline, ref
+        )
         if expected["status"] != r.status:
             mismatches.append((r.area_code, r.indicator, r.year, r.status, expected["status"]))
     assert len(out) == 3 * len(rules.indicators) * 7
@@ -232,7 +245,8 @@ def test_override_of_the_plans_own_area_stays_there(small_rules, tmp_path):
     shutil.copytree(small_rules.root, tmp_path / "rules")
     (tmp_path / "rules" / "overrides").mkdir(exist_ok=True)
     (tmp_path / "rules" / "overrides" / "jiangjin.yaml").write_text(
-        'area: "100001"\nsource: 测试\ntargets:\n  T02:\n    target: "≥90"\n', encoding="utf-8")
+        'area: "100001"\nsource: 测试\ntargets:\n  T02:\n    target: "≥90"\n', encoding="utf-8"
+    )
     local = load_rules(tmp_path / "rules")
     data = obs((WANZHOU, "T02", {2020: 85, 2023: 91}), (JIANGJIN, "T02", {2020: 85, 2023: 91}))
     out = evaluate(local, data, years=[2023]).set_index(["area_code", "indicator"])
@@ -248,7 +262,9 @@ def test_a_mean_exactly_on_the_target_is_judged_exactly(small_rules):
     r = cell(small_rules, obs((WANZHOU, "T01", {2020: 9.0, 2022: 8.1, 2023: 7.9, 2024: 8.0})), WANZHOU, "T01", 2024)
     assert r.value_used == pytest.approx(8.0) and not r.met and r.status != "achieved"
     # A district at 0.1 on a <0.1 target, from a mean of 0.11, 0.1, 0.09: exactly on the line, not met.
-    exact = cell(small_rules, obs((WANZHOU, "T01", {2020: 0.13, 2022: 0.11, 2023: 0.1, 2024: 0.09})), WANZHOU, "T01", 2024)
+    exact = cell(
+        small_rules, obs((WANZHOU, "T01", {2020: 0.13, 2022: 0.11, 2023: 0.1, 2024: 0.09})), WANZHOU, "T01", 2024
+    )
     assert exact.value_used == pytest.approx(0.1)
 
 

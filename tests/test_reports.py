@@ -1,4 +1,5 @@
 """Reports: open the generated .docx and .xlsx and check them against the engine's numbers."""
+
 import io
 import shutil
 import subprocess
@@ -7,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.engine.warnings import warnings_frame
-from dashboard.engine.evaluation import domain_summary, evaluation_table
 from dashboard.engine import evaluate
+from dashboard.engine.evaluation import domain_summary, evaluation_table
+from dashboard.engine.warnings import warnings_frame
 from dashboard.reports.documents import build_docx, build_xlsx
 
 JJ = "500116"
@@ -20,11 +21,19 @@ OUT = Path(__file__).resolve().parent.parent / "test-output" / "reports"
 def dataset():
     """Hand-made: four indicators with known statuses in 2025 for 江津区."""
     rows = [
-        (JJ, "W03", 2020, 12), (JJ, "W03", 2023, 7), (JJ, "W03", 2024, 7), (JJ, "W03", 2025, 7),  # achieved (mean 7)
-        (JJ, "C19", 2020, 95), (JJ, "C19", 2025, 94),          # deterioration, binding
-        (JJ, "C20", 2020, 80), (JJ, "C20", 2025, 82),          # ≥85: R = ... on track? computed below
-        (JJ, "W15", 2020, 40), (JJ, "W15", 2021, 40.5), (JJ, "W15", 2022, 41), (JJ, "W15", 2023, 41.5),
-        (JJ, "W15", 2025, 52),                                  # swing + moved past the band
+        (JJ, "W03", 2020, 12),
+        (JJ, "W03", 2023, 7),
+        (JJ, "W03", 2024, 7),
+        (JJ, "W03", 2025, 7),  # achieved (mean 7)
+        (JJ, "C19", 2020, 95),
+        (JJ, "C19", 2025, 94),  # deterioration, binding
+        (JJ, "C20", 2020, 80),
+        (JJ, "C20", 2025, 82),  # ≥85: R = ... on track? computed below
+        (JJ, "W15", 2020, 40),
+        (JJ, "W15", 2021, 40.5),
+        (JJ, "W15", 2022, 41),
+        (JJ, "W15", 2023, 41.5),
+        (JJ, "W15", 2025, 52),  # swing + moved past the band
     ]
     return pd.DataFrame(rows, columns=["area", "indicator", "year", "value"])
 
@@ -32,7 +41,7 @@ def dataset():
 def test_evaluation_table_and_domain_lines(rules, dataset):
     e = evaluate(rules, dataset, years=[2025], areas=[JJ])
     table = evaluation_table(rules, e, JJ, 2025)
-    assert list(table["code"][:3]) == ["W01", "W02", "W03"]            # the plan's own order
+    assert list(table["code"][:3]) == ["W01", "W02", "W03"]  # the plan's own order
     status = dict(zip(table["code"], table["status"]))
     assert status["W03"] == "achieved" and status["C19"] == "deterioration"
     assert (table["status"] == "no_data").sum() == 90 - 4
@@ -88,8 +97,9 @@ def test_docx_in_english(rules, dataset):
     doc = Document(io.BytesIO(build_docx(rules, e, JJ, 2025, lang="en")))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Jiangjin District" in text and "Monitoring Report 2025" in text
-    assert ("1 binding indicator(s) are not on track: C19 Gross enrolment ratio in pre-primary education "
-            "(Deterioration).") in text
+    assert (
+        "1 binding indicator(s) are not on track: C19 Gross enrolment ratio in pre-primary education (Deterioration)."
+    ) in text
 
 
 def test_xlsx_sheets_colours_and_raw_values(rules, dataset):
@@ -101,13 +111,24 @@ def test_xlsx_sheets_colours_and_raw_values(rules, dataset):
     ws = wb["妇女与健康"]
     rows = list(ws.iter_rows(values_only=True))
     header = rows.index(next(r for r in rows if r[0] == "地区"))
-    assert rows[header] == ("地区", "序号", "代码", "指标", "单位", "2030年目标", "属性", "基期值", "监测值", "数据年份",
-                            "状态")
+    assert rows[header] == (
+        "地区",
+        "序号",
+        "代码",
+        "指标",
+        "单位",
+        "2030年目标",
+        "属性",
+        "基期值",
+        "监测值",
+        "数据年份",
+        "状态",
+    )
     assert ws.freeze_panes == f"A{header + 2}" and ws.print_title_rows == f"${header + 1}:${header + 1}"
     w03 = next(r for r in rows if r[2] == "W03")
     assert w03[0] == "江津区" and w03[7:] == (12, 7, 2025, "已达标")
     w03_cell = next(c for c in ws["I"] if c.value == 7)
-    assert w03_cell.number_format == "#,##0.0"                               # 1/10万: one decimal
+    assert w03_cell.number_format == "#,##0.0"  # 1/10万: one decimal
     status_cell = next(c for c in ws["K"] if c.value == "已达标")
     assert status_cell.fill.fgColor.rgb.endswith("0B3C6E")
     raw = list(wb["原始数据"].iter_rows(values_only=True))
@@ -123,10 +144,17 @@ def test_report_rendered_to_png(rules, dataset, tmp_path):
     e = evaluate(rules, dataset, years=[2025], areas=[JJ])
     docx = tmp_path / "report.docx"
     docx.write_bytes(build_docx(rules, e, JJ, 2025, demo=True))
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     OUT.mkdir(parents=True, exist_ok=True)
-    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "3", str(tmp_path / "report.pdf"),
-                    str(OUT / "report_page")], check=True, timeout=120)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "3", str(tmp_path / "report.pdf"), str(OUT / "report_page")],
+        check=True,
+        timeout=120,
+    )
     pages = sorted(OUT.glob("report_page*.png"))
     assert len(pages) >= 2 and all(p.stat().st_size > 5000 for p in pages)

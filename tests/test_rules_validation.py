@@ -8,6 +8,7 @@ the edited text, never hard-coded, so the tests survive edits to the shipped YAM
 The last section pins the precise lines of mistakes that an earlier loader reported vaguely or
 not at all (cascading errors, typos inside ``check:``, empty files, …).
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.checks import TargetParseError, parse_target
 from dashboard.cli import main
 from dashboard.rules import load_rules
-from dashboard.checks import TargetParseError, parse_target
 
 PROJECT = Path(__file__).resolve().parent.parent
 RULES = PROJECT / "rules"
@@ -69,7 +70,7 @@ class Copy:
         text = self.text(rel)
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {rel}"
         start = text.index(old)
-        edited = text[:start] + new + text[start + len(old):]
+        edited = text[:start] + new + text[start + len(old) :]
         (self.root / rel).write_text(edited, encoding="utf-8")
         offset = new.index(mark) if mark else 0
         return line_at(edited, start + offset)
@@ -109,8 +110,9 @@ def cli_problems(out: str) -> list[tuple[str, int | None, str, str]]:
     return found
 
 
-def check_reported(capsys, copy: Copy, code: str, rel: str, line, *,
-                   also: set[str] = frozenset(), hint: str | None = None):
+def check_reported(
+    capsys, copy: Copy, code: str, rel: str, line, *, also: set[str] = frozenset(), hint: str | None = None
+):
     """Assert: the loader and check-rules report ``code`` at ``rel``:``line`` and exit 1.
 
     ``line`` is the expected line (None: a whole-file problem).
@@ -180,10 +182,18 @@ def test_shipped_rules_hold_every_row():
     assert [i.code for i in rules.indicators.values()][:6] == ["W01", "W02", "W03", "W04", "W05a", "W05b"]
 
 
-@pytest.mark.parametrize("code, text", [
-    ("W03", "<8"), ("W12", "＞98.5"), ("W15", "45左右"), ("W41", "2：3"), ("W40", "趋于平衡"),
-    ("W21", "不低于本地区党员总数中女性比例"), ("C10b", "<38"),
-])
+@pytest.mark.parametrize(
+    "code, text",
+    [
+        ("W03", "<8"),
+        ("W12", "＞98.5"),
+        ("W15", "45左右"),
+        ("W41", "2：3"),
+        ("W40", "趋于平衡"),
+        ("W21", "不低于本地区党员总数中女性比例"),
+        ("C10b", "<38"),
+    ],
+)
 def test_printed_targets_are_kept_verbatim(code, text):
     rules = load_rules(RULES)
     assert rules.indicators[code].target_text == text
@@ -202,9 +212,16 @@ def test_printed_targets_are_parsed():
     assert (ind["W20"].check.kind, ind["W20"].check.tolerance) == ("maintain", 2.0)
 
 
-@pytest.mark.parametrize("code, attribute", [
-    ("C10b", "expected"), ("C10c", "expected"), ("C10d", "expected"), ("C15b", "expected"), ("C15c", "expected"),
-])
+@pytest.mark.parametrize(
+    "code, attribute",
+    [
+        ("C10b", "expected"),
+        ("C10c", "expected"),
+        ("C10d", "expected"),
+        ("C15b", "expected"),
+        ("C15c", "expected"),
+    ],
+)
 def test_sub_rows_take_their_groups_attribute(code, attribute):
     assert "attribute:" not in _row_text(RULES / C, code)  # the row itself says nothing
     assert load_rules(RULES).indicators[code].attribute == attribute
@@ -214,7 +231,7 @@ def _row_text(path: Path, code: str) -> str:
     text = path.read_text(encoding="utf-8")
     start = text.index(f"  - code: {code}\n")
     nxt = text.find("\n  - code: ", start + 1)
-    return text[start: nxt if nxt != -1 else len(text)]
+    return text[start : nxt if nxt != -1 else len(text)]
 
 
 # ------------------------------------------------------------------------------ target forms
@@ -302,8 +319,7 @@ def test_duplicate_key(rules_copy, capsys):
 
 def test_unknown_key_taget_suggests_target(rules_copy, capsys):
     line = rules_copy.edit(W, '    target: "<8"', '    taget: "<8"')
-    check_reported(capsys, rules_copy, "UNKNOWN_KEY", W, line, also={"MISSING_FIELD"},
-                   hint="did you mean 'target'")
+    check_reported(capsys, rules_copy, "UNKNOWN_KEY", W, line, also={"MISSING_FIELD"}, hint="did you mean 'target'")
 
 
 def test_unknown_key_in_settings(rules_copy, capsys):
@@ -325,14 +341,19 @@ def test_missing_field_name_en(rules_copy, capsys):
 
 
 def test_wrong_type_number(rules_copy, capsys):
-    line = rules_copy.edit(W, "    domain: health\n    number: 3\n", '    domain: health\n    number: "abc"\n',
-                           mark="    number")
+    line = rules_copy.edit(
+        W, "    domain: health\n    number: 3\n", '    domain: health\n    number: "abc"\n', mark="    number"
+    )
     check_reported(capsys, rules_copy, "WRONG_TYPE", W, line)
 
 
 def test_bad_attribute_value(rules_copy, capsys):
-    line = rules_copy.edit(W, '    target: "<8"\n    attribute: binding\n', '    target: "<8"\n    attribute: mandatory\n',
-                           mark="    attribute")
+    line = rules_copy.edit(
+        W,
+        '    target: "<8"\n    attribute: binding\n',
+        '    target: "<8"\n    attribute: mandatory\n',
+        mark="    attribute",
+    )
     rules = check_reported(capsys, rules_copy, "WRONG_TYPE", W, line)
     p = rules.problems[0]
     assert "binding, expected" in p.message_en and "Input should" not in p.message_en
@@ -369,11 +390,13 @@ def test_unparsable_target(rules_copy, capsys):
 
 def test_qualitative_target_without_check(rules_copy, capsys):
     # W24 is referred to by nothing, so removing its check causes exactly one problem.
-    old = ("    target: 保持合理比例\n    attribute: expected\n    baseline: 100\n"
-           '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n'
-           "    check:\n      kind: maintain\n      tolerance: 2.0\n"
-           "      note_zh: 不低于基期值减2个百分点\n"
-           "      note_en: not below the baseline minus 2 percentage points\n")
+    old = (
+        "    target: 保持合理比例\n    attribute: expected\n    baseline: 100\n"
+        '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n'
+        "    check:\n      kind: maintain\n      tolerance: 2.0\n"
+        "      note_zh: 不低于基期值减2个百分点\n"
+        "      note_en: not below the baseline minus 2 percentage points\n"
+    )
     new = old[: old.index("    check:\n")]
     line = rules_copy.edit(W, old, new)
     rules = check_reported(capsys, rules_copy, "BAD_TARGET", W, line)
@@ -394,10 +417,13 @@ def test_unknown_reference(rules_copy, capsys):
 def test_bad_check_kind(rules_copy, capsys):
     # W24's check, so that no other row is affected. The problem is reported on the "kind:" line.
     old = "    baseline: 100\n"
-    rules_copy.edit(W, old + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n    check:\n      kind: maintain\n',
-                    old + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n    check:\n      kind: maintian\n')
+    rules_copy.edit(
+        W,
+        old + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n    check:\n      kind: maintain\n',
+        old + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n    check:\n      kind: maintian\n',
+    )
     check_line = line_of(rules_copy.text(W), "    check:\n      kind: maintian")
-    rules = check_reported(capsys, rules_copy, "BAD_CHECK", W, check_line + 1)   # the kind: line
+    rules = check_reported(capsys, rules_copy, "BAD_CHECK", W, check_line + 1)  # the kind: line
     assert "maintian" in rules.problems[0].message_en
 
 
@@ -407,8 +433,12 @@ def test_unknown_domain(rules_copy, capsys):
 
 
 def test_unknown_parent_area(rules_copy, capsys):
-    line = rules_copy.edit("areas.yaml", '    name_en: Wanzhou District\n    parent: "500000"\n',
-                           '    name_en: Wanzhou District\n    parent: "599999"\n', mark="    parent")
+    line = rules_copy.edit(
+        "areas.yaml",
+        '    name_en: Wanzhou District\n    parent: "500000"\n',
+        '    name_en: Wanzhou District\n    parent: "599999"\n',
+        mark="    parent",
+    )
     check_reported(capsys, rules_copy, "UNKNOWN_AREA", "areas.yaml", line)
 
 
@@ -418,10 +448,11 @@ def test_unknown_plan_area(rules_copy, capsys):
 
 
 def test_area_tree_two_roots(rules_copy, capsys):
-    rules_copy.edit("areas.yaml", '    name_en: Wanzhou District\n    parent: "500000"\n',
-                    "    name_en: Wanzhou District\n")
+    rules_copy.edit(
+        "areas.yaml", '    name_en: Wanzhou District\n    parent: "500000"\n', "    name_en: Wanzhou District\n"
+    )
     root_line = line_of(rules_copy.text("areas.yaml"), '  - code: "500101"')
-    check_reported(capsys, rules_copy, "AREA_TREE", "areas.yaml", root_line)   # the extra root
+    check_reported(capsys, rules_copy, "AREA_TREE", "areas.yaml", root_line)  # the extra root
 
 
 def test_missing_areas_file(rules_copy, capsys):
@@ -455,7 +486,7 @@ def test_not_utf8(rules_copy, capsys):
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("gbk"))
     first_chinese = line_at(text, re.search(r"[^\x00-\x7f]", text).start())
-    check_reported(capsys, rules_copy, "ENCODING", W, first_chinese)   # the first line that is not UTF-8
+    check_reported(capsys, rules_copy, "ENCODING", W, first_chinese)  # the first line that is not UTF-8
 
 
 def test_utf8_with_bom_is_fine(rules_copy):
@@ -536,11 +567,15 @@ def test_valid_override_changes_only_that_area(rules_copy, capsys):
 
 
 def test_override_reference_and_check(rules_copy):
-    rules_copy.write("overrides/wanzhou.yaml", OVERRIDE + (
-        "  W21:\n    target: 不低于本地区党员总数中女性比例\n    reference: W20\n"
-        "  W22:\n    target: 保持合理比例\n    check: {kind: maintain, tolerance: 1}\n"
-        "  W04:\n    attribute: binding\n"
-    ))
+    rules_copy.write(
+        "overrides/wanzhou.yaml",
+        OVERRIDE
+        + (
+            "  W21:\n    target: 不低于本地区党员总数中女性比例\n    reference: W20\n"
+            "  W22:\n    target: 保持合理比例\n    check: {kind: maintain, tolerance: 1}\n"
+            "  W04:\n    attribute: binding\n"
+        ),
+    )
     rules = load_rules(rules_copy.root)
     assert rules.ok, [p.format() for p in rules.problems]
     assert rules.target_for("500101", "W21").check.series == "W20"
@@ -564,21 +599,36 @@ def test_examples_of_the_doc_pass(rules_copy, capsys):
 # ------------------------------------------------------------------------- several mistakes
 def test_every_mistake_is_reported(rules_copy, capsys):
     expected = {
-        ("UNKNOWN_DOMAIN", W, rules_copy.edit(W, "    domain: health\n    number: 4\n",
-                                              "    domain: helth\n    number: 4\n")),
+        (
+            "UNKNOWN_DOMAIN",
+            W,
+            rules_copy.edit(W, "    domain: health\n    number: 4\n", "    domain: helth\n    number: 4\n"),
+        ),
         ("BAD_TARGET", W, rules_copy.edit(W, '    target: "≥70"\n', '    target: "七成"\n')),
-        ("DUPLICATE_KEY", W, rules_copy.edit(W, '    target: "≥98"\n', '    target: "≥98"\n    target: "≥97"\n',
-                                             mark='    target: "≥97"')),
+        (
+            "DUPLICATE_KEY",
+            W,
+            rules_copy.edit(
+                W, '    target: "≥98"\n', '    target: "≥98"\n    target: "≥97"\n', mark='    target: "≥97"'
+            ),
+        ),
         ("WRONG_TYPE", C, rules_copy.edit(C, "    number: 1\n", "    number: one\n")),
-        ("UNKNOWN_REFERENCE", W, rules_copy.edit(W, "    reference: CTX_FEMALE_WORKERS\n",
-                                                 "    reference: CTX_FEMALE_WORKER\n")),
+        (
+            "UNKNOWN_REFERENCE",
+            W,
+            rules_copy.edit(W, "    reference: CTX_FEMALE_WORKERS\n", "    reference: CTX_FEMALE_WORKER\n"),
+        ),
         ("UNKNOWN_KEY", "areas.yaml", rules_copy.edit("areas.yaml", "    aliases: [涪陵]", "    alias: [涪陵]")),
-        ("UNKNOWN_KEY", "settings.yaml", rules_copy.edit("settings.yaml", "significant_change: 0.10",
-                                                         "significant_chang: 0.10")),
+        (
+            "UNKNOWN_KEY",
+            "settings.yaml",
+            rules_copy.edit("settings.yaml", "significant_change: 0.10", "significant_chang: 0.10"),
+        ),
     }
-    rules_copy.write("overrides/wanzhou.yaml", OVERRIDE + "  W3:\n    target: \"<9\"\n")
-    expected.add(("UNKNOWN_INDICATOR", "overrides/wanzhou.yaml",
-                  line_of(rules_copy.text("overrides/wanzhou.yaml"), "  W3:")))
+    rules_copy.write("overrides/wanzhou.yaml", OVERRIDE + '  W3:\n    target: "<9"\n')
+    expected.add(
+        ("UNKNOWN_INDICATOR", "overrides/wanzhou.yaml", line_of(rules_copy.text("overrides/wanzhou.yaml"), "  W3:"))
+    )
     expected = {(code, rules_copy.shown(rel), line) for code, rel, line in expected}
 
     rules = load_rules(rules_copy.root)
@@ -594,10 +644,13 @@ def test_every_mistake_is_reported(rules_copy, capsys):
 
 # ------------------------------------------------------------------ loader precision (were bugs, fixed)
 def test_broken_row_does_not_cascade_to_its_references(rules_copy):
-    rules_copy.edit(W, "    check:\n      kind: maintain\n      tolerance: 2.0\n"
-                       "      note_zh: 不低于基期值减2个百分点\n"
-                       "      note_en: not below the baseline minus 2 percentage points\n  - code: W21\n",
-                    "  - code: W21\n")
+    rules_copy.edit(
+        W,
+        "    check:\n      kind: maintain\n      tolerance: 2.0\n"
+        "      note_zh: 不低于基期值减2个百分点\n"
+        "      note_en: not below the baseline minus 2 percentage points\n  - code: W21\n",
+        "  - code: W21\n",
+    )
     rules = load_rules(rules_copy.root)
     assert [p.code for p in rules.problems] == ["BAD_TARGET"], [p.format() for p in rules.problems]
 
@@ -617,10 +670,14 @@ def test_broken_area_does_not_cascade_to_overrides(rules_copy):
 
 
 def test_typo_inside_check_has_its_own_line(rules_copy):
-    line = rules_copy.edit(W, "    baseline: 100\n" + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n'
-                              "    check:\n      kind: maintain\n      tolerance: 2.0\n",
-                           "    baseline: 100\n" + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n'
-                              "    check:\n      kind: maintain\n      tolerence: 2.0\n", mark="      tolerence")
+    line = rules_copy.edit(
+        W,
+        "    baseline: 100\n" + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n'
+        "    check:\n      kind: maintain\n      tolerance: 2.0\n",
+        "    baseline: 100\n" + '    baseline_note: "镇（街道）党政领导班子女干部配备率达100%"\n'
+        "    check:\n      kind: maintain\n      tolerence: 2.0\n",
+        mark="      tolerence",
+    )
     rules = load_rules(rules_copy.root)
     [p] = rules.problems
     assert (p.code, p.line) == ("UNKNOWN_KEY", line)
@@ -649,11 +706,14 @@ def test_empty_indicator_file_is_an_error(rules_copy):
 
 
 def test_explicit_reference_check_to_unknown_series(rules_copy):
-    line = rules_copy.edit(W, "    reference: W20\n", "    check:\n      kind: reference\n      series: W99\n",
-                           mark="      series")
+    line = rules_copy.edit(
+        W, "    reference: W20\n", "    check:\n      kind: reference\n      series: W99\n", mark="      series"
+    )
     rules = load_rules(rules_copy.root)
-    assert [(p.code, p.line) for p in rules.problems] in ([("UNKNOWN_REFERENCE", line)],
-                                                          [("UNKNOWN_REFERENCE", line - 2)])
+    assert [(p.code, p.line) for p in rules.problems] in (
+        [("UNKNOWN_REFERENCE", line)],
+        [("UNKNOWN_REFERENCE", line - 2)],
+    )
 
 
 def test_explicit_ratio_with_zero_first_term(rules_copy):
@@ -662,8 +722,9 @@ def test_explicit_ratio_with_zero_first_term(rules_copy):
 
 
 def test_area_tree_points_at_the_extra_root(rules_copy):
-    rules_copy.edit("areas.yaml", '    name_en: Wanzhou District\n    parent: "500000"\n',
-                    "    name_en: Wanzhou District\n")
+    rules_copy.edit(
+        "areas.yaml", '    name_en: Wanzhou District\n    parent: "500000"\n', "    name_en: Wanzhou District\n"
+    )
     line = line_of(rules_copy.text("areas.yaml"), '  - code: "500101"')
     [p] = load_rules(rules_copy.root).problems
     assert (p.code, p.line) == ("AREA_TREE", line)
@@ -674,14 +735,15 @@ def test_encoding_error_points_at_the_bad_line(rules_copy):
     text = path.read_text(encoding="utf-8")
     bad = "    name_zh: 孕产妇死亡率\n"
     at = text.index(bad)  # one line pasted from a GBK editor into an otherwise UTF-8 file
-    path.write_bytes(text[:at].encode("utf-8") + bad.encode("gbk") + text[at + len(bad):].encode("utf-8"))
+    path.write_bytes(text[:at].encode("utf-8") + bad.encode("gbk") + text[at + len(bad) :].encode("utf-8"))
     [p] = load_rules(rules_copy.root).problems
     assert (p.code, p.line) == ("ENCODING", line_of(text, bad))
 
 
 def test_override_unknown_reference_line(rules_copy):
-    rules_copy.write("overrides/wanzhou.yaml", OVERRIDE + "  W21:\n    target: 不低于本地区党员总数中女性比例\n"
-                                                          "    reference: W98\n")
+    rules_copy.write(
+        "overrides/wanzhou.yaml", OVERRIDE + "  W21:\n    target: 不低于本地区党员总数中女性比例\n    reference: W98\n"
+    )
     line = line_of(rules_copy.text("overrides/wanzhou.yaml"), "reference: W98")
     [p] = load_rules(rules_copy.root).problems
     assert (p.code, p.line) == ("UNKNOWN_REFERENCE", line)

@@ -2,6 +2,7 @@
 
 Every rejection leaves the database exactly as it was; an import killed mid-transaction too.
 """
+
 import io
 import os
 import signal
@@ -16,26 +17,40 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.store import store as store_module
 from dashboard.cli import main
+from dashboard.intake.indicator_values import preview_changes, read_upload
 from dashboard.rules import load_rules
 from dashboard.store import Store, StoreError
+from dashboard.store import store as store_module
 from dashboard.store.schema import observations
-from dashboard.intake.indicator_values import preview_changes, read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).parent / "fixtures" / "uploads"
-REJECTED = ["empty.csv", "blank_lines.csv", "header_only.csv", "binary.csv", "image.csv", "fake.xlsx",
-            "broken_zip.xlsx", "bad_encoding.csv", "unclosed_quote.csv", "missing_column.csv", "unknown_names.csv",
-            "year_out_of_range.csv", "rate_120.csv", "negative_mortality.csv", "not_a_number.csv",
-            "conflicting_duplicates.csv", "all_no_values.csv", "many_problems_gbk.csv"]
+REJECTED = [
+    "empty.csv",
+    "blank_lines.csv",
+    "header_only.csv",
+    "binary.csv",
+    "image.csv",
+    "fake.xlsx",
+    "broken_zip.xlsx",
+    "bad_encoding.csv",
+    "unclosed_quote.csv",
+    "missing_column.csv",
+    "unknown_names.csv",
+    "year_out_of_range.csv",
+    "rate_120.csv",
+    "negative_mortality.csv",
+    "not_a_number.csv",
+    "conflicting_duplicates.csv",
+    "all_no_values.csv",
+    "many_problems_gbk.csv",
+]
 
 
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(ROOT / "rules")
-
-
 
 
 def csv(text: str) -> bytes:
@@ -53,8 +68,11 @@ def assert_unchanged(before, after):
 
 
 def seed(s: Store, rules) -> int:
-    rep = read_upload(csv("区县,指标,年份,数值,备注\n万州区,W04,2021,93.5,\n万州区,W02,2021,80,初报\n"
-                          "涪陵区,C01,2021,2.1,\n"), "seed.csv", rules)
+    rep = read_upload(
+        csv("区县,指标,年份,数值,备注\n万州区,W04,2021,93.5,\n万州区,W02,2021,80,初报\n涪陵区,C01,2021,2.1,\n"),
+        "seed.csv",
+        rules,
+    )
     return s.commit(rep, uploader="tester")
 
 
@@ -73,8 +91,10 @@ def test_sqlite_file_and_directory_are_created(tmp_path):
     with s.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT id FROM observations WHERE observations.is_current = 1 "
-                                    "AND area IN ('500101') AND year IN (2021)").all()
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM observations WHERE observations.is_current = 1 "
+            "AND area IN ('500101') AND year IN (2021)"
+        ).all()
     assert "USING INDEX" in str(plan)  # never a full table scan
     s.dispose()
 
@@ -83,22 +103,42 @@ def test_commit_and_current_values(store, rules):
     batch = seed(store, rules)
     cur = store.current_values()
     assert cur[["area", "indicator", "year", "value", "note", "batch_id"]].values.tolist() == [
-        ["500101", "W02", 2021, 80.0, "初报", batch], ["500101", "W04", 2021, 93.5, None, batch],
-        ["500102", "C01", 2021, 2.1, None, batch]]
+        ["500101", "W02", 2021, 80.0, "初报", batch],
+        ["500101", "W04", 2021, 93.5, None, batch],
+        ["500102", "C01", 2021, 2.1, None, batch],
+    ]
     b = store.batches().iloc[0]
-    assert (b.id, b.uploader, b.file_name, b.kind, b.status, b.n_rows, b.n_new, b.n_corrected, b.n_unchanged) == \
-        (batch, "tester", "seed.csv", "upload", "active", 3, 3, 0, 0)
+    assert (b.id, b.uploader, b.file_name, b.kind, b.status, b.n_rows, b.n_new, b.n_corrected, b.n_unchanged) == (
+        batch,
+        "tester",
+        "seed.csv",
+        "upload",
+        "active",
+        3,
+        3,
+        0,
+        0,
+    )
     assert len(b.sha256) == 64 and str(b.created_at.tz) == "UTC"
 
 
 def test_correction_is_a_new_version_and_rollback_restores(store, rules):
     first = seed(store, rules)
     v0 = store.data_version()
-    rep = read_upload(csv("区县,指标,年份,数值,备注\n万州区,W04,2021,94,\n万州区,W02,2021,80,初报\n"
-                          "万州区,W01,2021,—,\n万州区,C02,2021,3.3,\n"), "fix.csv", rules)
+    rep = read_upload(
+        csv(
+            "区县,指标,年份,数值,备注\n万州区,W04,2021,94,\n万州区,W02,2021,80,初报\n"
+            "万州区,W01,2021,—,\n万州区,C02,2021,3.3,\n"
+        ),
+        "fix.csv",
+        rules,
+    )
     preview = preview_changes(rep, store)
     assert preview[["indicator", "old", "new", "kind"]].fillna(-1).values.tolist() == [
-        ["W04", 93.5, 94.0, "correction"], ["W02", 80.0, 80.0, "unchanged"], ["C02", -1, 3.3, "new"]]
+        ["W04", 93.5, 94.0, "correction"],
+        ["W02", 80.0, 80.0, "unchanged"],
+        ["C02", -1, 3.3, "new"],
+    ]
     second = store.commit(rep, uploader="fixer")
     assert store.data_version() != v0
     b = store.batch(second)
@@ -160,8 +200,11 @@ def test_only_one_current_version_per_key(store, rules):
     batch = seed(store, rules)
     with pytest.raises(IntegrityError):
         with store.engine.begin() as conn:
-            conn.execute(insert(observations).values(batch_id=batch, area="500101", indicator="W04", year=2021,
-                                                     value=1.0, is_current=True))
+            conn.execute(
+                insert(observations).values(
+                    batch_id=batch, area="500101", indicator="W04", year=2021, value=1.0, is_current=True
+                )
+            )
 
 
 def test_store_refuses_a_report_with_errors(store, rules):
@@ -205,8 +248,11 @@ def test_cli_import_dry_run_history_export_rollback(store, rules, tmp_path):
     assert code == 0 and out.splitlines()[0].startswith("id,created_at,kind,uploader")
     assert len(out.strip().splitlines()) == 3
 
-    evil = read_upload(csv("区县,指标,年份,数值,备注\n万州区,W05a,2021,60,=HYPERLINK(\"http://x\")\n"
-                           "万州区,W05b,2021,50,@SUM(A1)\n"), "evil.csv", rules)
+    evil = read_upload(
+        csv('区县,指标,年份,数值,备注\n万州区,W05a,2021,60,=HYPERLINK("http://x")\n万州区,W05b,2021,50,@SUM(A1)\n'),
+        "evil.csv",
+        rules,
+    )
     store.commit(evil, "x")
     target = tmp_path / "export.csv"
     code, _ = run_cli("export", "--out", str(target))
@@ -216,7 +262,7 @@ def test_cli_import_dry_run_history_export_rollback(store, rules, tmp_path):
     frame = pd.read_csv(target, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(frame.columns) == ["地区代码", "地区名称", "指标代码", "指标名称", "年份", "数值", "备注", "批次"]
     notes = dict(zip(frame["指标代码"], frame["备注"]))
-    assert notes["W05a"] == "'=HYPERLINK(\"http://x\")" and notes["W05b"] == "'@SUM(A1)"
+    assert notes["W05a"] == '\'=HYPERLINK("http://x")' and notes["W05b"] == "'@SUM(A1)"
     assert len(frame) == len(store.current_values())
 
     code, out = run_cli("rollback", str(int(newest.id)), "--user", "admin")
@@ -256,11 +302,21 @@ def test_import_killed_mid_transaction_leaves_database_as_before(store, rules, t
     data = tmp_path / "big.csv"
     data.write_bytes(big_file(rules))
     marker = tmp_path / "marker"
-    env = dict(os.environ, DASHBOARD_DB_URL=store.url, DASHBOARD_RULES_DIR=str(ROOT / "rules"),
-               DASHBOARD_STORE_TEST_PAUSE="0.2", DASHBOARD_STORE_TEST_MARKER=str(marker),
-               PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "import", str(data)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = dict(
+        os.environ,
+        DASHBOARD_DB_URL=store.url,
+        DASHBOARD_RULES_DIR=str(ROOT / "rules"),
+        DASHBOARD_STORE_TEST_PAUSE="0.2",
+        DASHBOARD_STORE_TEST_MARKER=str(marker),
+        PYTHONPATH=str(ROOT),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "import", str(data)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         # Wait until several chunks of rows are inside the open transaction.

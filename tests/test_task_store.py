@@ -3,6 +3,7 @@
 On SQLite always and on PostgreSQL when DASHBOARD_TEST_PG_URL is set, like tests/test_store.py.
 Every rejection leaves the database exactly as it was (current task reports and batches compared).
 """
+
 from __future__ import annotations
 
 import io
@@ -16,14 +17,14 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.cli import main
+from dashboard.engine.task_status import task_status_frame
 from dashboard.intake import INDICATORS, TASKS, commit_any, detect_upload_kind, preview_any, read_any_upload
+from dashboard.intake.indicator_values import read_upload
+from dashboard.intake.task_progress import make_task_template, read_task_progress
 from dashboard.rules import load_rules
+from dashboard.rules.workplan import load_tasks
 from dashboard.store import Store, StoreError
 from dashboard.store.schema import task_reports
-from dashboard.engine.task_status import task_status_frame
-from dashboard.intake.task_progress import make_task_template, read_task_progress
-from dashboard.rules.workplan import load_tasks
-from dashboard.intake.indicator_values import read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).parent / "fixtures" / "tasks"
@@ -45,8 +46,6 @@ def cat(rules):
     return loaded
 
 
-
-
 def report_of(content: str, cat, rules, name: str = "p.csv"):
     rep = read_task_progress(content.encode("utf-8"), name, cat, rules)
     assert rep.ok, [p.format() for p in rep.problems]
@@ -54,8 +53,11 @@ def report_of(content: str, cat, rules, name: str = "p.csv"):
 
 
 def snapshot(s: Store):
-    return (s.current_task_reports().reset_index(drop=True), s.current_values().reset_index(drop=True),
-            s.batches().reset_index(drop=True))
+    return (
+        s.current_task_reports().reset_index(drop=True),
+        s.current_values().reset_index(drop=True),
+        s.batches().reset_index(drop=True),
+    )
 
 
 def assert_unchanged(before, after):
@@ -80,8 +82,17 @@ def test_valid_task_file_is_one_task_upload_batch(store, cat, rules):
     b = store.batches()
     assert len(b) == 1
     b = b.iloc[0]
-    assert (b.id, b.kind, b.uploader, b.file_name, b.status, b.n_rows, b.n_new, b.n_corrected, b.n_unchanged) == \
-        (batch, "task_upload", "张三", "progress_2020_gbk.csv", "active", 4, 4, 0, 0)
+    assert (b.id, b.kind, b.uploader, b.file_name, b.status, b.n_rows, b.n_new, b.n_corrected, b.n_unchanged) == (
+        batch,
+        "task_upload",
+        "张三",
+        "progress_2020_gbk.csv",
+        "active",
+        4,
+        4,
+        0,
+        0,
+    )
     assert len(b.sha256) == 64
     cur = store.current_task_reports()
     assert list(cur.columns) == ["task", "year", "target_no", "status", "reached", "note", "batch_id"]
@@ -89,7 +100,8 @@ def test_valid_task_file_is_one_task_upload_batch(store, cat, rules):
         ["WP2020-01", 2020, 0, "in_progress", -1.0, None, batch],
         ["WP2020-07", 2020, 1, "in_progress", 91.0, None, batch],
         ["WP2020-07", 2020, 2, "in_progress", 79.5, None, batch],
-        ["WP2020-11", 2020, 1, "done", 120.0, "建成市级示范儿童之家 120 个", batch]]
+        ["WP2020-11", 2020, 1, "done", 120.0, "建成市级示范儿童之家 120 个", batch],
+    ]
     assert store.current_task_reports(tasks=["WP2020-07"])["target_no"].tolist() == [1, 2]
     assert store.current_task_reports(years=[2021]).empty
     # Indicator values are untouched by a task batch.
@@ -108,7 +120,9 @@ def test_correction_is_a_new_version_and_rollback_restores(store, cat, rules):
     assert (b["kind"], b["n_rows"], b["n_new"], b["n_corrected"], b["n_unchanged"]) == ("task_upload", 2, 0, 1, 1)
     hist = store.task_report_history("WP2020-11")
     assert hist[["reached", "note", "is_current", "batch_id", "batch_status"]].values.tolist() == [
-        [120.0, "建成", False, first, "active"], [130.0, "复核后", True, second, "active"]]
+        [120.0, "建成", False, first, "active"],
+        [130.0, "复核后", True, second, "active"],
+    ]
     assert hist["replaces_id"].iloc[1] == hist["version_id"].iloc[0]
     assert len(store.task_report_history("WP2020-01")) == 1  # unchanged: not stored again
 
@@ -167,21 +181,32 @@ def test_only_one_current_report_per_key_and_status_is_checked(store, cat, rules
     batch = store.commit_task_report(report_of(GOOD, cat, rules), "a")
     with pytest.raises(IntegrityError):
         with store.engine.begin() as conn:
-            conn.execute(insert(task_reports).values(batch_id=batch, task="WP2020-01", year=2020, target_no=0,
-                                                     status="done", is_current=True))
+            conn.execute(
+                insert(task_reports).values(
+                    batch_id=batch, task="WP2020-01", year=2020, target_no=0, status="done", is_current=True
+                )
+            )
     with pytest.raises(IntegrityError):
         with store.engine.begin() as conn:
-            conn.execute(insert(task_reports).values(batch_id=batch, task="WP2020-02", year=2020, target_no=0,
-                                                     status="finished", is_current=True))
+            conn.execute(
+                insert(task_reports).values(
+                    batch_id=batch, task="WP2020-02", year=2020, target_no=0, status="finished", is_current=True
+                )
+            )
     with store.engine.begin() as conn:  # target_no defaults to 0 (the whole task)
-        conn.execute(insert(task_reports).values(batch_id=batch, task="WP2020-03", year=2020, status="done",
-                                                 is_current=True))
+        conn.execute(
+            insert(task_reports).values(batch_id=batch, task="WP2020-03", year=2020, status="done", is_current=True)
+        )
     assert store.current_task_reports(tasks=["WP2020-03"])["target_no"].tolist() == [0]
 
 
 BAD_EXPECTED = [
-    ("UNKNOWN_TASK", 3, "任务代码"), ("BAD_STATUS", 4, "状态"), ("YEAR_OUT_OF_RANGE", 5, "年份"),
-    ("REACHED_WITHOUT_TARGET", 6, "完成值"), ("CONFLICTING_DUPLICATE", 7, "状态"), ("CONFLICTING_DUPLICATE", 8, "状态"),
+    ("UNKNOWN_TASK", 3, "任务代码"),
+    ("BAD_STATUS", 4, "状态"),
+    ("YEAR_OUT_OF_RANGE", 5, "年份"),
+    ("REACHED_WITHOUT_TARGET", 6, "完成值"),
+    ("CONFLICTING_DUPLICATE", 7, "状态"),
+    ("CONFLICTING_DUPLICATE", 8, "状态"),
 ]
 
 
@@ -217,7 +242,10 @@ def test_cli_routes_a_task_file_through_import(store, cat, rules, tmp_path):
     fix = tmp_path / "fix.csv"
     fix.write_text("任务代码,年份,状态,完成值\nWP2020-11,2020,已完成,125\n", encoding="utf-8")
     code, out = run_cli("import", str(fix), "--dry-run", "--lang", "en")
-    assert code == 0 and "row 2: CORRECTION: WP2020-11 #1 2020: done 120 (建成市级示范儿童之家 120 个) → done 125 ()" in out
+    assert (
+        code == 0
+        and "row 2: CORRECTION: WP2020-11 #1 2020: done 120 (建成市级示范儿童之家 120 个) → done 125 ()" in out
+    )
 
     code, out = run_cli("history", "--format", "json")
     assert code == 0 and json.loads(out)[0]["kind"] == "task_upload"
@@ -258,8 +286,14 @@ def test_task_status_after_commit_shows_met(store, cat, rules):
     assert code == 0
     rows = {(r["task"], r["target_no"]): r for r in json.loads(out)}
     r = rows[("WP2020-11", 1)]
-    assert (r["title"], r["target"], r["reached"], r["met"], r["status"], r["status_label"]) == \
-        ("切实优化妇女儿童生存环境", "≥100", 120.0, True, "done", "已完成")
+    assert (r["title"], r["target"], r["reached"], r["met"], r["status"], r["status_label"]) == (
+        "切实优化妇女儿童生存环境",
+        "≥100",
+        120.0,
+        True,
+        "done",
+        "已完成",
+    )
     assert rows[("WP2020-02", 0)]["status"] == "not_reported"
     code, out = run_cli("task-status", "--lang", "en")
     assert code == 0
@@ -273,7 +307,7 @@ def test_task_status_after_commit_shows_met(store, cat, rules):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_task_template_round_trips(store, cat, rules, tmp_path, fmt):
     out = tmp_path / f"tasks.{fmt}"
-    code, printed = run_cli("template-tasks", "--out", str(out), "--year", "2020", "--format", fmt)
+    code, _printed = run_cli("template-tasks", "--out", str(out), "--year", "2020", "--format", fmt)
     assert code == 0 and out.exists()
     blank = read_task_progress(out.read_bytes(), out.name, cat, rules)
     assert [p.code for p in blank.errors] == ["NO_DATA_ROWS"]  # nothing filled in: nothing to store
@@ -286,8 +320,18 @@ def test_task_template_round_trips(store, cat, rules, tmp_path, fmt):
         frame = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     else:
         frame = pd.read_excel(out, dtype=str, keep_default_na=False)
-    assert list(frame.columns) == ["任务代码", "任务名称", "牵头单位", "年份", "状态", "目标", "目标值", "单位",
-                                   "完成值", "备注"]
+    assert list(frame.columns) == [
+        "任务代码",
+        "任务名称",
+        "牵头单位",
+        "年份",
+        "状态",
+        "目标",
+        "目标值",
+        "单位",
+        "完成值",
+        "备注",
+    ]
     i11 = frame.index[frame["任务代码"] == "WP2020-11"][0]
     assert frame.loc[i11, "目标"] == "市级示范儿童之家数量" and frame.loc[i11, "目标值"] == "≥100"
     assert frame.loc[i11, "牵头单位"] == "市妇儿工委办"
@@ -324,8 +368,16 @@ def test_task_template_refuses_a_year_outside_the_plan(tmp_path):
 
 
 def test_template_formula_notes_are_neutralised(cat):
-    current = pd.DataFrame({"task": ["WP2020-01"], "year": [2020], "target_no": [0], "status": ["done"],
-                            "reached": [float("nan")], "note": ["=HYPERLINK(\"http://x\")"]})
+    current = pd.DataFrame(
+        {
+            "task": ["WP2020-01"],
+            "year": [2020],
+            "target_no": [0],
+            "status": ["done"],
+            "reached": [float("nan")],
+            "note": ['=HYPERLINK("http://x")'],
+        }
+    )
     data = make_task_template(cat, 2020, "csv", current=current)
     assert "'=HYPERLINK" in data.decode("utf-8-sig")
     from openpyxl import load_workbook
@@ -336,20 +388,23 @@ def test_template_formula_notes_are_neutralised(cat):
 
 
 # ------------------------------------------------------------------------------ detection
-@pytest.mark.parametrize("content,name,kind", [
-    (GOOD.encode("utf-8"), "a.csv", TASKS),
-    (GOOD.encode("utf-8-sig"), "a.csv", TASKS),
-    (GOOD.encode("gbk"), "a.csv", TASKS),
-    (GOOD.replace(",", "\t").encode("utf-16"), "a.txt", TASKS),
-    ("task,year,status,reached\nWP2020-11,2020,done,120\n".encode(), "a.csv", TASKS),
-    ("说明：2020 年任务进展\n代码,年份,状态\nWP2020-01,2020,推进中\n".encode(), "a.csv", TASKS),
-    # An indicator column decides: a status column alone does not make a task file.
-    ("区县,指标,年份,数值,状态\n万州区,W04,2021,93.5,推进中\n".encode(), "a.csv", INDICATORS),
-    ("区县,指标,年份,数值\n万州区,W04,2021,93.5\n".encode(), "a.csv", INDICATORS),
-    ("任务代码,年份,完成值\nWP2020-11,2020,1\n".encode(), "a.csv", INDICATORS),  # no status: not a task report
-    (b"", "a.csv", INDICATORS),
-    (b"PK\x03\x04broken", "a.xlsx", INDICATORS),
-])
+@pytest.mark.parametrize(
+    "content,name,kind",
+    [
+        (GOOD.encode("utf-8"), "a.csv", TASKS),
+        (GOOD.encode("utf-8-sig"), "a.csv", TASKS),
+        (GOOD.encode("gbk"), "a.csv", TASKS),
+        (GOOD.replace(",", "\t").encode("utf-16"), "a.txt", TASKS),
+        (b"task,year,status,reached\nWP2020-11,2020,done,120\n", "a.csv", TASKS),
+        ("说明：2020 年任务进展\n代码,年份,状态\nWP2020-01,2020,推进中\n".encode(), "a.csv", TASKS),
+        # An indicator column decides: a status column alone does not make a task file.
+        ("区县,指标,年份,数值,状态\n万州区,W04,2021,93.5,推进中\n".encode(), "a.csv", INDICATORS),
+        ("区县,指标,年份,数值\n万州区,W04,2021,93.5\n".encode(), "a.csv", INDICATORS),
+        ("任务代码,年份,完成值\nWP2020-11,2020,1\n".encode(), "a.csv", INDICATORS),  # no status: not a task report
+        (b"", "a.csv", INDICATORS),
+        (b"PK\x03\x04broken", "a.xlsx", INDICATORS),
+    ],
+)
 def test_detect_upload_kind(rules, content, name, kind):
     assert detect_upload_kind(content, name, rules) == kind
 
@@ -389,8 +444,10 @@ def _make_old_database(s: Store) -> None:
             sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'batches'").scalar()
             assert "task_upload" in sql
             conn.exec_driver_sql("PRAGMA writable_schema = ON")
-            conn.execute(text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'batches'"),
-                         {"sql": sql.replace("kind IN ('upload', 'demo', 'task_upload')", OLD_CHECK)})
+            conn.execute(
+                text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'batches'"),
+                {"sql": sql.replace("kind IN ('upload', 'demo', 'task_upload')", OLD_CHECK)},
+            )
             conn.exec_driver_sql("PRAGMA writable_schema = OFF")
         else:
             conn.exec_driver_sql("ALTER TABLE batches DROP CONSTRAINT ck_batches_kind")
@@ -409,9 +466,11 @@ def test_an_existing_database_is_migrated(store, cat, rules):
     raw = create_engine(url)  # a plain engine: the old CHECK is really there before migrating
     with pytest.raises(IntegrityError):
         with raw.begin() as conn:
-            conn.exec_driver_sql("INSERT INTO batches (created_at, uploader, file_name, sha256, kind, n_rows, n_new, "
-                                 "n_corrected, n_unchanged, n_skipped, status) VALUES "
-                                 "('2021-01-01', 'x', 'x', 'x', 'task_upload', 0, 0, 0, 0, 0, 'active')")
+            conn.exec_driver_sql(
+                "INSERT INTO batches (created_at, uploader, file_name, sha256, kind, n_rows, n_new, "
+                "n_corrected, n_unchanged, n_skipped, status) VALUES "
+                "('2021-01-01', 'x', 'x', 'x', 'task_upload', 0, 0, 0, 0, 0, 'active')"
+            )
     raw.dispose()
 
     migrated = Store(url)

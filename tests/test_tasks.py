@@ -5,6 +5,7 @@ when the seed text is available next to the repository the whole document is als
 compared task by task. Line numbers in broken task files are found by searching the text, never
 hard-coded.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.rules import load_rules
 from dashboard.checks.threshold import Threshold
 from dashboard.engine.task_status import target_met, task_status_frame, with_status
 from dashboard.intake.task_progress import preview_task_changes, read_task_progress
+from dashboard.rules import load_rules
 from dashboard.rules.workplan import (
     catalogue_frame,
     indicators_for_task,
@@ -48,10 +49,25 @@ def names(cat, codes) -> set[str]:
 
 # ------------------------------------------------------------------------------ seed 000: all 19 tasks
 TITLES_000 = [
-    "加强统筹协调", "强化统计监测", "开展评估督导", "深入调查研究", "稳控妇幼健康重点指标", "强力推进婚前医学检查",
-    "推进学前教育优质发展", "深化素质教育工作", "推进中小学标准化建设", "持续开展校园周边环境整治",
-    "切实优化妇女儿童生存环境", "深入宣传男女平等基本国策", "积极推进家庭建设", "持续开展关爱活动",
-    "提高站位谋划规划", "突出重点编制规划", "注重实效推进编制工作", "加强队伍建设", "强化机制建设",
+    "加强统筹协调",
+    "强化统计监测",
+    "开展评估督导",
+    "深入调查研究",
+    "稳控妇幼健康重点指标",
+    "强力推进婚前医学检查",
+    "推进学前教育优质发展",
+    "深化素质教育工作",
+    "推进中小学标准化建设",
+    "持续开展校园周边环境整治",
+    "切实优化妇女儿童生存环境",
+    "深入宣传男女平等基本国策",
+    "积极推进家庭建设",
+    "持续开展关爱活动",
+    "提高站位谋划规划",
+    "突出重点编制规划",
+    "注重实效推进编制工作",
+    "加强队伍建设",
+    "强化机制建设",
 ]
 SECTIONS_000 = {
     "一、抓实主体责任，确保本轮纲要（规划）圆满收官": range(1, 5),
@@ -133,8 +149,17 @@ def test_womens_federation_and_plan_files(cat):
 
 
 # ------------------------------------------------------------------------------ units
-@pytest.mark.parametrize("text", ["市卫健委", "市卫生健康委", "重庆市卫生健康委员会", " 市 卫健委 ", "cq_health",
-                                  "Chongqing Municipal Health Commission"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市卫健委",
+        "市卫生健康委",
+        "重庆市卫生健康委员会",
+        " 市 卫健委 ",
+        "cq_health",
+        "Chongqing Municipal Health Commission",
+    ],
+)
 def test_unit_aliases_resolve_to_one_unit(cat, text):
     assert resolve_unit(cat, text) == "cq_health"
 
@@ -194,12 +219,16 @@ def test_catalogue_filters(cat):
     sec = "二、着力攻坚克难，推进重点难点指标顺利达标"
     assert list(catalogue_frame(cat, section=sec)["code"]) == [f"WP2020-{n:02d}" for n in range(5, 12)]
     assert set(catalogue_frame(cat, unit="市公安局")["code"]) == set(tasks_for_unit(cat, "cq_public_security")["code"])
-    reports = pd.DataFrame({"task": ["WP2020-06"], "year": [2020], "target_no": [1], "status": ["done"],
-                            "reached": [41.0], "note": [None]})
+    reports = pd.DataFrame(
+        {"task": ["WP2020-06"], "year": [2020], "target_no": [1], "status": ["done"], "reached": [41.0], "note": [None]}
+    )
     with_reports = with_status(catalogue_frame(cat), reports)
     assert list(with_reports.loc[with_reports["status"] == "done", "code"]) == ["WP2020-06"]
     assert (with_reports["status"] == "not_reported").sum() == len(cat.tasks) - 1
-    assert with_status(catalogue_frame(cat), reports, lang="zh").set_index("code").at["WP2020-06", "status_label"] == "已完成"
+    assert (
+        with_status(catalogue_frame(cat), reports, lang="zh").set_index("code").at["WP2020-06", "status_label"]
+        == "已完成"
+    )
 
 
 # ------------------------------------------------------------------------------ targets
@@ -211,8 +240,10 @@ def test_task_targets_are_typed(cat):
     assert (mmr.indicator, mmr.unit, mmr.check) == ("W03", "1/10万", Threshold(op="<=", value=15))
     assert [g.check.value for g in cat.tasks["WP2020-07"].targets] == [90, 80]
     fed = cat.tasks["FL2020-15"].targets
-    assert [(g.measure, g.check.value) for g in fed] == [("完成规范化建设的妇女之家数量", 500),
-                                                           ("完成规范化建设的儿童之家数量", 500)]
+    assert [(g.measure, g.check.value) for g in fed] == [
+        ("完成规范化建设的妇女之家数量", 500),
+        ("完成规范化建设的儿童之家数量", 500),
+    ]
     assert cat.tasks["FL2020-13"].targets[0].check == Threshold(op=">=", value=80)
     settings = cat.rules.settings
     assert target_met(home.check, 104, settings) is True and target_met(home.check, 99, settings) is False
@@ -284,7 +315,7 @@ def test_bad_task_file_is_rejected_with_lines(tmp_path, rules):
 def test_duplicate_task_code_across_files(tmp_path, rules):
     root = _copy(tmp_path)
     text = (root / WP).read_text(encoding="utf-8")
-    first = text[text.index("  - code: WP2020-05"):text.index("  - code: WP2020-06")]
+    first = text[text.index("  - code: WP2020-05") : text.index("  - code: WP2020-06")]
     (root / "tasks" / "zz_dup.yaml").write_text("tasks:\n" + first, encoding="utf-8")
     cat = load_tasks(root, load_rules(root))
     dup = [p for p in cat.problems if p.code == "DUPLICATE_CODE"]
@@ -297,8 +328,10 @@ def test_units_file_problems(tmp_path, rules):
     path = root / "units.yaml"
     text = path.read_text(encoding="utf-8")
     # 市关工委 comes after 市卫生健康委 in the file, so its alias is the one reported.
-    text = text.replace("aliases: [重庆市关心下一代工作委员会, 市关心下一代工作委员会]",
-                        "aliases: [重庆市关心下一代工作委员会, 市卫健委]")
+    text = text.replace(
+        "aliases: [重庆市关心下一代工作委员会, 市关心下一代工作委员会]",
+        "aliases: [重庆市关心下一代工作委员会, 市卫健委]",
+    )
     text = text.replace("    groups: [district_committees]", "    groups: [district_comittees]")
     path.write_text(text, encoding="utf-8")
     lines = text.splitlines()
@@ -355,21 +388,30 @@ def test_bad_task_progress_file_row_and_column(cat, rules):
 
 
 def test_task_progress_xlsx_and_english_headers(cat, rules):
-    frame = pd.DataFrame({"task": ["WP2020-11", "WP2020-06"], "year": [2020, "2020年"],
-                          "status": ["done", "delayed"], "reached": [98, None], "note": ["", "差 2 个百分点"]})
+    frame = pd.DataFrame(
+        {
+            "task": ["WP2020-11", "WP2020-06"],
+            "year": [2020, "2020年"],
+            "status": ["done", "delayed"],
+            "reached": [98, None],
+            "note": ["", "差 2 个百分点"],
+        }
+    )
     buf = io.BytesIO()
     frame.to_excel(buf, index=False)
     report = read_task_progress(buf.getvalue(), "progress.xlsx", cat, rules)
     assert report.ok, [p.format() for p in report.problems]
     assert report.encoding == "xlsx"
     assert list(report.rows["status"]) == ["done", "delayed"]
-    bad = read_task_progress("task,year\nWP2020-01,2020\n".encode(), "x.csv", cat, rules)
+    bad = read_task_progress(b"task,year\nWP2020-01,2020\n", "x.csv", cat, rules)
     assert [(p.code, p.column) for p in bad.problems] == [("MISSING_COLUMN", "状态")]
 
 
 def test_task_status_frame_joins_targets_with_reports(cat, rules):
-    csv = "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,104\nWP2020-07,2020,推进中,2,79.5\n" \
-          "WP2020-07,2020,推进中,1,91\nWP2020-01,2020,已完成,,\n"
+    csv = (
+        "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,104\nWP2020-07,2020,推进中,2,79.5\n"
+        "WP2020-07,2020,推进中,1,91\nWP2020-01,2020,已完成,,\n"
+    )
     report = read_task_progress(csv.encode("utf-8"), "p.csv", cat, rules)
     assert report.ok, [p.format() for p in report.problems]
     status = task_status_frame(cat, report.rows)

@@ -1,12 +1,13 @@
 """read_upload on a corpus of real, messy and broken files: exact rows, columns and codes."""
+
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from dashboard.rules import load_rules
-from dashboard.reports.templates import make_template, template_frame
 from dashboard.intake.indicator_values import preview_changes, read_upload, read_upload_path
+from dashboard.reports.templates import make_template, template_frame
+from dashboard.rules import load_rules
 
 FIX = Path(__file__).parent / "fixtures" / "uploads"
 
@@ -42,11 +43,11 @@ def test_bom_crlf_trailing_commas_fullwidth_percent_thousands_ratio(rules):
     rep = read(rules, "good_bom_crlf.csv")
     assert rep.ok and rep.problems == [] and rep.encoding == "utf-8-sig"
     assert values(rep) == [
-        ("500101", "W04", 2021, 93.5, 2),      # ９３．５
-        ("500101", "W03", 2021, 12.3, 3),      # printed name with unit
-        ("500101", "W01", 2021, 95.2, 4),      # 95.2%
-        ("500101", "W34", 2021, 1234.0, 5),    # "1,234"
-        ("500101", "W41", 2021, 1.4, 6),       # 1：1.4 → second/first
+        ("500101", "W04", 2021, 93.5, 2),  # ９３．５
+        ("500101", "W03", 2021, 12.3, 3),  # printed name with unit
+        ("500101", "W01", 2021, 95.2, 4),  # 95.2%
+        ("500101", "W34", 2021, 1234.0, 5),  # "1,234"
+        ("500101", "W41", 2021, 1.4, 6),  # 1：1.4 → second/first
     ]
     assert rep.rows["note"].tolist() == [None, None, None, "单位：万人", None]
     assert rep.skipped[["row", "column", "indicator", "text"]].values.tolist() == [[7, "监测值", "W02", "—"]]
@@ -55,18 +56,27 @@ def test_bom_crlf_trailing_commas_fullwidth_percent_thousands_ratio(rules):
 def test_gbk_with_no_value_words_and_context_series(rules):
     rep = read(rules, "good_gbk.csv")
     assert rep.ok and rep.encoding == "gb18030"
-    assert values(rep) == [("500102", "C01", 2022, 1.8, 2), ("500102", "C02", 2022, 3.1, 3),
-                           ("500102", "CTX_FEMALE_WORKERS", 2022, 41.5, 5)]
+    assert values(rep) == [
+        ("500102", "C01", 2022, 1.8, 2),
+        ("500102", "C02", 2022, 3.1, 3),
+        ("500102", "CTX_FEMALE_WORKERS", 2022, 41.5, 5),
+    ]
     assert rep.skipped[["row", "indicator", "text"]].values.tolist() == [
-        [4, "C04", "暂无"], [6, "W04", "无数据"], [7, "W02", "-"]]
+        [4, "C04", "暂无"],
+        [6, "W04", "无数据"],
+        [7, "W02", "-"],
+    ]
     assert (rep.skipped["column"] == "数值").all()
 
 
 def test_xlsx_with_numbers_and_percent_format(rules):
     rep = read(rules, "good_long.xlsx")
     assert rep.ok and rep.encoding == "xlsx"
-    assert values(rep) == [("500101", "W04", 2021, 93.5, 2), ("500101", "W01", 2021, 95.2, 3),
-                           ("500102", "C01", 2021, 2.0, 4)]
+    assert values(rep) == [
+        ("500101", "W04", 2021, 93.5, 2),
+        ("500101", "W01", 2021, 95.2, 3),
+        ("500102", "C01", 2021, 2.0, 4),
+    ]
 
 
 def test_title_line_above_header_keeps_excel_row_numbers(rules):
@@ -92,17 +102,27 @@ REJECTED = {
     "unclosed_quote.csv": [(None, None, "NOT_PARSEABLE")],
     "missing_column.csv": [(1, "年份", "MISSING_COLUMN")],
     "unknown_names.csv": [(2, "区县", "UNKNOWN_AREA"), (3, "指标", "UNKNOWN_INDICATOR")],
-    "year_out_of_range.csv": [(2, "年份", "YEAR_OUT_OF_RANGE"), (3, "年份", "YEAR_OUT_OF_RANGE"),
-                              (4, "年份", "BAD_YEAR")],
+    "year_out_of_range.csv": [
+        (2, "年份", "YEAR_OUT_OF_RANGE"),
+        (3, "年份", "YEAR_OUT_OF_RANGE"),
+        (4, "年份", "BAD_YEAR"),
+    ],
     "rate_120.csv": [(2, "数值", "OUT_OF_RANGE")],
     "negative_mortality.csv": [(2, "数值", "OUT_OF_RANGE")],
     "not_a_number.csv": [(2, "数值", "NOT_A_NUMBER"), (3, "数值", "NOT_A_NUMBER")],
-    "conflicting_duplicates.csv": [(2, "数值", "CONFLICTING_DUPLICATE"), (4, "数值", "CONFLICTING_DUPLICATE"),
-                                   (5, "数值", "DUPLICATE_ROW")],
+    "conflicting_duplicates.csv": [
+        (2, "数值", "CONFLICTING_DUPLICATE"),
+        (4, "数值", "CONFLICTING_DUPLICATE"),
+        (5, "数值", "DUPLICATE_ROW"),
+    ],
     "all_no_values.csv": [(None, None, "NO_VALUES")],
-    "many_problems_gbk.csv": [(3, "区县", "UNKNOWN_AREA"), (4, "指标", "UNKNOWN_INDICATOR"),
-                              (5, "年份", "YEAR_OUT_OF_RANGE"), (6, "数值", "OUT_OF_RANGE"),
-                              (7, "数值", "NOT_A_NUMBER")],
+    "many_problems_gbk.csv": [
+        (3, "区县", "UNKNOWN_AREA"),
+        (4, "指标", "UNKNOWN_INDICATOR"),
+        (5, "年份", "YEAR_OUT_OF_RANGE"),
+        (6, "数值", "OUT_OF_RANGE"),
+        (7, "数值", "NOT_A_NUMBER"),
+    ],
 }
 
 
@@ -133,8 +153,10 @@ def test_messages_name_the_value_and_suggest(rules):
 
 def test_format_is_one_greppable_line(rules):
     p = read(rules, "rate_120.csv").problems[0]
-    assert p.format() == ("row 2, column 数值: OUT_OF_RANGE: 数值 120 超出“孕产妇系统管理率”的有效范围 0–100（%） / "
-                          "value 120 is outside the valid range 0–100 of W04 (%)")
+    assert p.format() == (
+        "row 2, column 数值: OUT_OF_RANGE: 数值 120 超出“孕产妇系统管理率”的有效范围 0–100（%） / "
+        "value 120 is outside the valid range 0–100 of W04 (%)"
+    )
 
 
 def test_size_limit_refuses_before_reading(rules, tmp_path, monkeypatch):
@@ -159,8 +181,7 @@ def test_default_size_limit_comes_from_settings(rules):
 
 
 def test_export_file_can_be_imported_again(rules):
-    text = ("地区代码,地区名称,指标代码,指标名称,年份,数值,备注,批次\n"
-            "500101,万州区,W04,孕产妇系统管理率,2021,93.5,,1\n")
+    text = "地区代码,地区名称,指标代码,指标名称,年份,数值,备注,批次\n500101,万州区,W04,孕产妇系统管理率,2021,93.5,,1\n"
     rep = read_upload(text.encode("utf-8-sig"), "export.csv", rules)
     assert rep.ok and values(rep) == [("500101", "W04", 2021, 93.5, 2)]
 
@@ -168,8 +189,14 @@ def test_export_file_can_be_imported_again(rules):
 # ------------------------------------------------------------------------------ wide template
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_template_round_trip(rules, fmt):
-    filled = pd.DataFrame({"area": ["500101"] * 4, "indicator": ["W04", "W41", "C01", "CTX_FEMALE_WORKERS"],
-                           "year": [2021, 2022, 2023, 2021], "value": [93.5, 1.4, 2.25, 41.0]})
+    filled = pd.DataFrame(
+        {
+            "area": ["500101"] * 4,
+            "indicator": ["W04", "W41", "C01", "CTX_FEMALE_WORKERS"],
+            "year": [2021, 2022, 2023, 2021],
+            "value": [93.5, 1.4, 2.25, 41.0],
+        }
+    )
     data = make_template(rules, "500101", fmt, values=filled)
     rep = read_upload(data, f"template.{fmt}", rules)
     assert rep.ok and rep.layout == "wide", rep.problems
@@ -231,10 +258,20 @@ class FakeStore:
 
 def test_preview_marks_new_correction_unchanged(rules):
     rep = read(rules, "good_english.csv")
-    stored = pd.DataFrame({"area": ["500101", "500102"], "indicator": ["W04", "C01"], "year": [2021, 2021],
-                           "value": [92.0, 2.1], "note": [None, "provisional"], "batch_id": [1, 1]})
+    stored = pd.DataFrame(
+        {
+            "area": ["500101", "500102"],
+            "indicator": ["W04", "C01"],
+            "year": [2021, 2021],
+            "value": [92.0, 2.1],
+            "note": [None, "provisional"],
+            "batch_id": [1, 1],
+        }
+    )
     out = preview_changes(rep, FakeStore(stored))
-    assert out[["indicator", "old", "new", "kind"]].values.tolist() == [["W04", 92.0, 93.5, "correction"],
-                                                                        ["C01", 2.1, 2.1, "unchanged"]]
+    assert out[["indicator", "old", "new", "kind"]].values.tolist() == [
+        ["W04", 92.0, 93.5, "correction"],
+        ["C01", 2.1, 2.1, "unchanged"],
+    ]
     empty = stored.iloc[:0]
     assert preview_changes(rep, FakeStore(empty))["kind"].tolist() == ["new", "new"]

@@ -1,4 +1,5 @@
 """Known answers for the frames the pages show, on a small hand-made rule set and observations."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,6 +11,9 @@ import pandas as pd
 import pytest
 
 from dashboard.charts import pages as charts
+from dashboard.engine import evaluate
+from dashboard.messages import catalogue, t
+from dashboard.rules import load_rules
 from dashboard.views import common as common_view
 from dashboard.views import constraint as constraint_view
 from dashboard.views import district as district_view
@@ -21,9 +25,6 @@ from dashboard.views import rules as rules_view
 from dashboard.views import tasks as tasks_view
 from dashboard.views import upload as upload_view
 from dashboard.views import warnings as warnings_view
-from dashboard.messages import catalogue, t
-from dashboard.engine import evaluate
-from dashboard.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,12 +96,17 @@ targets:
 
 # (area, indicator, year, value)
 OBS = [
-    ("100000", "W01", 2020, 80.0), ("100000", "W01", 2022, 92.0),   # met ≥90 → achieved
-    ("100000", "W02", 2020, 20.0), ("100000", "W02", 2022, 25.0),   # lower is better, rose → deterioration
-    ("100000", "W03", 2020, 90.0), ("100000", "W03", 2022, 92.0),   # fast enough towards 95 → on track
+    ("100000", "W01", 2020, 80.0),
+    ("100000", "W01", 2022, 92.0),  # met ≥90 → achieved
+    ("100000", "W02", 2020, 20.0),
+    ("100000", "W02", 2022, 25.0),  # lower is better, rose → deterioration
+    ("100000", "W03", 2020, 90.0),
+    ("100000", "W03", 2022, 92.0),  # fast enough towards 95 → on track
     # W04 city: no data
-    ("100001", "W01", 2020, 80.0), ("100001", "W01", 2022, 80.5),   # too slow towards its own 85 → limited
-    ("100001", "W02", 2020, 20.0), ("100001", "W02", 2022, 12.0),   # falling fast towards <10 → on track
+    ("100001", "W01", 2020, 80.0),
+    ("100001", "W01", 2022, 80.5),  # too slow towards its own 85 → limited
+    ("100001", "W02", 2020, 20.0),
+    ("100001", "W02", 2022, 12.0),  # falling fast towards <10 → on track
     # 100002: no data at all
 ]
 
@@ -132,9 +138,13 @@ def _status(ev, area, code, year=2022):
 
 
 def test_engine_gives_the_statuses_the_fixture_intends(small):
-    rules, ev = small
-    assert [_status(ev, "100000", c) for c in ("W01", "W02", "W03", "W04")] == \
-        ["achieved", "deterioration", "on_track", "no_data"]
+    _rules, ev = small
+    assert [_status(ev, "100000", c) for c in ("W01", "W02", "W03", "W04")] == [
+        "achieved",
+        "deterioration",
+        "on_track",
+        "no_data",
+    ]
     assert _status(ev, "100001", "W01") == "limited"
     assert _status(ev, "100001", "W02") == "on_track"
     assert _status(ev, "100002", "W01") == "no_data"
@@ -151,24 +161,42 @@ def test_years_and_default_year(small):
 
 
 def test_status_counts(small):
-    rules, ev = small
+    _rules, ev = small
     c = overview_view.status_counts(ev, "100000", 2022).set_index("status")
     assert list(c.index) == ["achieved", "on_track", "needs_acceleration", "limited", "deterioration", "no_data"]
-    assert c["total"].to_dict() == {"achieved": 1, "on_track": 1, "needs_acceleration": 0, "limited": 0,
-                                    "deterioration": 1, "no_data": 1}
-    assert c["binding"].to_dict() == {"achieved": 1, "on_track": 0, "needs_acceleration": 0, "limited": 0,
-                                      "deterioration": 0, "no_data": 1}
+    assert c["total"].to_dict() == {
+        "achieved": 1,
+        "on_track": 1,
+        "needs_acceleration": 0,
+        "limited": 0,
+        "deterioration": 1,
+        "no_data": 1,
+    }
+    assert c["binding"].to_dict() == {
+        "achieved": 1,
+        "on_track": 0,
+        "needs_acceleration": 0,
+        "limited": 0,
+        "deterioration": 0,
+        "no_data": 1,
+    }
     assert c["expected"].sum() == 2
     assert c.loc["achieved", "label"] == "已达标"
-    assert overview_view.status_counts(ev, "100000", 2022, "en").set_index("status").loc["achieved", "label"] == "Achieved"
+    assert (
+        overview_view.status_counts(ev, "100000", 2022, "en").set_index("status").loc["achieved", "label"] == "Achieved"
+    )
 
 
 def test_domain_status(small):
     rules, ev = small
     d = overview_view.domain_status(ev, rules, "100000", 2022, "en")
     got = {(r.domain_name, r.status): r.n for r in d.itertuples()}
-    assert got == {("Health", "achieved"): 1, ("Health", "deterioration"): 1,
-                   ("Education", "on_track"): 1, ("Education", "no_data"): 1}
+    assert got == {
+        ("Health", "achieved"): 1,
+        ("Health", "deterioration"): 1,
+        ("Education", "on_track"): 1,
+        ("Education", "no_data"): 1,
+    }
     assert list(dict.fromkeys(d["domain"])) == ["health", "education"]
 
 
@@ -180,7 +208,7 @@ def test_attention_list_binding_first(small):
     assert "W01" not in set(a["indicator"])
     assert "约束性指标无数据" in a["reason"].iloc[0]
     a_en = overview_view.attention_list(ev, rules, "100001", 2022, "en")
-    assert a_en["indicator"].iloc[0] == "W01"            # binding, limited
+    assert a_en["indicator"].iloc[0] == "W01"  # binding, limited
     assert a_en["reason"].iloc[0].startswith("binding indicator: Limited progress")
 
 
@@ -200,14 +228,14 @@ def test_district_grid_and_table(small):
 def test_area_ranking(small):
     rules, ev = small
     r = district_view.area_ranking(ev, rules, 2022, "en")
-    assert list(r["area_code"]) == ["100001", "100002"]        # city left out
+    assert list(r["area_code"]) == ["100001", "100002"]  # city left out
     first = r.iloc[0]
     assert first["with_data"] == 2 and first["share_good"] == 0.5 and first["rank"] == 1
     assert first["limited"] == 1 and first["on_track"] == 1
-    assert np.isnan(r.iloc[1]["share_good"])                   # no data: ranked last
+    assert np.isnan(r.iloc[1]["share_good"])  # no data: ranked last
     assert first["area_name"] == "District A"
     with_city = district_view.area_ranking(ev, rules, 2022, include_city=True)
-    assert with_city.iloc[0]["area_code"] == "100000"           # 2 of 3 with data good
+    assert with_city.iloc[0]["area_code"] == "100000"  # 2 of 3 with data good
 
 
 def test_area_vs_city(small):
@@ -215,7 +243,7 @@ def test_area_vs_city(small):
     c = district_view.area_vs_city(ev, rules, "100001", 2022).set_index("indicator")
     assert c.loc["W01", "area_value"] == 80.5 and c.loc["W01", "city_value"] == 92.0
     assert c.loc["W01", "difference"] == -11.5 and not c.loc["W01", "better"]
-    assert c.loc["W02", "difference"] == -13.0 and c.loc["W02", "better"]     # lower is better
+    assert c.loc["W02", "difference"] == -13.0 and c.loc["W02", "better"]  # lower is better
     assert pd.isna(c.loc["W04", "better"])
     assert c.loc["W01", "area_label"] == "进展有限" and c.loc["W01", "city_label"] == "已达标"
 
@@ -243,7 +271,7 @@ def test_indicator_layers_and_values(small):
     lay = indicator_view.indicator_layers(ev, rules, "W01", ["100000", "100001"], year=2022, lang="en")
     assert len(lay["observed"]) == 4
     assert set(lay["observed"]["area_name"]) == {"Test City", "District A"}
-    assert sorted(lay["target"]["value"]) == [85.0, 90.0]           # District A has its own target
+    assert sorted(lay["target"]["value"]) == [85.0, 90.0]  # District A has its own target
     base = lay["baseline"].set_index("area_name")["value"].to_dict()
     assert base == {"Test City": 80.0, "District A": 80.0}
     proj = lay["projection"]
@@ -254,7 +282,7 @@ def test_indicator_layers_and_values(small):
 
 
 def test_describe_target_and_area_targets(small):
-    rules, ev = small
+    rules, _ev = small
     d = indicator_view.describe_target(rules, "100001", "W01", "en")
     assert d["target_text"] == "≥85" and d["check"] == "at least 85" and d["source"] == "override"
     assert indicator_view.describe_target(rules, "100000", "W01", "zh")["check"] == "不低于 90"
@@ -277,7 +305,10 @@ def test_tasks_for_indicator_and_lead_units(small):
     tasks = tasks_view.tasks_for_indicator(rules, "W01")
     assert list(tasks["code"]) == ["T1"]
     assert tasks.iloc[0]["lead_units"] == "卫健委" and tasks.iloc[0]["responsible_units"] == "各成员单位"
-    assert tasks_view.tasks_for_indicator(rules, "W03", "en").iloc[0]["lead_units"] == "Education Commission, Health Commission"
+    assert (
+        tasks_view.tasks_for_indicator(rules, "W03", "en").iloc[0]["lead_units"]
+        == "Education Commission, Health Commission"
+    )
     assert tasks_view.tasks_for_indicator(rules, "W04").empty
     assert tasks_view.indicator_lead_units(rules) == {"W01": "卫健委", "W02": "卫健委", "W03": "教委、卫健委"}
 
@@ -304,8 +335,16 @@ def test_task_list_filters(small):
     # 卫健委 leads T1; being in 各成员单位 does not list T1 again as responsible.
     health = tasks_view.task_list(rules, unit="health")
     assert dict(zip(health["code"], health["role"])) == {"T1": "lead", "T2": "lead", "T3": "responsible"}
-    reports = pd.DataFrame({"task": ["T1", "T3"], "year": [2022, 2021], "target_no": [1, 0],
-                            "status": ["done", "delayed"], "reached": [92.0, np.nan], "note": [None, "x"]})
+    reports = pd.DataFrame(
+        {
+            "task": ["T1", "T3"],
+            "year": [2022, 2021],
+            "target_no": [1, 0],
+            "status": ["done", "delayed"],
+            "reached": [92.0, np.nan],
+            "note": [None, "x"],
+        }
+    )
     assert list(tasks_view.task_list(rules, reports=reports, status="done")["code"]) == ["T1"]
     assert list(tasks_view.task_list(rules, reports=reports, status="not_reported")["code"]) == ["T2"]
     labels = tasks_view.task_list(rules, "en", reports)["status_label"].tolist()
@@ -327,21 +366,43 @@ def test_task_info_targets_and_history(small):
     assert tasks_view.task_info(rules, "nope") is None
     linked = tasks_view.task_indicators(ev, rules, "T1", "100000", 2022)
     assert list(linked["indicator"]) == ["W01", "W02"] and list(linked["status"]) == ["achieved", "deterioration"]
-    assert list(tasks_view.task_indicators(ev.iloc[0:0], rules, "T1", "100000", 2022)["status"]) == ["no_data", "no_data"]
-    reports = pd.DataFrame({"task": ["T1"], "year": [2022], "target_no": [1], "status": ["in_progress"],
-                            "reached": [88.0], "note": [None], "batch_id": [3]})
+    assert list(tasks_view.task_indicators(ev.iloc[0:0], rules, "T1", "100000", 2022)["status"]) == [
+        "no_data",
+        "no_data",
+    ]
+    reports = pd.DataFrame(
+        {
+            "task": ["T1"],
+            "year": [2022],
+            "target_no": [1],
+            "status": ["in_progress"],
+            "reached": [88.0],
+            "note": [None],
+            "batch_id": [3],
+        }
+    )
     tg = tasks_view.task_targets(rules, reports, "T1")
     assert len(tg) == 1
     row = tg.iloc[0]
     assert row["measure"] == "甲指标" and row["target"] == "≥90" and row["reached"] == 88.0
     assert row["met"] is False and row["status_label"] == "推进中" and row["year"] == 2022
     assert tasks_view.task_targets(rules, None, "T1").iloc[0]["status"] == "not_reported"
-    assert tasks_view.task_targets(rules, reports, "T2").empty          # no numeric target
-    assert tasks_view.task_status_summary(rules, reports, "T1") == {"status": "in_progress", "label": "推进中", "year": 2022}
+    assert tasks_view.task_targets(rules, reports, "T2").empty  # no numeric target
+    assert tasks_view.task_status_summary(rules, reports, "T1") == {
+        "status": "in_progress",
+        "label": "推进中",
+        "year": 2022,
+    }
     assert tasks_view.task_status_summary(rules, reports, "T2")["status"] == "not_reported"
     history = reports.assign(is_current=True, created_at=pd.Timestamp("2023-01-05"), uploader="王", file_name="p.csv")
     h = tasks_view.task_history_table(rules, history, "T1")
-    assert h.iloc[0][["year", "target", "status_label", "reached", "uploader"]].tolist() == [2022, "甲指标", "推进中", 88.0, "王"]
+    assert h.iloc[0][["year", "target", "status_label", "reached", "uploader"]].tolist() == [
+        2022,
+        "甲指标",
+        "推进中",
+        88.0,
+        "王",
+    ]
     whole = tasks_view.task_history_table(rules, reports.assign(target_no=0), "T1", "en")
     assert whole.iloc[0]["target"] == "(whole task)"
 
@@ -357,10 +418,16 @@ def test_unit_views(small):
     assert list(ind["role"]) == ["responsible", "lead", "responsible"]
     assert list(ind["tasks"]) == ["T1", "T2", "T1"]
     assert set(tasks_view.unit_indicators(ev, rules, "health", "100000", 2022)["role"]) == {"lead"}
-    assert tasks_view.unit_indicators(ev, rules, "office", "100000", 2022).empty    # T3 moves no indicator
+    assert tasks_view.unit_indicators(ev, rules, "office", "100000", 2022).empty  # T3 moves no indicator
     counts = tasks_view.unit_status_counts(ind).set_index("status")["total"].to_dict()
-    assert counts == {"achieved": 1, "on_track": 1, "needs_acceleration": 0, "limited": 0, "deterioration": 1,
-                      "no_data": 0}
+    assert counts == {
+        "achieved": 1,
+        "on_track": 1,
+        "needs_acceleration": 0,
+        "limited": 0,
+        "deterioration": 1,
+        "no_data": 0,
+    }
 
 
 def test_warnings_view_filters_and_counts(small):
@@ -393,8 +460,14 @@ def test_evaluation_view_in_plan_order(small):
     assert list(table["code"]) == ["W01", "W02", "W03", "W04"]
     assert list(table["number"]) == [1, 2, 3, 4]
     assert list(table["status"]) == ["achieved", "deterioration", "on_track", "no_data"]
-    assert table.iloc[0][["domain_name", "unit", "target_text", "attribute_label", "baseline", "value"]].tolist() == \
-        ["健康", "%", "≥90", "约束性", 80.0, 92.0]
+    assert table.iloc[0][["domain_name", "unit", "target_text", "attribute_label", "baseline", "value"]].tolist() == [
+        "健康",
+        "%",
+        "≥90",
+        "约束性",
+        80.0,
+        92.0,
+    ]
     assert lines == ["健康 2 项指标：1 项已达标，1 项倒退。", "教育 2 项指标：1 项进展顺利，1 项无数据。"]
     table_en, lines_en = evaluation_view.evaluation_view(ev, rules, "100001", 2022, "en")
     assert table_en.iloc[0]["target_text"] == "≥85" and table_en.iloc[0]["attribute_label"] == "Binding"
@@ -402,7 +475,10 @@ def test_evaluation_view_in_plan_order(small):
     assert evaluation_view.evaluation_years(ev, rules) == ([2020, 2021, 2022], 2022)
     later = pd.concat([ev, ev[ev["year"] == 2022].assign(year=2025)])
     assert evaluation_view.evaluation_years(later, rules)[1] == 2025
-    assert evaluation_view.evaluation_kind(rules, 2025) == "midterm" and evaluation_view.evaluation_kind(rules, 2030) == "final"
+    assert (
+        evaluation_view.evaluation_kind(rules, 2025) == "midterm"
+        and evaluation_view.evaluation_kind(rules, 2030) == "final"
+    )
     assert evaluation_view.evaluation_kind(rules, 2024) is None
     empty_table, _ = evaluation_view.evaluation_view(ev.iloc[0:0], rules, "100000", 2022)
     assert set(empty_table["status"]) == {"no_data"}
@@ -413,7 +489,9 @@ def test_problems_frame_has_file_and_line(tmp_path):
     (root / "indicators").mkdir(parents=True)
     shutil.copy(ROOT / "rules" / "settings.yaml", root / "settings.yaml")
     (root / "areas.yaml").write_text(AREAS, encoding="utf-8")
-    (root / "indicators" / "01_w.yaml").write_text(INDICATORS.replace('target: "<10"', 'target: "很多"'), encoding="utf-8")
+    (root / "indicators" / "01_w.yaml").write_text(
+        INDICATORS.replace('target: "<10"', 'target: "很多"'), encoding="utf-8"
+    )
     rules = load_rules(root)
     p = rules_view.problems_frame(rules.problems, "en")
     assert len(p) == 1
@@ -435,16 +513,27 @@ def test_charts_render_and_survive_many_rows(small):
         charts.domain_status_chart(overview_view.domain_status(ev, rules, "100000", 2022, lang), lang).to_dict()
         charts.district_heatmap(district_view.district_grid(ev, rules, 2022, lang), lang).to_dict()
         charts.ranking_chart(district_view.area_ranking(ev, rules, 2022, lang), lang).to_dict()
-        charts.indicator_chart(indicator_view.indicator_layers(ev, rules, "W01", ["100000"], lang=lang), lang, "%").to_dict()
-        charts.sparkline(domain_view.domain_series(ev, rules, "W", "health", "100000").query("indicator == 'W01'"),
-                         "achieved", lang).to_dict()
+        charts.indicator_chart(
+            indicator_view.indicator_layers(ev, rules, "W01", ["100000"], lang=lang), lang, "%"
+        ).to_dict()
+        charts.sparkline(
+            domain_view.domain_series(ev, rules, "W", "health", "100000").query("indicator == 'W01'"), "achieved", lang
+        ).to_dict()
     # 6,000 cells: past Altair's default 5,000-row limit.
-    big = pd.DataFrame({
-        "area_name": [f"A{i // 100}" for i in range(6000)], "area_order": [i // 100 for i in range(6000)],
-        "indicator": [f"I{i % 100:03d}" for i in range(6000)], "indicator_label": "x",
-        "ind_order": [i % 100 for i in range(6000)], "status": "achieved", "label": "已达标", "value_used": 1.0,
-        "area_code": [f"{i // 100:06d}" for i in range(6000)], "value_text": "1.0%",
-    })
+    big = pd.DataFrame(
+        {
+            "area_name": [f"A{i // 100}" for i in range(6000)],
+            "area_order": [i // 100 for i in range(6000)],
+            "indicator": [f"I{i % 100:03d}" for i in range(6000)],
+            "indicator_label": "x",
+            "ind_order": [i % 100 for i in range(6000)],
+            "status": "achieved",
+            "label": "已达标",
+            "value_used": 1.0,
+            "area_code": [f"{i // 100:06d}" for i in range(6000)],
+            "value_text": "1.0%",
+        }
+    )
     spec = charts.district_heatmap(big).to_dict()
     assert spec["mark"]["type"] == "rect"
     empty = district_view.district_grid(ev.iloc[0:0], rules, 2022)
@@ -453,8 +542,14 @@ def test_charts_render_and_survive_many_rows(small):
 
 
 def test_status_colours_are_fixed():
-    assert list(charts.STATUS_COLORS) == ["achieved", "on_track", "needs_acceleration", "limited",
-                                          "deterioration", "no_data"]
+    assert list(charts.STATUS_COLORS) == [
+        "achieved",
+        "on_track",
+        "needs_acceleration",
+        "limited",
+        "deterioration",
+        "no_data",
+    ]
     scale = charts.status_scale("en").to_dict()
     assert scale["domain"][0] == "Achieved" and scale["range"][0] == charts.STATUS_COLORS["achieved"]
 
@@ -462,16 +557,32 @@ def test_status_colours_are_fixed():
 def test_upload_report_tables(rules):
     """The upload page's report and preview, computed without Streamlit."""
     import pandas as pd
+
     from dashboard.intake import INDICATORS, preview_counts
     from dashboard.messages import legacy
 
     table = upload_view.problem_table([legacy("UNKNOWN_AREA", "未知地区", "unknown area", row=3, column="区县")], "en")
-    assert table.to_dict("records") == [{"location": "row 3, column 区县", "code": "UNKNOWN_AREA", "severity": "error",
-                                         "message": "unknown area", "message_zh": "未知地区",
-                                         "message_en": "unknown area"}]
-    preview = pd.DataFrame({"area": ["500101", "500116"], "indicator": ["W03", "W03"], "year": [2021, 2021],
-                            "old": [None, 9.0], "new": [10.0, 8.0], "kind": ["new", "correction"],
-                            "source_row": [2, 3]})
+    assert table.to_dict("records") == [
+        {
+            "location": "row 3, column 区县",
+            "code": "UNKNOWN_AREA",
+            "severity": "error",
+            "message": "unknown area",
+            "message_zh": "未知地区",
+            "message_en": "unknown area",
+        }
+    ]
+    preview = pd.DataFrame(
+        {
+            "area": ["500101", "500116"],
+            "indicator": ["W03", "W03"],
+            "year": [2021, 2021],
+            "old": [None, 9.0],
+            "new": [10.0, 8.0],
+            "kind": ["new", "correction"],
+            "source_row": [2, 3],
+        }
+    )
     assert preview_counts(preview) == {"new": 1, "correction": 1, "unchanged": 0}
     assert preview_counts(None) == {"new": 0, "correction": 0, "unchanged": 0}
     shown = upload_view.preview_table(INDICATORS, preview, rules, "zh")
@@ -482,13 +593,26 @@ def test_upload_report_tables(rules):
 def test_audit_table_in_words():
     import pandas as pd
 
-    log = pd.DataFrame({"id": [1, 2], "at": [pd.Timestamp("2026-01-02 03:04:05"), pd.Timestamp("2026-01-02 16:30")],
-                        "user": ["alice", "bob"], "action": ["rollback", "upload"], "target": ["batch 7", "2024.csv"],
-                        "details": [None, '{"batch": 12, "rows": 340, "kind": "indicators", "via": "cli", '
-                                          '"sha256": "ab12"}']})
+    log = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "at": [pd.Timestamp("2026-01-02 03:04:05"), pd.Timestamp("2026-01-02 16:30")],
+            "user": ["alice", "bob"],
+            "action": ["rollback", "upload"],
+            "target": ["batch 7", "2024.csv"],
+            "details": [None, '{"batch": 12, "rows": 340, "kind": "indicators", "via": "cli", "sha256": "ab12"}'],
+        }
+    )
     table = upload_view.audit_table(log, "zh")
     # stored in UTC, shown on the reader's clock (Beijing, UTC+8); the details in words, no JSON, no codes
     assert table.iloc[0].tolist() == ["2026-01-02 11:04", "alice", "撤回批次", "batch 7", ""]
-    assert table.iloc[1].tolist() == ["2026-01-03 00:30", "bob", "上传数据", "2024.csv",
-                                      "批次 12；行数 340；类型 指标数据上传；途径 命令行"]
-    assert upload_view.audit_table(log, "en").iloc[1, 4] == "batch 12; rows 340; kind indicator values; via command line"
+    assert table.iloc[1].tolist() == [
+        "2026-01-03 00:30",
+        "bob",
+        "上传数据",
+        "2024.csv",
+        "批次 12；行数 340；类型 指标数据上传；途径 命令行",
+    ]
+    assert (
+        upload_view.audit_table(log, "en").iloc[1, 4] == "batch 12; rows 340; kind indicator values; via command line"
+    )

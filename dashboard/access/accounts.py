@@ -5,12 +5,13 @@ are slowed down exponentially; sessions are random tokens stored hashed, with an
 sign-in, sign-out and user change is written to the audit trail (``audit.py``). The tables are
 created with the rest of the schema when ``Store`` first opens the database; pass its ``engine``.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -19,15 +20,14 @@ from sqlalchemy import delete, insert, select, update
 
 from ..messages import Problem, legacy, t
 from ..store import audit
+from ..store.schema import sessions, throttle, users
 
 ROLES = ["viewer", "area_editor", "city_editor", "maintainer", "admin"]
 DEFAULT_SESSION_HOURS = 8.0
-FREE_ATTEMPTS = 3          # failures before each further attempt must wait
-MAX_DELAY_SECONDS = 900    # never more than 15 minutes
+FREE_ATTEMPTS = 3  # failures before each further attempt must wait
+MAX_DELAY_SECONDS = 900  # never more than 15 minutes
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-only-2030"  # documented in the README; only ever created by `demo`
-
-from ..store.schema import sessions, throttle, users
 
 _hasher = PasswordHasher()
 
@@ -62,13 +62,13 @@ def role_label(role: str, lang: str = "zh") -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite returns naive datetimes; everything is written in UTC.
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -90,19 +90,32 @@ def validate_password(password: str) -> None:
         raise _problem("WEAK_PASSWORD", "不能使用公开的演示密码", "the public demo password cannot be used")
 
 
-def add_user(engine, name: str, password: str, role: str, areas: list[str] | tuple[str, ...] = (),
-             *, by: str = "cli", known_areas: set[str] | None = None, is_demo: bool = False) -> User:
+def add_user(
+    engine,
+    name: str,
+    password: str,
+    role: str,
+    areas: list[str] | tuple[str, ...] = (),
+    *,
+    by: str = "cli",
+    known_areas: set[str] | None = None,
+    is_demo: bool = False,
+) -> User:
     """Create a user. Area editors need at least one area; areas must exist when ``known_areas`` is given."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise _problem("BAD_NAME", "用户名不能为空，且不超过 100 个字符", "the user name must be 1–100 characters")
     if role not in ROLES:
-        raise _problem("BAD_ROLE", f"未知角色 “{role}”，可选：{'、'.join(ROLES)}",
-                       f"unknown role '{role}'; choose one of {', '.join(ROLES)}")
+        raise _problem(
+            "BAD_ROLE",
+            f"未知角色 “{role}”，可选：{'、'.join(ROLES)}",
+            f"unknown role '{role}'; choose one of {', '.join(ROLES)}",
+        )
     areas = tuple(a.strip() for a in areas if a and a.strip())
     if role == "area_editor" and not areas:
-        raise _problem("NO_AREA", "区县填报员必须指定至少一个地区（--area）",
-                       "an area editor needs at least one area (--area)")
+        raise _problem(
+            "NO_AREA", "区县填报员必须指定至少一个地区（--area）", "an area editor needs at least one area (--area)"
+        )
     if known_areas is not None:
         unknown = [a for a in areas if a not in known_areas]
         if unknown:
@@ -112,9 +125,17 @@ def add_user(engine, name: str, password: str, role: str, areas: list[str] | tup
     with _write(engine) as conn, conn.begin():
         if conn.execute(select(users.c.id).where(users.c.name == name)).first():
             raise _problem("USER_EXISTS", f"用户 “{name}” 已存在", f"user '{name}' already exists")
-        conn.execute(insert(users).values(name=name, password_hash=_hasher.hash(password), role=role,
-                                          areas=",".join(areas), is_demo=is_demo, disabled=False,
-                                          created_at=_now()))
+        conn.execute(
+            insert(users).values(
+                name=name,
+                password_hash=_hasher.hash(password),
+                role=role,
+                areas=",".join(areas),
+                is_demo=is_demo,
+                disabled=False,
+                created_at=_now(),
+            )
+        )
     audit.record(engine, by, "user_add", name, role=role, areas=list(areas), demo=is_demo)
     return User(name, role, areas, is_demo)
 
@@ -122,16 +143,18 @@ def add_user(engine, name: str, password: str, role: str, areas: list[str] | tup
 def set_password(engine, name: str, password: str, *, by: str) -> None:
     validate_password(password)
     with _write(engine) as conn, conn.begin():
-        done = conn.execute(update(users).where(users.c.name == name)
-                            .values(password_hash=_hasher.hash(password))).rowcount
+        done = conn.execute(
+            update(users).where(users.c.name == name).values(password_hash=_hasher.hash(password))
+        ).rowcount
         conn.execute(delete(sessions).where(sessions.c.user_name == name))  # old sessions end
     if not done:
         raise _problem("UNKNOWN_USER", f"没有用户 “{name}”", f"no user '{name}'")
     audit.record(engine, by, "password_change", name)
 
 
-def change_user(engine, name: str, *, by: str, role: str | None = None, areas: list[str] | None = None,
-                disabled: bool | None = None) -> None:
+def change_user(
+    engine, name: str, *, by: str, role: str | None = None, areas: list[str] | None = None, disabled: bool | None = None
+) -> None:
     values = {}
     if role is not None:
         if role not in ROLES:
@@ -147,15 +170,21 @@ def change_user(engine, name: str, *, by: str, role: str | None = None, areas: l
             conn.execute(delete(sessions).where(sessions.c.user_name == name))
     if not done:
         raise _problem("UNKNOWN_USER", f"没有用户 “{name}”", f"no user '{name}'")
-    audit.record(engine, by, "user_disable" if disabled else "user_change", name,
-                 **{k: v for k, v in values.items()})
+    audit.record(engine, by, "user_disable" if disabled else "user_change", name, **dict(values.items()))
 
 
 def list_users(engine) -> pd.DataFrame:
     """Users without their hashes."""
     with engine.connect() as conn:
-        rows = conn.execute(select(users.c.name, users.c.role, users.c.areas, users.c.is_demo, users.c.disabled,
-                                   users.c.created_at).order_by(users.c.name)).mappings().all()
+        rows = (
+            conn.execute(
+                select(
+                    users.c.name, users.c.role, users.c.areas, users.c.is_demo, users.c.disabled, users.c.created_at
+                ).order_by(users.c.name)
+            )
+            .mappings()
+            .all()
+        )
     return pd.DataFrame(rows, columns=["name", "role", "areas", "is_demo", "disabled", "created_at"])
 
 
@@ -180,8 +209,9 @@ def sign_in(engine, name: str, password: str, session_hours: float = DEFAULT_SES
     if t and t["next_allowed_at"] and _aware(t["next_allowed_at"]) > now:
         wait = int((_aware(t["next_allowed_at"]) - now).total_seconds()) + 1
         audit.record(engine, name, "sign_in_throttled", name, wait_seconds=wait)
-        raise _problem("TOO_MANY_ATTEMPTS", f"失败次数过多，请 {wait} 秒后再试",
-                       f"too many failed attempts; try again in {wait} s")
+        raise _problem(
+            "TOO_MANY_ATTEMPTS", f"失败次数过多，请 {wait} 秒后再试", f"too many failed attempts; try again in {wait} s"
+        )
     ok = False
     if row is not None and not row["disabled"]:
         try:
@@ -197,8 +227,9 @@ def sign_in(engine, name: str, password: str, session_hours: float = DEFAULT_SES
             failures = (t["failures"] if t else 0) + 1
             nxt = now + timedelta(seconds=_delay_for(failures))
             if t:
-                conn.execute(update(throttle).where(throttle.c.name == key)
-                             .values(failures=failures, next_allowed_at=nxt))
+                conn.execute(
+                    update(throttle).where(throttle.c.name == key).values(failures=failures, next_allowed_at=nxt)
+                )
             else:
                 conn.execute(insert(throttle).values(name=key, failures=failures, next_allowed_at=nxt))
     if not ok:
@@ -207,8 +238,11 @@ def sign_in(engine, name: str, password: str, session_hours: float = DEFAULT_SES
     token = secrets.token_urlsafe(32)
     with _write(engine) as conn, conn.begin():
         conn.execute(delete(sessions).where(sessions.c.expires_at < now))
-        conn.execute(insert(sessions).values(token_hash=_token_hash(token), user_name=name,
-                                             expires_at=now + timedelta(hours=session_hours)))
+        conn.execute(
+            insert(sessions).values(
+                token_hash=_token_hash(token), user_name=name, expires_at=now + timedelta(hours=session_hours)
+            )
+        )
     audit.record(engine, name, "sign_in", name)
     return _user(row), token
 

@@ -11,6 +11,7 @@ is a bilingual ``Problem`` and an audit entry.
 | maintainer    | yes  | no                       | no                     | no                 | actions    | no           |
 | admin         | yes  | all areas                | all tasks              | any batch          | actions    | yes          |
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -28,6 +29,8 @@ PERMISSIONS = {
     "manage_users": {"admin"},
     "view_audit": {"admin"},
 }
+
+
 class Refused(Exception):
     """An action the user may not take; ``problems`` say why (with rows where rows are the reason)."""
 
@@ -60,9 +63,15 @@ def rows_outside_areas(user: User, rows: pd.DataFrame) -> list[Problem]:
     if user.role != "area_editor" or rows.empty:
         return []
     outside = rows[~rows["area"].astype(str).isin(user.areas)]
-    return [Problem(Code.AREA_NOT_ALLOWED, {"area": str(r.area), "areas": list(user.areas)},
-                    row=int(r.source_row), column="area")
-            for r in outside.itertuples()]
+    return [
+        Problem(
+            Code.AREA_NOT_ALLOWED,
+            {"area": str(r.area), "areas": list(user.areas)},
+            row=int(r.source_row),
+            column="area",
+        )
+        for r in outside.itertuples()
+    ]
 
 
 def refused_rows(user: User, kind: str, report, cat=None) -> list[Problem]:
@@ -78,14 +87,24 @@ def upload_any_as(user: User, store, kind: str, report, cat=None) -> int:
     require(user, "upload", store.engine, report.file_name)
     outside = refused_rows(user, kind, report, cat)
     if outside:
-        audit.record(store.engine, user.name, "upload_refused", report.file_name, rows=len(outside),
-                     reason="areas", kind=kind)
+        audit.record(
+            store.engine, user.name, "upload_refused", report.file_name, rows=len(outside), reason="areas", kind=kind
+        )
         raise Refused(outside)
     batch_id = commit_any(kind, report, store, uploader=user.name)
     column = "task" if kind == TASKS else "area"
     scope = sorted(report.rows[column].astype(str).unique().tolist()) if len(report.rows) else []
-    audit.record(store.engine, user.name, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
-                 kind=kind, scope=scope[:50], sha256=report.sha256)
+    audit.record(
+        store.engine,
+        user.name,
+        "upload",
+        report.file_name,
+        batch=batch_id,
+        rows=len(report.rows),
+        kind=kind,
+        scope=scope[:50],
+        sha256=report.sha256,
+    )
     return batch_id
 
 
@@ -131,8 +150,16 @@ def task_rows_outside_areas(user: User, rows: pd.DataFrame, cat) -> list[Problem
         lead_areas = {cat.units[c].area for c in (task.lead_units if task else ()) if c in cat.units}
         if lead_areas & set(user.areas):
             continue
-        problems.append(Problem(Code.AREA_NOT_ALLOWED_TASK,
-                                {"task": str(r.task), "areas": list(user.areas),
-                                 "lead_areas": sorted(a for a in lead_areas if a) or ["—"]},
-                                row=int(r.source_row), column="task"))
+        problems.append(
+            Problem(
+                Code.AREA_NOT_ALLOWED_TASK,
+                {
+                    "task": str(r.task),
+                    "areas": list(user.areas),
+                    "lead_areas": sorted(a for a in lead_areas if a) or ["—"],
+                },
+                row=int(r.source_row),
+                column="task",
+            )
+        )
     return problems

@@ -14,6 +14,7 @@ menu, links, back/forward, a reload and a shared link:
 A page never rewrites the URL of a view it has just been opened with, so one click is one entry in
 the browser's history and Back needs one press.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -61,8 +62,13 @@ class Unknown(Exception):
         self.text = text
 
 
-def value(name: str, options: Sequence[Any], default: Any, parse: Callable[[str | None], Any] = lambda s: s,
-          strict: bool = False) -> Any:
+def value(
+    name: str,
+    options: Sequence[Any],
+    default: Any,
+    parse: Callable[[str | None], Any] = lambda s: s,
+    strict: bool = False,
+) -> Any:
     """The chosen ``name``: from the URL if valid, else remembered, else ``default``.
 
     With ``strict`` a URL value that is not among ``options`` raises :class:`Unknown` (a link to an
@@ -121,5 +127,5 @@ def link_params(current: dict[str, Any], **extra: Any) -> dict[str, str]:
         else:
             params[name] = ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
     if params.get("lang") == "zh":
-        params.pop("lang")   # Chinese is the default: links stay short
+        params.pop("lang")  # Chinese is the default: links stay short
     return params

@@ -6,6 +6,7 @@ session, a disabled user or a changed role takes effect on the next click. Who m
 decided in ``authorization.py``; pages call :func:`require_page` at the top, which refuses on the
 server — hiding a page from the menu is only a convenience.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -76,10 +77,11 @@ def sign_in_form(lang: str, where=None) -> None:
     with where.form("sign_in_form", clear_on_submit=False, border=True):
         st.markdown(f"**{t('signin_title', lang)}**")
         st.text_input(t("signin_name", lang), key="signin_name", autocomplete="username")
-        st.text_input(t("signin_password", lang), key="signin_password", type="password",
-                      autocomplete="current-password")
+        st.text_input(
+            t("signin_password", lang), key="signin_password", type="password", autocomplete="current-password"
+        )
         st.form_submit_button(t("signin_button", lang), key="signin_go", on_click=_do_sign_in, type="primary")
-    err = st.session_state.pop(_ERROR_KEY, None)          # shown once
+    err = st.session_state.pop(_ERROR_KEY, None)  # shown once
     if err:
         code, zh, en = err
         where.error(f"{code}: {bilingual(zh, en, lang)}")
@@ -100,8 +102,10 @@ def account_box(lang: str, where=None) -> User:
     box = where.container(border=True)
     box.markdown(f"👤 **{t('signed_in_as', lang)}** {md_escape(user.name)}")
     sep = colon(lang)
-    box.caption(f"{t('role', lang)}{sep}{user.role_label(lang)}"
-                + (f" · {t('user_areas', lang)}{sep}{md_escape(', '.join(user.areas))}" if user.areas else ""))
+    box.caption(
+        f"{t('role', lang)}{sep}{user.role_label(lang)}"
+        + (f" · {t('user_areas', lang)}{sep}{md_escape(', '.join(user.areas))}" if user.areas else "")
+    )
     if user.is_demo:
         box.warning(t("demo_account", lang))
     box.button(t("signout_button", lang), key="signout_go", on_click=_do_sign_out, args=(user.name,))
@@ -138,7 +142,8 @@ def rules_banner(ctx, user: User) -> None:
         lines = "\n".join(f"- `{p.location(ctx.lang)}` {p.code}: {md_escape(p.message(ctx.lang))}" for p in errors[:8])
         more = t("rules_more_problems", ctx.lang, n=len(errors) - 8) if len(errors) > 8 else ""
         key = "rules_stale_maintainer" if state.stale else "rules_have_problems_maintainer"
-        st.error(t(key, ctx.lang, n=len(errors)) + "\n\n" + lines + (f"\n\n{more}" if more else ""),
-                 icon=":material/rule:")
+        st.error(
+            t(key, ctx.lang, n=len(errors)) + "\n\n" + lines + (f"\n\n{more}" if more else ""), icon=":material/rule:"
+        )
     elif state.stale:
         st.info(t("rules_updating", ctx.lang), icon=":material/update:")

@@ -11,6 +11,7 @@ built once per configuration with ``st.cache_resource``. Caching:
 A database that fails is not hidden: its error reaches the page (``streamlit_app.py`` shows it in
 words), never "no data yet".
 """
+
 from __future__ import annotations
 
 import warnings
@@ -109,25 +110,53 @@ def get_task_history(task: str, store: Store | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _warnings(_rules: RuleSet, fingerprint: str, _store: Store, url: str, version: str, year: int, lang: str,
-              areas: tuple, kinds: tuple, binding_only: bool) -> pd.DataFrame:
+def _warnings(
+    _rules: RuleSet,
+    fingerprint: str,
+    _store: Store,
+    url: str,
+    version: str,
+    year: int,
+    lang: str,
+    areas: tuple,
+    kinds: tuple,
+    binding_only: bool,
+) -> pd.DataFrame:
     ev = _evaluation(_rules, fingerprint, _store, url, version)
-    return warnings_view(ev, _rules, year, lang, areas=list(areas) or None, kinds=list(kinds) or None,
-                         binding_only=binding_only)
+    return warnings_view(
+        ev, _rules, year, lang, areas=list(areas) or None, kinds=list(kinds) or None, binding_only=binding_only
+    )
 
 
-def get_warnings(rules: RuleSet, year: int, lang: str, areas: list[str] | None = None,
-                 kinds: list[str] | None = None, binding_only: bool = False,
-                 store: Store | None = None) -> pd.DataFrame:
+def get_warnings(
+    rules: RuleSet,
+    year: int,
+    lang: str,
+    areas: list[str] | None = None,
+    kinds: list[str] | None = None,
+    binding_only: bool = False,
+    store: Store | None = None,
+) -> pd.DataFrame:
     """``views.warnings.warnings_view`` on the cached evaluation, recomputed only when rules, data or filters change."""
     store = store or get_store()
-    return _warnings(rules, rules.fingerprint, store, store.url, data_version(store), int(year), lang,
-                     tuple(areas or ()), tuple(kinds or ()), bool(binding_only))
+    return _warnings(
+        rules,
+        rules.fingerprint,
+        store,
+        store.url,
+        data_version(store),
+        int(year),
+        lang,
+        tuple(areas or ()),
+        tuple(kinds or ()),
+        bool(binding_only),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _report_file(kind: str, _rules: RuleSet, fingerprint: str, _store: Store, url: str, version: str, area: str,
-                 year: int, lang: str) -> bytes:
+def _report_file(
+    kind: str, _rules: RuleSet, fingerprint: str, _store: Store, url: str, version: str, area: str, year: int, lang: str
+) -> bytes:
     ev = _evaluation(_rules, fingerprint, _store, url, version)
     demo = _store.has_demo_data()
     if kind == "docx":
@@ -194,8 +223,9 @@ def parse_list(text: str) -> list[str]:
     return [p for p in (text or "").split(",") if p]
 
 
-def initial_value(key: str, options: list, default: Any, parse: Callable[[str], Any] = str,
-                  multi: bool = False) -> None:
+def initial_value(
+    key: str, options: list, default: Any, parse: Callable[[str], Any] = str, multi: bool = False
+) -> None:
     """Put the value a picker should show into ``st.session_state[key]`` before it is drawn.
 
     Order: a query parameter that changed since we last wrote it (a link was opened), the value the

@@ -5,6 +5,7 @@ and ``dashboard.charts`` for charts. Every picker shows the value of the URL and
 back to it (``selection``); every link carries the reader's place. Nothing here renders user or
 YAML text as HTML.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,12 @@ PAGES = {
 # Status marks differ in shape, not only in colour: they read on a greyscale print and for
 # colour-blind readers (the chart colours are chosen the same way, see dashboard.charts.pages).
 STATUS_ICONS = {
-    "achieved": "✔", "on_track": "▲", "needs_acceleration": "△",
-    "limited": "▽", "deterioration": "▼", "no_data": "○",
+    "achieved": "✔",
+    "on_track": "▲",
+    "needs_acceleration": "△",
+    "limited": "▽",
+    "deterioration": "▼",
+    "no_data": "○",
 }
 TASK_STATUS_ICONS = {"not_reported": "○", "not_started": "□", "in_progress": "◐", "done": "●", "delayed": "◆"}
 LANG_OPTIONS = ("zh", "en")
@@ -79,8 +84,11 @@ class Context:
     @property
     def default_year(self) -> int:
         """The latest year with data for the chosen area (the plan's first year when it has none)."""
-        return self.area_years[-1] if self.area_years else (self.years[-1] if self.years else
-                                                            self.rules.settings.plan_period.start)
+        return (
+            self.area_years[-1]
+            if self.area_years
+            else (self.years[-1] if self.years else self.rules.settings.plan_period.start)
+        )
 
     @property
     def current(self) -> dict[str, Any]:
@@ -137,8 +145,20 @@ def _build_context() -> Context:
         unknown.append(exc)
         year = default
     present = selection.raw("present") == "1"
-    return Context(rules=rules, rules_state=state, store=store, lang=lang, ev=ev, years=years, year=int(year),
-                   area=area, area_years=area_years, has_data=has_data, presenting=present, unknown=unknown)
+    return Context(
+        rules=rules,
+        rules_state=state,
+        store=store,
+        lang=lang,
+        ev=ev,
+        years=years,
+        year=int(year),
+        area=area,
+        area_years=area_years,
+        has_data=has_data,
+        presenting=present,
+        unknown=unknown,
+    )
 
 
 def status_text(status: str, lang: str) -> str:
@@ -155,8 +175,15 @@ def notices(ctx: Context) -> None:
         st.info(t("no_data_yet", ctx.lang))
     elif not ctx.year_has_data:
         latest = ctx.area_years[-1] if ctx.area_years else None
-        st.info(t("year_without_data" if latest else "area_without_data", ctx.lang,
-                  area=ctx.rules.area_name(ctx.area, ctx.lang), year=ctx.year, latest=latest or ""))
+        st.info(
+            t(
+                "year_without_data" if latest else "area_without_data",
+                ctx.lang,
+                area=ctx.rules.area_name(ctx.area, ctx.lang),
+                year=ctx.year,
+                latest=latest or "",
+            )
+        )
 
 
 # ------------------------------------------------------------------------------ pickers
@@ -170,29 +197,40 @@ def _commit(name: str, widget_key: str, drop: Any = None) -> None:
     selection.to_url(name, None if new == drop else new)
 
 
-def select(ctx: Context, name: str, options: Sequence[Any], current: Any, label: str, where: Any = None,
-           format_func: Callable[[Any], str] = str, drop: Any = None) -> Any:
+def select(
+    ctx: Context,
+    name: str,
+    options: Sequence[Any],
+    current: Any,
+    label: str,
+    where: Any = None,
+    format_func: Callable[[Any], str] = str,
+    drop: Any = None,
+) -> Any:
     """A selectbox showing ``current`` whose change is written to ``?name=`` (``drop`` = leave it out)."""
     where = where or st
     if not options:
         return None
     key = f"w_{name}"
     _bind(name, key, current if current in options else options[0])
-    where.selectbox(t(label, ctx.lang), list(options), key=key, format_func=format_func, on_change=_commit,
-                    args=(name, key, drop))
+    where.selectbox(
+        t(label, ctx.lang), list(options), key=key, format_func=format_func, on_change=_commit, args=(name, key, drop)
+    )
     return st.session_state[key]
 
 
 def pick_year(ctx: Context, where: Any = None) -> int:
     """The year; a year without data for the chosen area is marked in the list."""
+
     def label(y: int) -> str:
         return str(y) if y in ctx.area_years else t("year_no_data", ctx.lang, year=y)
 
     return int(select(ctx, "year", ctx.years, ctx.year, "year", where, label))
 
 
-def pick_area(ctx: Context, where: Any = None, name: str = "area", label: str = "area",
-              default: str | None = None) -> str:
+def pick_area(
+    ctx: Context, where: Any = None, name: str = "area", label: str = "area", default: str | None = None
+) -> str:
     options = area_options(ctx.rules)
     if name == "area":
         current = ctx.area
@@ -210,14 +248,28 @@ def pick_areas(ctx: Context, where: Any = None, name: str = "areas") -> list[str
     current = selection.values(name, options, [a for a in default if a])
     key = f"w_{name}"
     _bind(name, key, current)
-    where.multiselect(t("areas", ctx.lang), options, key=key, on_change=_commit, args=(name, key),
-                      format_func=lambda c: ctx.rules.area_name(c, ctx.lang),
-                      placeholder=t("choose_areas", ctx.lang))
+    where.multiselect(
+        t("areas", ctx.lang),
+        options,
+        key=key,
+        on_change=_commit,
+        args=(name, key),
+        format_func=lambda c: ctx.rules.area_name(c, ctx.lang),
+        placeholder=t("choose_areas", ctx.lang),
+    )
     return list(st.session_state[key])
 
 
-def pick_option(ctx: Context, name: str, options: list, default: Any, label: str, where: Any = None,
-                format_func: Callable[[Any], str] = str, parse: Callable[[str | None], Any] = lambda s: s) -> Any:
+def pick_option(
+    ctx: Context,
+    name: str,
+    options: list,
+    default: Any,
+    label: str,
+    where: Any = None,
+    format_func: Callable[[Any], str] = str,
+    parse: Callable[[str | None], Any] = lambda s: s,
+) -> Any:
     """A linkable selectbox for a page's own choice (an empty-string option, "all", leaves the parameter out)."""
     if not options:
         return None
@@ -262,8 +314,7 @@ def link_params(ctx: Context | None = None, **extra: Any) -> dict[str, str]:
     return selection.link_params(ctx.current, **extra)
 
 
-def page_link(ctx: Context, page: str, label: str, where: Any = None, icon: str | None = None,
-              **extra: Any) -> None:
+def page_link(ctx: Context, page: str, label: str, where: Any = None, icon: str | None = None, **extra: Any) -> None:
     (where or st).page_link(PAGES[page], label=label, icon=icon, query_params=link_params(ctx, **extra))
 
 
@@ -312,8 +363,14 @@ def presentation_toggle(ctx: Context, where: Any = None) -> None:
     if ctx.presenting:
         where.button(t("exit_present", ctx.lang), key="exit_present", on_click=_set_presenting, args=(False,))
     else:
-        where.button(t("present_mode", ctx.lang), key="enter_present", help=t("present_help", ctx.lang),
-                     on_click=_set_presenting, args=(True,), icon=":material/slideshow:")
+        where.button(
+            t("present_mode", ctx.lang),
+            key="enter_present",
+            help=t("present_help", ctx.lang),
+            on_click=_set_presenting,
+            args=(True,),
+            icon=":material/slideshow:",
+        )
 
 
 PRESENTATION_CSS = """

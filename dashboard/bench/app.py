@@ -7,6 +7,7 @@ Uses a throw-away SQLite database filled with the seeded demo data (all areas, a
 2020–2025), runs each page once through ``streamlit.testing.v1.AppTest`` to warm the caches,
 then times ``repeat`` further reruns and reports the median. Goal: under 1 s each on 2 cores.
 """
+
 from __future__ import annotations
 
 import logging

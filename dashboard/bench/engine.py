@@ -4,6 +4,7 @@
 the whole set, and the straightforward per-cell evaluation (``progress_scalar``) on a sample in
 the same run, and reports the per-cell speed-up. Figures, not assertions: rerun it on any machine.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,8 +24,7 @@ def national_rules(rules: RuleSet, n_areas: int) -> RuleSet:
     areas = {root.code: root}
     for k in range(n_areas):
         code = f"{k + 1:06d}"
-        areas[code] = Area(code=code, name_zh=f"县{k + 1}", name_en=f"County {k + 1}", parent="000000",
-                           level="county")
+        areas[code] = Area(code=code, name_zh=f"县{k + 1}", name_en=f"County {k + 1}", parent="000000", level="county")
     return dataclasses.replace(rules, areas=areas, overrides={})
 
 
@@ -44,14 +44,24 @@ def run_bench(base_rules: RuleSet, areas: int = 2844, seed: int = 20211, sample:
     pick = rng.choice(len(out), size=min(sample, len(out)), replace=False)
     grouped = {key: dict(zip(g["year"], g["value"])) for key, g in obs.groupby(["area", "indicator"], sort=False)}
     cells = out.iloc[pick][["area_code", "indicator", "year", "status"]].astype(
-        {"area_code": str, "indicator": str, "status": str})
+        {"area_code": str, "indicator": str, "status": str}
+    )
     # The inputs of each cell are gathered before the clock starts: only the evaluation is timed.
     inputs = []
     for area, code, year, status in cells.itertuples(index=False):
         target = rules.target_for(area, code)
         ref_code = target.check.engine_row(rules.indicators[code].direction, rules.settings).ref_series
-        inputs.append((grouped.get((area, code), {}), int(year), target.check, rules.indicators[code],
-                       target.baseline, grouped.get((area, ref_code), {}) if ref_code is not None else None, status))
+        inputs.append(
+            (
+                grouped.get((area, code), {}),
+                int(year),
+                target.check,
+                rules.indicators[code],
+                target.baseline,
+                grouped.get((area, ref_code), {}) if ref_code is not None else None,
+                status,
+            )
+        )
     t1 = time.perf_counter()
     agree = 0
     for series, year, check, indicator, baseline, ref, status in inputs:

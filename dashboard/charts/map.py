@@ -1,5 +1,6 @@
 """The map of the districts and counties, coloured by their share of indicators achieved or on track,
 or by one indicator's status; clicking a district selects it (``map_pick`` on ``code``)."""
+
 from __future__ import annotations
 
 import copy
@@ -31,32 +32,47 @@ def district_map(values: pd.DataFrame, lang: str = "zh", by: str = "share", big:
     ``label`` (one indicator, ``by="status"``), plus ``tip`` (the value written out)."""
     data = alt.Data(values=_features(label_points(values)))
     pick = alt.selection_point(name=MAP_SELECTION, fields=["code"], on="click")
-    base = alt.Chart(data).transform_calculate(code="datum.properties.code",
-                                               area_name="datum.properties.area_name",
-                                               tip="datum.properties.tip")
+    base = alt.Chart(data).transform_calculate(
+        code="datum.properties.code", area_name="datum.properties.area_name", tip="datum.properties.tip"
+    )
     if by == "share":
         base = base.transform_calculate(share="datum.properties.share")
         shares = pd.to_numeric(values.get("share"), errors="coerce").dropna() if len(values) else pd.Series(dtype=float)
-        low = float(int(shares.min() * 10) / 10) if len(shares) else 0.0   # from the lowest tenth: contrast
-        color = alt.Color("share:Q", title=t("share_good", lang),
-                          scale=alt.Scale(domain=[low, 1], scheme="blues"),
-                          legend=alt.Legend(format="%", orient="bottom", gradientLength=320))
+        low = float(int(shares.min() * 10) / 10) if len(shares) else 0.0  # from the lowest tenth: contrast
+        color = alt.Color(
+            "share:Q",
+            title=t("share_good", lang),
+            scale=alt.Scale(domain=[low, 1], scheme="blues"),
+            legend=alt.Legend(format="%", orient="bottom", gradientLength=320),
+        )
     else:
         base = base.transform_calculate(label="datum.properties.label")
-        color = alt.Color("label:N", title=t("status", lang), legend=alt.Legend(orient="bottom", columns=6),
-                          scale=alt.Scale(domain=[status_label(s, lang) for s in STATUSES],
-                                          range=[STATUS_COLORS[s] for s in STATUSES]))
-    shapes = base.mark_geoshape(stroke="white", strokeWidth=1.2, cursor="pointer").encode(
-        color=color,
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
-        tooltip=[alt.Tooltip("area_name:N", title=t("area", lang)), alt.Tooltip("tip:N", title=t("value", lang))],
-    ).add_params(pick)
-    labels = base.transform_calculate(
-        short="replace(datum.properties.area_name, /(土家族|苗族)*(自治县|区|县)$| (Tujia|Miao|and| )*"
-              "(Autonomous County|District|County)$/, '')").mark_text(
-        fontSize=sizes(big)["label"] - 4, color="#222222").encode(
-        longitude="lon:Q", latitude="lat:Q", text="short:N").transform_calculate(
-        lon="datum.properties.lon", lat="datum.properties.lat")
+        color = alt.Color(
+            "label:N",
+            title=t("status", lang),
+            legend=alt.Legend(orient="bottom", columns=6),
+            scale=alt.Scale(
+                domain=[status_label(s, lang) for s in STATUSES], range=[STATUS_COLORS[s] for s in STATUSES]
+            ),
+        )
+    shapes = (
+        base.mark_geoshape(stroke="white", strokeWidth=1.2, cursor="pointer")
+        .encode(
+            color=color,
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
+            tooltip=[alt.Tooltip("area_name:N", title=t("area", lang)), alt.Tooltip("tip:N", title=t("value", lang))],
+        )
+        .add_params(pick)
+    )
+    labels = (
+        base.transform_calculate(
+            short="replace(datum.properties.area_name, /(土家族|苗族)*(自治县|区|县)$| (Tujia|Miao|and| )*"
+            "(Autonomous County|District|County)$/, '')"
+        )
+        .mark_text(fontSize=sizes(big)["label"] - 4, color="#222222")
+        .encode(longitude="lon:Q", latitude="lat:Q", text="short:N")
+        .transform_calculate(lon="datum.properties.lon", lat="datum.properties.lat")
+    )
     chart = (shapes + labels).project(type="mercator").properties(width="container", height=620 if big else 520)
     return styled(chart, big)
 
@@ -67,6 +83,11 @@ def label_points(values: pd.DataFrame) -> pd.DataFrame:
     for feature in districts()["features"]:
         polygons = feature["geometry"]["coordinates"]
         ring = max((p[0] for p in polygons), key=len)
-        rows.append({"area_code": feature["properties"]["code"], "lon": sum(x for x, _ in ring) / len(ring),
-                     "lat": sum(y for _, y in ring) / len(ring)})
+        rows.append(
+            {
+                "area_code": feature["properties"]["code"],
+                "lon": sum(x for x, _ in ring) / len(ring),
+                "lat": sum(y for _, y in ring) / len(ring),
+            }
+        )
     return values.merge(pd.DataFrame(rows), on="area_code", how="left")

@@ -7,6 +7,7 @@ rules models validate ``check:`` against, and offers :func:`parse_target`, which
 target text to the kinds in priority order. Adding a kind is adding a module (see
 docs/architecture.md); nothing else names the kinds.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -40,8 +41,12 @@ def _discover() -> dict[str, type[CheckKind]]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, CheckKind) and obj is not CheckKind \
-                    and obj.__module__ == module.__name__:
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, CheckKind)
+                and obj is not CheckKind
+                and obj.__module__ == module.__name__
+            ):
                 kind = obj.model_fields["kind"].default
                 if kind in found:
                     raise RuntimeError(f"target kind {kind!r} is defined twice: {found[kind]} and {obj}")
@@ -55,7 +60,7 @@ KINDS: dict[str, type[CheckKind]] = _discover()
 if TYPE_CHECKING:
     Check = CheckKind
 else:
-    Check = Annotated[Union[tuple(KINDS.values())], Field(discriminator="kind")]
+    Check = Annotated[tuple(KINDS.values()), Field(discriminator="kind")]
 
 DIRECTION_ONLY_KINDS = frozenset(k for k, cls in KINDS.items() if cls.direction_only)
 
@@ -76,5 +81,20 @@ def parse_target(text: str, direction: Direction, reference: str | None = None) 
     raise TargetParseError(Code.BAD_TARGET_UNKNOWN, text=text)
 
 
-__all__ = ["KINDS", "Check", "CheckKind", "CheckSettings", "DemoLevel", "Direction", "EngineRow", "Op",
-           "TargetParseError", "parse_target", "normalise", "DIRECTION_ONLY_KINDS", "REACH", "IMPROVE", "RISE"]
+__all__ = [
+    "DIRECTION_ONLY_KINDS",
+    "IMPROVE",
+    "KINDS",
+    "REACH",
+    "RISE",
+    "Check",
+    "CheckKind",
+    "CheckSettings",
+    "DemoLevel",
+    "Direction",
+    "EngineRow",
+    "Op",
+    "TargetParseError",
+    "normalise",
+    "parse_target",
+]

@@ -1,4 +1,5 @@
 """``45左右``: within a tolerance of a value (``about_tolerance`` in settings, relative)."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,9 @@ class About(CheckKind):
 
     def words(self, lang: str, settings: CheckSettings) -> str:
         tol = self._tol(settings)
-        return t("check_about", lang, value=fmt(self.value), lo=fmt(self.value * (1 - tol)),
-                 hi=fmt(self.value * (1 + tol)))
+        return t(
+            "check_about", lang, value=fmt(self.value), lo=fmt(self.value * (1 - tol)), hi=fmt(self.value * (1 + tol))
+        )
 
     def engine_row(self, direction: str, settings: CheckSettings) -> EngineRow:
         return EngineRow(d=-1.0, tval=self.value, centre=self.value, half=self._tol(settings) * abs(self.value))

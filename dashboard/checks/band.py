@@ -1,4 +1,5 @@
 """``趋于平衡``: move into a normal band (the sex ratio at birth: ``sex_ratio_band`` in settings)."""
+
 from __future__ import annotations
 
 from typing import Literal

@@ -12,6 +12,7 @@ that also knows:
 The registry (``dashboard.checks``) collects every subclass from the modules of this package, so
 adding a kind is adding one module: nothing else in the code names the kinds.
 """
+
 from __future__ import annotations
 
 import math

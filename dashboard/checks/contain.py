@@ -1,4 +1,5 @@
 """``得到控制``: not above the baseline."""
+
 from __future__ import annotations
 
 from typing import Literal

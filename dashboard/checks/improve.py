@@ -1,4 +1,5 @@
 """``提高`` / ``降低`` / ``明显降低`` …: beyond the baseline by the deadline (明显 = by a margin)."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -23,8 +24,12 @@ class Improve(CheckKind):
 
     @classmethod
     def recognise(cls, text: str, direction: Direction, reference: str | None) -> Improve | None:
-        for words, up, significant in ((UP, True, False), (SIGNIFICANT_UP, True, True),
-                                       (DOWN, False, False), (SIGNIFICANT_DOWN, False, True)):
+        for words, up, significant in (
+            (UP, True, False),
+            (SIGNIFICANT_UP, True, True),
+            (DOWN, False, False),
+            (SIGNIFICANT_DOWN, False, True),
+        ):
             if text in words:
                 return cls(direction="up" if up else "down", significant=significant)
         return None
@@ -35,5 +40,8 @@ class Improve(CheckKind):
         return t(f"check_improve_{self.direction}", lang)
 
     def engine_row(self, direction: str, settings: CheckSettings) -> EngineRow:
-        return EngineRow(family=IMPROVE, d=1.0 if self.direction == "up" else -1.0,
-                         margin=settings.significant_change if self.significant else 0.0)
+        return EngineRow(
+            family=IMPROVE,
+            d=1.0 if self.direction == "up" else -1.0,
+            margin=settings.significant_change if self.significant else 0.0,
+        )

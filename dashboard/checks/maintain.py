@@ -3,6 +3,7 @@
 A qualitative text is never guessed: the maintainer writes ``check: {kind: maintain, tolerance: 2}``
 and the printed text stays as it is.
 """
+
 from __future__ import annotations
 
 from typing import Literal

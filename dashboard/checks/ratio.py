@@ -1,4 +1,5 @@
 """``2：3``: a ratio printed as first:second, judged on second/first (1.5 women per man)."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,14 @@ class Ratio(CheckKind):
         return cls(first=first, second=second, op=op)
 
     def words(self, lang: str, settings: CheckSettings) -> str:
-        return t("check_ratio", lang, first=fmt(self.first), second=fmt(self.second),
-                 op=op_words(self.op, lang), value=f"{self.value:.3g}")
+        return t(
+            "check_ratio",
+            lang,
+            first=fmt(self.first),
+            second=fmt(self.second),
+            op=op_words(self.op, lang),
+            value=f"{self.value:.3g}",
+        )
 
     def engine_row(self, direction: str, settings: CheckSettings) -> EngineRow:
         return EngineRow(d=1.0 if self.op in (">=", ">") else -1.0, strict=self.op in (">", "<"), tval=self.value)

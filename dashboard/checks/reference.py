@@ -3,6 +3,7 @@
 The series is named in the rules (``reference: CODE``): an indicator or a context series, taken in
 the same area and year.
 """
+
 from __future__ import annotations
 
 from typing import Literal

@@ -1,4 +1,5 @@
 """``逐年提高``: no year may fall, and the value must end above the baseline."""
+
 from __future__ import annotations
 
 from typing import Literal

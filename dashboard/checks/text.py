@@ -1,12 +1,25 @@
 """Reading printed target texts: full-width forms, numbers and comparison signs."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 NUMBER = r"[-+]?\d+(?:\.\d+)?"
-OPS = {"≥": ">=", "≧": ">=", ">=": ">=", "=>": ">=", ">": ">",
-       "≤": "<=", "≦": "<=", "<=": "<=", "=<": "<=", "<": "<", "=": "==", "==": "=="}
+OPS = {
+    "≥": ">=",
+    "≧": ">=",
+    ">=": ">=",
+    "=>": ">=",
+    ">": ">",
+    "≤": "<=",
+    "≦": "<=",
+    "<=": "<=",
+    "=<": "<=",
+    "<": "<",
+    "=": "==",
+    "==": "==",
+}
 
 
 def normalise(text: str | None) -> str:

@@ -3,6 +3,7 @@
 A bare number takes its sign from the indicator's direction: ``100`` on a higher-is-better
 indicator is ``≥100``, ``8`` on a lower-is-better one is ``<8`` (how the plans print them).
 """
+
 from __future__ import annotations
 
 import re
@@ -44,14 +45,20 @@ class Threshold(CheckKind):
 
     def engine_row(self, direction: str, settings: CheckSettings) -> EngineRow:
         if self.op == "==":
-            return EngineRow(d=-1.0, tval=self.value, centre=self.value,
-                             half=settings.about_tolerance * abs(self.value))
+            return EngineRow(
+                d=-1.0, tval=self.value, centre=self.value, half=settings.about_tolerance * abs(self.value)
+            )
         return EngineRow(d=1.0 if self.op in (">=", ">") else -1.0, strict=self.op in (">", "<"), tval=self.value)
 
     def judge_value(self, value: float, settings: CheckSettings) -> bool | None:
         v = self.value
-        return {">=": value >= v, ">": value > v, "<=": value <= v, "<": value < v,
-                "==": abs(value - v) <= 1e-9 * max(1.0, abs(v))}[self.op]
+        return {
+            ">=": value >= v,
+            ">": value > v,
+            "<=": value <= v,
+            "<": value < v,
+            "==": abs(value - v) <= 1e-9 * max(1.0, abs(v)),
+        }[self.op]
 
     def demo_level(self, rng: np.random.Generator, percent: bool) -> DemoLevel:
         target = self.value

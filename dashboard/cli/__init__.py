@@ -5,6 +5,7 @@ One module per group of commands (``rules_commands``, ``engine_commands``, ``dat
 The services (rules, store) are built once in :func:`main` from the environment (``--rules``
 overrides the rules directory) and reach every command as ``args.services``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
         description="妇儿规划监测 — women's and children's plan monitoring. "
-                    "DASHBOARD_RULES_DIR and DASHBOARD_DB_URL point every command at other rules / another database.",
+        "DASHBOARD_RULES_DIR and DASHBOARD_DB_URL point every command at other rules / another database.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (on standard error)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

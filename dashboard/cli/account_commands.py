@@ -3,6 +3,7 @@
 The first administrator is created here (there is no default password); passwords are read from
 the terminal without echo, or from standard input with ``--password-stdin`` for scripts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,9 @@ def cmd_user(args: argparse.Namespace) -> int:
                     err(Problem(Code.UNKNOWN_AREA_USER, {"area": text}).format())
                     return 1
                 areas.append(code)
-            user = accounts.add_user(engine, args.name, _password(args), args.role, areas, by=by,
-                                     known_areas=set(rules.areas))
+            user = accounts.add_user(
+                engine, args.name, _password(args), args.role, areas, by=by, known_areas=set(rules.areas)
+            )
             print(say("cli_user_created", name=user.name, role=user.role, areas=", ".join(user.areas) or "—"))
         elif args.user_command == "list":
             write_frame(accounts.list_users(engine), "csv", None)

@@ -1,4 +1,5 @@
 """``bench``, ``bench-import``, ``bench-app``: figures to rerun on any machine, never assertions."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """What every command shares: the services, bilingual output lines, frames to files, area names."""
+
 from __future__ import annotations
 
 import getpass

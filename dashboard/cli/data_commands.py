@@ -6,6 +6,7 @@ takes indicator files and task-progress files alike. The command line is for peo
 to the database itself: its actions are recorded in the audit trail under the operating-system
 user (or ``--uploader``/``--user``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,10 +19,10 @@ from ..demo import load_demo
 from ..engine.task_status import task_status_label
 from ..intake import TASKS, commit_any, preview_any, preview_counts, read_any_upload_path
 from ..intake.matching import match_area
-from ..reports.exports import export_csv, task_status_table
-from ..reports.templates import make_template
 from ..intake.task_progress import default_template_year, make_task_template
 from ..messages import Msg
+from ..reports.exports import export_csv, task_status_table
+from ..reports.templates import make_template
 from ..rules import RuleSet
 from ..store import StoreError, audit
 from .common import actor, err, rules_or_exit, say, write_frame
@@ -33,15 +34,26 @@ def _fmt(x: object) -> str:
 
 def _preview_line(preview: pd.DataFrame, n_skipped: int, lang: str) -> str:
     c = preview_counts(preview)
-    return say("cli_preview", lang, new=c["new"], corrected=c["correction"], unchanged=c["unchanged"], skipped=n_skipped)
+    return say(
+        "cli_preview", lang, new=c["new"], corrected=c["correction"], unchanged=c["unchanged"], skipped=n_skipped
+    )
 
 
-def report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both",
-                 rules: RuleSet | None = None) -> list[str]:
+def report_lines(
+    report, preview: pd.DataFrame | None = None, lang: str = "both", rules: RuleSet | None = None
+) -> list[str]:
     """The import report of an indicator file as text lines: summary, problems, skipped cells, corrections."""
     fmt = "both" if lang == "both" else lang
-    lines = [say("cli_file_values", lang, name=report.file_name, layout=report.layout or "?",
-                 encoding=report.encoding or "?", n=report.n_bytes)]
+    lines = [
+        say(
+            "cli_file_values",
+            lang,
+            name=report.file_name,
+            layout=report.layout or "?",
+            encoding=report.encoding or "?",
+            n=report.n_bytes,
+        )
+    ]
     lines.extend(p.format(fmt) for p in report.problems)
     for r in report.skipped.itertuples(index=False):
         lines.append(f"row {r.row}, column {r.column}: SKIPPED: " + say("cli_skipped_cell", lang, text=r.text))
@@ -49,12 +61,15 @@ def report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both"
         lines.append(_preview_line(preview, report.n_skipped, lang))
         for r in preview.loc[preview["kind"] == "correction"].itertuples(index=False):
             area = rules.area_name(r.area) if rules else r.area
-            lines.append(f"row {r.source_row}: CORRECTION: {area} {r.indicator} {r.year}: {_fmt(r.old)} → {_fmt(r.new)}")
+            lines.append(
+                f"row {r.source_row}: CORRECTION: {area} {r.indicator} {r.year}: {_fmt(r.old)} → {_fmt(r.new)}"
+            )
     return lines
 
 
 def task_report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both") -> list[str]:
     """The import report of a task-progress file as text lines, in the style of :func:`report_lines`."""
+
     def label(code: object) -> str:
         return task_status_label(code, "zh" if lang == "both" else lang) if isinstance(code, str) else "—"
 
@@ -87,8 +102,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     kind, report = read_any_upload_path(path, rules)
     store = args.services.store if report.ok else None
     preview = preview_any(kind, report, store) if store is not None else None
-    lines = (task_report_lines(report, preview, args.lang) if kind == TASKS
-             else report_lines(report, preview, args.lang, rules))
+    lines = (
+        task_report_lines(report, preview, args.lang)
+        if kind == TASKS
+        else report_lines(report, preview, args.lang, rules)
+    )
     for line in lines:
         print(line)
     if store is None:
@@ -103,11 +121,28 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     uploader = actor(args.uploader)
     batch_id = commit_any(kind, report, store, uploader=uploader)
-    audit.record(store.engine, uploader, "upload", report.file_name, batch=batch_id, rows=len(report.rows),
-                 kind=kind, via="cli", os_user=actor(None), sha256=report.sha256)
+    audit.record(
+        store.engine,
+        uploader,
+        "upload",
+        report.file_name,
+        batch=batch_id,
+        rows=len(report.rows),
+        kind=kind,
+        via="cli",
+        os_user=actor(None),
+        sha256=report.sha256,
+    )
     b = store.batch(batch_id) or {}
-    print(say("cli_stored_tasks" if kind == TASKS else "cli_stored", batch=batch_id, new=b.get("n_new", 0),
-              corrected=b.get("n_corrected", 0), unchanged=b.get("n_unchanged", 0)))
+    print(
+        say(
+            "cli_stored_tasks" if kind == TASKS else "cli_stored",
+            batch=batch_id,
+            new=b.get("n_new", 0),
+            corrected=b.get("n_corrected", 0),
+            unchanged=b.get("n_unchanged", 0),
+        )
+    )
     return 0
 
 
@@ -153,8 +188,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-HISTORY_COLUMNS = ["id", "created_at", "kind", "uploader", "file_name", "n_rows", "n_new", "n_corrected",
-                   "n_unchanged", "n_skipped", "status", "rolled_back_at", "rolled_back_by", "sha256"]
+HISTORY_COLUMNS = [
+    "id",
+    "created_at",
+    "kind",
+    "uploader",
+    "file_name",
+    "n_rows",
+    "n_new",
+    "n_corrected",
+    "n_unchanged",
+    "n_skipped",
+    "status",
+    "rolled_back_at",
+    "rolled_back_by",
+    "sha256",
+]
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -211,8 +260,11 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the data commands to the ``python -m dashboard`` sub-parser."""
-    p = sub.add_parser("import", help="validate a yearly data file (indicator values or task progress) and store it "
-                                      "as one batch (exit 1 if rejected)")
+    p = sub.add_parser(
+        "import",
+        help="validate a yearly data file (indicator values or task progress) and store it "
+        "as one batch (exit 1 if rejected)",
+    )
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="validate and preview only; store nothing")
     p.add_argument("--uploader", help="name recorded with the batch (default: the login name)")

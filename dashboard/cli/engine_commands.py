@@ -1,4 +1,5 @@
 """``evaluate`` and ``report``: the engine's judgement as a table, and the documents a committee sends."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,9 +10,30 @@ from ..intake.indicator_values import read_upload
 from ..reports.documents import build_docx, build_xlsx
 from .common import area_code, err, rules_or_exit, say, write_frame
 
-EVALUATE_COLUMNS = ["area_code", "area_name", "indicator", "year", "value", "value_used", "value_year", "baseline",
-                    "baseline_year", "baseline_source", "target_text", "check_kind", "target_value", "target_source",
-                    "attribute", "met", "margin", "progress_pct", "projected_2030", "ratio", "status", "flags"]
+EVALUATE_COLUMNS = [
+    "area_code",
+    "area_name",
+    "indicator",
+    "year",
+    "value",
+    "value_used",
+    "value_year",
+    "baseline",
+    "baseline_year",
+    "baseline_source",
+    "target_text",
+    "check_kind",
+    "target_value",
+    "target_source",
+    "attribute",
+    "met",
+    "margin",
+    "progress_pct",
+    "projected_2030",
+    "ratio",
+    "status",
+    "flags",
+]
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -49,8 +71,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         content = build_xlsx(rules, evaluated, area, args.year, args.lang, observations=obs, demo=demo)
     Path(args.out).write_bytes(content)
-    print(say("cli_report_written", path=args.out, n=len(content), area=rules.area_name(area, args.lang),
-              year=args.year))
+    print(
+        say("cli_report_written", path=args.out, n=len(content), area=rules.area_name(area, args.lang), year=args.year)
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """``check-rules`` and ``indicators``: the maintainer's commands."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,17 @@ def cmd_check_rules(args: argparse.Namespace) -> int:
     for p in cat.problems:
         print(p.format())
     if cat.ok:
-        print(say("cli_rules_ok", indicators=len(rules.indicators), areas=len(rules.areas),
-                  files=len(rules.overrides), targets=sum(len(v) for v in rules.overrides.values()),
-                  tasks=len(cat.tasks), units=len(cat.units)))
+        print(
+            say(
+                "cli_rules_ok",
+                indicators=len(rules.indicators),
+                areas=len(rules.areas),
+                files=len(rules.overrides),
+                targets=sum(len(v) for v in rules.overrides.values()),
+                tasks=len(cat.tasks),
+                units=len(cat.units),
+            )
+        )
         return 0
     err(say("cli_problems", n=len(cat.problems)))
     return 1

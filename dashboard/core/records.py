@@ -6,6 +6,7 @@ them by these keys and the store versions them by the same keys; :func:`diff` is
 used by the upload preview and by the store's commit alike, that says whether a row is new, a
 correction or unchanged.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,10 +39,12 @@ class RecordKind:
         return self.numbers + self.texts
 
 
-INDICATOR_VALUES = RecordKind("indicators", keys=("area", "indicator", "year"), numbers=("value",), texts=("note",),
-                              stored="value")
-TASK_PROGRESS = RecordKind("tasks", keys=("task", "year", "target_no"), numbers=("reached",),
-                           texts=("status", "note"), stored="status")
+INDICATOR_VALUES = RecordKind(
+    "indicators", keys=("area", "indicator", "year"), numbers=("value",), texts=("note",), stored="value"
+)
+TASK_PROGRESS = RecordKind(
+    "tasks", keys=("task", "year", "target_no"), numbers=("reached",), texts=("status", "note"), stored="status"
+)
 KINDS = {k.name: k for k in (INDICATOR_VALUES, TASK_PROGRESS)}
 
 NEW, CORRECTION, UNCHANGED = "new", "correction", "unchanged"

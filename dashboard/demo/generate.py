@@ -8,6 +8,7 @@ stalling or worsening — so every status of the progress engine appears, plus y
 about 5 % missing values after 2020. Everything is one numpy computation on the
 area × series × year cube; the only loop runs over the (about ninety) series.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -59,15 +60,37 @@ def _series_profile(rules: RuleSet, rng: np.random.Generator) -> pd.DataFrame:
         step = max(step, abs(centre) * 0.004)
         # Life expectancy and the sex ratio vary little between districts; rates vary a lot.
         spread = 0.02 if ind.direction == "band" or ind.unit == "岁" else 0.06
-        rows.append({"code": ind.code, "centre": centre, "sign": sign, "step": step, "spread": spread,
-                     "lo": ind.valid_min, "hi": ind.valid_max, "exact": ind.baseline,
-                     "home": ind.baseline_area, "decimals": decimals_for(ind.unit, ind.decimals) + 1})
+        rows.append(
+            {
+                "code": ind.code,
+                "centre": centre,
+                "sign": sign,
+                "step": step,
+                "spread": spread,
+                "lo": ind.valid_min,
+                "hi": ind.valid_max,
+                "exact": ind.baseline,
+                "home": ind.baseline_area,
+                "decimals": decimals_for(ind.unit, ind.decimals) + 1,
+            }
+        )
     for cs in rules.context_series.values():
         lo, hi = cs.valid_range or ((0.0, 100.0) if cs.unit == "%" else (0.0, None))
         centre = rng.uniform(35, 45) if cs.unit == "%" else rng.uniform(1, 10)
-        rows.append({"code": cs.code, "centre": centre, "sign": 0.0, "step": centre * 0.02, "spread": 0.06,
-                     "lo": lo, "hi": hi,
-                     "exact": None, "home": None, "decimals": 2})
+        rows.append(
+            {
+                "code": cs.code,
+                "centre": centre,
+                "sign": 0.0,
+                "step": centre * 0.02,
+                "spread": 0.06,
+                "lo": lo,
+                "hi": hi,
+                "exact": None,
+                "home": None,
+                "decimals": 2,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["lo"] = pd.to_numeric(frame["lo"]).fillna(-np.inf)
     frame["hi"] = pd.to_numeric(frame["hi"]).fillna(np.inf)
@@ -86,7 +109,9 @@ def generate(rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> p
     centre = prof["centre"].to_numpy(float)
     level = centre[None, :] * (1 + rng.normal(0, 1, (n_a, n_s)) * prof["spread"].to_numpy(float)[None, :])
     # The plan's own area starts exactly at the printed baseline.
-    home = (np.asarray(areas)[:, None] == prof["home"].to_numpy(object)[None, :]) & prof["exact"].notna().to_numpy()[None, :]
+    home = (np.asarray(areas)[:, None] == prof["home"].to_numpy(object)[None, :]) & prof["exact"].notna().to_numpy()[
+        None, :
+    ]
     level = np.where(home, centre[None, :], level)
 
     fortune = rng.choice(_FORTUNES, size=(n_a, n_s), p=_FORTUNE_P) * rng.uniform(0.7, 1.3, (n_a, n_s))
@@ -110,12 +135,14 @@ def generate(rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> p
 
     gaps = (rng.random((n_a, n_s, n_t)) < GAP_SHARE) & (t[None, None, :] > 0)
     a_idx, s_idx, t_idx = np.nonzero(~gaps)
-    frame = pd.DataFrame({
-        "area": np.asarray(areas, dtype=object)[a_idx],
-        "indicator": prof["code"].to_numpy(object)[s_idx],
-        "year": years[t_idx].astype("int64"),
-        "value": cube[a_idx, s_idx, t_idx],
-    })
+    frame = pd.DataFrame(
+        {
+            "area": np.asarray(areas, dtype=object)[a_idx],
+            "indicator": prof["code"].to_numpy(object)[s_idx],
+            "year": years[t_idx].astype("int64"),
+            "value": cube[a_idx, s_idx, t_idx],
+        }
+    )
     return frame
 
 
@@ -123,5 +150,6 @@ def load_demo(store, rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEA
     """Store :func:`generate` as one batch of kind ``demo`` (uploader ``demo``); returns its id."""
     rows = generate(rules, seed=seed, years=years)
     digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
-    return store.commit_rows(rows.assign(note=None), uploader="demo", file_name=f"demo (seed {seed})",
-                             sha256=digest, kind="demo")
+    return store.commit_rows(
+        rows.assign(note=None), uploader="demo", file_name=f"demo (seed {seed})", sha256=digest, kind="demo"
+    )

@@ -5,9 +5,22 @@
 early warnings with reasons, ``evaluation`` into the plan's evaluation table, ``task_status`` joins
 the work-plan tasks with what was reported for them.
 """
+
 from .progress import evaluate, observation_cube
 from .statuses import FLAGS, GOOD, SEVERITY, STATUSES, flag_label, flags_text, flags_words, status_label
 from .targets import TargetTable, build_targets
 
-__all__ = ["evaluate", "observation_cube", "FLAGS", "GOOD", "SEVERITY", "STATUSES", "flag_label", "flags_text",
-           "flags_words", "status_label", "TargetTable", "build_targets"]
+__all__ = [
+    "FLAGS",
+    "GOOD",
+    "SEVERITY",
+    "STATUSES",
+    "TargetTable",
+    "build_targets",
+    "evaluate",
+    "flag_label",
+    "flags_text",
+    "flags_words",
+    "observation_cube",
+    "status_label",
+]

@@ -7,6 +7,7 @@ annual growth; direction-only targets by the signed observed growth against fixe
 Everything is computed on a dense cube ``series × years`` with numpy: the only Python loops run over
 the (at most eleven) plan years, never over observations.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,11 +17,10 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..checks import RISE, REACH
+from ..checks import REACH, RISE
 from ..rules import RuleSet
 from .statuses import STATUSES
 from .targets import TargetTable, build_targets
-
 
 GROWTH_EPSILON = 1e-12
 
@@ -95,7 +95,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         # drift by a unit in the last place, and a mean of exactly 0.1 must not read as 0.0999… < 0.1.
         padded = np.concatenate([np.zeros((sub.shape[0], k_max - 1)), np.nan_to_num(sub)], axis=1)
         counts = np.concatenate([np.zeros((sub.shape[0], k_max - 1)), present.astype(float)], axis=1)
-        age = np.arange(k_max - 1, -1, -1)[None, None, :]          # 0 = the year itself
+        age = np.arange(k_max - 1, -1, -1)[None, None, :]  # 0 = the year itself
         in_window = age < k
         tot = np.where(in_window, sliding_window_view(padded, k_max, axis=1), 0.0).sum(axis=2)
         cnt = np.where(in_window, sliding_window_view(counts, k_max, axis=1), 0.0).sum(axis=2)
@@ -105,7 +105,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         smoothed_flag[rows] = present & (cnt > 1)
 
     valid = ~np.isnan(judged)
-    last = _ffill_index(valid)                       # P × ny: latest observed column as of each year
+    last = _ffill_index(valid)  # P × ny: latest observed column as of each year
     cur = _take(judged, last)
     cur_year = np.where(last >= 0, start + last, -1).astype(float)
 
@@ -115,10 +115,12 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     own = judged[:, b0] if 0 <= b0 < ny else np.full(P, np.nan)
     first_val = np.where(first >= 0, judged[np.arange(P), np.clip(first, 0, None)], np.nan)
     base = np.where(~np.isnan(own), own, np.where(~np.isnan(tt.plan_base), tt.plan_base, first_val))
-    base_year = np.where(~np.isnan(own) | ~np.isnan(tt.plan_base), s.baseline_year,
-                         np.where(first >= 0, start + first, np.nan)).astype(float)
-    base_src = np.where(~np.isnan(own), "data", np.where(~np.isnan(tt.plan_base), "plan",
-                                                          np.where(first >= 0, "first_value", "none")))
+    base_year = np.where(
+        ~np.isnan(own) | ~np.isnan(tt.plan_base), s.baseline_year, np.where(first >= 0, start + first, np.nan)
+    ).astype(float)
+    base_src = np.where(
+        ~np.isnan(own), "data", np.where(~np.isnan(tt.plan_base), "plan", np.where(first >= 0, "first_value", "none"))
+    )
     B = base[:, None].repeat(ny, 1)
     BY = base_year[:, None].repeat(ny, 1)
 
@@ -145,7 +147,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     ref_about = (has_ref & tt.ref_about)[:, None]
     centre = np.where(ref_about, refval, centre)
     half = np.where(ref_about, tt.half[:, None] * np.abs(refval), half)
-    dist = ~np.isnan(centre)                       # about/band: distance transform (Open SDG)
+    dist = ~np.isnan(centre)  # about/band: distance transform (Open SDG)
     yt = np.where(dist, centre + np.abs(cur - centre), cur)
     bt = np.where(dist, centre + np.abs(B - centre), B)
     Tt = np.where(dist, centre + half, T)
@@ -166,11 +168,9 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         g_req[varying] = _growth(Tt[varying], bt[varying], float(s.target_year), BY[varying], zero)
     sign = np.where(bt < 0, -1.0, 1.0)
     with np.errstate(all="ignore"):
-        R = np.where(np.abs(g_req) > 1e-12, sign * d * g_obs / np.abs(g_req),
-                     np.where(d * g_obs > 0, np.inf, -np.inf))
+        R = np.where(np.abs(g_req) > 1e-12, sign * d * g_obs / np.abs(g_req), np.where(d * g_obs > 0, np.inf, -np.inf))
     tht = s.target_thresholds
-    st_reach = np.select([R >= tht.on_track, R >= tht.needs_acceleration, R >= tht.limited],
-                         [1, 2, 3], default=4)
+    st_reach = np.select([tht.on_track <= R, tht.needs_acceleration <= R, tht.limited <= R], [1, 2, 3], default=4)
     st_reach = np.where(met_reach, 0, st_reach)
     with np.errstate(all="ignore"):
         # Progress toward the target only means something while the baseline is short of it.
@@ -185,12 +185,18 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     a_exp = s.no_target_thresholds.limit_exponent
     with np.errstate(all="ignore"):
         babs, labs = np.abs(base), np.abs(tt.limit)
-        coeff_pair = np.where(babs >= 2 * labs, 1.0,
-                              np.where(babs <= labs, 1 - (babs / labs) ** a_exp, 1 - ((2 * labs - babs) / labs) ** a_exp))
+        coeff_pair = np.where(
+            babs >= 2 * labs,
+            1.0,
+            np.where(babs <= labs, 1 - (babs / labs) ** a_exp, 1 - ((2 * labs - babs) / labs) ** a_exp),
+        )
     coeff = np.where(use_lim, coeff_pair, 1.0)[:, None]
     ntt = s.no_target_thresholds
-    st_dir = np.select([P_dir >= ntt.on_track * coeff, P_dir >= ntt.needs_acceleration * coeff,
-                        P_dir >= ntt.limited], [1, 2, 3], default=4)
+    st_dir = np.select(
+        [P_dir >= ntt.on_track * coeff, P_dir >= ntt.needs_acceleration * coeff, P_dir >= ntt.limited],
+        [1, 2, 3],
+        default=4,
+    )
     st_dir = np.where((coeff == 0) & (P_dir >= 0), 1, st_dir)
     with np.errstate(invalid="ignore"):
         change = d * (cur - B) - tt.margin[:, None] * np.abs(B)
@@ -259,20 +265,36 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     smoothed = _take(smoothed_flag.astype(float), last) == 1
 
     return {
-        "raw": raw, "cur": cur, "cur_year": cur_year, "base": base, "base_year": base_year, "base_src": base_src,
-        "target_value": target_value, "met": met, "margin": np.where(unknown, np.nan, margin),
-        "progress_pct": np.where(unknown | (status == 5), np.nan, progress_pct), "projected": np.where(unknown, np.nan, projected),
-        "ratio": np.where(unknown, np.nan, ratio), "status": status.astype(np.int8), "will_miss": will_miss,
-        "may_slip": may_slip, "swing": swing & ~np.isnan(cur), "data_gap": data_gap, "single": single,
-        "smoothed": smoothed, "reference_missing": ref_missing, "ref_missing": ref_missing,
+        "raw": raw,
+        "cur": cur,
+        "cur_year": cur_year,
+        "base": base,
+        "base_year": base_year,
+        "base_src": base_src,
+        "target_value": target_value,
+        "met": met,
+        "margin": np.where(unknown, np.nan, margin),
+        "progress_pct": np.where(unknown | (status == 5), np.nan, progress_pct),
+        "projected": np.where(unknown, np.nan, projected),
+        "ratio": np.where(unknown, np.nan, ratio),
+        "status": status.astype(np.int8),
+        "will_miss": will_miss,
+        "may_slip": may_slip,
+        "swing": swing & ~np.isnan(cur),
+        "data_gap": data_gap,
+        "single": single,
+        "smoothed": smoothed,
+        "reference_missing": ref_missing,
+        "ref_missing": ref_missing,
     }
 
 
 _BLOCK_AREAS = 64  # areas per block: keeps each block's arrays in the CPU cache
 
 
-def evaluate(rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None,
-             areas: list[str] | None = None) -> pd.DataFrame:
+def evaluate(
+    rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None, areas: list[str] | None = None
+) -> pd.DataFrame:
     """Evaluate observations against the rules.
 
     ``obs`` is a long frame with columns ``area, indicator, year, value``. Returns one row per
@@ -295,19 +317,39 @@ def evaluate(rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None,
 
     def run(bound):
         lo, hi = bound[0] * n_i, bound[1] * n_i
-        for key, arr in _evaluate_block(s, tt, cube[bound[0]:bound[1]], lo, hi, n_i).items():
+        for key, arr in _evaluate_block(s, tt, cube[bound[0] : bound[1]], lo, hi, n_i).items():
             if key not in r:  # first block to finish allocates; the dict insert is atomic under the GIL
-                r.setdefault(key, np.empty((P,) + arr.shape[1:], dtype=arr.dtype))
+                r.setdefault(key, np.empty((P, *arr.shape[1:]), dtype=arr.dtype))
             r[key][lo:hi] = arr
 
     with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
         list(pool.map(run, bounds))
-    raw, cur, cur_year, base, base_year, base_src = (r["raw"], r["cur"], r["cur_year"], r["base"],
-                                                     r["base_year"], r["base_src"])
+    raw, cur, cur_year, base, base_year, base_src = (
+        r["raw"],
+        r["cur"],
+        r["cur_year"],
+        r["base"],
+        r["base_year"],
+        r["base_src"],
+    )
     target_value, met, margin, progress_pct, projected, ratio, status = (
-        r["target_value"], r["met"], r["margin"], r["progress_pct"], r["projected"], r["ratio"], r["status"])
+        r["target_value"],
+        r["met"],
+        r["margin"],
+        r["progress_pct"],
+        r["projected"],
+        r["ratio"],
+        r["status"],
+    )
     will_miss, may_slip, swing, data_gap, single, smoothed, ref_missing = (
-        r["will_miss"], r["may_slip"], r["swing"], r["data_gap"], r["single"], r["smoothed"], r["ref_missing"])
+        r["will_miss"],
+        r["may_slip"],
+        r["swing"],
+        r["data_gap"],
+        r["single"],
+        r["smoothed"],
+        r["ref_missing"],
+    )
     valid_any = bool((~np.isnan(raw)).any())
 
     # ---------------------------------------------------------------- assemble the long frame
@@ -330,36 +372,42 @@ def evaluate(rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None,
     pair_area = np.repeat((np.arange(P) // n_i).astype(np.int32), n_y)
     pair_ind = np.repeat((np.arange(P) % n_i).astype(np.int16), n_y)
     names = [rules.area_name(a) for a in areas]
-    area_names = (pd.Categorical.from_codes(pair_area, categories=names) if len(set(names)) == len(names)
-                  else np.array(names, dtype=object)[pair_area])
-    out = pd.DataFrame({
-        "area_code": pd.Categorical.from_codes(pair_area, categories=areas),
-        "area_name": area_names,
-        "indicator": pd.Categorical.from_codes(pair_ind, categories=tt.indicators),
-        "year": np.tile(start + cols, P),
-        "value": pick(raw),
-        "value_used": pick(cur),
-        "value_year": pick(np.where(cur_year > 0, cur_year, np.nan)),
-        "baseline": np.repeat(base, n_y),
-        "baseline_year": np.repeat(base_year, n_y),
-        "baseline_source": per_pair(base_src),
-        "target_text": per_pair(tt.text),
-        "check_kind": per_pair(tt.kind),
-        "target_value": pick(target_value),
-        "target_source": per_pair(tt.source),
-        "attribute": per_pair(tt.attribute),
-        "met": pick(met),
-        "margin": pick(margin),
-        "progress_pct": pick(progress_pct),
-        "projected_2030": pick(projected),
-        "ratio": pick(ratio),
-        "status": pd.Categorical.from_codes(pick(status), categories=STATUSES),
-        "will_miss": pick(will_miss),
-        "may_slip": pick(may_slip),
-        "swing": pick(swing),
-        "data_gap": pick(data_gap),
-        "single_point": pick(single),
-        "smoothed": pick(smoothed),
-        "reference_missing": pick(ref_missing),
-    }, copy=False)
+    area_names = (
+        pd.Categorical.from_codes(pair_area, categories=names)
+        if len(set(names)) == len(names)
+        else np.array(names, dtype=object)[pair_area]
+    )
+    out = pd.DataFrame(
+        {
+            "area_code": pd.Categorical.from_codes(pair_area, categories=areas),
+            "area_name": area_names,
+            "indicator": pd.Categorical.from_codes(pair_ind, categories=tt.indicators),
+            "year": np.tile(start + cols, P),
+            "value": pick(raw),
+            "value_used": pick(cur),
+            "value_year": pick(np.where(cur_year > 0, cur_year, np.nan)),
+            "baseline": np.repeat(base, n_y),
+            "baseline_year": np.repeat(base_year, n_y),
+            "baseline_source": per_pair(base_src),
+            "target_text": per_pair(tt.text),
+            "check_kind": per_pair(tt.kind),
+            "target_value": pick(target_value),
+            "target_source": per_pair(tt.source),
+            "attribute": per_pair(tt.attribute),
+            "met": pick(met),
+            "margin": pick(margin),
+            "progress_pct": pick(progress_pct),
+            "projected_2030": pick(projected),
+            "ratio": pick(ratio),
+            "status": pd.Categorical.from_codes(pick(status), categories=STATUSES),
+            "will_miss": pick(will_miss),
+            "may_slip": pick(may_slip),
+            "swing": pick(swing),
+            "data_gap": pick(data_gap),
+            "single_point": pick(single),
+            "smoothed": pick(smoothed),
+            "reference_missing": pick(ref_missing),
+        },
+        copy=False,
+    )
     return out

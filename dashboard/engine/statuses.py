@@ -3,6 +3,7 @@
 The words themselves are in the catalogue (``status_*`` and ``flag_*`` in
 ``dashboard/messages/text/engine.yaml``), so every page, export and report says the same.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,5 +55,14 @@ def flags_words(frame: pd.DataFrame, lang: str = "zh", flags: list[str] | tuple[
     return out
 
 
-__all__ = ["STATUSES", "FLAGS", "GOOD", "SEVERITY", "status_label", "flag_label", "flags_text", "flags_words",
-           "separator"]
+__all__ = [
+    "FLAGS",
+    "GOOD",
+    "SEVERITY",
+    "STATUSES",
+    "flag_label",
+    "flags_text",
+    "flags_words",
+    "separator",
+    "status_label",
+]

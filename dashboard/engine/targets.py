@@ -5,6 +5,7 @@ knows no kind by name. Defaults are computed once per indicator, then the few ov
 patched, so building the table is O(areas × indicators) numpy work with Python loops only over
 indicators and overrides.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -48,25 +49,78 @@ class TargetTable:
 
     def rows(self, lo: int, hi: int) -> TargetTable:
         """The pairs ``lo:hi`` (views, no copies)."""
-        sliced = {f.name: (getattr(self, f.name)[lo:hi] if isinstance(getattr(self, f.name), np.ndarray)
-                           else getattr(self, f.name)) for f in fields(self)}
+        sliced = {
+            f.name: (
+                getattr(self, f.name)[lo:hi] if isinstance(getattr(self, f.name), np.ndarray) else getattr(self, f.name)
+            )
+            for f in fields(self)
+        }
         return TargetTable(**sliced)
 
 
-_ROW_FIELDS = ("family", "d", "strict", "tval", "centre", "half", "from_baseline", "offset", "margin", "ref",
-               "ref_about", "smooth", "limit", "kind", "text", "source", "attribute")
-_DTYPES = {"family": int, "d": float, "strict": bool, "tval": float, "centre": float, "half": float,
-           "from_baseline": bool, "offset": float, "margin": float, "ref": int, "ref_about": bool, "smooth": int,
-           "limit": float, "kind": object, "text": object, "source": object, "attribute": object}
+_ROW_FIELDS = (
+    "family",
+    "d",
+    "strict",
+    "tval",
+    "centre",
+    "half",
+    "from_baseline",
+    "offset",
+    "margin",
+    "ref",
+    "ref_about",
+    "smooth",
+    "limit",
+    "kind",
+    "text",
+    "source",
+    "attribute",
+)
+_DTYPES = {
+    "family": int,
+    "d": float,
+    "strict": bool,
+    "tval": float,
+    "centre": float,
+    "half": float,
+    "from_baseline": bool,
+    "offset": float,
+    "margin": float,
+    "ref": int,
+    "ref_about": bool,
+    "smooth": int,
+    "limit": float,
+    "kind": object,
+    "text": object,
+    "source": object,
+    "attribute": object,
+}
 
 
 def _row(target: ResolvedTarget, ind: Indicator, rules: RuleSet, series_index: dict[str, int]) -> tuple:
     r: EngineRow = target.check.engine_row(ind.direction, rules.settings)
     limit = ind.valid_max if (ind.valid_max is not None and ind.unit == "%") else np.nan
     ref = series_index[r.ref_series] if r.ref_series is not None else -1
-    return (r.family, r.d, r.strict, r.tval, r.centre, r.half, r.from_baseline, r.offset, r.margin, ref,
-            r.ref_about, ind.smoothing_years or 1, limit, target.check.kind, target.target_text, target.source,
-            target.attribute)
+    return (
+        r.family,
+        r.d,
+        r.strict,
+        r.tval,
+        r.centre,
+        r.half,
+        r.from_baseline,
+        r.offset,
+        r.margin,
+        ref,
+        r.ref_about,
+        ind.smoothing_years or 1,
+        limit,
+        target.check.kind,
+        target.target_text,
+        target.source,
+        target.attribute,
+    )
 
 
 def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
@@ -77,7 +131,9 @@ def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
     per_ind = [_row(rules.default_target(ind.code), ind, rules, series_index) for ind in inds]
     n_a, n_i = len(areas), len(inds)
     columns = list(zip(*per_ind)) if per_ind else [() for _ in _ROW_FIELDS]
-    arrays: dict[str, np.ndarray] = {name: np.tile(np.array(col, dtype=_DTYPES[name]), n_a) for name, col in zip(_ROW_FIELDS, columns)}
+    arrays: dict[str, np.ndarray] = {
+        name: np.tile(np.array(col, dtype=_DTYPES[name]), n_a) for name, col in zip(_ROW_FIELDS, columns)
+    }
     plan_base = np.full(n_a * n_i, np.nan)
     area_pos = {a: k for k, a in enumerate(areas)}
     for i, ind in enumerate(inds):

@@ -4,6 +4,7 @@ A task target's number is judged by the target kind's own per-value meaning
 (``CheckKind.judge_value``): ``≥500`` is met by 520, ``2：3`` by 1.6; a target that needs a time series
 (``逐年提高``) cannot be judged from one number and is left open (None).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,13 +42,31 @@ def target_met(check: CheckKind, value: float | None, settings: CheckSettings) -
     return check.judge_value(float(value), settings)
 
 
-STATUS_FRAME_COLUMNS = ["task", "title", "source", "section", "domain", "lead_units", "target_no", "measure",
-                        "printed", "target", "unit", "indicator", "year", "status", "status_label", "reached",
-                        "met", "note"]
+STATUS_FRAME_COLUMNS = [
+    "task",
+    "title",
+    "source",
+    "section",
+    "domain",
+    "lead_units",
+    "target_no",
+    "measure",
+    "printed",
+    "target",
+    "unit",
+    "indicator",
+    "year",
+    "status",
+    "status_label",
+    "reached",
+    "met",
+    "note",
+]
 
 
-def task_status_frame(cat: TaskCatalogue, reports: pd.DataFrame | None, year: int | None = None,
-                      lang: str = "zh") -> pd.DataFrame:
+def task_status_frame(
+    cat: TaskCatalogue, reports: pd.DataFrame | None, year: int | None = None, lang: str = "zh"
+) -> pd.DataFrame:
     """Every task target joined with what was reported for it.
 
     One row per task × target (``target_no`` 0 with empty target columns for a task without one).
@@ -69,27 +88,59 @@ def task_status_frame(cat: TaskCatalogue, reports: pd.DataFrame | None, year: in
     for task in cat.tasks.values():
         y, status = st_map.get(task.code, (None, NOT_REPORTED))
         task_note = values.get((task.code, 0), (np.nan, None))[1]
-        base = {"task": task.code, "title": task.title, "source": task.source, "section": task.section, "domain": task.domain,
-                "lead_units": sep.join(cat.unit_name(c, lang) for c in task.lead_units), "year": y,
-                "status": status, "status_label": task_status_label(status, lang)}
+        base = {
+            "task": task.code,
+            "title": task.title,
+            "source": task.source,
+            "section": task.section,
+            "domain": task.domain,
+            "lead_units": sep.join(cat.unit_name(c, lang) for c in task.lead_units),
+            "year": y,
+            "status": status,
+            "status_label": task_status_label(status, lang),
+        }
         if not task.targets:
-            rows.append({**base, "target_no": 0, "measure": None, "printed": None, "target": None, "unit": None,
-                         "indicator": None, "reached": np.nan, "met": None, "note": task_note})
+            rows.append(
+                {
+                    **base,
+                    "target_no": 0,
+                    "measure": None,
+                    "printed": None,
+                    "target": None,
+                    "unit": None,
+                    "indicator": None,
+                    "reached": np.nan,
+                    "met": None,
+                    "note": task_note,
+                }
+            )
             continue
         for g in task.targets:
             reached, note = values.get((task.code, g.no), (np.nan, None))
             reached = float(reached) if reached is not None and not pd.isna(reached) else np.nan
-            rows.append({**base, "target_no": g.no, "measure": g.measure, "printed": g.printed,
-                         "target": g.target_text, "unit": g.unit, "indicator": g.indicator, "reached": reached,
-                         "met": target_met(g.check, reached, settings), "note": note if note is not None else task_note})
+            rows.append(
+                {
+                    **base,
+                    "target_no": g.no,
+                    "measure": g.measure,
+                    "printed": g.printed,
+                    "target": g.target_text,
+                    "unit": g.unit,
+                    "indicator": g.indicator,
+                    "reached": reached,
+                    "met": target_met(g.check, reached, settings),
+                    "note": note if note is not None else task_note,
+                }
+            )
     frame = pd.DataFrame(rows, columns=STATUS_FRAME_COLUMNS)
     frame["year"] = frame["year"].astype("Int64")
     frame["target_no"] = frame["target_no"].astype("int64")
     return frame
 
 
-def with_status(frame: pd.DataFrame, reports: pd.DataFrame | None, year: int | None = None,
-                lang: str = "zh") -> pd.DataFrame:
+def with_status(
+    frame: pd.DataFrame, reports: pd.DataFrame | None, year: int | None = None, lang: str = "zh"
+) -> pd.DataFrame:
     """A task list (``code`` column) with each task's latest reported ``status``, its label and year."""
     st = latest_status(reports, year)
     out = frame.merge(st.rename(columns={"task": "code", "year": "status_year"}), on="code", how="left")

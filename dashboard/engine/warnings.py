@@ -3,6 +3,7 @@
 Built from the engine's output (``progress.evaluate``); one row per warning, so an indicator with
 two problems in one area shows twice, each with its own reason.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,22 @@ def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str
     """
     e = evaluated[evaluated["year"] == year]
     if e.empty:
-        return pd.DataFrame(columns=["area_code", "area_name", "indicator", "name", "attribute", "kind",
-                                     "kind_label", "status", "value", "target_text", "projected_2030", "reason"])
+        return pd.DataFrame(
+            columns=[
+                "area_code",
+                "area_name",
+                "indicator",
+                "name",
+                "attribute",
+                "kind",
+                "kind_label",
+                "status",
+                "value",
+                "target_text",
+                "projected_2030",
+                "reason",
+            ]
+        )
     status = e["status"].astype(str)
     binding = e["attribute"].astype(str) == "binding"
     masks = {
@@ -51,13 +66,29 @@ def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str
     smoothed_ind = {c for c, i in inds.items() if i.smoothing_years}
     w["name"] = [inds[c].name(lang) for c in w["indicator"].astype(str)]
     w["kind_label"] = [kind_label(k, lang) for k in w["kind"]]
-    w["reason"] = [_reason(r, lang, str(r.indicator) in smoothed_ind, inds[str(r.indicator)])
-                   for r in w.itertuples()]
+    w["reason"] = [_reason(r, lang, str(r.indicator) in smoothed_ind, inds[str(r.indicator)]) for r in w.itertuples()]
     w["severity"] = w["kind"].map(SEVERITY)
     w = w.sort_values(["severity", "area_code", "indicator"]).drop(columns="severity")
-    return w[["area_code", "area_name", "indicator", "name", "attribute", "kind", "kind_label", "status",
-              "value_used", "target_text", "projected_2030", "reason"]].rename(columns={"value_used": "value"}) \
+    return (
+        w[
+            [
+                "area_code",
+                "area_name",
+                "indicator",
+                "name",
+                "attribute",
+                "kind",
+                "kind_label",
+                "status",
+                "value_used",
+                "target_text",
+                "projected_2030",
+                "reason",
+            ]
+        ]
+        .rename(columns={"value_used": "value"})
         .reset_index(drop=True)
+    )
 
 
 def _reason(r, lang: str, rare_event: bool, ind: Indicator) -> str:
@@ -68,8 +99,13 @@ def _reason(r, lang: str, rare_event: bool, ind: Indicator) -> str:
     if r.kind == "will_miss":
         return t("warning_reason_will_miss", lang, projected=p, target=target)
     if r.kind == "deterioration":
-        return t("warning_reason_deterioration", lang, value=v, baseline=ind.format(r.baseline, lang),
-                 year=int(r.baseline_year))
+        return t(
+            "warning_reason_deterioration",
+            lang,
+            value=v,
+            baseline=ind.format(r.baseline, lang),
+            year=int(r.baseline_year),
+        )
     if r.kind == "swing":
         return t("warning_reason_swing_rare" if rare_event else "warning_reason_swing", lang)
     if r.kind == "data_gap":

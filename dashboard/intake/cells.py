@@ -5,6 +5,7 @@ trailing ``%``, thousands separators (``1,234``), ratios (``2：3``), and dashes
 "not reported". Every rule here is a pandas string operation on the whole column, so a
 national file of a quarter of a million cells parses in well under a second.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,9 +15,23 @@ import pandas as pd
 
 # Cells that mean "no value reported". Compared after NFKC and with all spaces removed, so
 # "— " and "－" are covered; the long dashes are listed because NFKC keeps them as they are.
-NO_VALUE_TOKENS = frozenset({
-    "", "-", "--", "—", "——", "–", "―", "─", "暂无", "无数据", "暂无数据", "未统计", "nan",
-})
+NO_VALUE_TOKENS = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "—",
+        "——",
+        "–",
+        "―",
+        "─",
+        "暂无",
+        "无数据",
+        "暂无数据",
+        "未统计",
+        "nan",
+    }
+)
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"

@@ -10,6 +10,7 @@ a report only when it has no errors.
 Validation is vectorised: each rule is a pandas operation on the whole column; Python loops run
 only over columns, over distinct names, and over the problems found.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,17 @@ REQUIRED = ("area", "indicator", "year", "value")
 # file has several matching columns (an export has both 地区代码 and 地区名称) the earlier alias wins.
 ALIASES: dict[str, tuple[str, ...]] = {
     "area": ("区县", "地区", "area", "地区代码", "区县代码", "area_code", "地区名称", "区县名称", "area_name"),
-    "indicator": ("指标", "指标代码", "indicator", "indicator_code", "代码", "code", "指标名称",
-                  "indicator_name", "名称"),
+    "indicator": (
+        "指标",
+        "指标代码",
+        "indicator",
+        "indicator_code",
+        "代码",
+        "code",
+        "指标名称",
+        "indicator_name",
+        "名称",
+    ),
     "year": ("年份", "year", "年度"),
     "value": ("数值", "监测值", "value", "值"),
     "note": ("备注", "note", "notes", "说明"),
@@ -69,8 +79,8 @@ class UploadReport(ReportStatus):
     problems: list[Problem] = field(default_factory=list)
     rows: pd.DataFrame = field(default_factory=lambda: _empty_rows())
     skipped: pd.DataFrame = field(default_factory=lambda: _empty_skipped())
-    layout: str = ""          # "long" or "wide" once the header is understood
-    encoding: str = ""        # "utf-8", "utf-8-sig", "gb18030", "utf-16" or "xlsx"
+    layout: str = ""  # "long" or "wide" once the header is understood
+    encoding: str = ""  # "utf-8", "utf-8-sig", "gb18030", "utf-16" or "xlsx"
     n_bytes: int = 0
 
     @property
@@ -80,16 +90,25 @@ class UploadReport(ReportStatus):
 
 
 def _empty_rows() -> pd.DataFrame:
-    return pd.DataFrame({
-        "area": pd.Series(dtype=object), "indicator": pd.Series(dtype=object),
-        "year": pd.Series(dtype="int64"), "value": pd.Series(dtype="float64"),
-        "note": pd.Series(dtype=object), "source_row": pd.Series(dtype="int64"),
-    })
+    return pd.DataFrame(
+        {
+            "area": pd.Series(dtype=object),
+            "indicator": pd.Series(dtype=object),
+            "year": pd.Series(dtype="int64"),
+            "value": pd.Series(dtype="float64"),
+            "note": pd.Series(dtype=object),
+            "source_row": pd.Series(dtype="int64"),
+        }
+    )
 
 
 def _empty_skipped() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in
-                         ("row", "column", "area", "indicator", "year", "text", "reason_zh", "reason_en")})
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype=object)
+            for c in ("row", "column", "area", "indicator", "year", "text", "reason_zh", "reason_en")
+        }
+    )
 
 
 # ------------------------------------------------------------------------------ size & entry points
@@ -160,11 +179,13 @@ def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: in
         return report
     if long.empty:
         if layout == "wide":
-            empty = legacy("NO_DATA_ROWS", "模板中没有填写任何数值", "nothing is filled in in the template",
-                            row=int(header_row))
+            empty = legacy(
+                "NO_DATA_ROWS", "模板中没有填写任何数值", "nothing is filled in in the template", row=int(header_row)
+            )
         else:
-            empty = legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
-                            row=int(header_row))
+            empty = legacy(
+                "NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header", row=int(header_row)
+            )
         report.problems.append(empty)
         return report
     _validate(long, rules, report)
@@ -177,23 +198,43 @@ def _read_grid(content: bytes, file_name: str, rules: RuleSet):
     is_zip = content[:4] == b"PK\x03\x04"
     if is_zip or file_name.lower().endswith((".xlsx", ".xlsm")):
         if not is_zip:
-            return None, "xlsx", legacy("NOT_PARSEABLE", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿",
-                                         "the file is named .xlsx but is not an Excel workbook")
+            return (
+                None,
+                "xlsx",
+                legacy(
+                    "NOT_PARSEABLE",
+                    "文件扩展名是 .xlsx，但内容不是 Excel 工作簿",
+                    "the file is named .xlsx but is not an Excel workbook",
+                ),
+            )
         return _read_xlsx(content)
     for magic, what in _MAGIC.items():
         if content.startswith(magic):
             zh, en = what.split(" / ")
-            return None, "", legacy("BINARY_FILE", f"文件不是文本表格（看起来是{zh}）；请上传 CSV 或 Excel（.xlsx）文件",
-                                     f"the file is not a text table (it looks like a {en}); upload a CSV or Excel (.xlsx) file")
+            return (
+                None,
+                "",
+                legacy(
+                    "BINARY_FILE",
+                    f"文件不是文本表格（看起来是{zh}）；请上传 CSV 或 Excel（.xlsx）文件",
+                    f"the file is not a text table (it looks like a {en}); upload a CSV or Excel (.xlsx) file",
+                ),
+            )
     text, encoding = _decode(content)
     if text is None:
-        return None, "", legacy("BINARY_FILE" if encoding == "binary" else "NOT_PARSEABLE",
-                                 "文件不是文本表格（含有二进制内容）；请上传 CSV 或 Excel（.xlsx）文件"
-                                 if encoding == "binary" else
-                                 "无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030）；请在 Excel 中另存为“CSV UTF-8”",
-                                 "the file is not a text table (it contains binary data); upload a CSV or Excel (.xlsx) file"
-                                 if encoding == "binary" else
-                                 "the text encoding is neither UTF-8 nor GBK/GB18030; save it from Excel as 'CSV UTF-8'")
+        return (
+            None,
+            "",
+            legacy(
+                "BINARY_FILE" if encoding == "binary" else "NOT_PARSEABLE",
+                "文件不是文本表格（含有二进制内容）；请上传 CSV 或 Excel（.xlsx）文件"
+                if encoding == "binary"
+                else "无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030）；请在 Excel 中另存为“CSV UTF-8”",
+                "the file is not a text table (it contains binary data); upload a CSV or Excel (.xlsx) file"
+                if encoding == "binary"
+                else "the text encoding is neither UTF-8 nor GBK/GB18030; save it from Excel as 'CSV UTF-8'",
+            ),
+        )
     grid, problem = _read_csv_text(text)
     return grid, encoding, problem
 
@@ -230,10 +271,21 @@ def _read_csv_text(text: str) -> tuple[pd.DataFrame | None, Problem | None]:
     # rows with trailing commas never make the parser fail. map() runs str.count at C speed.
     width = max(map(operator.methodcaller("count", delimiter), lines), default=0) + 1
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
-                           keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c")
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
     except (pd.errors.ParserError, ValueError) as exc:
-        return None, legacy("NOT_PARSEABLE", f"无法按 CSV 格式读取文件：{exc}", f"the file cannot be read as CSV: {exc}")
+        return None, legacy(
+            "NOT_PARSEABLE", f"无法按 CSV 格式读取文件：{exc}", f"the file cannot be read as CSV: {exc}"
+        )
     grid.index = np.arange(1, len(grid) + 1)  # Excel row numbers: the first line is row 1
     return grid, None
 
@@ -244,7 +296,11 @@ def _read_xlsx(content: bytes):
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        return None, "xlsx", legacy("NOT_PARSEABLE", f"无法读取 Excel 文件：{exc}", f"the Excel file cannot be read: {exc}")
+        return (
+            None,
+            "xlsx",
+            legacy("NOT_PARSEABLE", f"无法读取 Excel 文件：{exc}", f"the Excel file cannot be read: {exc}"),
+        )
     try:
         grids = []
         for sheet in book.worksheets:
@@ -342,9 +398,13 @@ def _columns(header: pd.Series) -> tuple[dict[str, object], dict[object, int]]:
 
 def _missing_column(name: str, header_row: int) -> Problem:
     names = "、".join(a for a in ALIASES[name][:4])
-    return legacy("MISSING_COLUMN", f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
-                   f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
-                   row=header_row, column=SHOWN[name])
+    return legacy(
+        "MISSING_COLUMN",
+        f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
+        f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
+        row=header_row,
+        column=SHOWN[name],
+    )
 
 
 def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, list[Problem]]:
@@ -363,8 +423,9 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
         name_col = next((c for c, t in header.items() if key(t) in _WIDE_NAME_HEADERS and c != cols["indicator"]), None)
         if name_col is not None:
             indicator = indicator.where(indicator != "", data[name_col])
-        base = pd.DataFrame({"row": data.index, "area_text": data[cols["area"]].to_numpy(),
-                             "indicator_text": indicator.to_numpy()})
+        base = pd.DataFrame(
+            {"row": data.index, "area_text": data[cols["area"]].to_numpy(), "indicator_text": indicator.to_numpy()}
+        )
         cells = data[list(years)].set_axis(range(len(years)), axis=1)
         cells.index = range(len(cells))
         melted = cells.melt(ignore_index=False, var_name="k", value_name="value_text")
@@ -387,14 +448,16 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
     missing = [name for name in REQUIRED if name not in cols]
     if missing:
         return pd.DataFrame(), "long", [_missing_column(name, header_row) for name in missing]
-    long = pd.DataFrame({
-        "row": data.index.to_numpy(),
-        "area_text": data[cols["area"]].to_numpy(),
-        "indicator_text": data[cols["indicator"]].to_numpy(),
-        "year_text": data[cols["year"]].to_numpy(),
-        "value_text": data[cols["value"]].to_numpy(),
-        "note_text": data[cols["note"]].to_numpy() if "note" in cols else "",
-    })
+    long = pd.DataFrame(
+        {
+            "row": data.index.to_numpy(),
+            "area_text": data[cols["area"]].to_numpy(),
+            "indicator_text": data[cols["indicator"]].to_numpy(),
+            "year_text": data[cols["year"]].to_numpy(),
+            "value_text": data[cols["value"]].to_numpy(),
+            "note_text": data[cols["note"]].to_numpy() if "note" in cols else "",
+        }
+    )
     for name in REQUIRED:
         long[f"col_{name}"] = shown[name]
     texts = long[["area_text", "indicator_text", "year_text", "value_text", "note_text"]]
@@ -417,8 +480,10 @@ def _suggestions(texts, choices: list[str]) -> dict[str, str | None]:
 def _problems(mask: pd.Series, long: pd.DataFrame, code: str, column_field: str, zh, en) -> list[Problem]:
     """One Problem per true row of ``mask``; ``zh``/``en`` build the messages from a row."""
     hit = long.loc[mask]
-    return [legacy(code, zh(r), en(r), row=int(r.row), column=str(getattr(r, f"col_{column_field}")))
-            for r in hit.itertuples(index=False)]
+    return [
+        legacy(code, zh(r), en(r), row=int(r.row), column=str(getattr(r, f"col_{column_field}")))
+        for r in hit.itertuples(index=False)
+    ]
 
 
 def _fmt(x: float) -> str:
@@ -436,47 +501,94 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
     long["area"] = _resolve(long["area_text"], area_index(rules))
     long["indicator"] = _resolve(long["indicator_text"], indicator_index(rules))
     blank_area, blank_ind = long["area_text"] == "", long["indicator_text"] == ""
-    problems += _problems(blank_area, long, "EMPTY_CELL", "area",
-                          lambda r: "地区为空", lambda r: "the area is blank")
-    problems += _problems(blank_ind, long, "EMPTY_CELL", "indicator",
-                          lambda r: "指标为空", lambda r: "the indicator is blank")
+    problems += _problems(blank_area, long, "EMPTY_CELL", "area", lambda r: "地区为空", lambda r: "the area is blank")
+    problems += _problems(
+        blank_ind, long, "EMPTY_CELL", "indicator", lambda r: "指标为空", lambda r: "the indicator is blank"
+    )
     bad_area = long["area"].isna() & ~blank_area
     if bad_area.any():
         names = [a.name_zh for a in rules.areas.values()]
         hint = _suggestions(pd.unique(long.loc[bad_area, "area_text"]), names)
         problems += _problems(
-            bad_area, long, "UNKNOWN_AREA", "area",
+            bad_area,
+            long,
+            "UNKNOWN_AREA",
+            "area",
             lambda r: f"未知地区“{r.area_text}”" + (f"；是不是“{hint[r.area_text]}”？" if hint[r.area_text] else ""),
-            lambda r: f"unknown area '{r.area_text}'" + (f"; did you mean '{hint[r.area_text]}'?" if hint[r.area_text] else ""))
+            lambda r: (
+                f"unknown area '{r.area_text}'"
+                + (f"; did you mean '{hint[r.area_text]}'?" if hint[r.area_text] else "")
+            ),
+        )
     bad_ind = long["indicator"].isna() & ~blank_ind
     if bad_ind.any():
-        names = ([i.name_zh for i in rules.indicators.values()] + [i.code for i in rules.indicators.values()]
-                 + [c.name_zh for c in rules.context_series.values()] + list(rules.context_series))
+        names = (
+            [i.name_zh for i in rules.indicators.values()]
+            + [i.code for i in rules.indicators.values()]
+            + [c.name_zh for c in rules.context_series.values()]
+            + list(rules.context_series)
+        )
         hint = _suggestions(pd.unique(long.loc[bad_ind, "indicator_text"]), names)
         problems += _problems(
-            bad_ind, long, "UNKNOWN_INDICATOR", "indicator",
-            lambda r: f"未知指标“{r.indicator_text}”" + (f"；是不是“{hint[r.indicator_text]}”？" if hint[r.indicator_text] else ""),
-            lambda r: f"unknown indicator '{r.indicator_text}'"
-            + (f"; did you mean '{hint[r.indicator_text]}'?" if hint[r.indicator_text] else ""))
+            bad_ind,
+            long,
+            "UNKNOWN_INDICATOR",
+            "indicator",
+            lambda r: (
+                f"未知指标“{r.indicator_text}”"
+                + (f"；是不是“{hint[r.indicator_text]}”？" if hint[r.indicator_text] else "")
+            ),
+            lambda r: (
+                f"unknown indicator '{r.indicator_text}'"
+                + (f"; did you mean '{hint[r.indicator_text]}'?" if hint[r.indicator_text] else "")
+            ),
+        )
 
     # Years ---------------------------------------------------------------------
-    year_num = by_distinct(long["year_text"], lambda u: pd.to_numeric(
-        normalise_text(u).str.replace(r"年度?$", "", regex=True), errors="coerce").astype("float64")).astype("float64")
+    year_num = by_distinct(
+        long["year_text"],
+        lambda u: pd.to_numeric(normalise_text(u).str.replace(r"年度?$", "", regex=True), errors="coerce").astype(
+            "float64"
+        ),
+    ).astype("float64")
     bad_year = year_num.isna() | (year_num % 1 != 0) | (year_num.abs() > 9999)
     start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
-    problems += _problems(bad_year & (long["year_text"] == ""), long, "EMPTY_CELL", "year",
-                          lambda r: "年份为空", lambda r: "the year is blank")
-    problems += _problems(bad_year & (long["year_text"] != ""), long, "BAD_YEAR", "year",
-                          lambda r: f"年份“{r.year_text}”不是有效的年份", lambda r: f"'{r.year_text}' is not a year")
+    problems += _problems(
+        bad_year & (long["year_text"] == ""),
+        long,
+        "EMPTY_CELL",
+        "year",
+        lambda r: "年份为空",
+        lambda r: "the year is blank",
+    )
+    problems += _problems(
+        bad_year & (long["year_text"] != ""),
+        long,
+        "BAD_YEAR",
+        "year",
+        lambda r: f"年份“{r.year_text}”不是有效的年份",
+        lambda r: f"'{r.year_text}' is not a year",
+    )
     out_year = ~bad_year & ((year_num < start) | (year_num > end))
     long["year"] = year_num.where(~bad_year, 0).astype("int64")
-    problems += _problems(out_year, long, "YEAR_OUT_OF_RANGE", "year",
-                          lambda r: f"年份 {r.year} 不在规划期 {start}–{end} 内",
-                          lambda r: f"year {r.year} is outside the plan period {start}-{end}")
+    problems += _problems(
+        out_year,
+        long,
+        "YEAR_OUT_OF_RANGE",
+        "year",
+        lambda r: f"年份 {r.year} 不在规划期 {start}–{end} 内",
+        lambda r: f"year {r.year} is outside the plan period {start}-{end}",
+    )
 
     # Values --------------------------------------------------------------------
-    problems += _problems(invalid, long, "NOT_A_NUMBER", "value",
-                          lambda r: f"“{r.value_text}”不是数字", lambda r: f"'{r.value_text}' is not a number")
+    problems += _problems(
+        invalid,
+        long,
+        "NOT_A_NUMBER",
+        "value",
+        lambda r: f"“{r.value_text}”不是数字",
+        lambda r: f"'{r.value_text}' is not a number",
+    )
     lo_map = {c: i.valid_min for c, i in rules.indicators.items()}
     hi_map = {c: i.valid_max for c, i in rules.indicators.items()}
     unit_map = {c: i.unit for c, i in rules.indicators.items()}
@@ -496,10 +608,18 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
             return f"{a}–{b}" if b else f"≥{a}"
 
         problems += _problems(
-            out_value, long, "OUT_OF_RANGE", "value",
-            lambda r: f"数值 {_fmt(r.value)} 超出“{name_map[r.indicator]}”的有效范围 {rng(r)}（{unit_map[r.indicator] or '无单位'}）",
-            lambda r: f"value {_fmt(r.value)} is outside the valid range {rng(r)} of {r.indicator} "
-                      f"({unit_map[r.indicator] or 'no unit'})")
+            out_value,
+            long,
+            "OUT_OF_RANGE",
+            "value",
+            lambda r: (
+                f"数值 {_fmt(r.value)} 超出“{name_map[r.indicator]}”的有效范围 {rng(r)}（{unit_map[r.indicator] or '无单位'}）"
+            ),
+            lambda r: (
+                f"value {_fmt(r.value)} is outside the valid range {rng(r)} of {r.indicator} "
+                f"({unit_map[r.indicator] or 'no unit'})"
+            ),
+        )
 
     # Duplicates among otherwise valid rows --------------------------------------
     good = long["area"].notna() & long["indicator"].notna() & ~bad_year & ~out_year & ~out_value
@@ -512,48 +632,77 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
         conflict = groups.loc[distinct > 1]
         if len(conflict):
             listing = conflict.groupby(keys).apply(
-                lambda g: "、".join(f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])), include_groups=False)
+                lambda g: "、".join(f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])), include_groups=False
+            )
             conflict = conflict.join(listing.rename("dup_listing"), on=keys)
             problems += _problems(
-                pd.Series(True, index=conflict.index), conflict, "CONFLICTING_DUPLICATE", "value",
-                lambda r: f"{rules.area_name(r.area)} {name_map[r.indicator]} {r.year} 年出现多次且数值不同"
-                          f"（行:数值 {r.dup_listing}）",
-                lambda r: f"{rules.area_name(r.area, 'en')} {r.indicator} {r.year} appears more than once with different values "
-                          f"(row:value {r.dup_listing.replace('、', ', ')})")
+                pd.Series(True, index=conflict.index),
+                conflict,
+                "CONFLICTING_DUPLICATE",
+                "value",
+                lambda r: (
+                    f"{rules.area_name(r.area)} {name_map[r.indicator]} {r.year} 年出现多次且数值不同"
+                    f"（行:数值 {r.dup_listing}）"
+                ),
+                lambda r: (
+                    f"{rules.area_name(r.area, 'en')} {r.indicator} {r.year} appears more than once with different values "
+                    f"(row:value {r.dup_listing.replace('、', ', ')})"
+                ),
+            )
         same = groups.loc[distinct <= 1]
         first_row = same.groupby(keys)["row"].transform("min")
         repeat = same.loc[same["row"] != first_row].assign(first_row=first_row)
-        problems += [legacy("DUPLICATE_ROW", f"与第 {int(r.first_row)} 行重复（数值相同），已忽略",
-                             f"repeats row {int(r.first_row)} with the same value; ignored",
-                             row=int(r.row), column=str(r.col_value), severity="warning")
-                     for r in repeat.itertuples(index=False)]
+        problems += [
+            legacy(
+                "DUPLICATE_ROW",
+                f"与第 {int(r.first_row)} 行重复（数值相同），已忽略",
+                f"repeats row {int(r.first_row)} with the same value; ignored",
+                row=int(r.row),
+                column=str(r.col_value),
+                severity="warning",
+            )
+            for r in repeat.itertuples(index=False)
+        ]
 
     # Skipped "no value reported" cells ------------------------------------------
     skipped = long.loc[missing]
-    report.skipped = pd.DataFrame({
-        "row": skipped["row"].astype("int64").to_numpy(),
-        "column": skipped["col_value"].astype(str).to_numpy(),
-        "area": skipped["area"].fillna(skipped["area_text"]).to_numpy(),
-        "indicator": skipped["indicator"].fillna(skipped["indicator_text"]).to_numpy(),
-        "year": skipped["year_text"].to_numpy(),
-        "text": skipped["value_text"].to_numpy(),
-        "reason_zh": "未填报（空白或“暂无”等），不导入",
-        "reason_en": "no value reported (blank, dash or 暂无); not imported",
-    }) if len(skipped) else _empty_skipped()
+    report.skipped = (
+        pd.DataFrame(
+            {
+                "row": skipped["row"].astype("int64").to_numpy(),
+                "column": skipped["col_value"].astype(str).to_numpy(),
+                "area": skipped["area"].fillna(skipped["area_text"]).to_numpy(),
+                "indicator": skipped["indicator"].fillna(skipped["indicator_text"]).to_numpy(),
+                "year": skipped["year_text"].to_numpy(),
+                "text": skipped["value_text"].to_numpy(),
+                "reason_zh": "未填报（空白或“暂无”等），不导入",
+                "reason_en": "no value reported (blank, dash or 暂无); not imported",
+            }
+        )
+        if len(skipped)
+        else _empty_skipped()
+    )
 
     rows = long.loc[good & long["value"].notna()].drop_duplicates(keys, keep="first")
     note = rows["note_text"].where(rows["note_text"] != "", None)
-    report.rows = pd.DataFrame({
-        "area": rows["area"].astype(object).to_numpy(),
-        "indicator": rows["indicator"].astype(object).to_numpy(),
-        "year": rows["year"].astype("int64").to_numpy(),
-        "value": rows["value"].astype("float64").to_numpy(),
-        "note": note.astype(object).to_numpy(),
-        "source_row": rows["row"].astype("int64").to_numpy(),
-    })
+    report.rows = pd.DataFrame(
+        {
+            "area": rows["area"].astype(object).to_numpy(),
+            "indicator": rows["indicator"].astype(object).to_numpy(),
+            "year": rows["year"].astype("int64").to_numpy(),
+            "value": rows["value"].astype("float64").to_numpy(),
+            "note": note.astype(object).to_numpy(),
+            "source_row": rows["row"].astype("int64").to_numpy(),
+        }
+    )
     if not any(p.severity == "error" for p in problems) and report.rows.empty:
-        problems.append(legacy("NO_VALUES", "文件中没有任何可导入的数值（全部为空或“暂无”）",
-                                "the file has no values to import (all blank or 'no data')"))
+        problems.append(
+            legacy(
+                "NO_VALUES",
+                "文件中没有任何可导入的数值（全部为空或“暂无”）",
+                "the file has no values to import (all blank or 'no data')",
+            )
+        )
     order = {name: i for i, name in enumerate(FIELDS)}
     col_rank = {}
     for name in FIELDS:
@@ -572,13 +721,23 @@ def preview_changes(report: UploadReport, store) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=cols)
     current = store.current_values(areas=pd.unique(rows["area"]).tolist(), years=pd.unique(rows["year"]).tolist())
-    merged = rows.merge(current[["area", "indicator", "year", "value", "note"]].rename(
-        columns={"value": "old", "note": "old_note"}), on=["area", "indicator", "year"], how="left")
+    merged = rows.merge(
+        current[["area", "indicator", "year", "value", "note"]].rename(columns={"value": "old", "note": "old_note"}),
+        on=["area", "indicator", "year"],
+        how="left",
+    )
     merged = merged.rename(columns={"value": "new"})
     old = merged[["old", "old_note"]].set_axis(["value", "note"], axis=1)
     merged["kind"] = diff(INDICATOR_VALUES, old, merged[["new", "note"]].set_axis(["value", "note"], axis=1))
     return merged[cols]
 
 
-__all__ = ["UploadReport", "read_upload", "read_upload_path", "preview_changes", "size_problem",
-           "max_upload_bytes", "NO_VALUE_TOKENS"]
+__all__ = [
+    "NO_VALUE_TOKENS",
+    "UploadReport",
+    "max_upload_bytes",
+    "preview_changes",
+    "read_upload",
+    "read_upload_path",
+    "size_problem",
+]

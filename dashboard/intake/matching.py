@@ -1,4 +1,5 @@
 """Names people type → codes: areas and indicators by code, Chinese name, alias or printed name."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -45,4 +46,4 @@ def match_indicator(rules: RuleSet, text: str) -> str | None:
     return indicator_index(rules).get(key(text))
 
 
-__all__ = ["area_index", "indicator_index", "match_area", "match_indicator", "key", "closest"]
+__all__ = ["area_index", "closest", "indicator_index", "key", "match_area", "match_indicator"]

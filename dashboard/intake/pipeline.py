@@ -9,6 +9,7 @@ files that cannot be read at all, goes the indicator way, whose report explains 
 ``preview_any`` and ``commit_any`` then do the right thing for the kind, so a caller (the app's
 upload page, ``python -m dashboard import``) needs no ``if`` of its own beyond what it shows.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,8 @@ def _keys(aliases) -> set[str]:
 
 
 def _alias_sets():
-    from .task_progress import ALIASES as TASK_ALIASES
     from .indicator_values import ALIASES as UPLOAD_ALIASES
+    from .task_progress import ALIASES as TASK_ALIASES
 
     task = _keys(TASK_ALIASES["task"])
     status = _keys(TASK_ALIASES["status"])
@@ -73,9 +74,9 @@ def _csv_prefix(content: bytes) -> bytes:
         at = head.rfind(newline)
         while at > 0 and at % 2:
             at = head.rfind(newline, 0, at)
-        return head[:at + 2] if at > 0 else head[:len(head) // 2 * 2]
+        return head[: at + 2] if at > 0 else head[: len(head) // 2 * 2]
     at = head.rfind(b"\n")  # in UTF-8 and GB18030 the byte 0x0A is only ever a newline
-    return head[:at + 1] if at > 0 else head
+    return head[: at + 1] if at > 0 else head
 
 
 def _peek_xlsx(content: bytes) -> str | None:
@@ -129,8 +130,9 @@ def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet) -> str:
     return kind or INDICATORS
 
 
-def read_any_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None,
-                    cat=None) -> tuple[str, object]:
+def read_any_upload(
+    content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None, cat=None
+) -> tuple[str, object]:
     """Read and validate an uploaded file of either kind; never raises for bad input.
 
     Returns ``(kind, report)``: ``("indicators", UploadReport)`` or ``("tasks", TaskProgressReport)``.
@@ -138,8 +140,8 @@ def read_any_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes
     ``rows``, ``file_name``, ``sha256``, ``encoding``, ``n_bytes``. ``cat`` defaults to the
     task catalogue of ``rules``.
     """
-    from .task_progress import read_task_progress
     from .indicator_values import max_upload_bytes, read_upload, size_problem
+    from .task_progress import read_task_progress
 
     limit = max_upload_bytes(rules, max_bytes)
     if size_problem(len(content), limit) is None and detect_upload_kind(content, file_name, rules) == TASKS:
@@ -147,8 +149,9 @@ def read_any_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes
     return INDICATORS, read_upload(content, file_name, rules, max_bytes=limit)
 
 
-def read_any_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None,
-                         cat=None) -> tuple[str, object]:
+def read_any_upload_path(
+    path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None, cat=None
+) -> tuple[str, object]:
     """Like :func:`read_any_upload` for a file on disk, refusing an oversized file before reading it."""
     from .indicator_values import max_upload_bytes, read_upload_path, size_problem
 
@@ -170,7 +173,7 @@ def preview_any(kind: str, report, store) -> pd.DataFrame:
         from .task_progress import preview_task_changes
 
         tasks = sorted(set(report.rows["task"])) if len(report.rows) else []
-        years = sorted(set(int(y) for y in report.rows["year"])) if len(report.rows) else []
+        years = sorted({int(y) for y in report.rows["year"]}) if len(report.rows) else []
         current = store.current_task_reports(tasks=tasks, years=years) if tasks else None
         return preview_task_changes(report, current)
     from .indicator_values import preview_changes
@@ -191,5 +194,13 @@ def commit_any(kind: str, report, store, uploader: str) -> int:
     return store.commit(report, uploader=uploader)
 
 
-__all__ = ["INDICATORS", "TASKS", "header_kind", "detect_upload_kind", "read_any_upload", "read_any_upload_path",
-           "preview_any", "commit_any"]
+__all__ = [
+    "INDICATORS",
+    "TASKS",
+    "commit_any",
+    "detect_upload_kind",
+    "header_kind",
+    "preview_any",
+    "read_any_upload",
+    "read_any_upload_path",
+]

@@ -12,12 +12,13 @@ A task with several targets (市妇联's 500 个妇女之家 and 500 个儿童�
 written in the task file, or the linked indicator code. A row without a number reports the
 status of the task as a whole (``target_no`` 0).
 """
+
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -72,21 +73,28 @@ class TaskProgressReport(ReportStatus):
     rows: pd.DataFrame = field(default_factory=lambda: empty_rows())
     encoding: str = ""
     n_bytes: int = 0
-    n_skipped: int = 0      # template rows left unfilled (no status, number or note): not reported
-    layout: str = "tasks"   # so code written for UploadReport can print it
+    n_skipped: int = 0  # template rows left unfilled (no status, number or note): not reported
+    layout: str = "tasks"  # so code written for UploadReport can print it
 
 
 def empty_rows() -> pd.DataFrame:
-    return pd.DataFrame({
-        "task": pd.Series(dtype=object), "year": pd.Series(dtype="int64"), "target_no": pd.Series(dtype="int64"),
-        "status": pd.Series(dtype=object), "reached": pd.Series(dtype="float64"), "note": pd.Series(dtype=object),
-        "source_row": pd.Series(dtype="int64"),
-    })
+    return pd.DataFrame(
+        {
+            "task": pd.Series(dtype=object),
+            "year": pd.Series(dtype="int64"),
+            "target_no": pd.Series(dtype="int64"),
+            "status": pd.Series(dtype=object),
+            "reached": pd.Series(dtype="float64"),
+            "note": pd.Series(dtype=object),
+            "source_row": pd.Series(dtype="int64"),
+        }
+    )
 
 
 # ------------------------------------------------------------------------------ entry points
-def read_task_progress_path(path: str | os.PathLike, cat: TaskCatalogue, rules: RuleSet, *,
-                            max_bytes: int | None = None) -> TaskProgressReport:
+def read_task_progress_path(
+    path: str | os.PathLike, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
+) -> TaskProgressReport:
     """Like :func:`read_task_progress` for a file on disk, refusing an oversized file before reading it."""
     path = Path(path)
     limit = max_upload_bytes(rules, max_bytes)
@@ -97,8 +105,9 @@ def read_task_progress_path(path: str | os.PathLike, cat: TaskCatalogue, rules: 
     return read_task_progress(path.read_bytes(), path.name, cat, rules, max_bytes=limit)
 
 
-def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *,
-                       max_bytes: int | None = None) -> TaskProgressReport:
+def read_task_progress(
+    content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
+) -> TaskProgressReport:
     """Read and validate one task-progress file; never raises for bad input, reports it instead."""
     report = TaskProgressReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
     grid = open_grid(report, content, file_name, rules, max_bytes)
@@ -113,8 +122,9 @@ def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules
         return report
     data = grid.loc[grid.index > header_row].astype(str)
     if data.empty:
-        report.problems.append(legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
-                                       row=int(header_row)))
+        report.problems.append(
+            legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header", row=int(header_row))
+        )
         return report
     frame = pd.DataFrame({"row": data.index.astype("int64")})
     for f in FIELDS:
@@ -124,8 +134,9 @@ def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules
     blank = (frame[[f"{f}_text" for f in FIELDS]] == "").all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
     if frame.empty:
-        report.problems.append(legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header",
-                                       row=int(header_row)))
+        report.problems.append(
+            legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header", row=int(header_row))
+        )
         return report
     # A template row nobody filled in (task, year and target pre-printed; no status, number or
     # note) reports nothing, as an empty cell of the indicator template does.
@@ -133,8 +144,15 @@ def read_task_progress(content: bytes, file_name: str, cat: TaskCatalogue, rules
     report.n_skipped = int(unfilled.sum())
     frame = frame.loc[~unfilled].reset_index(drop=True)
     if frame.empty:
-        report.problems.append(legacy("NO_DATA_ROWS", "没有填写任何任务的状态", "no task has a status filled in",
-                                       row=int(header_row), column=str(header[cols["status"]])))
+        report.problems.append(
+            legacy(
+                "NO_DATA_ROWS",
+                "没有填写任何任务的状态",
+                "no task has a status filled in",
+                row=int(header_row),
+                column=str(header[cols["status"]]),
+            )
+        )
         return report
     _validate(frame, cat, rules, report)
     return report
@@ -169,9 +187,13 @@ def _columns(header: pd.Series) -> dict[str, object]:
 
 def _missing_column(name: str, header_row: int) -> Problem:
     names = "、".join(ALIASES[name][:4])
-    return legacy("MISSING_COLUMN", f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
-                   f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
-                   row=header_row, column=SHOWN[name])
+    return legacy(
+        "MISSING_COLUMN",
+        f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
+        f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
+        row=header_row,
+        column=SHOWN[name],
+    )
 
 
 # ------------------------------------------------------------------------------ validation
@@ -205,8 +227,9 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
     problems: list[Problem] = []
 
     def add(code, r, column_field, zh, en, severity="error"):
-        problems.append(legacy(code, zh, en, row=int(r.row), column=str(getattr(r, f"col_{column_field}")),
-                                severity=severity))
+        problems.append(
+            legacy(code, zh, en, row=int(r.row), column=str(getattr(r, f"col_{column_field}")), severity=severity)
+        )
 
     # Tasks -----------------------------------------------------------------------------
     index = _task_index(cat)
@@ -238,8 +261,13 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
             good = False
         elif task is None:
             h = hints.get(r.task_text)
-            add("UNKNOWN_TASK", r, "task", f"未知任务“{r.task_text}”" + (f"；是不是“{h}”？" if h else ""),
-                f"unknown task '{r.task_text}'" + (f"; did you mean '{h}'?" if h else ""))
+            add(
+                "UNKNOWN_TASK",
+                r,
+                "task",
+                f"未知任务“{r.task_text}”" + (f"；是不是“{h}”？" if h else ""),
+                f"unknown task '{r.task_text}'" + (f"; did you mean '{h}'?" if h else ""),
+            )
             good = False
         if r.year_text == "":
             add("EMPTY_CELL", r, "year", "年份为空", "the year is blank")
@@ -248,39 +276,68 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
             add("BAD_YEAR", r, "year", f"年份“{r.year_text}”不是有效的年份", f"'{r.year_text}' is not a year")
             good = False
         elif not start <= r.year <= end:
-            add("YEAR_OUT_OF_RANGE", r, "year", f"年份 {r.year} 不在规划期 {start}–{end} 内",
-                f"year {r.year} is outside the plan period {start}-{end}")
+            add(
+                "YEAR_OUT_OF_RANGE",
+                r,
+                "year",
+                f"年份 {r.year} 不在规划期 {start}–{end} 内",
+                f"year {r.year} is outside the plan period {start}-{end}",
+            )
             good = False
         elif task is not None and not task.period_start <= r.year <= task.period_end:
-            add("YEAR_OUTSIDE_TASK_PERIOD", r, "year",
+            add(
+                "YEAR_OUTSIDE_TASK_PERIOD",
+                r,
+                "year",
                 f"任务 {task.code} 的期限是 {task.period}，报告年份为 {r.year}",
-                f"task {task.code} runs {task.period}; the report is for {r.year}", severity="warning")
+                f"task {task.code} runs {task.period}; the report is for {r.year}",
+                severity="warning",
+            )
         if r.status_text == "":
             add("EMPTY_CELL", r, "status", "状态为空", "the status is blank")
             good = False
         elif r.status is None or r.status == "not_reported":
-            add("BAD_STATUS", r, "status", f"状态“{r.status_text}”无效；应为 未开始、推进中、已完成 或 滞后",
+            add(
+                "BAD_STATUS",
+                r,
+                "status",
+                f"状态“{r.status_text}”无效；应为 未开始、推进中、已完成 或 滞后",
                 f"'{r.status_text}' is not a status; use not_started, in_progress, done or delayed "
-                "(未开始/推进中/已完成/滞后)")
+                "(未开始/推进中/已完成/滞后)",
+            )
             good = False
         if parsed.invalid.iloc[i]:
-            add("NOT_A_NUMBER", r, "reached", f"完成值“{r.reached_text}”不是数字",
-                f"reached value '{r.reached_text}' is not a number")
+            add(
+                "NOT_A_NUMBER",
+                r,
+                "reached",
+                f"完成值“{r.reached_text}”不是数字",
+                f"reached value '{r.reached_text}' is not a number",
+            )
             good = False
         has_value = not np.isnan(r.reached)
         if task is not None:
             if has_value and not task.targets:
-                add("REACHED_WITHOUT_TARGET", r, "reached",
+                add(
+                    "REACHED_WITHOUT_TARGET",
+                    r,
+                    "reached",
                     f"任务 {task.code} 没有可量化的目标，不能填写完成值 {_fmt(r.reached)}；请写在备注中",
                     f"task {task.code} has no quantitative target, so it takes no reached value "
-                    f"({_fmt(r.reached)}); put it in the note")
+                    f"({_fmt(r.reached)}); put it in the note",
+                )
                 good = False
             elif r.target_text != "":
                 no = _target_no(task, r.target_text) if task.targets else None
                 if no is None:
                     listing = "；".join(f"{g.no}={g.measure}" for g in task.targets) or "无 / none"
-                    add("UNKNOWN_TARGET", r, "target", f"任务 {task.code} 没有目标“{r.target_text}”（可选：{listing}）",
-                        f"task {task.code} has no target '{r.target_text}' (choose: {listing})")
+                    add(
+                        "UNKNOWN_TARGET",
+                        r,
+                        "target",
+                        f"任务 {task.code} 没有目标“{r.target_text}”（可选：{listing}）",
+                        f"task {task.code} has no target '{r.target_text}' (choose: {listing})",
+                    )
                     good = False
                 else:
                     frame.at[i, "target_no"] = no
@@ -289,10 +346,14 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
                     frame.at[i, "target_no"] = 1
                 else:
                     listing = "；".join(f"{g.no}={g.measure}" for g in task.targets)
-                    add("AMBIGUOUS_TARGET", r, "target" if r.col_target else "reached",
+                    add(
+                        "AMBIGUOUS_TARGET",
+                        r,
+                        "target" if r.col_target else "reached",
                         f"任务 {task.code} 有 {len(task.targets)} 个目标，请在“目标”列写明完成值属于哪一个（{listing}）",
                         f"task {task.code} has {len(task.targets)} targets; say in the 'target' column which one "
-                        f"the reached value is for ({listing})")
+                        f"the reached value is for ({listing})",
+                    )
                     good = False
         ok.iloc[i] = good
 
@@ -308,17 +369,29 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
         same = (g[["status", "_reached", "_note"]] == first[["status", "_reached", "_note"]]).all(axis=1)
         if same.all():
             for r in g.iloc[1:].itertuples(index=False):
-                add("DUPLICATE_ROW", r, "status", f"与第 {int(first.row)} 行重复，已忽略",
-                    f"repeats row {int(first.row)}; ignored", severity="warning")
+                add(
+                    "DUPLICATE_ROW",
+                    r,
+                    "status",
+                    f"与第 {int(first.row)} 行重复，已忽略",
+                    f"repeats row {int(first.row)}; ignored",
+                    severity="warning",
+                )
                 drop_rows.add(int(r.row))
         else:
             listing = "、".join(str(int(x)) for x in g["row"])
             for r in g.itertuples(index=False):
-                column = "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
-                add("CONFLICTING_DUPLICATE", r, column,
+                column = (
+                    "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
+                )
+                add(
+                    "CONFLICTING_DUPLICATE",
+                    r,
+                    column,
                     f"任务 {r.task} {r.year} 年（目标 {r.target_no}）出现多次且内容不同（行 {listing}）",
                     f"task {r.task} {r.year} (target {r.target_no}) appears more than once with different "
-                    f"contents (rows {listing.replace('、', ', ')})")
+                    f"contents (rows {listing.replace('、', ', ')})",
+                )
             drop_rows.update(int(x) for x in g["row"])
     # One task, one year, one status — across its targets too.
     rest = valid.loc[~valid["row"].isin(drop_rows)]
@@ -328,20 +401,31 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
             conflicting.update(int(x) for x in g["row"])
             listing = "、".join(f"{int(r.row)}:{task_status_label(r.status, 'zh')}" for r in g.itertuples(index=False))
             for r in g.itertuples(index=False):
-                add("CONFLICTING_STATUS", r, "status", f"任务 {task} {year} 年的状态不一致（行:状态 {listing}）",
-                    f"task {task} {year} has different statuses (row:status {listing.replace('、', ', ')})")
+                add(
+                    "CONFLICTING_STATUS",
+                    r,
+                    "status",
+                    f"任务 {task} {year} 年的状态不一致（行:状态 {listing}）",
+                    f"task {task} {year} has different statuses (row:status {listing.replace('、', ', ')})",
+                )
 
     rows = rest.loc[~rest["row"].isin(conflicting)].drop_duplicates(keys, keep="first")
     note = rows["note_text"].where(rows["note_text"] != "", None)
-    report.rows = pd.DataFrame({
-        "task": rows["task"].astype(object).to_numpy(),
-        "year": rows["year"].astype("int64").to_numpy(),
-        "target_no": rows["target_no"].astype("int64").to_numpy(),
-        "status": rows["status"].astype(object).to_numpy(),
-        "reached": rows["reached"].astype("float64").to_numpy(),
-        "note": note.astype(object).to_numpy(),
-        "source_row": rows["row"].astype("int64").to_numpy(),
-    }) if len(rows) else empty_rows()
+    report.rows = (
+        pd.DataFrame(
+            {
+                "task": rows["task"].astype(object).to_numpy(),
+                "year": rows["year"].astype("int64").to_numpy(),
+                "target_no": rows["target_no"].astype("int64").to_numpy(),
+                "status": rows["status"].astype(object).to_numpy(),
+                "reached": rows["reached"].astype("float64").to_numpy(),
+                "note": note.astype(object).to_numpy(),
+                "source_row": rows["row"].astype("int64").to_numpy(),
+            }
+        )
+        if len(rows)
+        else empty_rows()
+    )
     order = {f: i for i, f in enumerate(FIELDS)}
     rank = {str(frame[f"col_{f}"].iloc[0]): order[f] for f in FIELDS}
     problems.sort(key=lambda p: (p.row or 0, rank.get(p.column or "", 9), p.code))
@@ -353,16 +437,34 @@ def preview_task_changes(report: TaskProgressReport, current: pd.DataFrame) -> p
     """What storing ``report`` would do given the ``current`` task reports (task, year, target_no,
     status, reached, note): one row per report row with old/new and ``kind``."""
     rows = report.rows
-    cols = ["task", "year", "target_no", "old_status", "status", "old_reached", "reached", "old_note", "note",
-            "kind", "source_row"]
+    cols = [
+        "task",
+        "year",
+        "target_no",
+        "old_status",
+        "status",
+        "old_reached",
+        "reached",
+        "old_note",
+        "note",
+        "kind",
+        "source_row",
+    ]
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    cur = current if current is not None and len(current) else pd.DataFrame(
-        columns=["task", "year", "target_no", "status", "reached", "note"])
+    cur = (
+        current
+        if current is not None and len(current)
+        else pd.DataFrame(columns=["task", "year", "target_no", "status", "reached", "note"])
+    )
     cur = cur[["task", "year", "target_no", "status", "reached", "note"]].astype(
-        {"year": "int64", "target_no": "int64", "reached": "float64"})
-    merged = rows.merge(cur.rename(columns={"status": "old_status", "reached": "old_reached", "note": "old_note"}),
-                        on=["task", "year", "target_no"], how="left")
+        {"year": "int64", "target_no": "int64", "reached": "float64"}
+    )
+    merged = rows.merge(
+        cur.rename(columns={"status": "old_status", "reached": "old_reached", "note": "old_note"}),
+        on=["task", "year", "target_no"],
+        how="left",
+    )
     old = merged[["old_status", "old_reached", "old_note"]].set_axis(["status", "reached", "note"], axis=1)
     merged["kind"] = diff(TASK_PROGRESS, old, merged[["status", "reached", "note"]])
     return merged[cols]
@@ -378,8 +480,9 @@ def default_template_year(rules: RuleSet, today=None) -> int:
     return max(rules.settings.plan_period.start, min(rules.settings.plan_period.end, year))
 
 
-def task_template_frame(cat: TaskCatalogue, year: int, current: pd.DataFrame | None = None,
-                        all_tasks: bool = False) -> pd.DataFrame:
+def task_template_frame(
+    cat: TaskCatalogue, year: int, current: pd.DataFrame | None = None, all_tasks: bool = False
+) -> pd.DataFrame:
     """The fillable task-progress sheet for ``year`` (all cells text).
 
     One row per task target (one row for a task without a number), for the tasks running in
@@ -395,23 +498,34 @@ def task_template_frame(cat: TaskCatalogue, year: int, current: pd.DataFrame | N
     for t in cat.tasks.values():
         if not all_tasks and not t.period_start <= int(year) <= t.period_end:
             continue
-        base = {"任务代码": t.code, "任务名称": t.title, "牵头单位": "、".join(cat.unit_name(c) for c in t.lead_units),
-                "年份": str(int(year))}
+        base = {
+            "任务代码": t.code,
+            "任务名称": t.title,
+            "牵头单位": "、".join(cat.unit_name(c) for c in t.lead_units),
+            "年份": str(int(year)),
+        }
         status0 = filled.get((t.code, 0), (None, None, None))
-        for g in (t.targets or (None,)):
+        for g in t.targets or (None,):
             no = g.no if g is not None else 0
             status, reached, note = filled.get((t.code, no), (None, None, None))
             status = status or status0[0]
-            rows.append({**base, "状态": task_status_label(status, "zh") if status else "",
-                         "目标": g.measure if g is not None else "", "目标值": g.target_text if g is not None else "",
-                         "单位": g.unit if g is not None else "",
-                         "完成值": "" if reached is None or pd.isna(reached) else _fmt(float(reached)),
-                         "备注": note if isinstance(note, str) else ""})
+            rows.append(
+                {
+                    **base,
+                    "状态": task_status_label(status, "zh") if status else "",
+                    "目标": g.measure if g is not None else "",
+                    "目标值": g.target_text if g is not None else "",
+                    "单位": g.unit if g is not None else "",
+                    "完成值": "" if reached is None or pd.isna(reached) else _fmt(float(reached)),
+                    "备注": note if isinstance(note, str) else "",
+                }
+            )
     return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
 
 
-def make_task_template(cat: TaskCatalogue, year: int, fmt: str = "csv", current: pd.DataFrame | None = None,
-                       all_tasks: bool = False) -> bytes:
+def make_task_template(
+    cat: TaskCatalogue, year: int, fmt: str = "csv", current: pd.DataFrame | None = None, all_tasks: bool = False
+) -> bytes:
     """:func:`task_template_frame` as CSV (UTF-8 with BOM, Excel-friendly) or .xlsx bytes."""
     frame = task_template_frame(cat, year, current, all_tasks)
     if fmt == "csv":
@@ -453,6 +567,16 @@ def make_task_template(cat: TaskCatalogue, year: int, fmt: str = "csv", current:
     return buf.getvalue()
 
 
-__all__ = ["STATUSES", "TaskProgressReport", "read_task_progress", "read_task_progress_path", "normalise_status",
-           "preview_task_changes", "empty_rows", "TEMPLATE_COLUMNS", "task_template_frame", "make_task_template",
-           "default_template_year"]
+__all__ = [
+    "STATUSES",
+    "TEMPLATE_COLUMNS",
+    "TaskProgressReport",
+    "default_template_year",
+    "empty_rows",
+    "make_task_template",
+    "normalise_status",
+    "preview_task_changes",
+    "read_task_progress",
+    "read_task_progress_path",
+    "task_template_frame",
+]

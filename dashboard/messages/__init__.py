@@ -4,9 +4,27 @@
 :class:`Problem` is a located problem with a :class:`Code` and parameters, rendered when shown.
 This package is the bottom layer of ``dashboard``: it imports nothing else of the project.
 """
+
 from .catalogue import LANGS, Lang, Msg, Name, catalogue, colon, has, render_value, separator, t
 from .codes import Code
 from .problem import Problem, ProblemList, ReportStatus, Severity, legacy, warning
 
-__all__ = ["LANGS", "Lang", "Msg", "Name", "catalogue", "colon", "has", "render_value", "separator", "t", "Code",
-           "Problem", "ProblemList", "ReportStatus", "Severity", "legacy", "warning"]
+__all__ = [
+    "LANGS",
+    "Code",
+    "Lang",
+    "Msg",
+    "Name",
+    "Problem",
+    "ProblemList",
+    "ReportStatus",
+    "Severity",
+    "catalogue",
+    "colon",
+    "has",
+    "legacy",
+    "render_value",
+    "separator",
+    "t",
+    "warning",
+]

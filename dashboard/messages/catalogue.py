@@ -10,6 +10,7 @@ Parameters are rendered in the same language as the message: a :class:`Msg` beco
 :class:`Name` its name in that language, a list or tuple the rendered items joined with 、 (zh) or
 ", " (en), ``None`` the empty string.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -66,7 +67,7 @@ def _load_file(name: str, text: str) -> list[Entry]:
     if node is None:
         return []
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except CatalogueError as exc:
         raise CatalogueError(f"{name}: {exc}") from None
     if not isinstance(data, dict):
@@ -93,8 +94,9 @@ def catalogue() -> dict[str, Entry]:
         for entry in _load_file(item.name, item.read_text(encoding="utf-8")):
             first = found.get(entry.key)
             if first is not None:
-                raise CatalogueError(f"{entry.file}:{entry.line}: {entry.key!r} is already defined in "
-                                     f"{first.file}:{first.line}")
+                raise CatalogueError(
+                    f"{entry.file}:{entry.line}: {entry.key!r} is already defined in {first.file}:{first.line}"
+                )
             found[entry.key] = entry
     return found
 

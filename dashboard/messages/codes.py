@@ -5,6 +5,7 @@ messages (a duplicate *area* code and a duplicate *indicator* code are both ``DU
 People and scripts see the code (``member.code``); the catalogue holds the words. The tests check
 that every member has a Chinese and an English text and that no catalogue problem lacks a member.
 """
+
 from __future__ import annotations
 
 from enum import Enum

@@ -5,6 +5,7 @@
 The number of decimals comes from the indicator (``decimals`` in the rules) or, when the rules do
 not say, from the unit. Missing values are a dash, never "None" or "nan".
 """
+
 from __future__ import annotations
 
 import math
@@ -51,7 +52,9 @@ def format_value(value: Any, unit: str, lang: str = "zh", decimals: int | None =
             return t("unit_en_people", "en", value=format_number(float(value) * 10_000, 0))
         if unit in ("%", "‰"):
             return f"{format_number(value, places)}{unit}"
-        word = t(f"unit_en_{_UNIT_KEYS[unit]}", "en", value=format_number(value, places)) if unit in _UNIT_KEYS else None
+        word = (
+            t(f"unit_en_{_UNIT_KEYS[unit]}", "en", value=format_number(value, places)) if unit in _UNIT_KEYS else None
+        )
         return word if word is not None else (f"{format_number(value, places)} {unit}".strip())
     number = format_number(value, places)
     if unit in _ZH_GLUED:
@@ -76,5 +79,16 @@ def unit_label(unit: str, lang: str = "zh") -> str:
     return unit
 
 
-_UNIT_KEYS = {"1/10万": "per_100k", "岁": "years_of_age", "年": "years", "小时": "hours", "人": "people",
-              "名": "people", "个": "units", "件": "cases", "户": "households", "张": "beds", "万人": "ten_thousand"}
+_UNIT_KEYS = {
+    "1/10万": "per_100k",
+    "岁": "years_of_age",
+    "年": "years",
+    "小时": "hours",
+    "人": "people",
+    "名": "people",
+    "个": "units",
+    "件": "cases",
+    "户": "households",
+    "张": "beds",
+    "万人": "ten_thousand",
+}

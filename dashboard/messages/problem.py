@@ -5,6 +5,7 @@ Every error the product reports (a YAML slip, a bad cell in an upload, a refused
 the parameters, so the same problem is shown in Chinese or English, grouped by code, exported in
 both languages, and checked by a translator in the catalogue (``dashboard/messages/text``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping

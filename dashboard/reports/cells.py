@@ -5,6 +5,7 @@ formula — OWASP's "CSV injection": a user name like ``=HYPERLINK("https://…?
 would become a live link in an administrator's spreadsheet. Such a text is prefixed with ``'`` so
 Excel shows it as it was typed. Numbers are left alone (a negative number is not a formula).
 """
+
 from __future__ import annotations
 
 from typing import Any

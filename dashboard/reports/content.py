@@ -5,6 +5,7 @@ table per domain (values written with their units), the generated sentences and 
 warnings, the data gaps, the targets without a number to reach (listed with their judgement), and the
 work-plan tasks with their lead units. Nothing here knows about Word or Excel.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -70,9 +71,17 @@ def issuer_name(rules: RuleSet, area: str, lang: str) -> str:
     return t("report_issuer", lang, area=rules.area_name(area, lang))
 
 
-def build_content(rules: RuleSet, evaluated: pd.DataFrame, area: str, year: int, lang: str = "zh",
-                  demo: bool = False, catalogue: TaskCatalogue | None = None,
-                  task_reports: pd.DataFrame | None = None, issued: date | None = None) -> ReportContent:
+def build_content(
+    rules: RuleSet,
+    evaluated: pd.DataFrame,
+    area: str,
+    year: int,
+    lang: str = "zh",
+    demo: bool = False,
+    catalogue: TaskCatalogue | None = None,
+    task_reports: pd.DataFrame | None = None,
+    issued: date | None = None,
+) -> ReportContent:
     """The report of ``area`` in ``year`` from the engine's output ``evaluated`` (one or all areas)."""
     mine = evaluated[evaluated["area_code"].astype(str) == area]
     table = evaluation_table(rules, mine, area, year, lang)
@@ -92,20 +101,40 @@ def build_content(rules: RuleSet, evaluated: pd.DataFrame, area: str, year: int,
     domains = []
     for (plan, domain), group in table.groupby(["plan", "domain"], sort=False):
         qualitative = group[group["kind"].isin(DIRECTION_OR_RELATIVE)]
-        domains.append(DomainPart(plan, domain, rules.domain_name(plan, domain, lang), group.reset_index(drop=True),
-                                  lines[len(domains)] if len(domains) < len(lines) else "",
-                                  qualitative.reset_index(drop=True)))
+        domains.append(
+            DomainPart(
+                plan,
+                domain,
+                rules.domain_name(plan, domain, lang),
+                group.reset_index(drop=True),
+                lines[len(domains)] if len(domains) < len(lines) else "",
+                qualitative.reset_index(drop=True),
+            )
+        )
     warns = warnings_frame(rules, mine, year, lang)
     gaps = table[table["status"] == "no_data"]
     tasks = task_rows(catalogue, task_reports, table, lang) if catalogue is not None else pd.DataFrame()
     sentences = summary_sentences(rules, table, e, year, lang)
     conclusions = conclusion_sentences(table, warns, tasks, year, lang)
     area_name = rules.area_name(area, lang)
-    return ReportContent(area=area, area_name=area_name, year=year, lang=lang, demo=demo,
-                         issuer=issuer_name(rules, area, lang), issued=issued or date.today(),
-                         title=t("report_title", lang, area=area_name, year=year), sentences=sentences,
-                         domains=domains, warnings=warns, gaps=gaps, tasks=tasks, conclusions=conclusions,
-                         table=table, evaluated=e)
+    return ReportContent(
+        area=area,
+        area_name=area_name,
+        year=year,
+        lang=lang,
+        demo=demo,
+        issuer=issuer_name(rules, area, lang),
+        issued=issued or date.today(),
+        title=t("report_title", lang, area=area_name, year=year),
+        sentences=sentences,
+        domains=domains,
+        warnings=warns,
+        gaps=gaps,
+        tasks=tasks,
+        conclusions=conclusions,
+        table=table,
+        evaluated=e,
+    )
 
 
 def _year_note(value_year: object, year: int, lang: str) -> str:
@@ -116,9 +145,16 @@ def _year_note(value_year: object, year: int, lang: str) -> str:
 
 def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year: int, lang: str) -> list[str]:
     counts = table["status"].value_counts()
-    parts = [t("eval_status_count", lang, n=int(counts[s]),
-               status=status_label(s, lang).lower() if lang == "en" else status_label(s, lang))
-             for s in STATUSES if counts.get(s, 0)]
+    parts = [
+        t(
+            "eval_status_count",
+            lang,
+            n=int(counts[s]),
+            status=status_label(s, lang).lower() if lang == "en" else status_label(s, lang),
+        )
+        for s in STATUSES
+        if counts.get(s, 0)
+    ]
     sentences = [t("report_counts", lang, n=len(table), year=year, parts=t("list_comma", lang).join(parts))]
     at_risk = table[(table["attribute"] == "binding") & ~table["status"].isin([*GOOD, "no_data"])]
     if len(at_risk):
@@ -128,8 +164,15 @@ def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year
         sentences.append(t("report_binding_ok", lang))
     prog = e[(e["progress_pct"] > 0) & (e["status"].astype(str) != "achieved")].nlargest(3, "progress_pct")
     if len(prog):
-        names = [t("report_name_progress", lang, name=rules.indicators[str(r.indicator)].name(lang),
-                   pct=f"{r.progress_pct:.0f}") for r in prog.itertuples()]
+        names = [
+            t(
+                "report_name_progress",
+                lang,
+                name=rules.indicators[str(r.indicator)].name(lang),
+                pct=f"{r.progress_pct:.0f}",
+            )
+            for r in prog.itertuples()
+        ]
         sentences.append(t("report_best", lang, names=separator(lang).join(names)))
     worse = table[table["status"] == "deterioration"]
     if len(worse):
@@ -137,34 +180,46 @@ def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year
     return sentences
 
 
-def conclusion_sentences(table: pd.DataFrame, warns: pd.DataFrame, tasks: pd.DataFrame, year: int,
-                         lang: str) -> list[str]:
+def conclusion_sentences(
+    table: pd.DataFrame, warns: pd.DataFrame, tasks: pd.DataFrame, year: int, lang: str
+) -> list[str]:
     """The conclusions a committee office writes, generated from the results (no judgement added)."""
     out = []
     n = len(table)
     good = int(table["status"].isin(GOOD).sum())
     with_data = int((table["status"] != "no_data").sum())
     if with_data:
-        out.append(t("report_conclusion_overall", lang, year=year, good=good, with_data=with_data,
-                     pct=f"{100 * good / with_data:.0f}"))
+        out.append(
+            t(
+                "report_conclusion_overall",
+                lang,
+                year=year,
+                good=good,
+                with_data=with_data,
+                pct=f"{100 * good / with_data:.0f}",
+            )
+        )
     binding = table[table["attribute"] == "binding"]
     risky = binding[~binding["status"].isin([*GOOD, "no_data"])]
     if len(risky):
-        out.append(t("report_conclusion_binding", lang, n=len(risky),
-                     names=_names(list(risky["label"]), lang, 5)))
+        out.append(t("report_conclusion_binding", lang, n=len(risky), names=_names(list(risky["label"]), lang, 5)))
     by_domain = table[table["status"] == "deterioration"].groupby("domain_name", sort=False).size()
     if len(by_domain):
         worst = by_domain.sort_values(ascending=False)
-        out.append(t("report_conclusion_domains", lang,
-                     names=_names([f"{d}（{k}）" if lang != "en" else f"{d} ({k})" for d, k in worst.items()], lang, 3)))
+        out.append(
+            t(
+                "report_conclusion_domains",
+                lang,
+                names=_names([f"{d}（{k}）" if lang != "en" else f"{d} ({k})" for d, k in worst.items()], lang, 3),
+            )
+        )
     missing = int((table["status"] == "no_data").sum())
     if missing:
         out.append(t("report_conclusion_gaps", lang, n=missing, total=n))
     if len(tasks) and "status" in tasks:
         delayed = tasks[tasks["status"] == "delayed"]
         if len(delayed):
-            out.append(t("report_conclusion_tasks", lang, n=len(delayed),
-                         names=_names(list(delayed["code"]), lang, 6)))
+            out.append(t("report_conclusion_tasks", lang, n=len(delayed), names=_names(list(delayed["code"]), lang, 6)))
     if not out:
         out.append(t("report_conclusion_none", lang))
     return out
@@ -184,8 +239,14 @@ def task_rows(cat: TaskCatalogue, reports: pd.DataFrame | None, table: pd.DataFr
         if not linked:
             continue
         status = status_of.get(task.code, "not_reported")
-        rows.append({"code": task.code, "title": task.title,
-                     "lead_units": separator(lang).join(cat.unit_name(u, lang) for u in task.lead_units) or "—",
-                     "indicators": separator(lang).join(linked), "status": status,
-                     "status_label": task_status_label(status, lang)})
+        rows.append(
+            {
+                "code": task.code,
+                "title": task.title,
+                "lead_units": separator(lang).join(cat.unit_name(u, lang) for u in task.lead_units) or "—",
+                "indicators": separator(lang).join(linked),
+                "status": status,
+                "status_label": task_status_label(status, lang),
+            }
+        )
     return pd.DataFrame(rows, columns=TASK_COLUMNS)

@@ -10,6 +10,7 @@ Fonts: a document for Word names the fonts committee offices have (方正小标�
 and 楷体 for headings, 仿宋 for the text); the copy the server turns into a PDF names the CJK fonts
 that exist on the server (Noto Serif/Sans CJK), so the PDF shows the same layout without missing glyphs.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,14 @@ from ..charts.report import progress_chart
 from ..messages import t
 from .content import DIRECTION_OR_RELATIVE, ReportContent
 
-STATUS_FILL = {"achieved": "0B3C6E", "on_track": "3A7FC1", "needs_acceleration": "FDD49E",
-               "limited": "F5A05A", "deterioration": "A63603", "no_data": "EEEEEE"}
+STATUS_FILL = {
+    "achieved": "0B3C6E",
+    "on_track": "3A7FC1",
+    "needs_acceleration": "FDD49E",
+    "limited": "F5A05A",
+    "deterioration": "A63603",
+    "no_data": "EEEEEE",
+}
 WHITE_TEXT = {"achieved", "on_track", "deterioration"}
 
 
@@ -48,8 +55,13 @@ class Fonts:
 
 
 OFFICE_FONTS = Fonts(title="方正小标宋简体", heading1="黑体", heading2="楷体", body="仿宋", latin="Times New Roman")
-SERVER_FONTS = Fonts(title="Noto Serif CJK SC", heading1="Noto Sans CJK SC", heading2="Noto Serif CJK SC",
-                     body="Noto Serif CJK SC", latin="Noto Serif CJK SC")
+SERVER_FONTS = Fonts(
+    title="Noto Serif CJK SC",
+    heading1="Noto Sans CJK SC",
+    heading2="Noto Serif CJK SC",
+    body="Noto Serif CJK SC",
+    latin="Noto Serif CJK SC",
+)
 
 # Column widths in cm (A4 with 2.8 + 2.6 cm margins leaves 15.6 cm): the name needs room, numbers little.
 TABLE_WIDTHS = (1.2, 4.8, 2.3, 1.6, 1.8, 2.0, 1.9)
@@ -78,7 +90,7 @@ def _style_font(style, name: str, latin: str, size: float, bold: bool = False) -
     style.font.name = latin
     style.font.size = Pt(size)
     style.font.bold = bold
-    style.font.color.rgb = RGBColor(0, 0, 0)   # Word's blue headings are not official-document style
+    style.font.color.rgb = RGBColor(0, 0, 0)  # Word's blue headings are not official-document style
     rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -93,11 +105,11 @@ def _style_font(style, name: str, latin: str, size: float, bold: bool = False) -
 def _setup(doc: DocumentType, fonts: Fonts) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)     # A4, not Word's default US Letter
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4, not Word's default US Letter
     section.top_margin, section.bottom_margin = Cm(3.0), Cm(2.8)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     section.header_distance, section.footer_distance = Cm(1.5), Cm(1.6)
-    section.different_first_page_header_footer = True                 # the cover has neither
+    section.different_first_page_header_footer = True  # the cover has neither
     _style_font(doc.styles["Normal"], fonts.body, fonts.latin, 12)
     doc.styles["Normal"].paragraph_format.line_spacing = 1.35
     doc.styles["Normal"].paragraph_format.space_after = Pt(4)
@@ -132,8 +144,12 @@ def _header_footer(doc: DocumentType, content: ReportContent, fonts: Fonts) -> N
     section = doc.sections[0]
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(header.add_run(t("report_header", content.lang, area=content.area_name, year=content.year)),
-          fonts.body, fonts.latin, 9)
+    _font(
+        header.add_run(t("report_header", content.lang, area=content.area_name, year=content.year)),
+        fonts.body,
+        fonts.latin,
+        9,
+    )
     if content.demo:
         _font(header.add_run("  " + t("report_demo_short", content.lang)), fonts.heading1, fonts.latin, 9, True)
     footer = section.footer.paragraphs[0]
@@ -145,15 +161,24 @@ def _header_footer(doc: DocumentType, content: ReportContent, fonts: Fonts) -> N
     _font(footer.add_run(" —"), fonts.latin, fonts.latin, 11)
 
 
-def _paragraph(doc: DocumentType, text: str, fonts: Fonts, size: float = 12, bold: bool = False,
-               align=None, space_before: float = 0, indent: bool = False, style: str | None = None):
+def _paragraph(
+    doc: DocumentType,
+    text: str,
+    fonts: Fonts,
+    size: float = 12,
+    bold: bool = False,
+    align=None,
+    space_before: float = 0,
+    indent: bool = False,
+    style: str | None = None,
+):
     p = doc.add_paragraph(style=style)
     if align is not None:
         p.alignment = align
     if space_before:
         p.paragraph_format.space_before = Pt(space_before)
     if indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)   # 首行缩进两字
+        p.paragraph_format.first_line_indent = Pt(size * 2)  # 首行缩进两字
     _font(p.add_run(text), fonts.body, fonts.latin, size, bold)
     return p
 
@@ -168,8 +193,13 @@ def _cover(doc: DocumentType, content: ReportContent, fonts: Fonts) -> None:
         p.paragraph_format.space_after = Pt(10)
         _font(p.add_run(line), fonts.title, fonts.latin, 24, True)
     doc.add_paragraph()
-    _paragraph(doc, t("report_cover_scope", lang, area=content.area_name, year=content.year), fonts, 16,
-               align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(
+        doc,
+        t("report_cover_scope", lang, area=content.area_name, year=content.year),
+        fonts,
+        16,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
     if content.demo:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -205,8 +235,15 @@ def _row_properties(row, header: bool = False) -> None:
         props.append(OxmlElement("w:tblHeader"))
 
 
-def _table(doc: DocumentType, headers: list[str], rows: list[list[str]], widths: tuple[float, ...], fonts: Fonts,
-           fills: list[str | None] | None = None, centered: tuple[int, ...] = ()) -> Table:
+def _table(
+    doc: DocumentType,
+    headers: list[str],
+    rows: list[list[str]],
+    widths: tuple[float, ...],
+    fonts: Fonts,
+    fills: list[str | None] | None = None,
+    centered: tuple[int, ...] = (),
+) -> Table:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -237,7 +274,7 @@ def _table(doc: DocumentType, headers: list[str], rows: list[list[str]], widths:
             cell.width = Cm(width)
     grid = table._tbl.tblGrid
     for col, width in zip(grid.findall(qn("w:gridCol")), widths):
-        col.set(qn("w:w"), str(int(width * 567)))   # twips: Word reads the grid, LibreOffice the cells
+        col.set(qn("w:w"), str(int(width * 567)))  # twips: Word reads the grid, LibreOffice the cells
     doc.add_paragraph()
     return table
 
@@ -262,15 +299,32 @@ def build(content: ReportContent, fonts: Fonts = OFFICE_FONTS) -> bytes:
             _paragraph(doc, part.line, fonts, style="List Bullet")
 
     doc.add_heading(t("report_section_domains", lang), level=1)
-    headers = [t(f"report_col_{c}", lang) for c in ("number", "indicator", "target", "attribute", "baseline",
-                                                   "value", "status")]
+    headers = [
+        t(f"report_col_{c}", lang)
+        for c in ("number", "indicator", "target", "attribute", "baseline", "value", "status")
+    ]
     for k, part in enumerate(content.domains, start=1):
         doc.add_heading(t("report_domain_heading", lang, k=k, name=part.name), level=2)
         g = part.table
-        rows = [[str(r.number), r.label, r.target_text, r.attribute_label, r.baseline_text,
-                 r.value_text + (f"（{r.value_year_text}）" if r.value_year_text and lang != "en" else
-                                 f" ({r.value_year_text})" if r.value_year_text else ""), r.status_label]
-                for r in g.itertuples()]
+        rows = [
+            [
+                str(r.number),
+                r.label,
+                r.target_text,
+                r.attribute_label,
+                r.baseline_text,
+                r.value_text
+                + (
+                    f"（{r.value_year_text}）"
+                    if r.value_year_text and lang != "en"
+                    else f" ({r.value_year_text})"
+                    if r.value_year_text
+                    else ""
+                ),
+                r.status_label,
+            ]
+            for r in g.itertuples()
+        ]
         _table(doc, headers, rows, TABLE_WIDTHS, fonts, fills=list(g["status"]), centered=(0, 3, 6))
         numeric = g[~g["kind"].isin(DIRECTION_OR_RELATIVE)]
         if len(numeric):
@@ -280,17 +334,34 @@ def build(content: ReportContent, fonts: Fonts = OFFICE_FONTS) -> bytes:
         if len(part.qualitative):
             _paragraph(doc, t("report_qualitative", lang), fonts, 12, bold=True, space_before=6)
             for r in part.qualitative.itertuples():
-                _paragraph(doc, t("report_qualitative_line", lang, label=r.label, target=r.target_text,
-                                  judgement=r.judgement, status=r.status_label, value=r.value_text),
-                           fonts, 11, style="List Bullet")
+                _paragraph(
+                    doc,
+                    t(
+                        "report_qualitative_line",
+                        lang,
+                        label=r.label,
+                        target=r.target_text,
+                        judgement=r.judgement,
+                        status=r.status_label,
+                        value=r.value_text,
+                    ),
+                    fonts,
+                    11,
+                    style="List Bullet",
+                )
 
     doc.add_heading(t("report_section_warnings", lang), level=1)
     warns = content.warnings
     if warns.empty:
         _paragraph(doc, t("report_no_warn", lang), fonts, indent=True)
     else:
-        _table(doc, [t(f"report_wcol_{c}", lang) for c in ("indicator", "kind", "reason")],
-               [[f"{r.indicator} {r.name}", r.kind_label, r.reason] for r in warns.itertuples()], WARNING_WIDTHS, fonts)
+        _table(
+            doc,
+            [t(f"report_wcol_{c}", lang) for c in ("indicator", "kind", "reason")],
+            [[f"{r.indicator} {r.name}", r.kind_label, r.reason] for r in warns.itertuples()],
+            WARNING_WIDTHS,
+            fonts,
+        )
 
     doc.add_heading(t("report_section_tasks", lang), level=1)
     if content.tasks.empty:
@@ -300,9 +371,14 @@ def build(content: ReportContent, fonts: Fonts = OFFICE_FONTS) -> bytes:
         unled = len(content.tasks) - len(led)
         _paragraph(doc, t("report_tasks_intro", lang, n=len(led)), fonts, indent=True)
         if len(led):
-            _table(doc, [t(f"report_tcol_{c}", lang) for c in ("code", "title", "lead", "indicators", "status")],
-                   [[r.code, r.title, r.lead_units, r.indicators, r.status_label] for r in led.itertuples()],
-                   TASK_WIDTHS, fonts, centered=(0, 4))
+            _table(
+                doc,
+                [t(f"report_tcol_{c}", lang) for c in ("code", "title", "lead", "indicators", "status")],
+                [[r.code, r.title, r.lead_units, r.indicators, r.status_label] for r in led.itertuples()],
+                TASK_WIDTHS,
+                fonts,
+                centered=(0, 4),
+            )
         if unled:
             _paragraph(doc, t("report_tasks_unled", lang, n=unled), fonts, indent=True)
 
@@ -312,8 +388,14 @@ def build(content: ReportContent, fonts: Fonts = OFFICE_FONTS) -> bytes:
         _paragraph(doc, t("report_no_gaps", lang), fonts, indent=True)
     else:
         _paragraph(doc, t("report_gaps_intro", lang, n=len(gaps)), fonts, indent=True)
-        _table(doc, [t(f"report_gcol_{c}", lang) for c in ("code", "indicator", "domain")],
-               [[r.code, r.name, r.domain_name] for r in gaps.itertuples()], GAP_WIDTHS, fonts, centered=(0,))
+        _table(
+            doc,
+            [t(f"report_gcol_{c}", lang) for c in ("code", "indicator", "domain")],
+            [[r.code, r.name, r.domain_name] for r in gaps.itertuples()],
+            GAP_WIDTHS,
+            fonts,
+            centered=(0,),
+        )
 
     doc.add_heading(t("report_section_conclusions", lang), level=1)
     for k, sentence in enumerate(content.conclusions, start=1):

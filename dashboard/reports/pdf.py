@@ -3,6 +3,7 @@
 LibreOffice is a system program, not a Python package: where it is not installed the PDF is simply
 not offered (``available()`` is false), and the .docx remains the document to send.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -33,7 +34,19 @@ def docx_to_pdf(docx: bytes) -> bytes | None:
         source = folder / "report.docx"
         source.write_bytes(docx)
         profile = (folder / "profile").as_uri()
-        subprocess.run([program, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(folder), str(source)],
-                       check=True, capture_output=True, timeout=TIMEOUT_SECONDS)
+        subprocess.run(
+            [
+                program,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+        )
         return (folder / "report.pdf").read_bytes()

@@ -6,6 +6,7 @@ cannot separate values from their area, and several areas' templates can be past
 ``upload.read_upload`` reads both the CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it
 right) and the .xlsx back.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,11 +29,29 @@ def template_frame(rules: RuleSet, area_code: str, values: pd.DataFrame | None =
     rows = []
     for n, ind in enumerate(rules.indicators.values(), start=1):
         t = rules.target_for(area_code, ind.code)
-        rows.append({"区县": area_name, "序号": str(n), "代码": ind.code, "指标名称": ind.name_zh, "单位": ind.unit,
-                     target_col: t.target_text, base_col: "" if t.baseline is None else f"{t.baseline:g}"})
+        rows.append(
+            {
+                "区县": area_name,
+                "序号": str(n),
+                "代码": ind.code,
+                "指标名称": ind.name_zh,
+                "单位": ind.unit,
+                target_col: t.target_text,
+                base_col: "" if t.baseline is None else f"{t.baseline:g}",
+            }
+        )
     for c in rules.context_series.values():
-        rows.append({"区县": area_name, "序号": str(len(rows) + 1), "代码": c.code, "指标名称": c.name_zh,
-                     "单位": c.unit, target_col: "（参考数据）", base_col: ""})
+        rows.append(
+            {
+                "区县": area_name,
+                "序号": str(len(rows) + 1),
+                "代码": c.code,
+                "指标名称": c.name_zh,
+                "单位": c.unit,
+                target_col: "（参考数据）",
+                base_col: "",
+            }
+        )
     frame = pd.DataFrame(rows)
     years = [str(y) for y in range(start, end + 1)]
     for y in years:
@@ -45,7 +64,7 @@ def template_frame(rules: RuleSet, area_code: str, values: pd.DataFrame | None =
             if col in frame:
                 filled = frame["代码"].map(wide[year])
                 frame[col] = filled.map(lambda v: "" if pd.isna(v) else f"{v:g}").where(filled.notna(), frame[col])
-    return frame[ID_COLUMNS + [target_col, base_col] + years]
+    return frame[[*ID_COLUMNS, target_col, base_col, *years]]
 
 
 def make_template(rules: RuleSet, area_code: str, fmt: str = "csv", values: pd.DataFrame | None = None) -> bytes:

@@ -5,6 +5,7 @@ real numbers rounded as the indicator is written, headers are frozen, the print 
 page setup are set so that a sheet prints as it is. Text cells go through the neutraliser: a name that
 starts like a formula is shown, never run.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,10 +23,32 @@ from .cells import safe_cell
 from .content import ReportContent
 from .docx import STATUS_FILL, WHITE_TEXT
 
-DOMAIN_COLUMNS = ("area", "number", "code", "indicator", "unit", "target", "attribute", "baseline", "value",
-                  "value_year", "status")
-WIDTHS = {"area": 10, "number": 6, "code": 7, "indicator": 44, "unit": 8, "target": 14, "attribute": 8,
-          "baseline": 10, "value": 10, "value_year": 8, "status": 12}
+DOMAIN_COLUMNS = (
+    "area",
+    "number",
+    "code",
+    "indicator",
+    "unit",
+    "target",
+    "attribute",
+    "baseline",
+    "value",
+    "value_year",
+    "status",
+)
+WIDTHS = {
+    "area": 10,
+    "number": 6,
+    "code": 7,
+    "indicator": 44,
+    "unit": 8,
+    "target": 14,
+    "attribute": 8,
+    "baseline": 10,
+    "value": 10,
+    "value_year": 8,
+    "status": 12,
+}
 THIN = Side(style="thin", color="999999")
 
 
@@ -76,11 +99,21 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for r in part.table.itertuples():
             ind = rules.indicators[r.code]
-            ws.append([safe_cell(content.area_name), int(r.number), r.code, safe_cell(r.name),
-                       safe_cell(ind.unit), safe_cell(r.target_text), r.attribute_label,
-                       None if pd.isna(r.baseline) else float(r.baseline),
-                       None if pd.isna(r.value) else float(r.value),
-                       None if pd.isna(r.value_year) else int(r.value_year), r.status_label])
+            ws.append(
+                [
+                    safe_cell(content.area_name),
+                    int(r.number),
+                    r.code,
+                    safe_cell(r.name),
+                    safe_cell(ind.unit),
+                    safe_cell(r.target_text),
+                    r.attribute_label,
+                    None if pd.isna(r.baseline) else float(r.baseline),
+                    None if pd.isna(r.value) else float(r.value),
+                    None if pd.isna(r.value_year) else int(r.value_year),
+                    r.status_label,
+                ]
+            )
             row = ws.max_row
             for col in (8, 9):
                 ws.cell(row=row, column=col).number_format = _number_format(ind.unit, ind.decimals)
@@ -107,10 +140,20 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
             series = ind or rules.context_series.get(code)
             name = (series.name_en if lang == "en" else series.name_zh) if series is not None else code
             unit = series.unit if series is not None else ""
-            raw.append([str(r.area), safe_cell(content.area_name), code, safe_cell(name), int(r.year),
-                        float(r.value), safe_cell(unit)])
+            raw.append(
+                [
+                    str(r.area),
+                    safe_cell(content.area_name),
+                    code,
+                    safe_cell(name),
+                    int(r.year),
+                    float(r.value),
+                    safe_cell(unit),
+                ]
+            )
             raw.cell(row=raw.max_row, column=6).number_format = _number_format(
-                unit, ind.decimals if ind is not None else None)
+                unit, ind.decimals if ind is not None else None
+            )
     for k, width in enumerate((10, 10, 12, 44, 7, 12, 8), start=1):
         raw.column_dimensions[get_column_letter(k)].width = width
     _page_setup(raw, 1, 7)

@@ -5,12 +5,34 @@
 :class:`TaskCatalogue`. YAML is read with line numbers (``yaml_lines``) and validated by the
 pydantic models (``models``, ``workplan``); problems carry ``file:line`` and a code.
 """
+
 from .loader import load_rules, parse_check, relative_path
 from .models import Area, Attribute, ContextSeries, Domain, Plan, Settings
 from .names import closest, key
 from .ruleset import Indicator, ResolvedTarget, RuleSet, attribute_label
 from .workplan import Task, TaskCatalogue, TaskTarget, Unit, catalogue_for, load_tasks, load_units
 
-__all__ = ["load_rules", "parse_check", "relative_path", "Area", "Attribute", "ContextSeries", "Domain", "Plan",
-           "Settings", "closest", "key", "Indicator", "ResolvedTarget", "RuleSet", "attribute_label", "Task",
-           "TaskCatalogue", "TaskTarget", "Unit", "catalogue_for", "load_tasks", "load_units"]
+__all__ = [
+    "Area",
+    "Attribute",
+    "ContextSeries",
+    "Domain",
+    "Indicator",
+    "Plan",
+    "ResolvedTarget",
+    "RuleSet",
+    "Settings",
+    "Task",
+    "TaskCatalogue",
+    "TaskTarget",
+    "Unit",
+    "attribute_label",
+    "catalogue_for",
+    "closest",
+    "key",
+    "load_rules",
+    "load_tasks",
+    "load_units",
+    "parse_check",
+    "relative_path",
+]

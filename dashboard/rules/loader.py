@@ -4,12 +4,13 @@ Every problem in every file is collected (not just the first) with its file and 
 ``check-rules`` can print them all. The rule set resolves, for any area, the target that applies
 to each indicator: the plan default, or the area's own override.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -89,8 +90,9 @@ def load_rules(root: Path | str) -> RuleSet:
                 reader.digest.update(extra.read_bytes())
             except OSError:
                 pass
-    return RuleSet(root, settings, areas, plans, domains, indicators, context, overrides, problems,
-                   reader.digest.hexdigest()[:16])
+    return RuleSet(
+        root, settings, areas, plans, domains, indicators, context, overrides, problems, reader.digest.hexdigest()[:16]
+    )
 
 
 # ------------------------------------------------------------------------------------ settings.yaml
@@ -136,13 +138,18 @@ def _load_areas(reader: _Reader) -> tuple[dict[str, Area], set[str]]:
     for item in items:
         parent = item.get("parent") if isinstance(item, LineDict) else None
         if parent and parent not in areas and parent not in broken:
-            problems.append(Problem(Code.UNKNOWN_AREA_PARENT, {"code": parent}, file=shown,
-                                    line=item.line_of("parent")))
-    roots = [i for i, item in enumerate(items)
-             if isinstance(item, dict) and not item.get("parent") and item.get("code") in areas]
+            problems.append(
+                Problem(Code.UNKNOWN_AREA_PARENT, {"code": parent}, file=shown, line=item.line_of("parent"))
+            )
+    roots = [
+        i
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and not item.get("parent") and item.get("code") in areas
+    ]
     if len(roots) != 1 and areas:
-        problems.append(Problem(Code.AREA_TREE, file=shown,
-                                line=items.line_of(roots[1]) if len(roots) > 1 else items.line))
+        problems.append(
+            Problem(Code.AREA_TREE, file=shown, line=items.line_of(roots[1]) if len(roots) > 1 else items.line)
+        )
     return areas, broken
 
 
@@ -173,20 +180,34 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
         problems.extend(unknown_keys(data, IndicatorFile.model_fields, shown))
         for key in ("plan", "domains", "indicators"):
             if key not in data:
-                problems.append(Problem(Code.MISSING_FIELD, {"key": key, "where": key, "subject": ""},
-                                        file=shown, line=data.line))
-        plan = (validate(Plan, data.get("plan"), shown, problems, prefix=("plan",), fallback=data.line_of("plan"),
-                         known_fields=SCHEMA_FIELDS) if "plan" in data else None)
+                problems.append(
+                    Problem(Code.MISSING_FIELD, {"key": key, "where": key, "subject": ""}, file=shown, line=data.line)
+                )
+        plan = (
+            validate(
+                Plan,
+                data.get("plan"),
+                shown,
+                problems,
+                prefix=("plan",),
+                fallback=data.line_of("plan"),
+                known_fields=SCHEMA_FIELDS,
+            )
+            if "plan" in data
+            else None
+        )
         if plan is None:
             continue
         if plan.code in plans:
-            problems.append(Problem(Code.DUPLICATE_PLAN_CODE, {"code": plan.code}, file=shown,
-                                    line=data["plan"].line_of("code")))
+            problems.append(
+                Problem(Code.DUPLICATE_PLAN_CODE, {"code": plan.code}, file=shown, line=data["plan"].line_of("code"))
+            )
             continue
         plans[plan.code] = plan
         if areas and plan.area not in areas:
-            problems.append(Problem(Code.UNKNOWN_AREA_PLAN, {"code": plan.area}, file=shown,
-                                    line=data["plan"].line_of("area")))
+            problems.append(
+                Problem(Code.UNKNOWN_AREA_PLAN, {"code": plan.area}, file=shown, line=data["plan"].line_of("area"))
+            )
         for line, domain in _items(data, "domains", Domain, shown, problems):
             if (plan.code, domain.code) in domains:
                 problems.append(Problem(Code.DUPLICATE_DOMAIN_CODE, {"code": domain.code}, file=shown, line=line))
@@ -196,30 +217,58 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
             context[series.code] = series
         if not isinstance(data.get("indicators"), list):
             if "indicators" in data:
-                problems.append(Problem(Code.WRONG_TYPE_LIST, {"where": "indicators", "subject": "", "value": ""},
-                                        file=shown, line=data.line_of("indicators")))
+                problems.append(
+                    Problem(
+                        Code.WRONG_TYPE_LIST,
+                        {"where": "indicators", "subject": "", "value": ""},
+                        file=shown,
+                        line=data.line_of("indicators"),
+                    )
+                )
             continue
         items = data["indicators"]
         for i, item in enumerate(items):
             line = item_line(items, i)
             subject = item.get("code", "") if isinstance(item, dict) and isinstance(item.get("code"), str) else ""
-            spec = validate(IndicatorSpec, item, shown, problems, prefix=("indicators", i), fallback=line,
-                            known_fields=SCHEMA_FIELDS, subject=subject)
+            spec = validate(
+                IndicatorSpec,
+                item,
+                shown,
+                problems,
+                prefix=("indicators", i),
+                fallback=line,
+                known_fields=SCHEMA_FIELDS,
+                subject=subject,
+            )
             if spec is None:
                 continue
             if not spec.code.startswith(plan.code):
-                problems.append(Problem(Code.BAD_CODE, {"code": spec.code, "plan": plan.code}, file=shown,
-                                        line=item.line_of("code")))
+                problems.append(
+                    Problem(
+                        Code.BAD_CODE, {"code": spec.code, "plan": plan.code}, file=shown, line=item.line_of("code")
+                    )
+                )
             if spec.code in seen_codes:
-                problems.append(Problem(Code.DUPLICATE_INDICATOR_CODE, {"code": spec.code, "first": seen_codes[spec.code]},
-                                        file=shown, line=item.line_of("code")))
+                problems.append(
+                    Problem(
+                        Code.DUPLICATE_INDICATOR_CODE,
+                        {"code": spec.code, "first": seen_codes[spec.code]},
+                        file=shown,
+                        line=item.line_of("code"),
+                    )
+                )
                 continue
             seen_codes[spec.code] = f"{shown}:{line}"
             if (plan.code, spec.domain) not in domains:
                 hit = guess(spec.domain, [d for (p, d) in domains if p == plan.code])
-                problems.append(Problem(Code.UNKNOWN_DOMAIN, {"domain": spec.domain, "subject": spec.code,
-                                                              "hint": did_you_mean(hit)},
-                                        file=shown, line=item.line_of("domain")))
+                problems.append(
+                    Problem(
+                        Code.UNKNOWN_DOMAIN,
+                        {"domain": spec.domain, "subject": spec.code, "hint": did_you_mean(hit)},
+                        file=shown,
+                        line=item.line_of("domain"),
+                    )
+                )
             specs.append((spec, plan, shown, line or 0, item))
 
     # Sub-rows without an attribute take the one of their group (same plan and number).
@@ -233,8 +282,9 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
         if attribute is None:
             problems.append(Problem(Code.MISSING_FIELD_ATTRIBUTE, {"code": spec.code}, file=shown, line=line))
             continue
-        parsed = parse_check(spec.check, spec.target, spec.direction, spec.reference, shown,
-                             item.line_of("target"), problems, spec.code)
+        parsed = parse_check(
+            spec.check, spec.target, spec.direction, spec.reference, shown, item.line_of("target"), problems, spec.code
+        )
         if parsed is None:
             continue
         check = parsed
@@ -244,26 +294,50 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
             pending_refs.append((spec.code, series, shown, line_for(item, ("check", "series"))))
         lo, hi = spec.valid_range if spec.valid_range else ((0.0, 100.0) if spec.unit == "%" else (0.0, None))
         indicators[spec.code] = Indicator(
-            code=spec.code, plan=plan.code, domain=spec.domain, number=spec.number, order=order,
-            name_zh=spec.name_zh, name_en=spec.name_en, unit=spec.unit, direction=spec.direction,
-            target_text=spec.target, check=check, attribute=attribute, baseline=spec.baseline,
-            baseline_note=spec.baseline_note, baseline_area=plan.area, valid_min=lo, valid_max=hi,
-            smoothing_years=spec.smoothing_years, decimals=spec.decimals,
+            code=spec.code,
+            plan=plan.code,
+            domain=spec.domain,
+            number=spec.number,
+            order=order,
+            name_zh=spec.name_zh,
+            name_en=spec.name_en,
+            unit=spec.unit,
+            direction=spec.direction,
+            target_text=spec.target,
+            check=check,
+            attribute=attribute,
+            baseline=spec.baseline,
+            baseline_note=spec.baseline_note,
+            baseline_area=plan.area,
+            valid_min=lo,
+            valid_max=hi,
+            smoothing_years=spec.smoothing_years,
+            decimals=spec.decimals,
         )
 
     known_series = set(seen_codes) | set(context)
     for code, ref, shown, line in pending_refs:
         if ref not in known_series:
-            problems.append(Problem(Code.UNKNOWN_REFERENCE, {"code": code, "ref": ref,
-                                                             "hint": did_you_mean(guess(ref, known_series))},
-                                    file=shown, line=line))
+            problems.append(
+                Problem(
+                    Code.UNKNOWN_REFERENCE,
+                    {"code": code, "ref": ref, "hint": did_you_mean(guess(ref, known_series))},
+                    file=shown,
+                    line=line,
+                )
+            )
     return plans, domains, indicators, context, seen_codes
 
 
 # ------------------------------------------------------------------------------------ overrides/*.yaml
-def _load_overrides(reader: _Reader, areas: dict[str, Area], broken_areas: set[str],
-                    indicators: dict[str, Indicator], seen_codes: dict[str, str],
-                    known_series: set[str]) -> dict[str, dict[str, ResolvedTarget]]:
+def _load_overrides(
+    reader: _Reader,
+    areas: dict[str, Area],
+    broken_areas: set[str],
+    indicators: dict[str, Indicator],
+    seen_codes: dict[str, str],
+    known_series: set[str],
+) -> dict[str, dict[str, ResolvedTarget]]:
     problems = reader.problems
     overrides: dict[str, dict[str, ResolvedTarget]] = {}
     odir = reader.root / "overrides"
@@ -280,13 +354,19 @@ def _load_overrides(reader: _Reader, areas: dict[str, Area], broken_areas: set[s
         if ofile.area not in areas and ofile.area in broken_areas:
             continue
         if ofile.area not in areas:
-            problems.append(Problem(Code.UNKNOWN_AREA_OVERRIDE, {"code": ofile.area,
-                                                                 "hint": did_you_mean(guess(ofile.area, areas))},
-                                    file=shown, line=data.line_of("area")))
+            problems.append(
+                Problem(
+                    Code.UNKNOWN_AREA_OVERRIDE,
+                    {"code": ofile.area, "hint": did_you_mean(guess(ofile.area, areas))},
+                    file=shown,
+                    line=data.line_of("area"),
+                )
+            )
             continue
         if ofile.area in overrides:
-            problems.append(Problem(Code.DUPLICATE_OVERRIDE_FILE, {"code": ofile.area}, file=shown,
-                                    line=data.line_of("area")))
+            problems.append(
+                Problem(Code.DUPLICATE_OVERRIDE_FILE, {"code": ofile.area}, file=shown, line=data.line_of("area"))
+            )
             continue
         resolved: dict[str, ResolvedTarget] = {}
         tmap: LineDict = data["targets"]
@@ -296,41 +376,70 @@ def _load_overrides(reader: _Reader, areas: dict[str, Area], broken_areas: set[s
             if ind is None and code in seen_codes:
                 continue  # the row's own error is already reported
             if ind is None:
-                problems.append(Problem(Code.UNKNOWN_INDICATOR_OVERRIDE,
-                                        {"code": code, "hint": did_you_mean(guess(code, indicators))},
-                                        file=shown, line=line))
+                problems.append(
+                    Problem(
+                        Code.UNKNOWN_INDICATOR_OVERRIDE,
+                        {"code": code, "hint": did_you_mean(guess(code, indicators))},
+                        file=shown,
+                        line=line,
+                    )
+                )
                 continue
             text = entry.target or ind.target_text
             node = tmap[code]
             if entry.target is None and entry.check is None and entry.reference is None:
                 check = ind.check
             else:
-                parsed = parse_check(entry.check, text, ind.direction, entry.reference, shown,
-                                     node.line_of("target") if isinstance(node, LineDict) else line, problems, code)
+                parsed = parse_check(
+                    entry.check,
+                    text,
+                    ind.direction,
+                    entry.reference,
+                    shown,
+                    node.line_of("target") if isinstance(node, LineDict) else line,
+                    problems,
+                    code,
+                )
                 if parsed is None:
                     continue
                 check = parsed
             if entry.reference and entry.reference not in known_series:
-                problems.append(Problem(Code.UNKNOWN_REFERENCE_OVERRIDE, {"code": code, "ref": entry.reference},
-                                        file=shown, line=node.line_of("reference")))
+                problems.append(
+                    Problem(
+                        Code.UNKNOWN_REFERENCE_OVERRIDE,
+                        {"code": code, "ref": entry.reference},
+                        file=shown,
+                        line=node.line_of("reference"),
+                    )
+                )
                 continue
             resolved[code] = ResolvedTarget(
-                area=ofile.area, indicator=code, target_text=text, check=check,
-                attribute=entry.attribute or ind.attribute, source="override", source_file=shown,
-                baseline=entry.baseline if entry.baseline is not None
+                area=ofile.area,
+                indicator=code,
+                target_text=text,
+                check=check,
+                attribute=entry.attribute or ind.attribute,
+                source="override",
+                source_file=shown,
+                baseline=entry.baseline
+                if entry.baseline is not None
                 else (ind.baseline if ofile.area == ind.baseline_area else None),
             )
         overrides[ofile.area] = resolved
     return overrides
 
 
-def _items(data: LineDict, key: str, model: type[M], shown: str,
-           problems: list[Problem]) -> Iterator[tuple[int | None, M]]:
+def _items(
+    data: LineDict, key: str, model: type[M], shown: str, problems: list[Problem]
+) -> Iterator[tuple[int | None, M]]:
     """The valid items of the list ``data[key]`` (each with its line); problems for the rest."""
     seq = data.get(key) or []
     if not isinstance(seq, list):
-        problems.append(Problem(Code.WRONG_TYPE_LIST, {"where": key, "subject": "", "value": ""},
-                                file=shown, line=data.line_of(key)))
+        problems.append(
+            Problem(
+                Code.WRONG_TYPE_LIST, {"where": key, "subject": "", "value": ""}, file=shown, line=data.line_of(key)
+            )
+        )
         return
     for i, item in enumerate(seq):
         line = item_line(seq, i)
@@ -339,14 +448,23 @@ def _items(data: LineDict, key: str, model: type[M], shown: str,
             yield line, obj
 
 
-def parse_check(explicit: Check | None, text: str, direction: Direction, reference: str | None, shown: str,
-                line: int | None, problems: list[Problem], subject: str = "") -> Check | None:
+def parse_check(
+    explicit: Check | None,
+    text: str,
+    direction: Direction,
+    reference: str | None,
+    shown: str,
+    line: int | None,
+    problems: list[Problem],
+    subject: str = "",
+) -> Check | None:
     """The explicit ``check:`` if given, else the printed text parsed; a BAD_TARGET problem if neither."""
     if explicit is not None:
         return explicit
     try:
         return parse_target(text, direction, reference)
     except TargetParseError as exc:
-        problems.append(Problem(exc.message_id, {**exc.params, "subject": f"{subject}：" if subject else ""},
-                                file=shown, line=line))
+        problems.append(
+            Problem(exc.message_id, {**exc.params, "subject": f"{subject}：" if subject else ""}, file=shown, line=line)
+        )
         return None

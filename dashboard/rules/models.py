@@ -3,6 +3,7 @@
 YAML becomes these types once, at load time (see ``rules.py``); nothing after loading reads raw
 dicts. ``extra="forbid"`` everywhere so a typo such as ``taget`` is an error, not ignored.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -170,7 +171,22 @@ class OverrideFile(_Strict):
 
 
 _MODELS: tuple[type[BaseModel], ...] = (
-    Settings, PlanPeriod, TargetThresholds, NoTargetThresholds, FlagSettings, UploadSettings, Area, AreasFile, Plan,
-    Domain, IndicatorSpec, ContextSeries, IndicatorFile, OverrideEntry, OverrideFile, *KINDS.values())
+    Settings,
+    PlanPeriod,
+    TargetThresholds,
+    NoTargetThresholds,
+    FlagSettings,
+    UploadSettings,
+    Area,
+    AreasFile,
+    Plan,
+    Domain,
+    IndicatorSpec,
+    ContextSeries,
+    IndicatorFile,
+    OverrideEntry,
+    OverrideFile,
+    *KINDS.values(),
+)
 SCHEMA_FIELDS = {name for model in _MODELS for name in model.model_fields}
 """Every key a rules file may hold: the "did you mean" of an unknown key looks among these."""

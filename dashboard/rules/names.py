@@ -1,4 +1,5 @@
 """Names as people type them: one comparable form, and the closest known spelling."""
+
 from __future__ import annotations
 
 import difflib

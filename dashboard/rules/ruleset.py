@@ -2,6 +2,7 @@
 
 A :class:`RuleSet` is what ``load_rules`` returns; after loading, nothing reads YAML or raw dicts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -112,14 +113,23 @@ class RuleSet:
         ind = self.indicators[indicator]
         # The printed baseline belongs to the plan's own area only.
         baseline = ind.baseline if area == ind.baseline_area else None
-        return ResolvedTarget(area, indicator, default.target_text, default.check, default.attribute,
-                              "default", None, baseline)
+        return ResolvedTarget(
+            area, indicator, default.target_text, default.check, default.attribute, "default", None, baseline
+        )
 
     def default_target(self, indicator: str) -> ResolvedTarget:
         """The target as the plan prints it, for any area without an override (area left empty)."""
         ind = self.indicators[indicator]
-        return ResolvedTarget(area="", indicator=indicator, target_text=ind.target_text, check=ind.check,
-                              attribute=ind.attribute, source="default", source_file=None, baseline=None)
+        return ResolvedTarget(
+            area="",
+            indicator=indicator,
+            target_text=ind.target_text,
+            check=ind.check,
+            attribute=ind.attribute,
+            source="default",
+            source_file=None,
+            baseline=None,
+        )
 
     def catalogue(self, area: str | None = None, lang: str = "zh") -> pd.DataFrame:
         """The indicator list with the targets that apply to ``area`` (default targets if None)."""

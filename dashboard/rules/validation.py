@@ -4,6 +4,7 @@ pydantic explains in English and in its own terms ("Input should be a valid stri
 needs the file, the line, the field and what to write instead. Each pydantic error *type* maps to
 one of our codes; the library's message never reaches a user.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -22,20 +23,30 @@ M = TypeVar("M", bound=BaseModel)
 # pydantic error type → our message (params: where, value and the type's own context).
 _BY_TYPE = {
     "string_type": Code.WRONG_TYPE_TEXT,
-    "int_type": Code.WRONG_TYPE_INTEGER, "int_parsing": Code.WRONG_TYPE_INTEGER,
+    "int_type": Code.WRONG_TYPE_INTEGER,
+    "int_parsing": Code.WRONG_TYPE_INTEGER,
     "int_from_float": Code.WRONG_TYPE_INTEGER,
-    "float_type": Code.WRONG_TYPE_NUMBER, "float_parsing": Code.WRONG_TYPE_NUMBER,
+    "float_type": Code.WRONG_TYPE_NUMBER,
+    "float_parsing": Code.WRONG_TYPE_NUMBER,
     "finite_number": Code.WRONG_TYPE_NUMBER,
-    "bool_type": Code.WRONG_TYPE_BOOL, "bool_parsing": Code.WRONG_TYPE_BOOL,
-    "literal_error": Code.WRONG_TYPE_CHOICE, "enum": Code.WRONG_TYPE_CHOICE,
+    "bool_type": Code.WRONG_TYPE_BOOL,
+    "bool_parsing": Code.WRONG_TYPE_BOOL,
+    "literal_error": Code.WRONG_TYPE_CHOICE,
+    "enum": Code.WRONG_TYPE_CHOICE,
     "string_pattern_mismatch": Code.WRONG_TYPE_PATTERN,
-    "string_too_short": Code.WRONG_TYPE_EMPTY, "too_short": Code.WRONG_TYPE_TOO_SHORT,
-    "string_too_long": Code.WRONG_TYPE_TOO_LONG, "too_long": Code.WRONG_TYPE_TOO_LONG,
-    "greater_than_equal": Code.WRONG_TYPE_MIN, "greater_than": Code.WRONG_TYPE_MIN,
-    "less_than_equal": Code.WRONG_TYPE_MAX, "less_than": Code.WRONG_TYPE_MAX,
-    "dict_type": Code.WRONG_TYPE_MAPPING, "model_type": Code.WRONG_TYPE_MAPPING,
+    "string_too_short": Code.WRONG_TYPE_EMPTY,
+    "too_short": Code.WRONG_TYPE_TOO_SHORT,
+    "string_too_long": Code.WRONG_TYPE_TOO_LONG,
+    "too_long": Code.WRONG_TYPE_TOO_LONG,
+    "greater_than_equal": Code.WRONG_TYPE_MIN,
+    "greater_than": Code.WRONG_TYPE_MIN,
+    "less_than_equal": Code.WRONG_TYPE_MAX,
+    "less_than": Code.WRONG_TYPE_MAX,
+    "dict_type": Code.WRONG_TYPE_MAPPING,
+    "model_type": Code.WRONG_TYPE_MAPPING,
     "model_attributes_type": Code.WRONG_TYPE_MAPPING,
-    "list_type": Code.WRONG_TYPE_LIST, "tuple_type": Code.WRONG_TYPE_LIST,
+    "list_type": Code.WRONG_TYPE_LIST,
+    "tuple_type": Code.WRONG_TYPE_LIST,
     "range_order": Code.WRONG_TYPE_RANGE_ORDER,
     "ratio_first_zero": Code.BAD_TARGET_RATIO_ZERO,
 }
@@ -69,8 +80,16 @@ def guess(text: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     return hits[0] if hits else None
 
 
-def pydantic_problems(exc: ValidationError, data: Any, shown: str, *, prefix: tuple = (), fallback: int | None = None,
-                      known_fields: Iterable[str] = (), subject: str = "") -> list[Problem]:
+def pydantic_problems(
+    exc: ValidationError,
+    data: Any,
+    shown: str,
+    *,
+    prefix: tuple = (),
+    fallback: int | None = None,
+    known_fields: Iterable[str] = (),
+    subject: str = "",
+) -> list[Problem]:
     """One problem per pydantic error, at the deepest line of ``data`` the error's location reaches.
 
     ``known_fields`` feed the "did you mean" of unknown keys; ``subject`` (an indicator code, say)
@@ -83,7 +102,7 @@ def pydantic_problems(exc: ValidationError, data: Any, shown: str, *, prefix: tu
         line = line_for(data, loc) if data is not None else None
         kind = err["type"]
         if kind in ("union_tag_invalid", "union_tag_not_found"):
-            line = line_for(data, loc + ("kind",)) or line
+            line = line_for(data, (*loc, "kind")) or line
         if line is None:
             line = fallback
         where = ".".join(str(p) for p in prefix + loc if not _is_tag(p))
@@ -135,14 +154,26 @@ def did_you_mean(hit: str | None) -> Msg | None:
     return Msg("hint_did_you_mean", {"guess": hit}) if hit else None
 
 
-def validate(model: type[M], data: Any, shown: str, problems: list[Problem], *, prefix: tuple = (),
-             fallback: int | None = None, known_fields: Iterable[str] = (), subject: str = "") -> M | None:
+def validate(
+    model: type[M],
+    data: Any,
+    shown: str,
+    problems: list[Problem],
+    *,
+    prefix: tuple = (),
+    fallback: int | None = None,
+    known_fields: Iterable[str] = (),
+    subject: str = "",
+) -> M | None:
     """``model.model_validate(data)``, or None with every error added to ``problems``."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(pydantic_problems(exc, data, shown, prefix=prefix, fallback=fallback,
-                                          known_fields=known_fields, subject=subject))
+        problems.extend(
+            pydantic_problems(
+                exc, data, shown, prefix=prefix, fallback=fallback, known_fields=known_fields, subject=subject
+            )
+        )
         return None
 
 
@@ -153,10 +184,15 @@ def not_a_mapping(data: Any, shown: str) -> Problem:
 def unknown_keys(data: LineDict, allowed: Iterable[str], shown: str) -> list[Problem]:
     """UNKNOWN_KEY for every top-level key of a file that is not in ``allowed``."""
     allowed = list(allowed)
-    return [Problem(Code.UNKNOWN_KEY, {"key": str(k), "where": str(k), "subject": "",
-                                       "hint": did_you_mean(guess(str(k), allowed))},
-                    file=shown, line=data.line_of(k))
-            for k in sorted(set(data) - set(allowed), key=str)]
+    return [
+        Problem(
+            Code.UNKNOWN_KEY,
+            {"key": str(k), "where": str(k), "subject": "", "hint": did_you_mean(guess(str(k), allowed))},
+            file=shown,
+            line=data.line_of(k),
+        )
+        for k in sorted(set(data) - set(allowed), key=str)
+    ]
 
 
 def item_line(items: Any, index: int) -> int | None:

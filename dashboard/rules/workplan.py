@@ -7,6 +7,7 @@ numbers it must reach. This module loads those files into typed objects (every p
 "市级各成员单位", and answers the drill-down questions both ways: indicator → tasks → indicators,
 and unit → tasks.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,9 @@ class TaskSpec(_Strict):
     note: str | None = None
 
 
-TASK_FIELDS = sorted(set(UnitSpec.model_fields) | set(TargetSpec.model_fields) | set(TaskSpec.model_fields)
-                     | {"units", "tasks"})
+TASK_FIELDS = sorted(
+    set(UnitSpec.model_fields) | set(TargetSpec.model_fields) | set(TaskSpec.model_fields) | {"units", "tasks"}
+)
 
 
 # ------------------------------------------------------------------------------ loaded types
@@ -114,12 +116,12 @@ class Unit:
 
 @dataclass(frozen=True)
 class TaskTarget:
-    no: int                 # 1-based position within the task; task progress rows refer to it
+    no: int  # 1-based position within the task; task progress rows refer to it
     measure: str
     printed: str
     target_text: str
     unit: str
-    check: CheckKind        # a member of dashboard.checks.Check
+    check: CheckKind  # a member of dashboard.checks.Check
     indicator: str | None
     year: int | None
 
@@ -134,8 +136,8 @@ class Task:
     column: str | None
     title: str
     text: str
-    lead_units: tuple[str, ...]          # unit codes, as printed order
-    responsible_units: tuple[str, ...]   # unit codes; group units are kept (expand with expand_units)
+    lead_units: tuple[str, ...]  # unit codes, as printed order
+    responsible_units: tuple[str, ...]  # unit codes; group units are kept (expand with expand_units)
     plan: str | None
     domain: str | None
     indicators: tuple[str, ...]
@@ -159,7 +161,7 @@ class TaskCatalogue:
     units: dict[str, Unit] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    unit_index: dict[str, str] = field(default_factory=dict)   # key(name) -> unit code
+    unit_index: dict[str, str] = field(default_factory=dict)  # key(name) -> unit code
     rules: RuleSet | None = None
 
     @property
@@ -182,7 +184,7 @@ class TaskCatalogue:
         out: dict[str, None] = {}
         for c in codes:
             members = self.group_members(c)
-            for m in (members if members else (c,)):
+            for m in members if members else (c,):
                 out.setdefault(m, None)
         return tuple(out)
 
@@ -193,7 +195,7 @@ def _unit_groups(u: Unit) -> set[str]:
 
 # ------------------------------------------------------------------------------ loading
 def _hint(text: str, choices) -> Any:
-    """"Did you mean" for a mistyped name, as a message parameter (None when nothing is close)."""
+    """ "Did you mean" for a mistyped name, as a message parameter (None when nothing is close)."""
     return did_you_mean(closest(text, list(choices)) if choices else None)
 
 
@@ -225,36 +227,66 @@ def load_units(root: Path, rules: RuleSet | None = None) -> TaskCatalogue:
     items: LineList = data["units"]
     specs: list[tuple[UnitSpec, LineDict]] = []
     for i, item in enumerate(items):
-        spec = validate(UnitSpec, item, shown, problems, prefix=("units", i), known_fields=TASK_FIELDS,
-                        fallback=items.line_of(i))
+        spec = validate(
+            UnitSpec, item, shown, problems, prefix=("units", i), known_fields=TASK_FIELDS, fallback=items.line_of(i)
+        )
         if spec is None:
             continue
         if spec.code in cat.units:
-            problems.append(Problem(Code.DUPLICATE_UNIT_CODE, {"code": spec.code}, file=shown, line=item.line_of("code")))
+            problems.append(
+                Problem(Code.DUPLICATE_UNIT_CODE, {"code": spec.code}, file=shown, line=item.line_of("code"))
+            )
             continue
-        cat.units[spec.code] = Unit(spec.code, spec.name_zh, spec.name_en, spec.aliases, spec.level, spec.area,
-                                    spec.member, spec.groups, spec.group, shown, items.line_of(i))
+        cat.units[spec.code] = Unit(
+            spec.code,
+            spec.name_zh,
+            spec.name_en,
+            spec.aliases,
+            spec.level,
+            spec.area,
+            spec.member,
+            spec.groups,
+            spec.group,
+            shown,
+            items.line_of(i),
+        )
         specs.append((spec, item))
 
     group_names = {u.group for u in cat.units.values() if u.group}
     for spec, item in specs:
         if spec.area is not None and rules is not None and rules.areas and spec.area not in rules.areas:
-            problems.append(Problem(Code.UNKNOWN_AREA_UNIT, {"unit": spec.code, "code": spec.area,
-                                                             "hint": _hint(spec.area, rules.areas)},
-                                    file=shown, line=item.line_of("area")))
+            problems.append(
+                Problem(
+                    Code.UNKNOWN_AREA_UNIT,
+                    {"unit": spec.code, "code": spec.area, "hint": _hint(spec.area, rules.areas)},
+                    file=shown,
+                    line=item.line_of("area"),
+                )
+            )
         for j, g in enumerate(spec.groups):
             if g not in group_names:
-                problems.append(Problem(Code.UNKNOWN_GROUP, {"unit": spec.code, "group": g,
-                                                             "hint": _hint(g, group_names)},
-                                        file=shown, line=_line(item.get("groups"), j, item.line_of("groups"))))
+                problems.append(
+                    Problem(
+                        Code.UNKNOWN_GROUP,
+                        {"unit": spec.code, "group": g, "hint": _hint(g, group_names)},
+                        file=shown,
+                        line=_line(item.get("groups"), j, item.line_of("groups")),
+                    )
+                )
         if spec.group is not None and (spec.member or spec.groups):
             problems.append(Problem(Code.BAD_GROUP, {"unit": spec.code}, file=shown, line=item.line_of("group")))
     seen_group: dict[str, str] = {}
     for spec, item in specs:
         if spec.group is not None:
             if spec.group in seen_group:
-                problems.append(Problem(Code.DUPLICATE_GROUP, {"group": spec.group, "unit": seen_group[spec.group]},
-                                        file=shown, line=item.line_of("group")))
+                problems.append(
+                    Problem(
+                        Code.DUPLICATE_GROUP,
+                        {"group": spec.group, "unit": seen_group[spec.group]},
+                        file=shown,
+                        line=item.line_of("group"),
+                    )
+                )
             seen_group.setdefault(spec.group, spec.code)
 
     # Every spelling → one unit; the same spelling for two units is ambiguous, hence an error.
@@ -263,9 +295,14 @@ def load_units(root: Path, rules: RuleSet | None = None) -> TaskCatalogue:
             k = key(name)
             other = cat.unit_index.get(k)
             if other is not None and other != spec.code:
-                problems.append(Problem(Code.DUPLICATE_NAME, {"name": name, "first": other, "second": spec.code},
-                                        file=shown, line=item.line_of("aliases") if name in spec.aliases
-                                        else item.line_of("name_zh")))
+                problems.append(
+                    Problem(
+                        Code.DUPLICATE_NAME,
+                        {"name": name, "first": other, "second": spec.code},
+                        file=shown,
+                        line=item.line_of("aliases") if name in spec.aliases else item.line_of("name_zh"),
+                    )
+                )
                 continue
             cat.unit_index[k] = spec.code
     return cat
@@ -300,25 +337,49 @@ def load_tasks(root: Path | str, rules: RuleSet | None = None) -> TaskCatalogue:
         items: LineList = data["tasks"]
         for i, item in enumerate(items):
             subject = item.get("code", "") if isinstance(item, dict) and isinstance(item.get("code"), str) else ""
-            spec = validate(TaskSpec, item, shown, problems, prefix=("tasks", i), known_fields=TASK_FIELDS,
-                            fallback=items.line_of(i), subject=subject)
+            spec = validate(
+                TaskSpec,
+                item,
+                shown,
+                problems,
+                prefix=("tasks", i),
+                known_fields=TASK_FIELDS,
+                fallback=items.line_of(i),
+                subject=subject,
+            )
             if spec is None:
                 continue
-            task = _build_task(spec, item, items.line_of(i), shown, cat, rules, unit_names, indicator_codes,
-                               all_domains)
+            task = _build_task(
+                spec, item, items.line_of(i), shown, cat, rules, unit_names, indicator_codes, all_domains
+            )
             if task is None:
                 continue
             if task.code in seen:
-                problems.append(Problem(Code.DUPLICATE_TASK_CODE, {"code": task.code, "first": seen[task.code]},
-                                        file=shown, line=item.line_of("code")))
+                problems.append(
+                    Problem(
+                        Code.DUPLICATE_TASK_CODE,
+                        {"code": task.code, "first": seen[task.code]},
+                        file=shown,
+                        line=item.line_of("code"),
+                    )
+                )
                 continue
             seen[task.code] = f"{shown}:{items.line_of(i)}"
             cat.tasks[task.code] = task
     return cat
 
 
-def _build_task(spec: TaskSpec, item: LineDict, line: int, shown: str, cat: TaskCatalogue, rules: RuleSet,
-                unit_names: list[str], indicator_codes: list[str], all_domains: set[str]) -> Task | None:
+def _build_task(
+    spec: TaskSpec,
+    item: LineDict,
+    line: int,
+    shown: str,
+    cat: TaskCatalogue,
+    rules: RuleSet,
+    unit_names: list[str],
+    indicator_codes: list[str],
+    all_domains: set[str],
+) -> Task | None:
     problems = cat.problems
     n_before = len(problems)
 
@@ -372,12 +433,15 @@ def _build_task(spec: TaskSpec, item: LineDict, line: int, shown: str, cat: Task
         titem = tnode[j] if isinstance(tnode, LineList) else LineDict()
         tline = titem.line_of("target") if isinstance(titem, LineDict) else line
         if target.indicator is not None:
-            if not known_indicator(target.indicator, titem.line_of("indicator") if isinstance(titem, LineDict) else tline):
+            if not known_indicator(
+                target.indicator, titem.line_of("indicator") if isinstance(titem, LineDict) else tline
+            ):
                 continue
             if target.indicator not in indicators:
                 indicators.append(target.indicator)  # a target measured by an indicator links the task to it
         direction: Direction = target.direction or (
-            rules.indicators[target.indicator].direction if target.indicator else "higher")
+            rules.indicators[target.indicator].direction if target.indicator else "higher"
+        )
         if direction not in ("higher", "lower"):
             direction = "higher"
         check = target.check
@@ -390,13 +454,39 @@ def _build_task(spec: TaskSpec, item: LineDict, line: int, shown: str, cat: Task
             if check.referenced_series() is not None:
                 add(Code.BAD_TARGET_TASK_REFERENCE, tline)
                 continue
-        targets.append(TaskTarget(len(targets) + 1, target.measure, target.printed, target.target, target.unit, check,
-                                  target.indicator, target.year))
+        targets.append(
+            TaskTarget(
+                len(targets) + 1,
+                target.measure,
+                target.printed,
+                target.target,
+                target.unit,
+                check,
+                target.indicator,
+                target.year,
+            )
+        )
 
     if any(p.severity == "error" for p in problems[n_before:]):
         return None
-    return Task(spec.code, spec.number, spec.source, spec.period, spec.section, spec.column, spec.title, spec.text,
-                lead, resp, spec.plan, spec.domain, tuple(indicators), tuple(targets), shown, line)
+    return Task(
+        spec.code,
+        spec.number,
+        spec.source,
+        spec.period,
+        spec.section,
+        spec.column,
+        spec.title,
+        spec.text,
+        lead,
+        resp,
+        spec.plan,
+        spec.domain,
+        tuple(indicators),
+        tuple(targets),
+        shown,
+        line,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -420,8 +510,11 @@ def indicators_for_task(cat: TaskCatalogue, task_code: str) -> list[str]:
 
 
 def _units_text(cat: TaskCatalogue, codes, lang: str) -> str:
-    return "、".join(cat.unit_name(c, lang) for c in codes) if lang != "en" else ", ".join(
-        cat.unit_name(c, lang) for c in codes)
+    return (
+        "、".join(cat.unit_name(c, lang) for c in codes)
+        if lang != "en"
+        else ", ".join(cat.unit_name(c, lang) for c in codes)
+    )
 
 
 def domain_name(cat: TaskCatalogue, t: Task, lang: str) -> str | None:
@@ -441,17 +534,23 @@ LIST_COLUMNS = ["code", "title", "source", "section", "lead_units", "responsible
 
 
 def _row(cat: TaskCatalogue, t: Task, lang: str) -> dict:
-    return {"code": t.code, "title": t.title, "source": t.source, "section": t.section,
-            "lead_units": _units_text(cat, t.lead_units, lang),
-            "responsible_units": _units_text(cat, t.responsible_units, lang),
-            "domain": t.domain, "domain_name": domain_name(cat, t, lang)}
+    return {
+        "code": t.code,
+        "title": t.title,
+        "source": t.source,
+        "section": t.section,
+        "lead_units": _units_text(cat, t.lead_units, lang),
+        "responsible_units": _units_text(cat, t.responsible_units, lang),
+        "domain": t.domain,
+        "domain_name": domain_name(cat, t, lang),
+    }
 
 
 def tasks_for_indicator(cat: TaskCatalogue, code: str, lang: str = "zh") -> pd.DataFrame:
     """Tasks that move indicator ``code``: code, title, source, section, lead_units, responsible_units,
     domain (+ domain_name), lead and responsible units as display names joined with 、."""
     rows = [_row(cat, t, lang) for t in cat.tasks.values() if code in t.indicators]
-    return pd.DataFrame(rows, columns=LIST_COLUMNS + ["domain_name"])
+    return pd.DataFrame(rows, columns=[*LIST_COLUMNS, "domain_name"])
 
 
 def tasks_for_unit(cat: TaskCatalogue, unit: str, lang: str = "zh") -> pd.DataFrame:
@@ -461,7 +560,7 @@ def tasks_for_unit(cat: TaskCatalogue, unit: str, lang: str = "zh") -> pd.DataFr
     it belongs to (``via`` is then the group's display name). One row per task and role.
     """
     code = unit if unit in cat.units else resolve_unit(cat, unit)
-    cols = LIST_COLUMNS + ["domain_name", "role", "via"]
+    cols = [*LIST_COLUMNS, "domain_name", "role", "via"]
     if code is None:
         return pd.DataFrame(columns=cols)
     groups = {c for c, u in cat.units.items() if u.group is not None and code in cat.group_members(c)}
@@ -479,18 +578,35 @@ def tasks_for_unit(cat: TaskCatalogue, unit: str, lang: str = "zh") -> pd.DataFr
     return pd.DataFrame(rows, columns=cols)
 
 
-def catalogue_frame(cat: TaskCatalogue, *, source: str | None = None, section: str | None = None,
-                    domain: str | None = None, unit: str | None = None, lang: str = "zh") -> pd.DataFrame:
+def catalogue_frame(
+    cat: TaskCatalogue,
+    *,
+    source: str | None = None,
+    section: str | None = None,
+    domain: str | None = None,
+    unit: str | None = None,
+    lang: str = "zh",
+) -> pd.DataFrame:
     """All tasks, one row each, for listing; every filter is optional.
 
     ``unit`` keeps the tasks the unit leads or is responsible for (groups expanded). What was
     reported for each task is joined by ``engine.task_status.with_status``.
     """
-    frame = pd.DataFrame([{
-        **_row(cat, t, lang), "number": t.number, "period": t.period, "column": t.column, "plan": t.plan,
-        "indicators": ", ".join(t.indicators), "n_targets": len(t.targets),
-    } for t in cat.tasks.values()], columns=LIST_COLUMNS + ["domain_name", "number", "period", "column", "plan",
-                                                            "indicators", "n_targets"])
+    frame = pd.DataFrame(
+        [
+            {
+                **_row(cat, t, lang),
+                "number": t.number,
+                "period": t.period,
+                "column": t.column,
+                "plan": t.plan,
+                "indicators": ", ".join(t.indicators),
+                "n_targets": len(t.targets),
+            }
+            for t in cat.tasks.values()
+        ],
+        columns=[*LIST_COLUMNS, "domain_name", "number", "period", "column", "plan", "indicators", "n_targets"],
+    )
     if source:
         frame = frame[frame["source"] == source]
     if section:
@@ -508,23 +624,58 @@ def units_frame(cat: TaskCatalogue, lang: str = "zh") -> pd.DataFrame:
     rows = []
     for u in cat.units.values():
         mine = tasks_for_unit(cat, u.code, lang)
-        rows.append({"code": u.code, "name": u.name(lang), "aliases": "、".join(u.aliases), "level": u.level,
-                     "area": u.area, "member": u.member, "group": u.group,
-                     "members": len(cat.group_members(u.code)) if u.group else None,
-                     "n_lead": int((mine["role"] == "lead").sum()),
-                     "n_responsible": int((mine["role"] == "responsible").sum())})
+        rows.append(
+            {
+                "code": u.code,
+                "name": u.name(lang),
+                "aliases": "、".join(u.aliases),
+                "level": u.level,
+                "area": u.area,
+                "member": u.member,
+                "group": u.group,
+                "members": len(cat.group_members(u.code)) if u.group else None,
+                "n_lead": int((mine["role"] == "lead").sum()),
+                "n_responsible": int((mine["role"] == "responsible").sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def targets_frame(cat: TaskCatalogue) -> pd.DataFrame:
     """One row per task target: task, target_no, measure, printed, target, unit, indicator, year, check_kind."""
-    rows = [{"task": t.code, "target_no": g.no, "measure": g.measure, "printed": g.printed, "target": g.target_text,
-             "unit": g.unit, "indicator": g.indicator, "year": g.year, "check_kind": g.check.kind}
-            for t in cat.tasks.values() for g in t.targets]
-    return pd.DataFrame(rows, columns=["task", "target_no", "measure", "printed", "target", "unit", "indicator",
-                                       "year", "check_kind"])
+    rows = [
+        {
+            "task": t.code,
+            "target_no": g.no,
+            "measure": g.measure,
+            "printed": g.printed,
+            "target": g.target_text,
+            "unit": g.unit,
+            "indicator": g.indicator,
+            "year": g.year,
+            "check_kind": g.check.kind,
+        }
+        for t in cat.tasks.values()
+        for g in t.targets
+    ]
+    return pd.DataFrame(
+        rows, columns=["task", "target_no", "measure", "printed", "target", "unit", "indicator", "year", "check_kind"]
+    )
 
 
-__all__ = ["Unit", "Task", "TaskTarget", "TaskCatalogue", "load_tasks", "load_units", "catalogue_for", "resolve_unit",
-           "indicators_for_task", "tasks_for_indicator", "tasks_for_unit", "catalogue_frame", "units_frame",
-           "targets_frame"]
+__all__ = [
+    "Task",
+    "TaskCatalogue",
+    "TaskTarget",
+    "Unit",
+    "catalogue_for",
+    "catalogue_frame",
+    "indicators_for_task",
+    "load_tasks",
+    "load_units",
+    "resolve_unit",
+    "targets_frame",
+    "tasks_for_indicator",
+    "tasks_for_unit",
+    "units_frame",
+]

@@ -5,6 +5,7 @@ Maintainers need ``file:line`` for every mistake, so mappings and sequences are 
 ``LineDict`` / ``LineList`` that carry the line of each key and item, duplicates are reported,
 and alias expansion is capped (a "billion laughs" file is refused, not expanded).
 """
+
 from __future__ import annotations
 
 import re
@@ -91,8 +92,9 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, Resolver):
             line = key_node.start_mark.line + 1
             if key in result:
                 first = result.key_lines[key]
-                self.duplicates.append(Problem(Code.DUPLICATE_KEY, {"key": str(key), "first": first},
-                                               file=self.path, line=line))
+                self.duplicates.append(
+                    Problem(Code.DUPLICATE_KEY, {"key": str(key), "first": first}, file=self.path, line=line)
+                )
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = line
         return result

@@ -3,6 +3,7 @@
 SQLite by default, PostgreSQL when the configuration says so; one schema (``schema``), changed
 only through Alembic migrations.
 """
+
 from .store import Store, StoreError
 
 __all__ = ["Store", "StoreError"]

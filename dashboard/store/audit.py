@@ -5,10 +5,11 @@ The table is created with the rest of the schema when ``Store`` first opens the 
 Rows are only ever appended. ``details`` holds a small JSON object (counts, batch id, the areas
 concerned), never file contents or passwords.
 """
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import insert, select
@@ -39,9 +40,15 @@ def record(engine, user: str, action: str, target: str | None = None, **details)
     with engine.connect() as conn:
         conn.execution_options(write=True)
         with conn.begin():
-            conn.execute(insert(audit_log).values(
-                at=datetime.now(timezone.utc), user=user or "anonymous", action=action, target=target,
-                details=json.dumps(details, ensure_ascii=False, default=str) if details else None))
+            conn.execute(
+                insert(audit_log).values(
+                    at=datetime.now(UTC),
+                    user=user or "anonymous",
+                    action=action,
+                    target=target,
+                    details=json.dumps(details, ensure_ascii=False, default=str) if details else None,
+                )
+            )
 
 
 def entries(engine, limit: int = 200, user: str | None = None, action: str | None = None) -> pd.DataFrame:
@@ -52,8 +59,9 @@ def entries(engine, limit: int = 200, user: str | None = None, action: str | Non
     if action:
         q = q.where(audit_log.c.action == action)
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(q).mappings().all(),
-                             columns=["id", "at", "user", "action", "target", "details"])
+        frame = pd.DataFrame(
+            conn.execute(q).mappings().all(), columns=["id", "at", "user", "action", "target", "details"]
+        )
     return frame
 
 

@@ -4,6 +4,7 @@ the users, sessions and sign-in throttle, and the audit trail.
 Schema changes are Alembic migrations (``dashboard/store/migrations``), applied when the store
 opens a database; this module is the current shape they lead to.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -70,8 +71,15 @@ observations = Table(
     sqlite_autoincrement=True,
 )
 _is_current = observations.c.is_current
-Index("ux_observations_current", observations.c.area, observations.c.indicator, observations.c.year,
-      unique=True, sqlite_where=text("is_current = 1"), postgresql_where=_is_current)
+Index(
+    "ux_observations_current",
+    observations.c.area,
+    observations.c.indicator,
+    observations.c.year,
+    unique=True,
+    sqlite_where=text("is_current = 1"),
+    postgresql_where=_is_current,
+)
 
 task_reports = Table(
     "task_reports",
@@ -93,10 +101,18 @@ task_reports = Table(
     sqlite_autoincrement=True,
 )
 _task_current = task_reports.c.is_current
-Index("ux_task_reports_current", task_reports.c.task, task_reports.c.year, task_reports.c.target_no,
-      unique=True, sqlite_where=text("is_current = 1"), postgresql_where=_task_current)
+Index(
+    "ux_task_reports_current",
+    task_reports.c.task,
+    task_reports.c.year,
+    task_reports.c.target_no,
+    unique=True,
+    sqlite_where=text("is_current = 1"),
+    postgresql_where=_task_current,
+)
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(100), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
@@ -107,13 +123,15 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 throttle = Table(
-    "sign_in_throttle", metadata,
-    Column("name", String(100), primary_key=True),   # per typed name, so unknown names are slowed too
+    "sign_in_throttle",
+    metadata,
+    Column("name", String(100), primary_key=True),  # per typed name, so unknown names are slowed too
     Column("failures", Integer, nullable=False, default=0),
     Column("next_allowed_at", DateTime(timezone=True), nullable=True),
 )
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("user_name", String(100), nullable=False, index=True),
     Column("expires_at", DateTime(timezone=True), nullable=False),
@@ -130,4 +148,3 @@ audit_log = Table(
     Column("target", String(200), nullable=True),
     Column("details", Text, nullable=True),
 )
-

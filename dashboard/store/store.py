@@ -29,13 +29,14 @@ Databases created before ``task_reports`` existed get the table from ``create_al
 Every write is one transaction. On SQLite it is ``BEGIN IMMEDIATE`` (taken before the first read,
 so two uploads cannot interleave); on PostgreSQL a transaction-scoped advisory lock does the same.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from threading import Lock
 
@@ -55,7 +56,6 @@ from sqlalchemy.pool import StaticPool
 
 from ..core.records import INDICATOR_VALUES, TASK_PROGRESS, diff
 from ..messages import Problem, legacy
-
 from .schema import BATCH_KINDS, TASK_STATUSES, batches, metadata, observations, task_reports
 
 TASK_REPORT_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "batch_id"]
@@ -120,7 +120,8 @@ def _migrate_postgres(engine: Engine) -> None:
         row = conn.exec_driver_sql(
             "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
             "WHERE t.relname = 'batches' AND t.relnamespace = to_regnamespace(current_schema()) "
-            "AND c.conname = 'ck_batches_kind'").first()
+            "AND c.conname = 'ck_batches_kind'"
+        ).first()
         return row is not None and "task_upload" not in row[0]
 
     with engine.connect() as conn:
@@ -152,9 +153,14 @@ def _migrate_sqlite(engine: Engine) -> None:
             if _KIND_CHECK_OLD in sql:
                 seq = cur.execute("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").fetchone()
                 new_sql = sql.replace(_KIND_CHECK_OLD, _KIND_CHECK_NEW).replace(
-                    "CREATE TABLE batches", "CREATE TABLE batches__migrating", 1)
-                indexes = [r[0] for r in cur.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'batches' AND sql IS NOT NULL")]
+                    "CREATE TABLE batches", "CREATE TABLE batches__migrating", 1
+                )
+                indexes = [
+                    r[0]
+                    for r in cur.execute(
+                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'batches' AND sql IS NOT NULL"
+                    )
+                ]
                 cur.execute(new_sql)
                 cur.execute("INSERT INTO batches__migrating SELECT * FROM batches")
                 cur.execute("DROP TABLE batches")
@@ -224,7 +230,7 @@ def _test_pause(stage: str) -> None:
 
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _utc(series: pd.Series) -> pd.Series:
@@ -233,7 +239,7 @@ def _utc(series: pd.Series) -> pd.Series:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Store:
@@ -275,8 +281,17 @@ class Store:
                 parts.append(conn.execute(base.where(o.c.area.in_(chunk))).all())
         records = [r for part in parts for r in part]
         frame = pd.DataFrame(records, columns=["id", "area", "indicator", "year", "value", "note", "batch_id"])
-        return frame.astype({"id": "int64", "year": "int64", "value": "float64", "batch_id": "int64",
-                             "area": object, "indicator": object, "note": object})
+        return frame.astype(
+            {
+                "id": "int64",
+                "year": "int64",
+                "value": "float64",
+                "batch_id": "int64",
+                "area": object,
+                "indicator": object,
+                "note": object,
+            }
+        )
 
     def current_task_reports(self, tasks: list[str] | None = None, years: list[int] | None = None) -> pd.DataFrame:
         """Current report of every (task, year, target_no): task, year, target_no, status, reached, note, batch_id."""
@@ -292,12 +307,24 @@ class Store:
         if tasks is None:
             records = conn.execute(base.order_by(t.c.task, t.c.year, t.c.target_no)).all()
         else:
-            records = [r for chunk in _chunks(sorted({str(x) for x in tasks}), _IN_CHUNK)
-                       for r in conn.execute(base.where(t.c.task.in_(chunk))
-                                             .order_by(t.c.task, t.c.year, t.c.target_no)).all()]
+            records = [
+                r
+                for chunk in _chunks(sorted({str(x) for x in tasks}), _IN_CHUNK)
+                for r in conn.execute(base.where(t.c.task.in_(chunk)).order_by(t.c.task, t.c.year, t.c.target_no)).all()
+            ]
         frame = pd.DataFrame(records, columns=["id", *TASK_REPORT_COLUMNS])
-        return frame.astype({"id": "int64", "task": object, "year": "int64", "target_no": "int64",
-                             "status": object, "reached": "float64", "note": object, "batch_id": "int64"})
+        return frame.astype(
+            {
+                "id": "int64",
+                "task": object,
+                "year": "int64",
+                "target_no": "int64",
+                "status": object,
+                "reached": "float64",
+                "note": object,
+                "batch_id": "int64",
+            }
+        )
 
     def task_report_history(self, task: str) -> pd.DataFrame:
         """Every version ever stored for one task, oldest first, with its batch.
@@ -306,17 +333,48 @@ class Store:
         batch_id, created_at, uploader, file_name, kind, batch_status (``status`` is the task's).
         """
         t, b = task_reports, batches
-        stmt = (select(t.c.year, t.c.target_no, t.c.status, t.c.reached, t.c.note, t.c.is_current,
-                       t.c.id.label("version_id"), t.c.replaces_id, t.c.batch_id, b.c.created_at, b.c.uploader,
-                       b.c.file_name, b.c.kind, b.c.status.label("batch_status"))
-                .join(b, b.c.id == t.c.batch_id)
-                .where(t.c.task == str(task))
-                .order_by(t.c.year, t.c.target_no, t.c.id))
+        stmt = (
+            select(
+                t.c.year,
+                t.c.target_no,
+                t.c.status,
+                t.c.reached,
+                t.c.note,
+                t.c.is_current,
+                t.c.id.label("version_id"),
+                t.c.replaces_id,
+                t.c.batch_id,
+                b.c.created_at,
+                b.c.uploader,
+                b.c.file_name,
+                b.c.kind,
+                b.c.status.label("batch_status"),
+            )
+            .join(b, b.c.id == t.c.batch_id)
+            .where(t.c.task == str(task))
+            .order_by(t.c.year, t.c.target_no, t.c.id)
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        frame = pd.DataFrame(rows, columns=["year", "target_no", "status", "reached", "note", "is_current",
-                                            "version_id", "replaces_id", "batch_id", "created_at", "uploader",
-                                            "file_name", "kind", "batch_status"])
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "year",
+                "target_no",
+                "status",
+                "reached",
+                "note",
+                "is_current",
+                "version_id",
+                "replaces_id",
+                "batch_id",
+                "created_at",
+                "uploader",
+                "file_name",
+                "kind",
+                "batch_status",
+            ],
+        )
         frame["is_current"] = frame["is_current"].astype(bool)
         frame["reached"] = frame["reached"].astype("float64")
         frame["created_at"] = _utc(frame["created_at"])
@@ -340,22 +398,52 @@ class Store:
     def batches_with_sha256(self, sha256: str) -> list[int]:
         """Active batches that stored a file with this content (to warn about re-uploads)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(batches.c.id).where(batches.c.sha256 == sha256,
-                                                           batches.c.status == "active")).all()
+            rows = conn.execute(
+                select(batches.c.id).where(batches.c.sha256 == sha256, batches.c.status == "active")
+            ).all()
         return [r[0] for r in rows]
 
     def history_of(self, area: str, indicator: str) -> pd.DataFrame:
         """Every version ever stored for (area, indicator), oldest first, with its batch."""
         o, b = observations, batches
-        stmt = (select(o.c.year, o.c.value, o.c.note, o.c.is_current, o.c.id.label("version_id"), o.c.replaces_id,
-                       o.c.batch_id, b.c.created_at, b.c.uploader, b.c.file_name, b.c.kind, b.c.status)
-                .join(b, b.c.id == o.c.batch_id)
-                .where(o.c.area == str(area), o.c.indicator == str(indicator))
-                .order_by(o.c.year, o.c.id))
+        stmt = (
+            select(
+                o.c.year,
+                o.c.value,
+                o.c.note,
+                o.c.is_current,
+                o.c.id.label("version_id"),
+                o.c.replaces_id,
+                o.c.batch_id,
+                b.c.created_at,
+                b.c.uploader,
+                b.c.file_name,
+                b.c.kind,
+                b.c.status,
+            )
+            .join(b, b.c.id == o.c.batch_id)
+            .where(o.c.area == str(area), o.c.indicator == str(indicator))
+            .order_by(o.c.year, o.c.id)
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        frame = pd.DataFrame(rows, columns=["year", "value", "note", "is_current", "version_id", "replaces_id",
-                                            "batch_id", "created_at", "uploader", "file_name", "kind", "status"])
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "year",
+                "value",
+                "note",
+                "is_current",
+                "version_id",
+                "replaces_id",
+                "batch_id",
+                "created_at",
+                "uploader",
+                "file_name",
+                "kind",
+                "status",
+            ],
+        )
         frame["is_current"] = frame["is_current"].astype(bool)
         frame["created_at"] = _utc(frame["created_at"])
         return frame
@@ -363,8 +451,12 @@ class Store:
     def has_demo_data(self) -> bool:
         """True while any active batch is demo data (the app then shows its banner)."""
         with self.engine.connect() as conn:
-            return conn.execute(select(batches.c.id).where(batches.c.kind == "demo", batches.c.status == "active")
-                                .limit(1)).first() is not None
+            return (
+                conn.execute(
+                    select(batches.c.id).where(batches.c.kind == "demo", batches.c.status == "active").limit(1)
+                ).first()
+                is not None
+            )
 
     def is_empty(self) -> bool:
         """True when no batch was ever stored."""
@@ -378,8 +470,13 @@ class Store:
         so the batches table alone tells.
         """
         b = batches
-        stmt = select(func.count(b.c.id), func.max(b.c.id), func.max(b.c.created_at),
-                      func.count(b.c.rolled_back_at), func.max(b.c.rolled_back_at))
+        stmt = select(
+            func.count(b.c.id),
+            func.max(b.c.id),
+            func.max(b.c.created_at),
+            func.count(b.c.rolled_back_at),
+            func.max(b.c.rolled_back_at),
+        )
         with self.engine.connect() as conn:
             row = conn.execute(stmt).one()
         return hashlib.sha256(repr((self.url, *row)).encode()).hexdigest()[:16]
@@ -388,13 +485,28 @@ class Store:
     def commit(self, report, uploader: str, kind: str = "upload") -> int:
         """Store an accepted ``UploadReport`` as one batch in one transaction; returns the batch id."""
         if not report.ok:
-            raise StoreError(legacy("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据",
-                                     "the file has errors; nothing was stored"))
-        return self.commit_rows(report.rows, uploader=uploader, file_name=report.file_name, sha256=report.sha256,
-                                kind=kind, n_skipped=report.n_skipped)
+            raise StoreError(
+                legacy("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据", "the file has errors; nothing was stored")
+            )
+        return self.commit_rows(
+            report.rows,
+            uploader=uploader,
+            file_name=report.file_name,
+            sha256=report.sha256,
+            kind=kind,
+            n_skipped=report.n_skipped,
+        )
 
-    def commit_rows(self, rows: pd.DataFrame, *, uploader: str, file_name: str, sha256: str,
-                    kind: str = "upload", n_skipped: int = 0) -> int:
+    def commit_rows(
+        self,
+        rows: pd.DataFrame,
+        *,
+        uploader: str,
+        file_name: str,
+        sha256: str,
+        kind: str = "upload",
+        n_skipped: int = 0,
+    ) -> int:
         """Store validated rows (area, indicator, year, value[, note]) as one batch."""
         if kind not in ("upload", "demo"):
             raise ValueError(f"unknown batch kind {kind!r}")
@@ -403,18 +515,30 @@ class Store:
             rows["note"] = None
         rows = rows.drop_duplicates(["area", "indicator", "year"], keep="first")
         with self._write() as conn:
-            batch_id = conn.execute(insert(batches).values(
-                created_at=_now(), uploader=uploader or "unknown", file_name=file_name or "", sha256=sha256 or "",
-                kind=kind, n_rows=len(rows), n_skipped=int(n_skipped), status="active",
-            )).inserted_primary_key[0]
+            batch_id = conn.execute(
+                insert(batches).values(
+                    created_at=_now(),
+                    uploader=uploader or "unknown",
+                    file_name=file_name or "",
+                    sha256=sha256 or "",
+                    kind=kind,
+                    n_rows=len(rows),
+                    n_skipped=int(n_skipped),
+                    status="active",
+                )
+            ).inserted_primary_key[0]
             _test_pause("batch")
 
             years = pd.unique(rows["year"]).tolist()
             current = self._current(conn, pd.unique(rows["area"]).tolist(), years) if len(rows) else None
             if current is not None and len(current):
-                merged = rows.merge(current.rename(columns={"id": "old_id", "value": "old", "note": "old_note",
-                                                            "batch_id": "old_batch"}),
-                                    on=["area", "indicator", "year"], how="left")
+                merged = rows.merge(
+                    current.rename(
+                        columns={"id": "old_id", "value": "old", "note": "old_note", "batch_id": "old_batch"}
+                    ),
+                    on=["area", "indicator", "year"],
+                    how="left",
+                )
             else:
                 merged = rows.assign(old_id=np.nan, old=np.nan, old_note=None)
             old = merged[["old", "old_note"]].set_axis(["value", "note"], axis=1)
@@ -431,10 +555,15 @@ class Store:
                 conn.exec_driver_sql(self._insert_sql, chunk)
                 _test_pause("rows")
 
-            conn.execute(update(batches).where(batches.c.id == batch_id).values(
-                n_new=int((status == "new").sum()), n_corrected=int((status == "correction").sum()),
-                n_unchanged=int((status == "unchanged").sum()),
-            ))
+            conn.execute(
+                update(batches)
+                .where(batches.c.id == batch_id)
+                .values(
+                    n_new=int((status == "new").sum()),
+                    n_corrected=int((status == "correction").sum()),
+                    n_unchanged=int((status == "unchanged").sum()),
+                )
+            )
             _test_pause("before-commit")
         return int(batch_id)
 
@@ -446,8 +575,9 @@ class Store:
         is unchanged and stores nothing. Returns the batch id; refuses a report with errors.
         """
         if not report.ok:
-            raise StoreError(legacy("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据",
-                                     "the file has errors; nothing was stored"))
+            raise StoreError(
+                legacy("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据", "the file has errors; nothing was stored")
+            )
         keys = ["task", "year", "target_no"]
         rows = report.rows.copy()
         if "note" not in rows:
@@ -461,18 +591,31 @@ class Store:
             raise ValueError(f"unknown task status {bad!r}")
         t = task_reports
         with self._write() as conn:
-            batch_id = int(conn.execute(insert(batches).values(
-                created_at=_now(), uploader=uploader or "unknown", file_name=report.file_name or "",
-                sha256=report.sha256 or "", kind="task_upload", n_rows=len(rows),
-                n_skipped=int(report.n_skipped), status="active",
-            )).inserted_primary_key[0])
+            batch_id = int(
+                conn.execute(
+                    insert(batches).values(
+                        created_at=_now(),
+                        uploader=uploader or "unknown",
+                        file_name=report.file_name or "",
+                        sha256=report.sha256 or "",
+                        kind="task_upload",
+                        n_rows=len(rows),
+                        n_skipped=int(report.n_skipped),
+                        status="active",
+                    )
+                ).inserted_primary_key[0]
+            )
             _test_pause("batch")
 
             current = self._current_tasks(conn, rows["task"].tolist(), rows["year"].tolist()) if len(rows) else None
             if current is not None and len(current):
-                merged = rows.merge(current.drop(columns="batch_id").rename(columns={
-                    "id": "old_id", "status": "old_status", "reached": "old_reached", "note": "old_note"}),
-                    on=keys, how="left")
+                merged = rows.merge(
+                    current.drop(columns="batch_id").rename(
+                        columns={"id": "old_id", "status": "old_status", "reached": "old_reached", "note": "old_note"}
+                    ),
+                    on=keys,
+                    how="left",
+                )
             else:
                 merged = rows.assign(old_id=np.nan, old_status=None, old_reached=np.nan, old_note=None)
             old = merged[["old_status", "old_reached", "old_note"]].set_axis(["status", "reached", "note"], axis=1)
@@ -483,20 +626,33 @@ class Store:
             # Old versions stop being current first: the partial unique index allows one per key.
             for chunk in _chunks(corrected, _IN_CHUNK):
                 conn.execute(update(t).where(t.c.id.in_(chunk)).values(is_current=False))
-            params = [{
-                "batch_id": batch_id, "task": str(r.task), "year": int(r.year), "target_no": int(r.target_no),
-                "status": str(r.status), "reached": None if pd.isna(r.reached) else float(r.reached),
-                "note": None if r.note is None or (isinstance(r.note, float) and np.isnan(r.note)) else str(r.note),
-                "is_current": True, "replaces_id": None if pd.isna(r.old_id) else int(r.old_id),
-            } for r in changed.itertuples(index=False)]
+            params = [
+                {
+                    "batch_id": batch_id,
+                    "task": str(r.task),
+                    "year": int(r.year),
+                    "target_no": int(r.target_no),
+                    "status": str(r.status),
+                    "reached": None if pd.isna(r.reached) else float(r.reached),
+                    "note": None if r.note is None or (isinstance(r.note, float) and np.isnan(r.note)) else str(r.note),
+                    "is_current": True,
+                    "replaces_id": None if pd.isna(r.old_id) else int(r.old_id),
+                }
+                for r in changed.itertuples(index=False)
+            ]
             for chunk in _chunks(params, 1000):  # a task file has tens to hundreds of rows
                 conn.execute(insert(t), chunk)
                 _test_pause("rows")
 
-            conn.execute(update(batches).where(batches.c.id == batch_id).values(
-                n_new=int((kind == "new").sum()), n_corrected=int((kind == "correction").sum()),
-                n_unchanged=int((kind == "unchanged").sum()),
-            ))
+            conn.execute(
+                update(batches)
+                .where(batches.c.id == batch_id)
+                .values(
+                    n_new=int((kind == "new").sum()),
+                    n_corrected=int((kind == "correction").sum()),
+                    n_unchanged=int((kind == "unchanged").sum()),
+                )
+            )
             _test_pause("before-commit")
         return batch_id
 
@@ -536,11 +692,17 @@ class Store:
         with self._write() as conn:
             row = conn.execute(select(b.c.status).where(b.c.id == batch_id)).first()
             if row is None:
-                raise StoreError(legacy("UNKNOWN_BATCH", f"没有编号为 {batch_id} 的批次",
-                                         f"there is no batch {batch_id}"))
+                raise StoreError(
+                    legacy("UNKNOWN_BATCH", f"没有编号为 {batch_id} 的批次", f"there is no batch {batch_id}")
+                )
             if row[0] == "rolled_back":
-                raise StoreError(legacy("ALREADY_ROLLED_BACK", f"批次 {batch_id} 已经撤销过了",
-                                         f"batch {batch_id} was already rolled back"))
+                raise StoreError(
+                    legacy(
+                        "ALREADY_ROLLED_BACK",
+                        f"批次 {batch_id} 已经撤销过了",
+                        f"batch {batch_id} was already rolled back",
+                    )
+                )
             # Versions of this batch that are no longer current were replaced by a later batch —
             # in either versioned table (a batch writes one of them, but the check does not assume it).
             later: set[int] = set()
@@ -550,18 +712,30 @@ class Store:
             later = sorted(later)
             if later:
                 ids = ", ".join(str(i) for i in later)
-                raise StoreError(legacy(
-                    "ROLLBACK_BLOCKED",
-                    f"批次 {batch_id} 的部分数值已被之后的批次 {ids} 修改；请先撤销批次 {ids}",
-                    f"values of batch {batch_id} were changed later by batch {ids}; roll back batch {ids} first"))
+                raise StoreError(
+                    legacy(
+                        "ROLLBACK_BLOCKED",
+                        f"批次 {batch_id} 的部分数值已被之后的批次 {ids} 修改；请先撤销批次 {ids}",
+                        f"values of batch {batch_id} were changed later by batch {ids}; roll back batch {ids} first",
+                    )
+                )
             removed = restored = 0
             for v in _VERSIONED:
                 removed += conn.execute(update(v).where(v.c.batch_id == batch_id).values(is_current=False)).rowcount
-                restored += conn.execute(update(v).where(v.c.id.in_(
-                    select(v.c.replaces_id).where(v.c.batch_id == batch_id, v.c.replaces_id.is_not(None))
-                )).values(is_current=True)).rowcount
-            conn.execute(update(b).where(b.c.id == batch_id).values(
-                status="rolled_back", rolled_back_at=_now(), rolled_back_by=user or "unknown"))
+                restored += conn.execute(
+                    update(v)
+                    .where(
+                        v.c.id.in_(
+                            select(v.c.replaces_id).where(v.c.batch_id == batch_id, v.c.replaces_id.is_not(None))
+                        )
+                    )
+                    .values(is_current=True)
+                ).rowcount
+            conn.execute(
+                update(b)
+                .where(b.c.id == batch_id)
+                .values(status="rolled_back", rolled_back_at=_now(), rolled_back_by=user or "unknown")
+            )
         return {"batch_id": batch_id, "removed": int(removed), "restored": int(restored)}
 
     def clear(self) -> None:

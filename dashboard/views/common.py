@@ -1,4 +1,5 @@
 """What every page's frames share: indicator metadata, area order, years, slices of the evaluation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,21 +14,37 @@ def indicator_meta(rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
     """One row per indicator in plan order: code, plan, domain, names, unit, default attribute."""
     rows = []
     for ind in sorted(rules.indicators.values(), key=lambda i: i.order):
-        rows.append({
-            "indicator": ind.code,
-            "plan": ind.plan,
-            "domain": ind.domain,
-            "domain_name": rules.domain_name(ind.plan, ind.domain, lang),
-            "number": ind.number,
-            "order": ind.order,
-            "name": ind.name(lang),
-            "label": f"{ind.code} {ind.name(lang)}",
-            "unit": ind.unit,
-            "direction": ind.direction,
-            "default_attribute": ind.attribute,
-        })
-    return pd.DataFrame(rows, columns=["indicator", "plan", "domain", "domain_name", "number", "order", "name",
-                                       "label", "unit", "direction", "default_attribute"])
+        rows.append(
+            {
+                "indicator": ind.code,
+                "plan": ind.plan,
+                "domain": ind.domain,
+                "domain_name": rules.domain_name(ind.plan, ind.domain, lang),
+                "number": ind.number,
+                "order": ind.order,
+                "name": ind.name(lang),
+                "label": f"{ind.code} {ind.name(lang)}",
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "default_attribute": ind.attribute,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "plan",
+            "domain",
+            "domain_name",
+            "number",
+            "order",
+            "name",
+            "label",
+            "unit",
+            "direction",
+            "default_attribute",
+        ],
+    )
 
 
 def area_options(rules: RuleSet) -> list[str]:
@@ -82,9 +99,28 @@ def status_strings(series: pd.Series) -> pd.Series:
     return series.astype(str)
 
 
-EMPTY_EVALUATION = pd.DataFrame({c: pd.Series(dtype=object) for c in (
-    "area_code", "area_name", "indicator", "year", "status", "attribute", "will_miss", "swing", "data_gap",
-    "value_year", "value_used", "target_text", "projected_2030", "baseline", "baseline_year")})
+EMPTY_EVALUATION = pd.DataFrame(
+    {
+        c: pd.Series(dtype=object)
+        for c in (
+            "area_code",
+            "area_name",
+            "indicator",
+            "year",
+            "status",
+            "attribute",
+            "will_miss",
+            "swing",
+            "data_gap",
+            "value_year",
+            "value_used",
+            "target_text",
+            "projected_2030",
+            "baseline",
+            "baseline_year",
+        )
+    }
+)
 """An evaluation frame with no rows (no data yet), with the columns the views read."""
 
 
@@ -92,9 +128,11 @@ EMPTY_EVALUATION = pd.DataFrame({c: pd.Series(dtype=object) for c in (
 LOCAL_TIMEZONE = "Asia/Shanghai"
 
 
-def format_values(frame: pd.DataFrame, rules: RuleSet, lang: str, value: str = "value_used",
-                  code: str = "indicator") -> pd.Series:
+def format_values(
+    frame: pd.DataFrame, rules: RuleSet, lang: str, value: str = "value_used", code: str = "indicator"
+) -> pd.Series:
     """``value`` of each row as its indicator writes it (``93.1%``, ``11.7/10万``; a dash when missing)."""
+
     def one(c: object, v: object) -> str:
         ind = rules.indicators.get(str(c))
         if ind is not None:
@@ -127,8 +165,9 @@ def display(frame: pd.DataFrame, columns: dict[str, str], lang: str) -> pd.DataF
 def yes_no(values: pd.Series, lang: str) -> pd.Series:
     """True/False/None as 是/否/— (yes/no/—)."""
     words = {True: t("yes", lang), False: t("no", lang)}
-    return pd.Series([words.get(v, MISSING) if isinstance(v, bool) else MISSING for v in values],
-                     index=values.index, dtype=object)
+    return pd.Series(
+        [words.get(v, MISSING) if isinstance(v, bool) else MISSING for v in values], index=values.index, dtype=object
+    )
 
 
 def with_latest(part: pd.DataFrame, ev: pd.DataFrame, rules: RuleSet, lang: str) -> pd.DataFrame:
@@ -144,12 +183,12 @@ def with_latest(part: pd.DataFrame, ev: pd.DataFrame, rules: RuleSet, lang: str)
         for col in ("latest", "latest_year", "value_text", "smoothed_text"):
             out[col] = pd.Series(dtype=object)
         return out
-    keys = pd.MultiIndex.from_arrays([ev["area_code"].astype(str), ev["indicator"].astype(str),
-                                      ev["year"].astype(int)])
+    keys = pd.MultiIndex.from_arrays([ev["area_code"].astype(str), ev["indicator"].astype(str), ev["year"].astype(int)])
     raw = pd.Series(ev["value"].to_numpy(), index=keys)
     year_of = out["value_year"]
-    lookup = pd.MultiIndex.from_arrays([out["area_code"].astype(str), out["indicator"].astype(str),
-                                        year_of.fillna(-1).astype(int)])
+    lookup = pd.MultiIndex.from_arrays(
+        [out["area_code"].astype(str), out["indicator"].astype(str), year_of.fillna(-1).astype(int)]
+    )
     out["latest"] = raw.reindex(lookup).to_numpy()
     out["latest_year"] = year_of.astype("Int64")
     texts, means = [], []
@@ -160,8 +199,11 @@ def with_latest(part: pd.DataFrame, ev: pd.DataFrame, rules: RuleSet, lang: str)
             text = t("value_of_year", lang, value=text, year=int(r.latest_year))
         texts.append(text)
         smoothed = ind is not None and ind.smoothing_years and bool(getattr(r, "smoothed", False))
-        means.append(t("smoothed_mean", lang, k=ind.smoothing_years, value=ind.format(r.value_used, lang))
-                     if smoothed and ind is not None else "")
+        means.append(
+            t("smoothed_mean", lang, k=ind.smoothing_years, value=ind.format(r.value_used, lang))
+            if smoothed and ind is not None
+            else ""
+        )
     out["value_text"] = texts
     out["smoothed_text"] = means
     return out

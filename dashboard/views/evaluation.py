@@ -1,4 +1,5 @@
 """评估 Evaluation: the plan's indicator table for an area and evaluation year."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -8,8 +9,19 @@ from ..engine.evaluation import evaluation_table
 from ..rules import RuleSet, attribute_label
 from .common import EMPTY_EVALUATION, years_of
 
-EVAL_COLUMNS = ["domain_name", "number", "code", "name", "unit", "target_text", "attribute_label", "baseline",
-                "value", "status", "label"]
+EVAL_COLUMNS = [
+    "domain_name",
+    "number",
+    "code",
+    "name",
+    "unit",
+    "target_text",
+    "attribute_label",
+    "baseline",
+    "value",
+    "status",
+    "label",
+]
 
 
 def evaluation_years(ev: pd.DataFrame, rules: RuleSet) -> tuple[list[int], int]:
@@ -36,8 +48,9 @@ def evaluation_kind(rules: RuleSet, year: int) -> str | None:
     return None
 
 
-def evaluation_view(ev: pd.DataFrame, rules: RuleSet, area: str, year: int,
-                    lang: str = "zh") -> tuple[pd.DataFrame, list[str]]:
+def evaluation_view(
+    ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh"
+) -> tuple[pd.DataFrame, list[str]]:
     """The plan's own indicator table for one area and year (plan order) and one line per domain.
 
     Table columns: ``EVAL_COLUMNS`` (value = the value used in that year; label = status in words).
@@ -48,8 +61,9 @@ def evaluation_view(ev: pd.DataFrame, rules: RuleSet, area: str, year: int,
     if table.empty:
         return pd.DataFrame(columns=EVAL_COLUMNS), []
     lines = evaluation_lines(rules, table, lang)
-    out = table.assign(attribute_label=[attribute_label(a, lang) for a in table["attribute"]],
-                       label=table["status_label"])
+    out = table.assign(
+        attribute_label=[attribute_label(a, lang) for a in table["attribute"]], label=table["status_label"]
+    )
     for c in ("baseline", "value"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     return out[EVAL_COLUMNS].reset_index(drop=True), lines

@@ -1,4 +1,5 @@
 """指标详情 Indicator: the series, baseline, target line and projection; the values table; the target in words."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -15,8 +16,9 @@ from .common import (
 )
 
 
-def indicator_layers(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[str], year: int | None = None,
-                     lang: str = "zh") -> dict[str, pd.DataFrame]:
+def indicator_layers(
+    ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[str], year: int | None = None, lang: str = "zh"
+) -> dict[str, pd.DataFrame]:
     """The pieces of an indicator's chart for the chosen areas.
 
     Returns frames: ``observed`` (area_name, year, value), ``baseline`` (area_name, year, value),
@@ -39,11 +41,15 @@ def indicator_layers(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[st
             continue
         last = rows.loc[rows["year"].idxmax()]
         if pd.notna(last["baseline"]) and pd.notna(last["baseline_year"]):
-            base_rows.append({"area_name": names[a], "year": int(last["baseline_year"]), "value": float(last["baseline"])})
+            base_rows.append(
+                {"area_name": names[a], "year": int(last["baseline_year"]), "value": float(last["baseline"])}
+            )
         if pd.notna(last["target_value"]):
             target_rows.append({"area_name": names[a], "value": float(last["target_value"])})
         if pd.notna(last["projected_2030"]) and pd.notna(last["value_used"]) and pd.notna(last["value_year"]):
-            proj_rows.append({"area_name": names[a], "year": int(last["value_year"]), "value": float(last["value_used"])})
+            proj_rows.append(
+                {"area_name": names[a], "year": int(last["value_year"]), "value": float(last["value_used"])}
+            )
             proj_rows.append({"area_name": names[a], "year": target_year, "value": float(last["projected_2030"])})
     return {
         "observed": observed,
@@ -60,21 +66,23 @@ def indicator_values(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[st
     part = ev[(ev["indicator"] == code) & ev["area_code"].isin(areas)]
     st = status_strings(part["status"])
     ind = rules.indicators[code]
-    out = pd.DataFrame({
-        "area": [rules.area_name(a, lang) for a in part["area_code"].astype(str)],
-        "year": part["year"].astype(int).to_numpy(),
-        "value": part["value"].to_numpy(),
-        "value_text": [ind.format(v, lang) for v in part["value"]],
-        "value_used": part["value_used"].to_numpy(),
-        "judged_text": [ind.format(v, lang) for v in part["value_used"]],
-        "progress_text": [MISSING if pd.isna(p) else f"{p:.0f}%" for p in part["progress_pct"]],
-        "projected_text": [ind.format(v, lang) for v in part["projected_2030"]],
-        "target_text": part["target_text"].to_numpy(),
-        "status": [status_label(s, lang) for s in st],
-        "progress_pct": part["progress_pct"].to_numpy(),
-        "projected_2030": part["projected_2030"].to_numpy(),
-        "flags": flags_words(part, lang).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "area": [rules.area_name(a, lang) for a in part["area_code"].astype(str)],
+            "year": part["year"].astype(int).to_numpy(),
+            "value": part["value"].to_numpy(),
+            "value_text": [ind.format(v, lang) for v in part["value"]],
+            "value_used": part["value_used"].to_numpy(),
+            "judged_text": [ind.format(v, lang) for v in part["value_used"]],
+            "progress_text": [MISSING if pd.isna(p) else f"{p:.0f}%" for p in part["progress_pct"]],
+            "projected_text": [ind.format(v, lang) for v in part["projected_2030"]],
+            "target_text": part["target_text"].to_numpy(),
+            "status": [status_label(s, lang) for s in st],
+            "progress_pct": part["progress_pct"].to_numpy(),
+            "projected_2030": part["projected_2030"].to_numpy(),
+            "flags": flags_words(part, lang).to_numpy(),
+        }
+    )
     return out.reset_index(drop=True)
 
 

@@ -1,9 +1,6 @@
 """总览 Overview: counts by status, the domains, what needs attention."""
+
 from __future__ import annotations
-
-from .tasks import indicator_lead_units
-
-WARNING_FLAGS = ("will_miss", "may_slip", "swing")
 
 import numpy as np
 import pandas as pd
@@ -23,6 +20,9 @@ from .common import (
     status_strings,
     with_latest,
 )
+from .tasks import indicator_lead_units
+
+WARNING_FLAGS = ("will_miss", "may_slip", "swing")
 
 
 def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
@@ -35,13 +35,15 @@ def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh") -> p
     rows = []
     for s in STATUSES:
         hit = st == s
-        rows.append({
-            "status": s,
-            "label": status_label(s, lang),
-            "total": int(hit.sum()),
-            "binding": int((hit & (part["attribute"] == "binding")).sum()),
-            "expected": int((hit & (part["attribute"] == "expected")).sum()),
-        })
+        rows.append(
+            {
+                "status": s,
+                "label": status_label(s, lang),
+                "total": int(hit.sum()),
+                "binding": int((hit & (part["attribute"] == "binding")).sum()),
+                "expected": int((hit & (part["attribute"] == "expected")).sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=["status", "label", "total", "binding", "expected"])
 
 
@@ -55,8 +57,9 @@ def domain_status(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: 
     cols = ["plan", "domain", "domain_name", "domain_order", "status", "label", "n"]
     if part.empty or meta.empty:
         return pd.DataFrame(columns=cols)
-    merged = pd.DataFrame({"indicator": part["indicator"].astype(str).to_numpy(),
-                           "status": status_strings(part["status"]).to_numpy()}).merge(meta, on="indicator")
+    merged = pd.DataFrame(
+        {"indicator": part["indicator"].astype(str).to_numpy(), "status": status_strings(part["status"]).to_numpy()}
+    ).merge(meta, on="indicator")
     dom_order = {key: k for k, key in enumerate(rules.domains)}
     g = merged.groupby(["plan", "domain", "domain_name", "status"], observed=True).size().reset_index(name="n")
     g["domain_order"] = [dom_order.get((p, d), 999) for p, d in zip(g["plan"], g["domain"])]
@@ -75,8 +78,20 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
     target_text, reason, lead_units (the lead units of the work-plan tasks linked to the indicator,
     empty when none).
     """
-    cols = ["indicator", "name", "attribute", "attribute_label", "status", "label", "value_used", "value_text",
-            "unit", "target_text", "reason", "lead_units"]
+    cols = [
+        "indicator",
+        "name",
+        "attribute",
+        "attribute_label",
+        "status",
+        "label",
+        "value_used",
+        "value_text",
+        "unit",
+        "target_text",
+        "reason",
+        "lead_units",
+    ]
     part = slice_ev(ev, area, year)
     if part.empty:
         return pd.DataFrame(columns=cols)
@@ -100,18 +115,20 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
         if w:
             parts.append(w)
         reasons.append(sep.join(parts))
-    out = pd.DataFrame({
-        "indicator": codes.to_numpy(),
-        "name": [meta.at[c, "name"] for c in codes],
-        "attribute": sel["attribute"].to_numpy(),
-        "attribute_label": [attribute_label(a, lang) for a in sel["attribute"]],
-        "status": sel_st.to_numpy(),
-        "label": [status_label(s, lang) for s in sel_st],
-        "value_used": sel["value_used"].to_numpy(),
-        "unit": [meta.at[c, "unit"] for c in codes],
-        "target_text": sel["target_text"].to_numpy(),
-        "reason": reasons,
-    })
+    out = pd.DataFrame(
+        {
+            "indicator": codes.to_numpy(),
+            "name": [meta.at[c, "name"] for c in codes],
+            "attribute": sel["attribute"].to_numpy(),
+            "attribute_label": [attribute_label(a, lang) for a in sel["attribute"]],
+            "status": sel_st.to_numpy(),
+            "label": [status_label(s, lang) for s in sel_st],
+            "value_used": sel["value_used"].to_numpy(),
+            "unit": [meta.at[c, "unit"] for c in codes],
+            "target_text": sel["target_text"].to_numpy(),
+            "reason": reasons,
+        }
+    )
     out["value_text"] = sel["value_text"].to_numpy()
     leads = indicator_lead_units(rules, lang)
     out["lead_units"] = [leads.get(c, "") for c in out["indicator"]]

@@ -1,4 +1,5 @@
 """重点任务 Tasks and 责任单位 units: the task list, a task's page, a unit's tasks and indicators."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,23 @@ from ..rules import RuleSet, TaskCatalogue, attribute_label, catalogue_for, work
 from .common import slice_ev, with_latest
 
 TASK_STATUSES = (NOT_REPORTED, *RECORD_TASK_STATUSES)
-TASK_LIST_COLUMNS = ["code", "title", "source", "section", "lead_units", "responsible_units", "domain",
-                     "domain_name", "indicators", "n_targets", "status", "status_label", "status_year", "role", "via"]
+TASK_LIST_COLUMNS = [
+    "code",
+    "title",
+    "source",
+    "section",
+    "lead_units",
+    "responsible_units",
+    "domain",
+    "domain_name",
+    "indicators",
+    "n_targets",
+    "status",
+    "status_label",
+    "status_year",
+    "role",
+    "via",
+]
 
 
 def task_catalogue(rules: RuleSet) -> TaskCatalogue:
@@ -53,9 +69,18 @@ def all_tasks(rules: RuleSet, lang: str = "zh", reports: pd.DataFrame | None = N
     return task_list(rules, lang, reports)
 
 
-def task_list(rules: RuleSet, lang: str = "zh", reports: pd.DataFrame | None = None, *,
-              source: str | None = None, section: str | None = None, domain: str | None = None,
-              unit: str | None = None, role: str | None = None, status: str | None = None) -> pd.DataFrame:
+def task_list(
+    rules: RuleSet,
+    lang: str = "zh",
+    reports: pd.DataFrame | None = None,
+    *,
+    source: str | None = None,
+    section: str | None = None,
+    domain: str | None = None,
+    unit: str | None = None,
+    role: str | None = None,
+    status: str | None = None,
+) -> pd.DataFrame:
     """The tasks list, every filter optional.
 
     ``unit`` keeps the tasks the unit leads or is responsible for (directly or through a group such
@@ -66,8 +91,9 @@ def task_list(rules: RuleSet, lang: str = "zh", reports: pd.DataFrame | None = N
     cat = task_catalogue(rules)
     if not cat.tasks:
         return pd.DataFrame(columns=TASK_LIST_COLUMNS)
-    frame = workplan.catalogue_frame(cat, source=source or None, section=section or None, domain=domain or None,
-                                     lang=lang)
+    frame = workplan.catalogue_frame(
+        cat, source=source or None, section=section or None, domain=domain or None, lang=lang
+    )
     frame = with_status(frame, reports, lang=lang)
     if status:
         frame = frame[frame["status"] == status]
@@ -78,8 +104,9 @@ def task_list(rules: RuleSet, lang: str = "zh", reports: pd.DataFrame | None = N
         if role:
             mine = mine[mine["role"] == role]
         # A task a unit leads and is responsible for shows once, as lead.
-        mine = mine.sort_values("role", key=lambda r: r.map({"lead": 0, "responsible": 1}), kind="stable") \
-            .drop_duplicates("code")
+        mine = mine.sort_values(
+            "role", key=lambda r: r.map({"lead": 0, "responsible": 1}), kind="stable"
+        ).drop_duplicates("code")
         frame = frame.drop(columns=["role", "via"]).merge(mine[["code", "role", "via"]], on="code")
     return frame[TASK_LIST_COLUMNS].reset_index(drop=True)
 
@@ -100,8 +127,9 @@ def task_filter_options(rules: RuleSet, lang: str = "zh") -> dict:
             out["sections"][task.source].append(task.section)
         if task.domain and task.domain not in out["domains"]:
             plans = [p for (p, d) in rules.domains if d == task.domain]
-            out["domains"][task.domain] = " / ".join(rules.domain_name(p, task.domain, lang) for p in plans) \
-                or task.domain
+            out["domains"][task.domain] = (
+                " / ".join(rules.domain_name(p, task.domain, lang) for p in plans) or task.domain
+            )
     out["units"] = {c: u.name(lang) for c, u in cat.units.items()}
     return out
 
@@ -119,20 +147,44 @@ def task_info(rules: RuleSet, code: str | None, lang: str = "zh") -> dict | None
     task = cat.tasks[code]
 
     def unit(c: str) -> dict:
-        return {"code": c, "name": cat.unit_name(c, lang),
-                "members": [cat.unit_name(m, lang) for m in cat.group_members(c)]}
+        return {
+            "code": c,
+            "name": cat.unit_name(c, lang),
+            "members": [cat.unit_name(m, lang) for m in cat.group_members(c)],
+        }
 
-    return {"code": task.code, "title": task.title, "text": task.text, "source": task.source,
-            "section": task.section, "period": task.period, "column": task.column,
-            "domain_name": workplan.domain_name(cat, task, lang), "indicators": list(task.indicators),
-            "lead": [unit(c) for c in task.lead_units], "responsible": [unit(c) for c in task.responsible_units]}
+    return {
+        "code": task.code,
+        "title": task.title,
+        "text": task.text,
+        "source": task.source,
+        "section": task.section,
+        "period": task.period,
+        "column": task.column,
+        "domain_name": workplan.domain_name(cat, task, lang),
+        "indicators": list(task.indicators),
+        "lead": [unit(c) for c in task.lead_units],
+        "responsible": [unit(c) for c in task.responsible_units],
+    }
 
 
-def _indicator_status(ev: pd.DataFrame, rules: RuleSet, codes: list[str], area: str, year: int,
-                      lang: str) -> pd.DataFrame:
+def _indicator_status(
+    ev: pd.DataFrame, rules: RuleSet, codes: list[str], area: str, year: int, lang: str
+) -> pd.DataFrame:
     """Status of ``codes`` for one area and year, plan order (no_data where nothing is evaluated)."""
-    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "value_text",
-            "status", "label", "order"]
+    cols = [
+        "indicator",
+        "name",
+        "unit",
+        "attribute",
+        "attribute_label",
+        "target_text",
+        "value_used",
+        "value_text",
+        "status",
+        "label",
+        "order",
+    ]
     codes = [c for c in dict.fromkeys(codes) if c in rules.indicators]
     if not codes:
         return pd.DataFrame(columns=cols)
@@ -148,17 +200,27 @@ def _indicator_status(ev: pd.DataFrame, rules: RuleSet, codes: list[str], area: 
         tgt = rules.target_for(area, c) if area in rules.areas else None
         status = str(r.status) if r is not None else "no_data"
         attribute = str(r.attribute) if r is not None else (tgt.attribute if tgt else ind.attribute)
-        rows.append({"indicator": c, "name": ind.name(lang), "unit": ind.unit, "attribute": attribute,
-                     "attribute_label": attribute_label(attribute, lang),
-                     "target_text": r.target_text if r is not None else (tgt.target_text if tgt else ind.target_text),
-                     "value_used": float(r.value_used) if r is not None and pd.notna(r.value_used) else np.nan,
-                     "value_text": r.value_text if r is not None else MISSING,
-                     "status": status, "label": status_label(status, lang), "order": ind.order})
+        rows.append(
+            {
+                "indicator": c,
+                "name": ind.name(lang),
+                "unit": ind.unit,
+                "attribute": attribute,
+                "attribute_label": attribute_label(attribute, lang),
+                "target_text": r.target_text if r is not None else (tgt.target_text if tgt else ind.target_text),
+                "value_used": float(r.value_used) if r is not None and pd.notna(r.value_used) else np.nan,
+                "value_text": r.value_text if r is not None else MISSING,
+                "status": status,
+                "label": status_label(status, lang),
+                "order": ind.order,
+            }
+        )
     return pd.DataFrame(rows, columns=cols).sort_values("order").reset_index(drop=True)
 
 
-def task_indicators(ev: pd.DataFrame, rules: RuleSet, code: str, area: str, year: int,
-                    lang: str = "zh") -> pd.DataFrame:
+def task_indicators(
+    ev: pd.DataFrame, rules: RuleSet, code: str, area: str, year: int, lang: str = "zh"
+) -> pd.DataFrame:
     """The indicators a task moves, with their status in ``area`` and ``year`` (plan order).
 
     Columns: indicator, name, unit, attribute, attribute_label, target_text, value_used, status, label, order.
@@ -173,8 +235,20 @@ def task_targets(rules: RuleSet, reports: pd.DataFrame | None, code: str, lang: 
     Columns: target_no, measure, printed, target, unit, indicator, year, reached, met, status,
     status_label, note. Empty for a task without numeric targets.
     """
-    cols = ["target_no", "measure", "printed", "target", "unit", "indicator", "year", "reached", "met", "status",
-            "status_label", "note"]
+    cols = [
+        "target_no",
+        "measure",
+        "printed",
+        "target",
+        "unit",
+        "indicator",
+        "year",
+        "reached",
+        "met",
+        "status",
+        "status_label",
+        "note",
+    ]
     cat = task_catalogue(rules)
     if code not in cat.tasks or not cat.tasks[code].targets:
         return pd.DataFrame(columns=cols)
@@ -192,8 +266,11 @@ def task_status_summary(rules: RuleSet, reports: pd.DataFrame | None, code: str,
     if row.empty or row["status"].iloc[0] == "not_reported":
         return {"status": "not_reported", "label": task_status_label("not_reported", lang), "year": None}
     year = row["status_year"].iloc[0]
-    return {"status": row["status"].iloc[0], "label": row["status_label"].iloc[0],
-            "year": int(year) if pd.notna(year) else None}
+    return {
+        "status": row["status"].iloc[0],
+        "label": row["status_label"].iloc[0],
+        "year": int(year) if pd.notna(year) else None,
+    }
 
 
 def task_history_table(rules: RuleSet, history: pd.DataFrame | None, code: str, lang: str = "zh") -> pd.DataFrame:
@@ -203,26 +280,38 @@ def task_history_table(rules: RuleSet, history: pd.DataFrame | None, code: str, 
     current reports of the task. Columns: year, target, status_label, reached, note, current,
     batch_id, created_at, uploader, file_name.
     """
-    cols = ["year", "target", "status_label", "reached", "note", "current", "batch_id", "created_at",
-            "uploader", "file_name"]
+    cols = [
+        "year",
+        "target",
+        "status_label",
+        "reached",
+        "note",
+        "current",
+        "batch_id",
+        "created_at",
+        "uploader",
+        "file_name",
+    ]
     if history is None or history.empty:
         return pd.DataFrame(columns=cols)
     task = task_catalogue(rules).tasks.get(code)
     measures = {g.no: g.measure for g in task.targets} if task is not None else {}
     whole = t("task_whole", lang)
     h = history
-    out = pd.DataFrame({
-        "year": h["year"].astype(int).to_numpy(),
-        "target": [measures.get(int(n), str(n)) if int(n) else whole for n in h["target_no"]],
-        "status_label": [task_status_label(str(s), lang) for s in h["status"]],
-        "reached": h["reached"].astype(float).to_numpy(),
-        "note": h["note"].to_numpy(),
-        "current": h["is_current"].astype(bool).to_numpy() if "is_current" in h else True,
-        "batch_id": h["batch_id"].to_numpy(),
-        "created_at": h["created_at"].to_numpy() if "created_at" in h else None,
-        "uploader": h["uploader"].to_numpy() if "uploader" in h else None,
-        "file_name": h["file_name"].to_numpy() if "file_name" in h else None,
-    })
+    out = pd.DataFrame(
+        {
+            "year": h["year"].astype(int).to_numpy(),
+            "target": [measures.get(int(n), str(n)) if int(n) else whole for n in h["target_no"]],
+            "status_label": [task_status_label(str(s), lang) for s in h["status"]],
+            "reached": h["reached"].astype(float).to_numpy(),
+            "note": h["note"].to_numpy(),
+            "current": h["is_current"].astype(bool).to_numpy() if "is_current" in h else True,
+            "batch_id": h["batch_id"].to_numpy(),
+            "created_at": h["created_at"].to_numpy() if "created_at" in h else None,
+            "uploader": h["uploader"].to_numpy() if "uploader" in h else None,
+            "file_name": h["file_name"].to_numpy() if "file_name" in h else None,
+        }
+    )
     return out[cols].reset_index(drop=True)
 
 
@@ -237,11 +326,18 @@ def unit_info(rules: RuleSet, unit: str, lang: str = "zh") -> dict | None:
     if unit not in cat.units:
         return None
     u = cat.units[unit]
-    groups = [cat.unit_name(c, lang) for c, g in cat.units.items()
-              if g.group is not None and unit in cat.group_members(c)]
-    return {"code": u.code, "name": u.name(lang), "aliases": list(u.aliases), "level": u.level,
-            "is_group": u.is_group, "members": [cat.unit_name(m, lang) for m in cat.group_members(unit)],
-            "groups": groups}
+    groups = [
+        cat.unit_name(c, lang) for c, g in cat.units.items() if g.group is not None and unit in cat.group_members(c)
+    ]
+    return {
+        "code": u.code,
+        "name": u.name(lang),
+        "aliases": list(u.aliases),
+        "level": u.level,
+        "is_group": u.is_group,
+        "members": [cat.unit_name(m, lang) for m in cat.group_members(unit)],
+        "groups": groups,
+    }
 
 
 def unit_tasks(rules: RuleSet, unit: str, lang: str = "zh", reports: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -253,16 +349,29 @@ def unit_tasks(rules: RuleSet, unit: str, lang: str = "zh", reports: pd.DataFram
     return task_list(rules, lang, reports, unit=unit)
 
 
-def unit_indicators(ev: pd.DataFrame, rules: RuleSet, unit: str, area: str, year: int,
-                    lang: str = "zh") -> pd.DataFrame:
+def unit_indicators(
+    ev: pd.DataFrame, rules: RuleSet, unit: str, area: str, year: int, lang: str = "zh"
+) -> pd.DataFrame:
     """The indicators the unit's tasks serve, with their status — most worrying first.
 
     Columns: indicator, name, unit, attribute, attribute_label, target_text, value_used, status,
     label, role ('lead' when the unit leads any task linked to the indicator, else 'responsible'),
     tasks (the linked task codes of this unit, joined with ", ").
     """
-    cols = ["indicator", "name", "unit", "attribute", "attribute_label", "target_text", "value_used", "value_text",
-            "status", "label", "role", "tasks"]
+    cols = [
+        "indicator",
+        "name",
+        "unit",
+        "attribute",
+        "attribute_label",
+        "target_text",
+        "value_used",
+        "value_text",
+        "status",
+        "label",
+        "role",
+        "tasks",
+    ]
     cat = task_catalogue(rules)
     mine = unit_tasks(rules, unit, lang)
     if mine.empty:
@@ -292,7 +401,13 @@ def unit_status_counts(indicators: pd.DataFrame, lang: str = "zh") -> pd.DataFra
     attr = indicators["attribute"] if len(indicators) else pd.Series(dtype=str)
     for s in STATUSES:
         hit = st == s
-        rows.append({"status": s, "label": status_label(s, lang), "total": int(hit.sum()),
-                     "binding": int((hit & (attr == "binding")).sum()),
-                     "expected": int((hit & (attr == "expected")).sum())})
+        rows.append(
+            {
+                "status": s,
+                "label": status_label(s, lang),
+                "total": int(hit.sum()),
+                "binding": int((hit & (attr == "binding")).sum()),
+                "expected": int((hit & (attr == "expected")).sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=["status", "label", "total", "binding", "expected"])

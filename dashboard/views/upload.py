@@ -1,4 +1,5 @@
 """数据上传 Upload and 审计 audit: the problem table, the preview of changes, the audit trail in words."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,20 @@ PROBLEM_COLUMNS = ["location", "code", "severity", "message", "message_zh", "mes
 
 def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
     """Problems as the validation report shows and downloads them: location, code, message (+ both languages)."""
-    return pd.DataFrame([{"location": p.location(lang), "code": p.code, "severity": p.severity,
-                          "message": p.message(lang), "message_zh": p.message_zh, "message_en": p.message_en}
-                         for p in problems], columns=PROBLEM_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "location": p.location(lang),
+                "code": p.code,
+                "severity": p.severity,
+                "message": p.message(lang),
+                "message_zh": p.message_zh,
+                "message_en": p.message_en,
+            }
+            for p in problems
+        ],
+        columns=PROBLEM_COLUMNS,
+    )
 
 
 def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
@@ -34,14 +46,28 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
                 shown[col] = [task_status_label(v, lang) if isinstance(v, str) else v for v in shown[col]]
     else:
         shown["area"] = [rules.area_name(str(a), lang) for a in shown["area"]]
-        shown.insert(2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c
-                                 for c in shown["indicator"]])
+        shown.insert(
+            2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c for c in shown["indicator"]]
+        )
     return shown
 
 
 # Details an audit line may carry, in the order they are written out; anything else is not shown.
-AUDIT_DETAILS = ("batch", "rows", "kind", "reason", "requested", "role", "areas", "scope", "via", "os_user",
-                 "wait_seconds", "demo", "disabled")
+AUDIT_DETAILS = (
+    "batch",
+    "rows",
+    "kind",
+    "reason",
+    "requested",
+    "role",
+    "areas",
+    "scope",
+    "via",
+    "os_user",
+    "wait_seconds",
+    "demo",
+    "disabled",
+)
 
 
 def audit_details(details: object, lang: str = "zh") -> str:
@@ -77,19 +103,32 @@ def audit_details(details: object, lang: str = "zh") -> str:
 
 def audit_table(log: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Audit entries for people: local time, user, the action and its details in words, the target."""
-    return pd.DataFrame({
-        t("audit_at", lang): local_time(log["at"]),
-        t("audit_user", lang): log["user"].astype(str),
-        t("audit_action", lang): [action_label(a, lang) for a in log["action"]],
-        t("audit_target", lang): log["target"].fillna("").astype(str),
-        t("audit_details", lang): [audit_details(d, lang) for d in log["details"]],
-    })
+    return pd.DataFrame(
+        {
+            t("audit_at", lang): local_time(log["at"]),
+            t("audit_user", lang): log["user"].astype(str),
+            t("audit_action", lang): [action_label(a, lang) for a in log["action"]],
+            t("audit_target", lang): log["target"].fillna("").astype(str),
+            t("audit_details", lang): [audit_details(d, lang) for d in log["details"]],
+        }
+    )
 
 
-HISTORY_COLUMNS = {"id": "batch", "created_at": "uploaded_at", "kind": "batch_kind", "uploader": "uploader",
-                   "file_name": "file", "n_rows": "n_rows", "n_new": "n_new", "n_corrected": "n_corrected",
-                   "n_unchanged": "n_unchanged", "n_skipped": "n_skipped", "status": "batch_status",
-                   "rolled_back_at": "rolled_back_at", "rolled_back_by": "rolled_back_by"}
+HISTORY_COLUMNS = {
+    "id": "batch",
+    "created_at": "uploaded_at",
+    "kind": "batch_kind",
+    "uploader": "uploader",
+    "file_name": "file",
+    "n_rows": "n_rows",
+    "n_new": "n_new",
+    "n_corrected": "n_corrected",
+    "n_unchanged": "n_unchanged",
+    "n_skipped": "n_skipped",
+    "status": "batch_status",
+    "rolled_back_at": "rolled_back_at",
+    "rolled_back_by": "rolled_back_by",
+}
 
 
 def history_table(batches: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -1,4 +1,5 @@
 """预警 Early warnings: filtered, ordered, counted."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -18,8 +19,15 @@ def warning_kind_label(kind: str, lang: str = "zh") -> str:
     return kind_label(kind, lang)
 
 
-def warnings_view(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh", areas: list[str] | None = None,
-                  kinds: list[str] | None = None, binding_only: bool = False) -> pd.DataFrame:
+def warnings_view(
+    ev: pd.DataFrame,
+    rules: RuleSet,
+    year: int,
+    lang: str = "zh",
+    areas: list[str] | None = None,
+    kinds: list[str] | None = None,
+    binding_only: bool = False,
+) -> pd.DataFrame:
     """Warnings of ``year`` (``early_warning.warnings_frame``), filtered, areas in the picker's order.
 
     Columns: those of ``warnings_frame`` plus attribute_label, label (the status in words),
@@ -29,7 +37,9 @@ def warnings_view(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh",
     if areas:
         part = ev[ev["area_code"].astype(str).isin([str(a) for a in areas])]
     if part is None or part.empty or "will_miss" not in part:
-        w = warnings_frame(rules, part.iloc[0:0] if part is not None and "will_miss" in part else EMPTY_EVALUATION, year, lang)
+        w = warnings_frame(
+            rules, part.iloc[0:0] if part is not None and "will_miss" in part else EMPTY_EVALUATION, year, lang
+        )
     else:
         w = warnings_frame(rules, part, year, lang)
     if kinds:
@@ -54,16 +64,19 @@ def warnings_view(ev: pd.DataFrame, rules: RuleSet, year: int, lang: str = "zh",
 def warning_counts(warnings_: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Number of warnings of each kind (every kind, zeros kept). Columns: kind, label, n."""
     counts = warnings_["kind"].value_counts() if len(warnings_) else pd.Series(dtype=int)
-    return pd.DataFrame([{"kind": k, "label": kind_label(k, lang), "n": int(counts.get(k, 0))}
-                         for k in warning_kinds()], columns=["kind", "label", "n"])
+    return pd.DataFrame(
+        [{"kind": k, "label": kind_label(k, lang), "n": int(counts.get(k, 0))} for k in warning_kinds()],
+        columns=["kind", "label", "n"],
+    )
 
 
 def top_warnings(warnings_: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """The ``n`` most severe warnings, one per indicator (binding first, then by kind)."""
     if warnings_.empty:
         return warnings_
-    w = warnings_.assign(_sev=warnings_["kind"].map(SEVERITY),
-                         _bind=(warnings_["attribute"].astype(str) != "binding").astype(int))
+    w = warnings_.assign(
+        _sev=warnings_["kind"].map(SEVERITY), _bind=(warnings_["attribute"].astype(str) != "binding").astype(int)
+    )
     w = w.sort_values(["_sev", "_bind", "area_order", "indicator"], kind="stable")
     w = w.drop_duplicates(["area_code", "indicator"])
     return w.head(n).drop(columns=["_sev", "_bind"]).reset_index(drop=True)

@@ -1,16 +1,20 @@
 """``45左右``: within a relative tolerance of a value."""
+
 import pytest
 
 from dashboard.checks import parse_target
 from dashboard.checks.about import About
 
 
-@pytest.mark.parametrize("text,direction,expected", [
-    ("45左右", "higher", About(value=45)),
-    ("５０左右", "higher", About(value=50)),   # full-width digits
-    ("45%左右", "higher", About(value=45)),
-    ("105", "band", About(value=105)),        # a bare number on a band indicator
-])
+@pytest.mark.parametrize(
+    "text,direction,expected",
+    [
+        ("45左右", "higher", About(value=45)),
+        ("５０左右", "higher", About(value=50)),  # full-width digits
+        ("45%左右", "higher", About(value=45)),
+        ("105", "band", About(value=105)),  # a bare number on a band indicator
+    ],
+)
 def test_recognised(text, direction, expected):
     assert parse_target(text, direction) == expected
 

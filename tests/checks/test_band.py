@@ -1,4 +1,5 @@
 """``趋于平衡``: into the normal band of the sex ratio at birth (settings: 103–107)."""
+
 from dashboard.checks import parse_target
 from dashboard.checks.band import Band
 

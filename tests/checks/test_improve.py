@@ -1,22 +1,26 @@
 """``提高`` / ``降低`` / ``明显降低``: beyond the baseline (by 10 % of it for 明显)."""
+
 import pytest
 
 from dashboard.checks import IMPROVE, parse_target
 from dashboard.checks.improve import Improve
 
 
-@pytest.mark.parametrize("text,direction,expected", [
-    ("提高", "higher", Improve(direction="up")),
-    ("提升", "higher", Improve(direction="up")),
-    ("逐步提高", "higher", Improve(direction="up")),
-    ("增加", "higher", Improve(direction="up")),
-    ("巩固提高", "higher", Improve(direction="up")),
-    ("下降", "lower", Improve(direction="down")),
-    ("降低", "lower", Improve(direction="down")),
-    ("减少", "lower", Improve(direction="down")),
-    ("明显降低", "lower", Improve(direction="down", significant=True)),
-    ("明显提高", "higher", Improve(direction="up", significant=True)),
-])
+@pytest.mark.parametrize(
+    "text,direction,expected",
+    [
+        ("提高", "higher", Improve(direction="up")),
+        ("提升", "higher", Improve(direction="up")),
+        ("逐步提高", "higher", Improve(direction="up")),
+        ("增加", "higher", Improve(direction="up")),
+        ("巩固提高", "higher", Improve(direction="up")),
+        ("下降", "lower", Improve(direction="down")),
+        ("降低", "lower", Improve(direction="down")),
+        ("减少", "lower", Improve(direction="down")),
+        ("明显降低", "lower", Improve(direction="down", significant=True)),
+        ("明显提高", "higher", Improve(direction="up", significant=True)),
+    ],
+)
 def test_recognised(text, direction, expected):
     assert parse_target(text, direction) == expected
 

@@ -1,4 +1,5 @@
 """Qualitative targets are never guessed: ``保持合理比例`` needs an explicit maintain check."""
+
 import pytest
 
 from dashboard.checks import TargetParseError, parse_target

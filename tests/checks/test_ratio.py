@@ -1,15 +1,19 @@
 """``2：3``: judged on second/first, the comparison from the indicator's direction."""
+
 import pytest
 
 from dashboard.checks import TargetParseError, parse_target
 from dashboard.checks.ratio import Ratio
 
 
-@pytest.mark.parametrize("text,direction,expected", [
-    ("2：3", "higher", Ratio(first=2, second=3, op=">=")),
-    ("1:1.4", "higher", Ratio(first=1, second=1.4, op=">=")),
-    ("3:2", "lower", Ratio(first=3, second=2, op="<=")),
-])
+@pytest.mark.parametrize(
+    "text,direction,expected",
+    [
+        ("2：3", "higher", Ratio(first=2, second=3, op=">=")),
+        ("1:1.4", "higher", Ratio(first=1, second=1.4, op=">=")),
+        ("3:2", "lower", Ratio(first=3, second=2, op="<=")),
+    ],
+)
 def test_recognised(text, direction, expected):
     assert parse_target(text, direction) == expected
 

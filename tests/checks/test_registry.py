@@ -1,4 +1,5 @@
 """The registry finds every kind from the modules of dashboard/checks; nothing else names them."""
+
 import ast
 from pathlib import Path
 
@@ -12,10 +13,21 @@ ROOT = Path(checks.__file__).resolve().parent.parent
 
 
 def test_every_module_defines_one_kind():
-    modules = sorted(p.stem for p in Path(checks.__file__).parent.glob("*.py") if p.stem not in ("__init__", "base", "text"))
+    modules = sorted(
+        p.stem for p in Path(checks.__file__).parent.glob("*.py") if p.stem not in ("__init__", "base", "text")
+    )
     assert sorted(cls.__module__.rsplit(".", 1)[1] for cls in KINDS.values()) == modules
-    assert set(KINDS) == {"threshold", "about", "ratio", "band", "rise_every_year", "improve", "contain", "maintain",
-                          "reference"}
+    assert set(KINDS) == {
+        "threshold",
+        "about",
+        "ratio",
+        "band",
+        "rise_every_year",
+        "improve",
+        "contain",
+        "maintain",
+        "reference",
+    }
 
 
 def test_check_union_validates_every_kind():

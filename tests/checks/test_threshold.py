@@ -1,4 +1,5 @@
 """Threshold targets (``≥94``, ``<8``, ``100``): recognition, words, engine parameters, one value."""
+
 import math
 
 import pytest
@@ -7,18 +8,21 @@ from dashboard.checks import parse_target
 from dashboard.checks.threshold import Threshold
 
 
-@pytest.mark.parametrize("text,direction,expected", [
-    ("<8", "lower", Threshold(op="<", value=8)),
-    ("≥82.3", "higher", Threshold(op=">=", value=82.3)),
-    ("＞98.5", "higher", Threshold(op=">", value=98.5)),      # full-width, as printed in W12
-    (">98.5", "higher", Threshold(op=">", value=98.5)),
-    ("≤5", "lower", Threshold(op="<=", value=5)),
-    ("=100", "higher", Threshold(op="==", value=100)),
-    ("100", "higher", Threshold(op=">=", value=100)),         # bare number, higher is better
-    ("8", "lower", Threshold(op="<", value=8)),               # sloppy copy of <8
-    ("<38  ", "lower", Threshold(op="<", value=38)),          # trailing spaces as in C10b
-    ("≥95%", "higher", Threshold(op=">=", value=95)),
-])
+@pytest.mark.parametrize(
+    "text,direction,expected",
+    [
+        ("<8", "lower", Threshold(op="<", value=8)),
+        ("≥82.3", "higher", Threshold(op=">=", value=82.3)),
+        ("＞98.5", "higher", Threshold(op=">", value=98.5)),  # full-width, as printed in W12
+        (">98.5", "higher", Threshold(op=">", value=98.5)),
+        ("≤5", "lower", Threshold(op="<=", value=5)),
+        ("=100", "higher", Threshold(op="==", value=100)),
+        ("100", "higher", Threshold(op=">=", value=100)),  # bare number, higher is better
+        ("8", "lower", Threshold(op="<", value=8)),  # sloppy copy of <8
+        ("<38  ", "lower", Threshold(op="<", value=38)),  # trailing spaces as in C10b
+        ("≥95%", "higher", Threshold(op=">=", value=95)),
+    ],
+)
 def test_recognised(text, direction, expected):
     assert parse_target(text, direction) == expected
 
