@@ -60,7 +60,8 @@ KINDS: dict[str, type[CheckKind]] = _discover()
 if TYPE_CHECKING:
     Check = CheckKind
 else:
-    Check = Annotated[tuple(KINDS.values()), Field(discriminator="kind")]
+    # Union[...] of a runtime tuple: the registry decides the members, so PEP 604 `|` cannot spell it.
+    Check = Annotated[Union[tuple(KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
 
 DIRECTION_ONLY_KINDS = frozenset(k for k, cls in KINDS.items() if cls.direction_only)
 
