@@ -13,8 +13,7 @@ import streamlit as st
 from dashboard.access import authorization
 from dashboard.app import session
 from dashboard.app import widgets as ui
-from dashboard.intake import TASKS, preview_any, preview_counts, read_any_upload
-from dashboard.intake.indicator_values import max_upload_bytes, size_problem
+from dashboard.intake import TASKS, max_upload_bytes, preview_any, preview_counts, read_any_upload, size_problem
 from dashboard.messages import t
 from dashboard.reports.templates import make_template
 from dashboard.store import audit

@@ -155,7 +155,7 @@ def test_format_is_one_greppable_line(rules):
     p = read(rules, "rate_120.csv").problems[0]
     assert p.format() == (
         "row 2, column 数值: OUT_OF_RANGE: 数值 120 超出“孕产妇系统管理率”的有效范围 0–100（%） / "
-        "value 120 is outside the valid range 0–100 of W04 (%)"
+        "value 120 is outside the valid range 0–100 of W04 Systematic maternal health management rate (%)"
     )
 
 

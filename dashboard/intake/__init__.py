@@ -3,8 +3,15 @@
 Both kinds of yearly file — indicator values and task progress — enter through ``pipeline``:
 read the bytes into a grid of cells, find the header, recognise the kind, validate every cell.
 Nothing is stored here; the store commits a report only when it has no errors.
+
+``grid``        bytes → a grid of cell texts (size limit, encodings, CSV, xlsx), once for all kinds
+``file_kind``   a kind of file declared as data: fields, header aliases, record; header search
+``report``      ``IntakeReport``, the one report type of every kind
+``indicator_values`` / ``task_progress``  the two declared kinds and their cell validation
+``pipeline``    recognises the kind of a file and hands it on; preview and commit for either kind
 """
 
+from .grid import max_upload_bytes, size_problem
 from .pipeline import (
     INDICATORS,
     TASKS,
@@ -16,15 +23,19 @@ from .pipeline import (
     read_any_upload,
     read_any_upload_path,
 )
+from .report import IntakeReport
 
 __all__ = [
     "INDICATORS",
     "TASKS",
+    "IntakeReport",
     "commit_any",
     "detect_upload_kind",
     "header_kind",
+    "max_upload_bytes",
     "preview_any",
     "preview_counts",
     "read_any_upload",
     "read_any_upload_path",
+    "size_problem",
 ]

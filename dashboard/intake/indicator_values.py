@@ -14,79 +14,64 @@ only over columns, over distinct names, and over the problems found.
 from __future__ import annotations
 
 import hashlib
-import io
-import operator
 import os
 import re
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..core.records import INDICATOR_VALUES, diff
-from ..messages import Problem, ReportStatus, legacy
+from ..messages import Code, Msg, Name, Problem, t
+from ..messages.numbers import unit_label
 from ..rules import RuleSet
 from .cells import NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values
+from .file_kind import FileKind
+from .grid import max_upload_bytes, open_grid, size_problem, strip_cells
 from .matching import area_index, closest, indicator_index, key
+from .report import IntakeReport, empty_skipped
 
-FIELDS = ("area", "indicator", "year", "value", "note")
-REQUIRED = ("area", "indicator", "year", "value")
-
-# Accepted header names, compared after ``matching.key`` (NFKC, no spaces, lower case). When a
-# file has several matching columns (an export has both 地区代码 and 地区名称) the earlier alias wins.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "area": ("区县", "地区", "area", "地区代码", "区县代码", "area_code", "地区名称", "区县名称", "area_name"),
-    "indicator": (
-        "指标",
-        "指标代码",
-        "indicator",
-        "indicator_code",
-        "代码",
-        "code",
-        "指标名称",
-        "indicator_name",
-        "名称",
-    ),
-    "year": ("年份", "year", "年度"),
-    "value": ("数值", "监测值", "value", "值"),
-    "note": ("备注", "note", "notes", "说明"),
-}
-# The name shown for a missing column, and the alternatives listed in the message.
-SHOWN = {"area": "区县", "indicator": "指标", "year": "年份", "value": "数值", "note": "备注"}
 _YEAR_HEADER = re.compile(r"^(\d{4})(?:\.0)?年?$")
 _WIDE_NAME_HEADERS = ("指标名称", "indicator_name", "名称", "指标")
 
-_MAGIC = {
-    b"\x89PNG": "PNG 图片 / PNG image",
-    b"%PDF": "PDF 文档 / PDF document",
-    b"GIF8": "GIF 图片 / GIF image",
-    b"\xff\xd8\xff": "JPEG 图片 / JPEG image",
-    b"\xd0\xcf\x11\xe0": "旧版 Excel（.xls）或 Word 文件 / old Excel (.xls) or Word file",
-    b"\x1f\x8b": "gzip 压缩包 / gzip archive",
-    b"Rar!": "RAR 压缩包 / RAR archive",
-    b"7z\xbc\xaf": "7z 压缩包 / 7z archive",
-}
+
+def _year_of(header: str) -> int | None:
+    m = _YEAR_HEADER.match(key(header))
+    return int(m.group(1)) if m else None
 
 
-@dataclass
-class UploadReport(ReportStatus):
-    """What ``read_upload`` found. ``ok`` means: no errors, ``rows`` may be stored."""
+def _wide_bonus(texts: list[str], fields: set[str]) -> int:
+    # The wide template's header is 区县, 代码, 指标名称, 2021, 2022 …: year columns beside an
+    # indicator column make a header even without a 数值 column.
+    return 2 if "indicator" in fields and any(_year_of(t) is not None for t in texts) else 0
 
-    file_name: str
-    sha256: str
-    problems: list[Problem] = field(default_factory=list)
-    rows: pd.DataFrame = field(default_factory=lambda: _empty_rows())
-    skipped: pd.DataFrame = field(default_factory=lambda: _empty_skipped())
-    layout: str = ""  # "long" or "wide" once the header is understood
-    encoding: str = ""  # "utf-8", "utf-8-sig", "gb18030", "utf-16" or "xlsx"
-    n_bytes: int = 0
 
-    @property
-    def n_skipped(self) -> int:
-        """Cells reported as "no value" (the task report keeps the same name as a field)."""
-        return len(self.skipped)
+KIND = FileKind(
+    name="indicators",
+    record=INDICATOR_VALUES,
+    fields=("area", "indicator", "year", "value", "note"),
+    required=("area", "indicator", "year", "value"),
+    aliases={
+        "area": ("区县", "地区", "area", "地区代码", "区县代码", "area_code", "地区名称", "区县名称", "area_name"),
+        "indicator": (
+            "指标",
+            "指标代码",
+            "indicator",
+            "indicator_code",
+            "代码",
+            "code",
+            "指标名称",
+            "indicator_name",
+            "名称",
+        ),
+        "year": ("年份", "year", "年度"),
+        "value": ("数值", "监测值", "value", "值"),
+        "note": ("备注", "note", "notes", "说明"),
+    },
+    shown={"area": "区县", "indicator": "指标", "year": "年份", "value": "数值", "note": "备注"},
+    header_bonus=_wide_bonus,
+)
+FIELDS, REQUIRED, ALIASES, SHOWN = KIND.fields, KIND.required, KIND.aliases, KIND.shown
 
 
 def _empty_rows() -> pd.DataFrame:
@@ -102,322 +87,63 @@ def _empty_rows() -> pd.DataFrame:
     )
 
 
-def _empty_skipped() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            c: pd.Series(dtype=object)
-            for c in ("row", "column", "area", "indicator", "year", "text", "reason_zh", "reason_en")
-        }
-    )
+def _new_report(file_name: str, content: bytes | None, n_bytes: int) -> IntakeReport:
+    sha = hashlib.sha256(content).hexdigest() if content is not None else ""
+    return IntakeReport(kind=KIND.name, file_name=file_name, sha256=sha, rows=_empty_rows(), n_bytes=n_bytes)
 
 
-# ------------------------------------------------------------------------------ size & entry points
-def max_upload_bytes(rules: RuleSet, max_bytes: int | None = None) -> int:
-    """The size limit: the explicit argument, else ``settings.yaml`` ``upload.max_bytes``."""
-    return int(max_bytes) if max_bytes is not None else int(rules.settings.upload.max_bytes)
-
-
-def size_problem(n_bytes: int, limit: int) -> Problem | None:
-    """FILE_TOO_LARGE when ``n_bytes`` exceeds ``limit``; callers check before reading the file."""
-    if n_bytes <= limit:
-        return None
-    return legacy(
-        "FILE_TOO_LARGE",
-        f"文件大小 {n_bytes / 1048576:.1f} MB 超过上限 {limit / 1048576:.1f} MB；请按地区拆分后分别上传",
-        f"the file is {n_bytes / 1048576:.1f} MB, above the limit of {limit / 1048576:.1f} MB; "
-        "split it by area and upload the parts",
-    )
-
-
-def read_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None) -> UploadReport:
+# ------------------------------------------------------------------------------ entry points
+def read_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None) -> IntakeReport:
     """Like :func:`read_upload` for a file on disk, refusing an oversized file before reading it."""
     path = Path(path)
     limit = max_upload_bytes(rules, max_bytes)
     size = path.stat().st_size
     too_big = size_problem(size, limit)
     if too_big is not None:
-        return UploadReport(file_name=path.name, sha256="", problems=[too_big], n_bytes=size)
+        report = _new_report(path.name, None, size)
+        report.problems.append(too_big)
+        return report
     return read_upload(path.read_bytes(), path.name, rules, max_bytes=limit)
 
 
-def open_grid(report, content: bytes, file_name: str, rules: RuleSet, max_bytes: int | None = None):
-    """The file's cells as a string grid without blank rows, or None with the reason in ``report``.
-
-    Shared by every kind of upload: size limit, empty file, format and encoding detection.
-    """
-    too_big = size_problem(len(content), max_upload_bytes(rules, max_bytes))
-    if too_big is not None:
-        report.problems.append(too_big)
-        return None
-    if not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        report.problems.append(legacy("EMPTY_FILE", "文件是空的", "the file is empty"))
-        return None
-    grid, encoding, problem = _read_grid(content, file_name, rules)
-    report.encoding = encoding
-    if problem is not None:
-        report.problems.append(problem)
-        return None
-    grid = _drop_blank_rows(grid)
-    if grid is None or grid.empty:
-        report.problems.append(legacy("EMPTY_FILE", "文件中没有任何内容", "the file has no content"))
-        return None
-    return grid
-
-
-def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None) -> UploadReport:
-    """Read and validate one uploaded file; never raises for bad input, reports it instead."""
-    report = UploadReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
-    grid = open_grid(report, content, file_name, rules, max_bytes)
+def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None) -> IntakeReport:
+    """Read and validate one indicator-values file; never raises for bad input, reports it instead."""
+    report = _new_report(file_name, content, len(content))
+    grid = open_grid(report, content, file_name, rules, KIND.looks_like_header, max_bytes)
     if grid is None:
         return report
 
-    header_row = _find_header(grid)
+    header_row = KIND.find_header(grid)
     long, layout, problems = _to_long(grid, header_row)
     report.layout = layout
     if problems:
         report.problems.extend(problems)
         return report
     if long.empty:
-        if layout == "wide":
-            empty = legacy(
-                "NO_DATA_ROWS", "模板中没有填写任何数值", "nothing is filled in in the template", row=int(header_row)
-            )
-        else:
-            empty = legacy(
-                "NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header", row=int(header_row)
-            )
-        report.problems.append(empty)
+        code = Code.NO_DATA_ROWS_TEMPLATE if layout == "wide" else Code.NO_DATA_ROWS
+        report.problems.append(Problem(code, row=int(header_row)))
         return report
     _validate(long, rules, report)
     return report
 
 
-# ------------------------------------------------------------------------------ bytes → grid of text
-def _read_grid(content: bytes, file_name: str, rules: RuleSet):
-    """(DataFrame of cell texts indexed by Excel row number, encoding, problem)."""
-    is_zip = content[:4] == b"PK\x03\x04"
-    if is_zip or file_name.lower().endswith((".xlsx", ".xlsm")):
-        if not is_zip:
-            return (
-                None,
-                "xlsx",
-                legacy(
-                    "NOT_PARSEABLE",
-                    "文件扩展名是 .xlsx，但内容不是 Excel 工作簿",
-                    "the file is named .xlsx but is not an Excel workbook",
-                ),
-            )
-        return _read_xlsx(content)
-    for magic, what in _MAGIC.items():
-        if content.startswith(magic):
-            zh, en = what.split(" / ")
-            return (
-                None,
-                "",
-                legacy(
-                    "BINARY_FILE",
-                    f"文件不是文本表格（看起来是{zh}）；请上传 CSV 或 Excel（.xlsx）文件",
-                    f"the file is not a text table (it looks like a {en}); upload a CSV or Excel (.xlsx) file",
-                ),
-            )
-    text, encoding = _decode(content)
-    if text is None:
-        return (
-            None,
-            "",
-            legacy(
-                "BINARY_FILE" if encoding == "binary" else "NOT_PARSEABLE",
-                "文件不是文本表格（含有二进制内容）；请上传 CSV 或 Excel（.xlsx）文件"
-                if encoding == "binary"
-                else "无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030）；请在 Excel 中另存为“CSV UTF-8”",
-                "the file is not a text table (it contains binary data); upload a CSV or Excel (.xlsx) file"
-                if encoding == "binary"
-                else "the text encoding is neither UTF-8 nor GBK/GB18030; save it from Excel as 'CSV UTF-8'",
-            ),
-        )
-    grid, problem = _read_csv_text(text)
-    return grid, encoding, problem
-
-
-def _decode(content: bytes) -> tuple[str | None, str]:
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        # Excel's "Unicode text" export: UTF-16 with a BOM, tab separated.
-        try:
-            return content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None, "unknown"
-    head = content[:65536]
-    controls = sum(head.count(bytes([b])) for b in (*range(0, 9), 11, 12, *range(14, 32)))
-    if b"\x00" in head or controls > max(8, len(head) // 100):
-        return None, "binary"
-    if content.startswith(b"\xef\xbb\xbf"):
-        try:
-            return content.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError:
-            return None, "unknown"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return None, "unknown"
-
-
-def _read_csv_text(text: str) -> tuple[pd.DataFrame | None, Problem | None]:
-    lines = text.splitlines()
-    first = next((ln for ln in lines[:50] if ln.strip(" ,;\t")), "")
-    delimiter = max((",", "\t", ";"), key=first.count) if first else ","
-    # An upper bound on the fields in any line (a quoted delimiter only adds an empty column), so
-    # rows with trailing commas never make the parser fail. map() runs str.count at C speed.
-    width = max(map(operator.methodcaller("count", delimiter), lines), default=0) + 1
-    try:
-        grid = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            names=range(width),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        return None, legacy(
-            "NOT_PARSEABLE", f"无法按 CSV 格式读取文件：{exc}", f"the file cannot be read as CSV: {exc}"
-        )
-    grid.index = np.arange(1, len(grid) + 1)  # Excel row numbers: the first line is row 1
-    return grid, None
-
-
-def _read_xlsx(content: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        return (
-            None,
-            "xlsx",
-            legacy("NOT_PARSEABLE", f"无法读取 Excel 文件：{exc}", f"the Excel file cannot be read: {exc}"),
-        )
-    try:
-        grids = []
-        for sheet in book.worksheets:
-            # openpyxl hands out cells one by one in Python anyway; the number format is only known
-            # per cell, and a cell shown as "93.5%" holds 0.935.
-            grid = pd.DataFrame([[_cell_text(c) for c in row] for row in sheet.iter_rows()])
-            grid.index = np.arange(1, len(grid) + 1)
-            grid = _drop_blank_rows(grid.fillna(""))
-            if not grid.empty:
-                grids.append(grid)
-                if _header_score(grid.iloc[0]) >= 2:
-                    break
-    finally:
-        book.close()
-    if not grids:
-        return pd.DataFrame(), "xlsx", None
-    best = next((g for g in grids if _header_score(g.loc[_find_header(g)]) >= 2), grids[0])
-    return best, "xlsx", None
-
-
-def _cell_text(cell) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        if "%" in (getattr(cell, "number_format", "") or ""):
-            value = round(value * 100, 10)
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return repr(value) if isinstance(value, float) else str(value)
-    return str(value)
-
-
-def _strip(cells: pd.Series) -> pd.Series:
-    """Cell texts without surrounding spaces (computed once per distinct text)."""
-    return by_distinct(cells, lambda u: u.fillna("").astype(str).str.strip()).astype(object)
-
-
-def _drop_blank_rows(grid: pd.DataFrame) -> pd.DataFrame:
-    if grid.empty:
-        return grid
-    blank = np.column_stack([(_strip(grid[c]) == "").to_numpy() for c in grid.columns])
-    keep = grid.loc[~blank.all(axis=1)]
-    # Columns that are empty everywhere (trailing commas) only get in the way.
-    used = ~blank[~blank.all(axis=1)].all(axis=0)
-    return keep.loc[:, used] if len(keep) else keep
-
-
 # ------------------------------------------------------------------------------ header & layout
-def _field_of(header: str) -> str | None:
-    k = key(header)
-    for name, aliases in ALIASES.items():
-        if k in aliases:
-            return name
-    return None
-
-
-def _year_of(header: str) -> int | None:
-    m = _YEAR_HEADER.match(key(header))
-    return int(m.group(1)) if m else None
-
-
-def _header_score(cells: pd.Series) -> int:
-    texts = [str(c) for c in cells]
-    fields = {_field_of(t) for t in texts} - {None}
-    years = sum(1 for t in texts if _year_of(t) is not None)
-    return len(fields) + (2 if years and "indicator" in fields else 0)
-
-
-def _find_header(grid: pd.DataFrame) -> int:
-    # A title line above the header ("2021年万州区监测数据") is common in Excel sheets.
-    for row in grid.index[:20]:
-        if _header_score(grid.loc[row]) >= 2:
-            return int(row)
-    return int(grid.index[0])
-
-
 def _columns(header: pd.Series) -> tuple[dict[str, object], dict[object, int]]:
-    found: dict[str, tuple[int, object]] = {}
-    years: dict[object, int] = {}
-    for col, text in header.items():
-        text = str(text)
-        name = _field_of(text)
-        if name is not None:
-            rank = ALIASES[name].index(key(text))
-            if name not in found or rank < found[name][0]:
-                found[name] = (rank, col)
-        year = _year_of(text)
-        if year is not None:
-            years[col] = year
-    return {name: col for name, (_, col) in found.items()}, years
-
-
-def _missing_column(name: str, header_row: int) -> Problem:
-    names = "、".join(a for a in ALIASES[name][:4])
-    return legacy(
-        "MISSING_COLUMN",
-        f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
-        f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
-        row=header_row,
-        column=SHOWN[name],
-    )
+    years = {col: y for col, y in ((c, _year_of(str(text))) for c, text in header.items()) if y is not None}
+    return KIND.columns(header), years
 
 
 def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, list[Problem]]:
     """One row per cell to validate, with the column header it came from."""
     header = grid.loc[header_row].astype(str).str.strip()
     data = grid.loc[grid.index > header_row]
-    data = pd.DataFrame({c: _strip(data[c]) for c in data.columns}, index=data.index)
+    data = pd.DataFrame({c: strip_cells(data[c]) for c in data.columns}, index=data.index)
     cols, years = _columns(header)
     shown = {name: header[col] for name, col in cols.items()}
 
     if "value" not in cols and years and "indicator" in cols:
         if "area" not in cols:
-            return pd.DataFrame(), "wide", [_missing_column("area", header_row)]
+            return pd.DataFrame(), "wide", [KIND.missing_column("area", header_row)]
         indicator = data[cols["indicator"]]
         # The template has both 代码 and 指标名称; a row whose code was deleted still has its name.
         name_col = next((c for c, t in header.items() if key(t) in _WIDE_NAME_HEADERS and c != cols["indicator"]), None)
@@ -447,7 +173,7 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
 
     missing = [name for name in REQUIRED if name not in cols]
     if missing:
-        return pd.DataFrame(), "long", [_missing_column(name, header_row) for name in missing]
+        return pd.DataFrame(), "long", [KIND.missing_column(name, header_row) for name in missing]
     long = pd.DataFrame(
         {
             "row": data.index.to_numpy(),
@@ -477,20 +203,32 @@ def _suggestions(texts, choices: list[str]) -> dict[str, str | None]:
     return {t: closest(t, choices) for t in texts}
 
 
-def _problems(mask: pd.Series, long: pd.DataFrame, code: str, column_field: str, zh, en) -> list[Problem]:
-    """One Problem per true row of ``mask``; ``zh``/``en`` build the messages from a row."""
+def _problems(
+    mask: pd.Series, long: pd.DataFrame, code: Code, column_field: str, params=None, *, hinted=None
+) -> list[Problem]:
+    """One Problem per true row of ``mask``; ``params(row)`` gives the message's parameters.
+
+    ``hinted`` (the code's ``.hint`` variant) is used for rows whose parameters carry a hint.
+    """
     hit = long.loc[mask]
-    return [
-        legacy(code, zh(r), en(r), row=int(r.row), column=str(getattr(r, f"col_{column_field}")))
-        for r in hit.itertuples(index=False)
-    ]
+    found = []
+    for r in hit.itertuples(index=False):
+        values = params(r) if params is not None else {}
+        use = hinted if hinted is not None and values.get("hint") else code
+        found.append(Problem(use, values, row=int(r.row), column=str(getattr(r, f"col_{column_field}"))))
+    return found
+
+
+def _unit(unit: str | None) -> Name | Msg:
+    """A unit in the reader's language (1/10万 → per 100,000), or "no unit"."""
+    return Name(unit, unit_label(unit, "en")) if unit else Msg("no_unit")
 
 
 def _fmt(x: float) -> str:
     return f"{x:g}" if abs(x) < 1e15 else repr(x)
 
 
-def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
+def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
     problems: list[Problem] = []
 
     parsed = parse_values(long["value_text"])
@@ -501,24 +239,19 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
     long["area"] = _resolve(long["area_text"], area_index(rules))
     long["indicator"] = _resolve(long["indicator_text"], indicator_index(rules))
     blank_area, blank_ind = long["area_text"] == "", long["indicator_text"] == ""
-    problems += _problems(blank_area, long, "EMPTY_CELL", "area", lambda r: "地区为空", lambda r: "the area is blank")
-    problems += _problems(
-        blank_ind, long, "EMPTY_CELL", "indicator", lambda r: "指标为空", lambda r: "the indicator is blank"
-    )
+    problems += _problems(blank_area, long, Code.EMPTY_CELL_AREA, "area")
+    problems += _problems(blank_ind, long, Code.EMPTY_CELL_INDICATOR, "indicator")
     bad_area = long["area"].isna() & ~blank_area
     if bad_area.any():
         names = [a.name_zh for a in rules.areas.values()]
-        hint = _suggestions(pd.unique(long.loc[bad_area, "area_text"]), names)
+        area_hint = _suggestions(pd.unique(long.loc[bad_area, "area_text"]), names)
         problems += _problems(
             bad_area,
             long,
-            "UNKNOWN_AREA",
+            Code.UNKNOWN_AREA,
             "area",
-            lambda r: f"未知地区“{r.area_text}”" + (f"；是不是“{hint[r.area_text]}”？" if hint[r.area_text] else ""),
-            lambda r: (
-                f"unknown area '{r.area_text}'"
-                + (f"; did you mean '{hint[r.area_text]}'?" if hint[r.area_text] else "")
-            ),
+            lambda r: {"text": r.area_text, "hint": area_hint[r.area_text]},
+            hinted=Code.UNKNOWN_AREA_HINT,
         )
     bad_ind = long["indicator"].isna() & ~blank_ind
     if bad_ind.any():
@@ -528,20 +261,14 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
             + [c.name_zh for c in rules.context_series.values()]
             + list(rules.context_series)
         )
-        hint = _suggestions(pd.unique(long.loc[bad_ind, "indicator_text"]), names)
+        ind_hint = _suggestions(pd.unique(long.loc[bad_ind, "indicator_text"]), names)
         problems += _problems(
             bad_ind,
             long,
-            "UNKNOWN_INDICATOR",
+            Code.UNKNOWN_INDICATOR,
             "indicator",
-            lambda r: (
-                f"未知指标“{r.indicator_text}”"
-                + (f"；是不是“{hint[r.indicator_text]}”？" if hint[r.indicator_text] else "")
-            ),
-            lambda r: (
-                f"unknown indicator '{r.indicator_text}'"
-                + (f"; did you mean '{hint[r.indicator_text]}'?" if hint[r.indicator_text] else "")
-            ),
+            lambda r: {"text": r.indicator_text, "hint": ind_hint[r.indicator_text]},
+            hinted=Code.UNKNOWN_INDICATOR_HINT,
         )
 
     # Years ---------------------------------------------------------------------
@@ -553,49 +280,31 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
     ).astype("float64")
     bad_year = year_num.isna() | (year_num % 1 != 0) | (year_num.abs() > 9999)
     start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
+    problems += _problems(bad_year & (long["year_text"] == ""), long, Code.EMPTY_CELL_YEAR, "year")
     problems += _problems(
-        bad_year & (long["year_text"] == ""),
-        long,
-        "EMPTY_CELL",
-        "year",
-        lambda r: "年份为空",
-        lambda r: "the year is blank",
-    )
-    problems += _problems(
-        bad_year & (long["year_text"] != ""),
-        long,
-        "BAD_YEAR",
-        "year",
-        lambda r: f"年份“{r.year_text}”不是有效的年份",
-        lambda r: f"'{r.year_text}' is not a year",
+        bad_year & (long["year_text"] != ""), long, Code.BAD_YEAR, "year", lambda r: {"text": r.year_text}
     )
     out_year = ~bad_year & ((year_num < start) | (year_num > end))
     long["year"] = year_num.where(~bad_year, 0).astype("int64")
     problems += _problems(
         out_year,
         long,
-        "YEAR_OUT_OF_RANGE",
+        Code.YEAR_OUT_OF_RANGE,
         "year",
-        lambda r: f"年份 {r.year} 不在规划期 {start}–{end} 内",
-        lambda r: f"year {r.year} is outside the plan period {start}-{end}",
+        lambda r: {"year": int(r.year), "start": start, "end": end},
     )
 
     # Values --------------------------------------------------------------------
-    problems += _problems(
-        invalid,
-        long,
-        "NOT_A_NUMBER",
-        "value",
-        lambda r: f"“{r.value_text}”不是数字",
-        lambda r: f"'{r.value_text}' is not a number",
-    )
+    problems += _problems(invalid, long, Code.NOT_A_NUMBER, "value", lambda r: {"text": r.value_text})
     lo_map = {c: i.valid_min for c, i in rules.indicators.items()}
     hi_map = {c: i.valid_max for c, i in rules.indicators.items()}
     unit_map = {c: i.unit for c, i in rules.indicators.items()}
-    name_map = {c: i.name_zh for c, i in rules.indicators.items()}
+    # English names carry the code (W03 Maternal mortality ratio): the English reader's file has codes.
+    name_map = {c: Name(i.name_zh, f"{c} {i.name_en}".strip()) for c, i in rules.indicators.items()}
     for c, s in rules.context_series.items():
-        rng = s.valid_range or ((0.0, 100.0) if s.unit == "%" else (None, None))
-        lo_map[c], hi_map[c], unit_map[c], name_map[c] = rng[0], rng[1], s.unit, s.name_zh
+        valid = s.valid_range or ((0.0, 100.0) if s.unit == "%" else (None, None))
+        lo_map[c], hi_map[c], unit_map[c] = valid[0], valid[1], s.unit
+        name_map[c] = Name(s.name_zh, f"{c} {s.name_en}".strip())
     lo = pd.to_numeric(long["indicator"].map(lo_map), errors="coerce")
     hi = pd.to_numeric(long["indicator"].map(hi_map), errors="coerce")
     out_value = long["value"].notna() & ((long["value"] < lo) | (long["value"] > hi))
@@ -610,15 +319,14 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
         problems += _problems(
             out_value,
             long,
-            "OUT_OF_RANGE",
+            Code.OUT_OF_RANGE,
             "value",
-            lambda r: (
-                f"数值 {_fmt(r.value)} 超出“{name_map[r.indicator]}”的有效范围 {rng(r)}（{unit_map[r.indicator] or '无单位'}）"
-            ),
-            lambda r: (
-                f"value {_fmt(r.value)} is outside the valid range {rng(r)} of {r.indicator} "
-                f"({unit_map[r.indicator] or 'no unit'})"
-            ),
+            lambda r: {
+                "value": _fmt(r.value),
+                "name": name_map[r.indicator],
+                "range": rng(r),
+                "unit": _unit(unit_map[r.indicator]),
+            },
         )
 
     # Duplicates among otherwise valid rows --------------------------------------
@@ -632,31 +340,28 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
         conflict = groups.loc[distinct > 1]
         if len(conflict):
             listing = conflict.groupby(keys).apply(
-                lambda g: "、".join(f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])), include_groups=False
+                lambda g: tuple(f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])), include_groups=False
             )
             conflict = conflict.join(listing.rename("dup_listing"), on=keys)
             problems += _problems(
                 pd.Series(True, index=conflict.index),
                 conflict,
-                "CONFLICTING_DUPLICATE",
+                Code.CONFLICTING_DUPLICATE,
                 "value",
-                lambda r: (
-                    f"{rules.area_name(r.area)} {name_map[r.indicator]} {r.year} 年出现多次且数值不同"
-                    f"（行:数值 {r.dup_listing}）"
-                ),
-                lambda r: (
-                    f"{rules.area_name(r.area, 'en')} {r.indicator} {r.year} appears more than once with different values "
-                    f"(row:value {r.dup_listing.replace('、', ', ')})"
-                ),
+                lambda r: {
+                    "area": Name(rules.area_name(r.area), rules.area_name(r.area, "en")),
+                    "name": name_map[r.indicator],
+                    "year": int(r.year),
+                    "listing": list(r.dup_listing),
+                },
             )
         same = groups.loc[distinct <= 1]
         first_row = same.groupby(keys)["row"].transform("min")
         repeat = same.loc[same["row"] != first_row].assign(first_row=first_row)
         problems += [
-            legacy(
-                "DUPLICATE_ROW",
-                f"与第 {int(r.first_row)} 行重复（数值相同），已忽略",
-                f"repeats row {int(r.first_row)} with the same value; ignored",
+            Problem(
+                Code.DUPLICATE_ROW,
+                {"first": int(r.first_row)},
                 row=int(r.row),
                 column=str(r.col_value),
                 severity="warning",
@@ -675,12 +380,12 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
                 "indicator": skipped["indicator"].fillna(skipped["indicator_text"]).to_numpy(),
                 "year": skipped["year_text"].to_numpy(),
                 "text": skipped["value_text"].to_numpy(),
-                "reason_zh": "未填报（空白或“暂无”等），不导入",
-                "reason_en": "no value reported (blank, dash or 暂无); not imported",
+                "reason_zh": t("intake_skipped_no_value", "zh"),
+                "reason_en": t("intake_skipped_no_value", "en"),
             }
         )
         if len(skipped)
-        else _empty_skipped()
+        else empty_skipped()
     )
 
     rows = long.loc[good & long["value"].notna()].drop_duplicates(keys, keep="first")
@@ -696,15 +401,9 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
         }
     )
     if not any(p.severity == "error" for p in problems) and report.rows.empty:
-        problems.append(
-            legacy(
-                "NO_VALUES",
-                "文件中没有任何可导入的数值（全部为空或“暂无”）",
-                "the file has no values to import (all blank or 'no data')",
-            )
-        )
+        problems.append(Problem(Code.NO_VALUES))
     order = {name: i for i, name in enumerate(FIELDS)}
-    col_rank = {}
+    col_rank: dict[str, int] = {}
     for name in FIELDS:
         if f"col_{name}" in long:
             for text in pd.unique(long[f"col_{name}"]):
@@ -714,7 +413,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: UploadReport) -> None:
 
 
 # ------------------------------------------------------------------------------ preview
-def preview_changes(report: UploadReport, store) -> pd.DataFrame:
+def preview_changes(report: IntakeReport, store) -> pd.DataFrame:
     """What storing ``report`` would do to each value: ``new``, ``correction`` (old → new) or ``unchanged``."""
     rows = report.rows
     cols = ["area", "indicator", "year", "old", "new", "old_note", "note", "kind", "source_row"]
@@ -733,11 +432,9 @@ def preview_changes(report: UploadReport, store) -> pd.DataFrame:
 
 
 __all__ = [
+    "KIND",
     "NO_VALUE_TOKENS",
-    "UploadReport",
-    "max_upload_bytes",
     "preview_changes",
     "read_upload",
     "read_upload_path",
-    "size_problem",
 ]

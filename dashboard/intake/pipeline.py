@@ -1,7 +1,7 @@
 """One upload path for both kinds of file: indicator values and yearly task-progress reports.
 
 ``read_any_upload`` looks at the header (the first rows only — it never parses a large file twice)
-and hands the file to ``upload.read_upload`` or ``task_progress.read_task_progress``. A file is a
+and hands the file to ``indicator_values.read_upload`` or ``task_progress.read_task_progress``. A file is a
 task-progress report when one header row has a task column (任务代码 / task …) and a status
 column (状态 / status …) and no indicator column (指标 / indicator …); everything else, including
 files that cannot be read at all, goes the indicator way, whose report explains what is wrong.
@@ -12,46 +12,45 @@ upload page, ``python -m dashboard import``) needs no ``if`` of its own beyond w
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from ..rules import RuleSet, catalogue_for
+from . import indicator_values, task_progress
+from .grid import cell_text, decode, max_upload_bytes, read_csv_text, read_grid, size_problem
 from .matching import key
+from .report import IntakeReport
 
-INDICATORS = "indicators"
-TASKS = "tasks"
+INDICATORS = indicator_values.KIND.name
+TASKS = task_progress.KIND.name
 _PEEK_BYTES = 64 * 1024
 _PEEK_ROWS = 20
+# A damaged workbook can fail in openpyxl in any of these ways; the full reader then says so.
+_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError)
 
-
-def _keys(aliases) -> set[str]:
-    return {key(a) for a in aliases}
-
-
-def _alias_sets():
-    from .indicator_values import ALIASES as UPLOAD_ALIASES
-    from .task_progress import ALIASES as TASK_ALIASES
-
-    task = _keys(TASK_ALIASES["task"])
-    status = _keys(TASK_ALIASES["status"])
-    indicator_only = _keys(UPLOAD_ALIASES["indicator"]) - task  # 代码 / code name either kind of column
-    return task, status, indicator_only
+# 代码 / code may head either kind's code column: only the indicator words no task file uses count.
+_TASK_WORDS = task_progress.KIND.alias_keys("task")
+_STATUS_WORDS = task_progress.KIND.alias_keys("status")
+_INDICATOR_ONLY = indicator_values.KIND.alias_keys("indicator") - _TASK_WORDS
 
 
 def header_kind(cells) -> str | None:
     """``"tasks"``, ``"indicators"`` or None (not a header row) for one row of cell texts."""
-    from .indicator_values import _header_score
-
-    task, status, indicator_only = _alias_sets()
     texts = [str(c) for c in cells if str(c).strip()]
     keys = {key(t) for t in texts}
-    if keys & task and keys & status and not keys & indicator_only:
+    if keys & _TASK_WORDS and keys & _STATUS_WORDS and not keys & _INDICATOR_ONLY:
         return TASKS
-    if _header_score(pd.Series(texts, dtype=object)) >= 2:
+    if indicator_values.KIND.looks_like_header(pd.Series(texts, dtype=object)):
         return INDICATORS
     return None
+
+
+def _any_header(cells: pd.Series) -> bool:
+    return header_kind(cells.tolist()) is not None
 
 
 def _kind_of_grid(grid: pd.DataFrame | None) -> str | None:
@@ -80,25 +79,19 @@ def _csv_prefix(content: bytes) -> bytes:
 
 
 def _peek_xlsx(content: bytes) -> str | None:
-    import io
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    from .indicator_values import _cell_text
+    from openpyxl import load_workbook  # slow to import; only workbooks need it
 
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except _XLSX_ERRORS:
         return None
     try:
         for sheet in book.worksheets:
-            rows = [[_cell_text(c) for c in row] for row in sheet.iter_rows(max_row=_PEEK_ROWS)]
-            for cells in rows:
-                kind = header_kind(cells)
+            for row in sheet.iter_rows(max_row=_PEEK_ROWS):
+                kind = header_kind([cell_text(c) for c in row])
                 if kind is not None:
                     return kind
-    except Exception:  # a damaged workbook: the full reader reports it properly
+    except _XLSX_ERRORS:  # a damaged workbook: the full reader reports it properly
         return None
     finally:
         book.close()
@@ -107,78 +100,61 @@ def _peek_xlsx(content: bytes) -> str | None:
 
 def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet) -> str:
     """``"tasks"`` for a task-progress file, else ``"indicators"`` (also when the file is unreadable)."""
-    from .indicator_values import _decode, _read_csv_text, _read_grid
-
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
         return (_peek_xlsx(content) or INDICATORS) if content[:4] == b"PK\x03\x04" else INDICATORS
     prefix = _csv_prefix(content)
     kind = None
-    try:
-        text, _ = _decode(prefix)
-        if text is not None:
-            grid, problem = _read_csv_text(text)
-            kind = _kind_of_grid(grid) if problem is None else None
-    except Exception:
-        kind = None
+    text, _ = decode(prefix)
+    if text is not None:
+        grid, problem = read_csv_text(text)
+        kind = _kind_of_grid(grid) if problem is None else None
     if kind is None and len(prefix) < len(content):
         # The prefix ended inside a quoted cell, say: look at the whole file once.
-        try:
-            grid, _, problem = _read_grid(content, file_name, rules)
-            kind = _kind_of_grid(grid) if problem is None else None
-        except Exception:
-            kind = None
+        grid, _, problem = read_grid(content, file_name, _any_header)
+        kind = _kind_of_grid(grid) if problem is None else None
     return kind or INDICATORS
 
 
 def read_any_upload(
     content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None, cat=None
-) -> tuple[str, object]:
+) -> tuple[str, IntakeReport]:
     """Read and validate an uploaded file of either kind; never raises for bad input.
 
-    Returns ``(kind, report)``: ``("indicators", UploadReport)`` or ``("tasks", TaskProgressReport)``.
-    Both reports have ``ok``, ``errors``, ``warnings``, ``problems`` (row/column located),
-    ``rows``, ``file_name``, ``sha256``, ``encoding``, ``n_bytes``. ``cat`` defaults to the
-    task catalogue of ``rules``.
+    Returns ``(kind, report)`` with ``kind`` ``"indicators"`` or ``"tasks"``. ``cat`` defaults to
+    the task catalogue of ``rules``.
     """
-    from .indicator_values import max_upload_bytes, read_upload, size_problem
-    from .task_progress import read_task_progress
-
     limit = max_upload_bytes(rules, max_bytes)
     if size_problem(len(content), limit) is None and detect_upload_kind(content, file_name, rules) == TASKS:
-        return TASKS, read_task_progress(content, file_name, cat or catalogue_for(rules), rules, max_bytes=limit)
-    return INDICATORS, read_upload(content, file_name, rules, max_bytes=limit)
+        report = task_progress.read_task_progress(
+            content, file_name, cat or catalogue_for(rules), rules, max_bytes=limit
+        )
+        return TASKS, report
+    return INDICATORS, indicator_values.read_upload(content, file_name, rules, max_bytes=limit)
 
 
 def read_any_upload_path(
     path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None, cat=None
-) -> tuple[str, object]:
+) -> tuple[str, IntakeReport]:
     """Like :func:`read_any_upload` for a file on disk, refusing an oversized file before reading it."""
-    from .indicator_values import max_upload_bytes, read_upload_path, size_problem
-
     path = Path(path)
     limit = max_upload_bytes(rules, max_bytes)
     if size_problem(path.stat().st_size, limit) is not None:
-        return INDICATORS, read_upload_path(path, rules, max_bytes=limit)
+        return INDICATORS, indicator_values.read_upload_path(path, rules, max_bytes=limit)
     return read_any_upload(path.read_bytes(), path.name, rules, max_bytes=limit, cat=cat)
 
 
-def preview_any(kind: str, report, store) -> pd.DataFrame:
+def preview_any(kind: str, report: IntakeReport, store) -> pd.DataFrame:
     """What storing ``report`` would change, one row per report row with ``kind`` new/correction/unchanged.
 
-    Indicators: ``upload.preview_changes`` (area, indicator, year, old, new, …). Tasks:
-    ``task_progress.preview_task_changes`` (task, year, target_no, old_status, status,
-    old_reached, reached, old_note, note, kind, source_row).
+    Indicators: area, indicator, year, old, new, old_note, note, kind, source_row. Tasks: task,
+    year, target_no, old_status, status, old_reached, reached, old_note, note, kind, source_row.
     """
     if kind == TASKS:
-        from .task_progress import preview_task_changes
-
         tasks = sorted(set(report.rows["task"])) if len(report.rows) else []
         years = sorted({int(y) for y in report.rows["year"]}) if len(report.rows) else []
         current = store.current_task_reports(tasks=tasks, years=years) if tasks else None
-        return preview_task_changes(report, current)
-    from .indicator_values import preview_changes
-
-    return preview_changes(report, store)
+        return task_progress.preview_task_changes(report, current)
+    return indicator_values.preview_changes(report, store)
 
 
 def preview_counts(preview: pd.DataFrame | None) -> dict[str, int]:
@@ -187,7 +163,7 @@ def preview_counts(preview: pd.DataFrame | None) -> dict[str, int]:
     return {k: int(counts.get(k, 0)) for k in ("new", "correction", "unchanged")}
 
 
-def commit_any(kind: str, report, store, uploader: str) -> int:
+def commit_any(kind: str, report: IntakeReport, store, uploader: str) -> int:
     """Store an accepted report of either kind as one batch; returns the batch id (``StoreError`` if not ok)."""
     if kind == TASKS:
         return store.commit_task_report(report, uploader=uploader)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -25,12 +24,14 @@ import numpy as np
 import pandas as pd
 
 from ..core.records import TASK_PROGRESS, TASK_STATUSES, diff
-from ..engine.task_status import task_status_label
-from ..messages import Problem, ReportStatus, legacy
+from ..messages import Code, Msg, Problem
+from ..messages import t as text_of
 from ..rules import RuleSet, Task, TaskCatalogue
 from .cells import normalise_text, parse_values
-from .indicator_values import max_upload_bytes, open_grid, size_problem
+from .file_kind import FileKind
+from .grid import max_upload_bytes, open_grid, size_problem
 from .matching import closest, key
+from .report import IntakeReport
 
 STATUSES = TASK_STATUSES
 _STATUS_WORDS = {
@@ -42,17 +43,22 @@ _STATUS_WORDS = {
 }
 _STATUS_INDEX = {key(w): code for code, words in _STATUS_WORDS.items() for w in words}
 
-FIELDS = ("task", "year", "status", "target", "reached", "note")
-REQUIRED = ("task", "year", "status")
-ALIASES: dict[str, tuple[str, ...]] = {
-    "task": ("任务代码", "任务编号", "task", "task_code", "任务", "代码", "code", "任务名称", "task_title"),
-    "year": ("年份", "year", "年度"),
-    "status": ("状态", "status", "进展状态", "完成状态", "进展"),
-    "target": ("目标", "目标项", "target", "target_no", "measure", "目标序号"),
-    "reached": ("完成值", "reached", "实际完成", "完成数", "实际完成值", "完成数值", "value", "数值"),
-    "note": ("备注", "note", "notes", "说明"),
-}
-SHOWN = {"task": "任务代码", "year": "年份", "status": "状态", "target": "目标", "reached": "完成值", "note": "备注"}
+KIND = FileKind(
+    name="tasks",
+    record=TASK_PROGRESS,
+    fields=("task", "year", "status", "target", "reached", "note"),
+    required=("task", "year", "status"),
+    aliases={
+        "task": ("任务代码", "任务编号", "task", "task_code", "任务", "代码", "code", "任务名称", "task_title"),
+        "year": ("年份", "year", "年度"),
+        "status": ("状态", "status", "进展状态", "完成状态", "进展"),
+        "target": ("目标", "目标项", "target", "target_no", "measure", "目标序号"),
+        "reached": ("完成值", "reached", "实际完成", "完成数", "实际完成值", "完成数值", "value", "数值"),
+        "note": ("备注", "note", "notes", "说明"),
+    },
+    shown={"task": "任务代码", "year": "年份", "status": "状态", "target": "目标", "reached": "完成值", "note": "备注"},
+)
+FIELDS, REQUIRED, ALIASES, SHOWN = KIND.fields, KIND.required, KIND.aliases, KIND.shown
 ROW_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "source_row"]
 
 
@@ -63,21 +69,8 @@ def normalise_status(text) -> str | None:
     return _STATUS_INDEX.get(key(str(text)))
 
 
-@dataclass
-class TaskProgressReport(ReportStatus):
-    """What ``read_task_progress`` found; ``ok`` means no errors and ``rows`` may be stored."""
-
-    file_name: str
-    sha256: str
-    problems: list[Problem] = field(default_factory=list)
-    rows: pd.DataFrame = field(default_factory=lambda: empty_rows())
-    encoding: str = ""
-    n_bytes: int = 0
-    n_skipped: int = 0  # template rows left unfilled (no status, number or note): not reported
-    layout: str = "tasks"  # so code written for UploadReport can print it
-
-
 def empty_rows() -> pd.DataFrame:
+    """The rows of a task-progress report that has none."""
     return pd.DataFrame(
         {
             "task": pd.Series(dtype=object),
@@ -91,40 +84,47 @@ def empty_rows() -> pd.DataFrame:
     )
 
 
+def _new_report(file_name: str, content: bytes | None, n_bytes: int) -> IntakeReport:
+    sha = hashlib.sha256(content).hexdigest() if content is not None else ""
+    return IntakeReport(
+        kind=KIND.name, file_name=file_name, sha256=sha, rows=empty_rows(), layout="tasks", n_bytes=n_bytes
+    )
+
+
 # ------------------------------------------------------------------------------ entry points
 def read_task_progress_path(
     path: str | os.PathLike, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
-) -> TaskProgressReport:
+) -> IntakeReport:
     """Like :func:`read_task_progress` for a file on disk, refusing an oversized file before reading it."""
     path = Path(path)
     limit = max_upload_bytes(rules, max_bytes)
     size = path.stat().st_size
     too_big = size_problem(size, limit)
     if too_big is not None:
-        return TaskProgressReport(file_name=path.name, sha256="", problems=[too_big], n_bytes=size)
+        report = _new_report(path.name, None, size)
+        report.problems.append(too_big)
+        return report
     return read_task_progress(path.read_bytes(), path.name, cat, rules, max_bytes=limit)
 
 
 def read_task_progress(
     content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
-) -> TaskProgressReport:
+) -> IntakeReport:
     """Read and validate one task-progress file; never raises for bad input, reports it instead."""
-    report = TaskProgressReport(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), n_bytes=len(content))
-    grid = open_grid(report, content, file_name, rules, max_bytes)
+    report = _new_report(file_name, content, len(content))
+    grid = open_grid(report, content, file_name, rules, KIND.looks_like_header, max_bytes)
     if grid is None:
         return report
-    header_row = _find_header(grid)
+    header_row = KIND.find_header(grid)
     header = grid.loc[header_row].astype(str).str.strip()
-    cols = _columns(header)
+    cols = KIND.columns(header)
     missing = [f for f in REQUIRED if f not in cols]
     if missing:
-        report.problems.extend(_missing_column(f, header_row) for f in missing)
+        report.problems.extend(KIND.missing_column(f, header_row) for f in missing)
         return report
     data = grid.loc[grid.index > header_row].astype(str)
     if data.empty:
-        report.problems.append(
-            legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header", row=int(header_row))
-        )
+        report.problems.append(Problem(Code.NO_DATA_ROWS, row=int(header_row)))
         return report
     frame = pd.DataFrame({"row": data.index.astype("int64")})
     for f in FIELDS:
@@ -134,66 +134,20 @@ def read_task_progress(
     blank = (frame[[f"{f}_text" for f in FIELDS]] == "").all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
     if frame.empty:
-        report.problems.append(
-            legacy("NO_DATA_ROWS", "表头下面没有数据行", "there are no data rows below the header", row=int(header_row))
-        )
+        report.problems.append(Problem(Code.NO_DATA_ROWS, row=int(header_row)))
         return report
     # A template row nobody filled in (task, year and target pre-printed; no status, number or
     # note) reports nothing, as an empty cell of the indicator template does.
     unfilled = (frame[["status_text", "reached_text", "note_text"]] == "").all(axis=1)
-    report.n_skipped = int(unfilled.sum())
+    report.n_unfilled = int(unfilled.sum())
     frame = frame.loc[~unfilled].reset_index(drop=True)
     if frame.empty:
         report.problems.append(
-            legacy(
-                "NO_DATA_ROWS",
-                "没有填写任何任务的状态",
-                "no task has a status filled in",
-                row=int(header_row),
-                column=str(header[cols["status"]]),
-            )
+            Problem(Code.NO_DATA_ROWS_NO_STATUS, row=int(header_row), column=str(header[cols["status"]]))
         )
         return report
     _validate(frame, cat, rules, report)
     return report
-
-
-# ------------------------------------------------------------------------------ header
-def _field_of(text: str) -> str | None:
-    k = key(text)
-    for name, aliases in ALIASES.items():
-        if k in aliases:
-            return name
-    return None
-
-
-def _find_header(grid: pd.DataFrame) -> int:
-    for row in grid.index[:20]:
-        if len({_field_of(str(c)) for c in grid.loc[row]} - {None}) >= 2:
-            return int(row)
-    return int(grid.index[0])
-
-
-def _columns(header: pd.Series) -> dict[str, object]:
-    found: dict[str, tuple[int, object]] = {}
-    for col, text in header.items():
-        name = _field_of(str(text))
-        if name is not None:
-            rank = ALIASES[name].index(key(str(text)))
-            if name not in found or rank < found[name][0]:
-                found[name] = (rank, col)
-    return {name: col for name, (_, col) in found.items()}
-
-
-def _missing_column(name: str, header_row: int) -> Problem:
-    names = "、".join(ALIASES[name][:4])
-    return legacy(
-        "MISSING_COLUMN",
-        f"缺少必需的列“{SHOWN[name]}”（可用的列名：{names}）",
-        f"the required column '{SHOWN[name]}' is missing (accepted names: {', '.join(ALIASES[name][:4])})",
-        row=header_row,
-        column=SHOWN[name],
-    )
 
 
 # ------------------------------------------------------------------------------ validation
@@ -219,17 +173,21 @@ def _target_no(task: Task, text: str) -> int | None:
     return partial[0] if len(partial) == 1 else None
 
 
+def _choices(task: Task) -> list[Msg]:
+    """The targets a reached value may name: ``1=普惠率`` …"""
+    return [Msg("intake_target_choice", {"no": g.no, "measure": g.measure}) for g in task.targets]
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: TaskProgressReport) -> None:
+def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: IntakeReport) -> None:
     problems: list[Problem] = []
 
-    def add(code, r, column_field, zh, en, severity="error"):
-        problems.append(
-            legacy(code, zh, en, row=int(r.row), column=str(getattr(r, f"col_{column_field}")), severity=severity)
-        )
+    def add(code: Code, r, column_field: str, severity: str = "error", **params) -> None:
+        column = str(getattr(r, f"col_{column_field}"))
+        problems.append(Problem(code, params, row=int(r.row), column=column, severity=severity))  # type: ignore[arg-type]
 
     # Tasks -----------------------------------------------------------------------------
     index = _task_index(cat)
@@ -257,86 +215,55 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
         good = True
         task = cat.tasks.get(r.task) if r.task else None
         if r.task_text == "":
-            add("EMPTY_CELL", r, "task", "任务代码为空", "the task code is blank")
+            add(Code.EMPTY_CELL_TASK, r, "task")
             good = False
         elif task is None:
             h = hints.get(r.task_text)
-            add(
-                "UNKNOWN_TASK",
-                r,
-                "task",
-                f"未知任务“{r.task_text}”" + (f"；是不是“{h}”？" if h else ""),
-                f"unknown task '{r.task_text}'" + (f"; did you mean '{h}'?" if h else ""),
-            )
+            add(Code.UNKNOWN_TASK_HINT if h else Code.UNKNOWN_TASK, r, "task", text=r.task_text, hint=h)
             good = False
         if r.year_text == "":
-            add("EMPTY_CELL", r, "year", "年份为空", "the year is blank")
+            add(Code.EMPTY_CELL_YEAR, r, "year")
             good = False
         elif bad_year.iloc[i]:
-            add("BAD_YEAR", r, "year", f"年份“{r.year_text}”不是有效的年份", f"'{r.year_text}' is not a year")
+            add(Code.BAD_YEAR, r, "year", text=r.year_text)
             good = False
         elif not start <= r.year <= end:
-            add(
-                "YEAR_OUT_OF_RANGE",
-                r,
-                "year",
-                f"年份 {r.year} 不在规划期 {start}–{end} 内",
-                f"year {r.year} is outside the plan period {start}-{end}",
-            )
+            add(Code.YEAR_OUT_OF_RANGE, r, "year", year=int(r.year), start=start, end=end)
             good = False
         elif task is not None and not task.period_start <= r.year <= task.period_end:
             add(
-                "YEAR_OUTSIDE_TASK_PERIOD",
+                Code.YEAR_OUTSIDE_TASK_PERIOD,
                 r,
                 "year",
-                f"任务 {task.code} 的期限是 {task.period}，报告年份为 {r.year}",
-                f"task {task.code} runs {task.period}; the report is for {r.year}",
                 severity="warning",
+                task=task.code,
+                period=task.period,
+                year=int(r.year),
             )
         if r.status_text == "":
-            add("EMPTY_CELL", r, "status", "状态为空", "the status is blank")
+            add(Code.EMPTY_CELL_STATUS, r, "status")
             good = False
         elif r.status is None or r.status == "not_reported":
-            add(
-                "BAD_STATUS",
-                r,
-                "status",
-                f"状态“{r.status_text}”无效；应为 未开始、推进中、已完成 或 滞后",
-                f"'{r.status_text}' is not a status; use not_started, in_progress, done or delayed "
-                "(未开始/推进中/已完成/滞后)",
-            )
+            add(Code.BAD_STATUS, r, "status", text=r.status_text)
             good = False
         if parsed.invalid.iloc[i]:
-            add(
-                "NOT_A_NUMBER",
-                r,
-                "reached",
-                f"完成值“{r.reached_text}”不是数字",
-                f"reached value '{r.reached_text}' is not a number",
-            )
+            add(Code.NOT_A_NUMBER_REACHED, r, "reached", text=r.reached_text)
             good = False
         has_value = not np.isnan(r.reached)
         if task is not None:
             if has_value and not task.targets:
-                add(
-                    "REACHED_WITHOUT_TARGET",
-                    r,
-                    "reached",
-                    f"任务 {task.code} 没有可量化的目标，不能填写完成值 {_fmt(r.reached)}；请写在备注中",
-                    f"task {task.code} has no quantitative target, so it takes no reached value "
-                    f"({_fmt(r.reached)}); put it in the note",
-                )
+                add(Code.REACHED_WITHOUT_TARGET, r, "reached", task=task.code, value=_fmt(r.reached))
                 good = False
             elif r.target_text != "":
                 no = _target_no(task, r.target_text) if task.targets else None
                 if no is None:
-                    listing = "；".join(f"{g.no}={g.measure}" for g in task.targets) or "无 / none"
                     add(
-                        "UNKNOWN_TARGET",
+                        Code.UNKNOWN_TARGET,
                         r,
                         "target",
-                        f"任务 {task.code} 没有目标“{r.target_text}”（可选：{listing}）",
-                        f"task {task.code} has no target '{r.target_text}' (choose: {listing})",
+                        task=task.code,
+                        text=r.target_text,
+                        choices=_choices(task) or Msg("intake_none"),
                     )
                     good = False
                 else:
@@ -345,14 +272,13 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
                 if len(task.targets) == 1:
                     frame.at[i, "target_no"] = 1
                 else:
-                    listing = "；".join(f"{g.no}={g.measure}" for g in task.targets)
                     add(
-                        "AMBIGUOUS_TARGET",
+                        Code.AMBIGUOUS_TARGET,
                         r,
                         "target" if r.col_target else "reached",
-                        f"任务 {task.code} 有 {len(task.targets)} 个目标，请在“目标”列写明完成值属于哪一个（{listing}）",
-                        f"task {task.code} has {len(task.targets)} targets; say in the 'target' column which one "
-                        f"the reached value is for ({listing})",
+                        task=task.code,
+                        n=len(task.targets),
+                        choices=_choices(task),
                     )
                     good = False
         ok.iloc[i] = good
@@ -369,28 +295,22 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
         same = (g[["status", "_reached", "_note"]] == first[["status", "_reached", "_note"]]).all(axis=1)
         if same.all():
             for r in g.iloc[1:].itertuples(index=False):
-                add(
-                    "DUPLICATE_ROW",
-                    r,
-                    "status",
-                    f"与第 {int(first.row)} 行重复，已忽略",
-                    f"repeats row {int(first.row)}; ignored",
-                    severity="warning",
-                )
+                add(Code.DUPLICATE_ROW_TASK, r, "status", severity="warning", first=int(first.row))
                 drop_rows.add(int(r.row))
         else:
-            listing = "、".join(str(int(x)) for x in g["row"])
+            listing = [int(x) for x in g["row"]]
             for r in g.itertuples(index=False):
                 column = (
                     "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
                 )
                 add(
-                    "CONFLICTING_DUPLICATE",
+                    Code.CONFLICTING_DUPLICATE_TASK,
                     r,
                     column,
-                    f"任务 {r.task} {r.year} 年（目标 {r.target_no}）出现多次且内容不同（行 {listing}）",
-                    f"task {r.task} {r.year} (target {r.target_no}) appears more than once with different "
-                    f"contents (rows {listing.replace('、', ', ')})",
+                    task=r.task,
+                    year=int(r.year),
+                    target=int(r.target_no),
+                    rows=listing,
                 )
             drop_rows.update(int(x) for x in g["row"])
     # One task, one year, one status — across its targets too.
@@ -399,15 +319,12 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
     for (task, year), g in rest.groupby(["task", "year"], sort=False):
         if g["status"].nunique() > 1:
             conflicting.update(int(x) for x in g["row"])
-            listing = "、".join(f"{int(r.row)}:{task_status_label(r.status, 'zh')}" for r in g.itertuples(index=False))
+            statuses = [
+                Msg("intake_row_value", {"row": int(r.row), "value": Msg(f"task_status_{r.status}")})
+                for r in g.itertuples(index=False)
+            ]
             for r in g.itertuples(index=False):
-                add(
-                    "CONFLICTING_STATUS",
-                    r,
-                    "status",
-                    f"任务 {task} {year} 年的状态不一致（行:状态 {listing}）",
-                    f"task {task} {year} has different statuses (row:status {listing.replace('、', ', ')})",
-                )
+                add(Code.CONFLICTING_STATUS, r, "status", task=task, year=int(year), listing=statuses)
 
     rows = rest.loc[~rest["row"].isin(conflicting)].drop_duplicates(keys, keep="first")
     note = rows["note_text"].where(rows["note_text"] != "", None)
@@ -433,7 +350,7 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: T
 
 
 # ------------------------------------------------------------------------------ storing helpers
-def preview_task_changes(report: TaskProgressReport, current: pd.DataFrame) -> pd.DataFrame:
+def preview_task_changes(report: IntakeReport, current: pd.DataFrame) -> pd.DataFrame:
     """What storing ``report`` would do given the ``current`` task reports (task, year, target_no,
     status, reached, note): one row per report row with old/new and ``kind``."""
     rows = report.rows
@@ -512,7 +429,7 @@ def task_template_frame(
             rows.append(
                 {
                     **base,
-                    "状态": task_status_label(status, "zh") if status else "",
+                    "状态": text_of(f"task_status_{status}", "zh") if status else "",
                     "目标": g.measure if g is not None else "",
                     "目标值": g.target_text if g is not None else "",
                     "单位": g.unit if g is not None else "",
@@ -570,7 +487,6 @@ def make_task_template(
 __all__ = [
     "STATUSES",
     "TEMPLATE_COLUMNS",
-    "TaskProgressReport",
     "default_template_year",
     "empty_rows",
     "make_task_template",

@@ -290,8 +290,8 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
         check = parsed
         if spec.reference:
             pending_refs.append((spec.code, spec.reference, shown, item.line_of("reference")))
-        elif (series := check.referenced_series()) is not None:
-            pending_refs.append((spec.code, series, shown, line_for(item, ("check", "series"))))
+        elif (ref_series := check.referenced_series()) is not None:
+            pending_refs.append((spec.code, ref_series, shown, line_for(item, ("check", "series"))))
         lo, hi = spec.valid_range if spec.valid_range else ((0.0, 100.0) if spec.unit == "%" else (0.0, None))
         indicators[spec.code] = Indicator(
             code=spec.code,
