@@ -29,7 +29,7 @@ if authorization.can(user, "rules_actions"):
         try:
             authorization.require(session.current_user(), "rules_actions", session.engine(), "rules reload")
         except authorization.Refused as exc:
-            st.error(session.bilingual(exc.problems[0].message_zh, exc.problems[0].message_en, lang))
+            st.error(exc.problems[0].message(lang))
             st.stop()
         app_state.services().rules_source.reload()
         app_state.clear_caches()

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.access import accounts
 from dashboard.app import session
 from dashboard.app import widgets as ui
-from dashboard.messages import t
+from dashboard.messages import Code, Problem, t
 from dashboard.views import common as common_view
 
 ctx = ui.context()
@@ -32,7 +32,7 @@ def role_label(role: str) -> str:
 
 def show_problem(exc: accounts.AuthError) -> None:
     p = exc.problem
-    st.error(f"{p.code}: {session.bilingual(p.message_zh, p.message_en, lang)}")
+    st.error(p.message(lang))
 
 
 def done(message: str) -> None:
@@ -83,7 +83,7 @@ with st.form("user_add_form", clear_on_submit=True):
     add = st.form_submit_button(t("user_add", lang), key="new_user_go", type="primary")
 if add:
     if new_pw != new_pw2:
-        st.error(session.bilingual(t("passwords_differ", "zh"), t("passwords_differ", "en"), lang))
+        st.error(t("passwords_differ", lang))
     else:
         try:
             created = accounts.add_user(
@@ -113,7 +113,7 @@ if bool(row["disabled"]):
             done(t("user_enabled_done", lang, name=who))
 elif c2.button(t("user_disable", lang), key="user_disable_go"):
     if who == admin.name:
-        st.error(session.bilingual(t("user_not_self", "zh"), t("user_not_self", "en"), lang))
+        st.error(t("user_not_self", lang))
     else:
         try:
             accounts.change_user(engine, who, disabled=True, by=admin.name)
@@ -138,9 +138,7 @@ with st.expander(t("user_change_role", lang)):
         change = st.form_submit_button(t("user_change_go", lang), key="user_change_go")
     if change:
         if role == "area_editor" and not areas:
-            st.error(
-                session.bilingual("区县填报员必须指定至少一个地区", "an area editor needs at least one area", lang)
-            )
+            st.error(Problem(Code.NO_AREA).message(lang))
         else:
             try:
                 accounts.change_user(engine, who, role=role, areas=list(areas), by=admin.name)
@@ -159,7 +157,7 @@ with st.form("password_reset_form", clear_on_submit=True):
     reset = st.form_submit_button(t("password_reset_go", lang), key="reset_go")
 if reset:
     if pw != pw2:
-        st.error(session.bilingual(t("passwords_differ", "zh"), t("passwords_differ", "en"), lang))
+        st.error(t("passwords_differ", lang))
     else:
         try:
             accounts.set_password(engine, target, pw, by=admin.name)

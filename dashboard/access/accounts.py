@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, insert, select, update
 
-from ..messages import Problem, legacy, t
+from ..messages import Code, Problem, t
 from ..store import audit
 from ..store.schema import sessions, throttle, users
 
@@ -78,16 +78,16 @@ def _write(engine):
     return conn
 
 
-def _problem(code: str, zh: str, en: str) -> AuthError:
-    return AuthError(legacy(code, zh, en))
+def _problem(code: Code, **params: object) -> AuthError:
+    return AuthError(Problem(code, params))
 
 
 def validate_password(password: str) -> None:
     """At least 10 characters; the demo password is refused for real accounts."""
     if len(password or "") < 10:
-        raise _problem("WEAK_PASSWORD", "密码至少需要 10 个字符", "the password needs at least 10 characters")
+        raise _problem(Code.WEAK_PASSWORD)
     if password == DEMO_PASSWORD:
-        raise _problem("WEAK_PASSWORD", "不能使用公开的演示密码", "the public demo password cannot be used")
+        raise _problem(Code.WEAK_PASSWORD_DEMO)
 
 
 def add_user(
@@ -104,27 +104,21 @@ def add_user(
     """Create a user. Area editors need at least one area; areas must exist when ``known_areas`` is given."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise _problem("BAD_NAME", "用户名不能为空，且不超过 100 个字符", "the user name must be 1–100 characters")
+        raise _problem(Code.BAD_NAME)
     if role not in ROLES:
-        raise _problem(
-            "BAD_ROLE",
-            f"未知角色 “{role}”，可选：{'、'.join(ROLES)}",
-            f"unknown role '{role}'; choose one of {', '.join(ROLES)}",
-        )
+        raise _problem(Code.BAD_ROLE, role=role, roles=ROLES)
     areas = tuple(a.strip() for a in areas if a and a.strip())
     if role == "area_editor" and not areas:
-        raise _problem(
-            "NO_AREA", "区县填报员必须指定至少一个地区（--area）", "an area editor needs at least one area (--area)"
-        )
+        raise _problem(Code.NO_AREA)
     if known_areas is not None:
         unknown = [a for a in areas if a not in known_areas]
         if unknown:
-            raise _problem("UNKNOWN_AREA", f"未知地区：{'、'.join(unknown)}", f"unknown area(s): {', '.join(unknown)}")
+            raise _problem(Code.UNKNOWN_AREA_ACCOUNT, areas=unknown)
     if not is_demo:
         validate_password(password)
     with _write(engine) as conn, conn.begin():
         if conn.execute(select(users.c.id).where(users.c.name == name)).first():
-            raise _problem("USER_EXISTS", f"用户 “{name}” 已存在", f"user '{name}' already exists")
+            raise _problem(Code.USER_EXISTS, name=name)
         conn.execute(
             insert(users).values(
                 name=name,
@@ -148,7 +142,7 @@ def set_password(engine, name: str, password: str, *, by: str) -> None:
         ).rowcount
         conn.execute(delete(sessions).where(sessions.c.user_name == name))  # old sessions end
     if not done:
-        raise _problem("UNKNOWN_USER", f"没有用户 “{name}”", f"no user '{name}'")
+        raise _problem(Code.UNKNOWN_USER, name=name)
     audit.record(engine, by, "password_change", name)
 
 
@@ -158,7 +152,7 @@ def change_user(
     values = {}
     if role is not None:
         if role not in ROLES:
-            raise _problem("BAD_ROLE", f"未知角色 “{role}”", f"unknown role '{role}'")
+            raise _problem(Code.BAD_ROLE, role=role, roles=ROLES)
         values["role"] = role
     if areas is not None:
         values["areas"] = ",".join(a for a in areas if a)
@@ -169,7 +163,7 @@ def change_user(
         if disabled:
             conn.execute(delete(sessions).where(sessions.c.user_name == name))
     if not done:
-        raise _problem("UNKNOWN_USER", f"没有用户 “{name}”", f"no user '{name}'")
+        raise _problem(Code.UNKNOWN_USER, name=name)
     audit.record(engine, by, "user_disable" if disabled else "user_change", name, **dict(values.items()))
 
 
@@ -209,9 +203,7 @@ def sign_in(engine, name: str, password: str, session_hours: float = DEFAULT_SES
     if t and t["next_allowed_at"] and _aware(t["next_allowed_at"]) > now:
         wait = int((_aware(t["next_allowed_at"]) - now).total_seconds()) + 1
         audit.record(engine, name, "sign_in_throttled", name, wait_seconds=wait)
-        raise _problem(
-            "TOO_MANY_ATTEMPTS", f"失败次数过多，请 {wait} 秒后再试", f"too many failed attempts; try again in {wait} s"
-        )
+        raise _problem(Code.TOO_MANY_ATTEMPTS, wait=wait)
     ok = False
     if row is not None and not row["disabled"]:
         try:
@@ -234,7 +226,7 @@ def sign_in(engine, name: str, password: str, session_hours: float = DEFAULT_SES
                 conn.execute(insert(throttle).values(name=key, failures=failures, next_allowed_at=nxt))
     if not ok:
         audit.record(engine, name, "sign_in_failed", name)
-        raise _problem("BAD_CREDENTIALS", "用户名或密码不正确", "wrong user name or password")
+        raise _problem(Code.BAD_CREDENTIALS)
     token = secrets.token_urlsafe(32)
     with _write(engine) as conn, conn.begin():
         conn.execute(delete(sessions).where(sessions.c.expires_at < now))

@@ -55,7 +55,7 @@ def _do_sign_in() -> None:
         _user, token = accounts.sign_in(engine(), name, password, app_state.services().config.session_hours)
     except accounts.AuthError as exc:
         p = exc.problem
-        st.session_state[_ERROR_KEY] = (p.code, p.message_zh, p.message_en)
+        st.session_state[_ERROR_KEY] = exc.problem
         return
     st.session_state[TOKEN_KEY] = token
 
@@ -64,11 +64,6 @@ def _do_sign_out(user_name: str) -> None:
     token = st.session_state.pop(TOKEN_KEY, None)
     accounts.sign_out(engine(), token, user_name)
     st.session_state[_NOTICE_KEY] = "signed_out"
-
-
-def bilingual(zh: str, en: str, lang: str) -> str:
-    """A refusal or error in the reader's language first, the other one after it."""
-    return f"{en} / {zh}" if lang == "en" else f"{zh} / {en}"
 
 
 def sign_in_form(lang: str, where=None) -> None:
@@ -83,8 +78,7 @@ def sign_in_form(lang: str, where=None) -> None:
         st.form_submit_button(t("signin_button", lang), key="signin_go", on_click=_do_sign_in, type="primary")
     err = st.session_state.pop(_ERROR_KEY, None)  # shown once
     if err:
-        code, zh, en = err
-        where.error(f"{code}: {bilingual(zh, en, lang)}")
+        where.error(err.message(lang))  # the code stays in the audit trail, not in the reader's way
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if notice:
         where.info(t(notice, lang))
@@ -113,7 +107,7 @@ def account_box(lang: str, where=None) -> User:
 
 
 def require_page(action: str, lang: str, target: str | None = None) -> User:
-    """The top of a protected page: the current user if they may ``action``, else a clear bilingual
+    """The top of a protected page: the current user if they may ``action``, else a clear
     refusal (audited by ``authorization.require``) and ``st.stop()``."""
     user = current_user()
     # Audited once per browser session, user and action (not again on every rerun of the page).
@@ -123,7 +117,7 @@ def require_page(action: str, lang: str, target: str | None = None) -> User:
     except authorization.Refused as exc:
         audited.add((user.name, action))
         for p in exc.problems:
-            st.error(bilingual(p.message_zh, p.message_en, lang), icon="⛔")
+            st.error(p.message(lang), icon="⛔")
         if is_anonymous(user):
             st.info(t("signin_hint", lang))
         st.stop()

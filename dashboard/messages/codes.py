@@ -155,6 +155,16 @@ class Code(str, Enum):
     # ---- stored data (dashboard/store)
 
     # ---- accounts and sign-in (dashboard/access/accounts.py)
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    WEAK_PASSWORD_DEMO = "WEAK_PASSWORD.demo"
+    BAD_NAME = "BAD_NAME"
+    BAD_ROLE = "BAD_ROLE"
+    NO_AREA = "NO_AREA"
+    UNKNOWN_AREA_ACCOUNT = "UNKNOWN_AREA.account"
+    USER_EXISTS = "USER_EXISTS"
+    UNKNOWN_USER = "UNKNOWN_USER"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    BAD_CREDENTIALS = "BAD_CREDENTIALS"
 
     # Transitional: a problem whose two texts were written at the call site. Being removed.
     LEGACY = "LEGACY"
