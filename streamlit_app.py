@@ -11,6 +11,7 @@ Run: ``python3 manage.py run`` or ``streamlit run streamlit_app.py``.
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.access import authorization
 from dashboard.app import selection, session
@@ -21,7 +22,14 @@ from dashboard.store import StoreError
 
 st.set_page_config(page_title="妇儿规划监测 · Plan monitoring", page_icon=":material/monitoring:", layout="wide")
 
-ctx = ui.begin_run()
+try:
+    ctx = ui.begin_run()
+    # Who is signed in: the token in st.session_state is resolved on every run (expiry applies).
+    user = session.current_user()
+    has_demo = ctx.store.has_demo_data()
+except (StoreError, SQLAlchemyError):
+    # The database failed after start-up: said in words, never shown as "no data yet".
+    ui.database_failure(ui.language())
 lang = ctx.lang
 presenting = ctx.presenting
 
@@ -42,8 +50,6 @@ if not presenting:
         format_func=lambda v: "中文" if v == "zh" else "English",
     )
 
-# Who is signed in: the token in st.session_state is resolved on every run (expiry applies).
-user = session.current_user()
 allowed_anonymous = app_state.services().config.allow_anonymous
 must_sign_in = session.is_anonymous(user) and not allowed_anonymous
 
@@ -105,12 +111,14 @@ if must_sign_in:
         session.sign_in_form(lang, st.container())
     st.stop()
 
-if ctx.store.has_demo_data():
+if has_demo:
     st.warning(t("demo_banner", lang), icon=":material/science:")
 session.rules_banner(ctx, user)
 
 try:
     current.run()
 except StoreError as exc:
-    # The database refused or could not be reached: said in words, never as "no data yet".
+    # A refusal the page did not handle itself: in words, in the reader's language.
     st.error(exc.problem.message(lang), icon=":material/database:")
+except SQLAlchemyError:
+    ui.database_failure(lang)

@@ -16,7 +16,7 @@ from dashboard.app import widgets as ui
 from dashboard.intake import TASKS, max_upload_bytes, preview_any, preview_counts, read_any_upload, size_problem
 from dashboard.messages import t
 from dashboard.reports.templates import make_template
-from dashboard.store import audit
+from dashboard.store import StoreError, audit
 from dashboard.views import common as common_view
 from dashboard.views import tasks as tasks_view
 from dashboard.views import upload as upload_view
@@ -41,17 +41,14 @@ t_area = c1.selectbox(
     t("template_area", lang), area_choices, key="template_area", format_func=lambda c: rules.area_name(c, lang)
 )
 fmt = c2.radio(t("template_format", lang), ["xlsx", "csv"], key="template_fmt", horizontal=True)
-try:
-    template = make_template(rules, t_area, fmt=fmt)
-    c3.download_button(
-        t("template_download", lang),
-        template,
-        file_name=f"template_{t_area}.{fmt}",
-        mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="template_dl",
-    )
-except Exception as exc:  # noqa: BLE001
-    c3.error(t("upload_failed", lang, err=exc))
+template = make_template(rules, t_area, fmt=fmt)
+c3.download_button(
+    t("template_download", lang),
+    template,
+    file_name=f"template_{t_area}.{fmt}",
+    mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="template_dl",
+)
 
 # 2. upload ---------------------------------------------------------------------------------
 st.subheader(t("upload_file", lang))
@@ -64,18 +61,15 @@ if file is None:
 # The size is known before the content is touched: an oversized file is refused unread.
 too_big = size_problem(file.size, max_upload_bytes(rules))
 if too_big is not None:
-    st.error(too_big.format(lang))
+    st.error(too_big.message(lang))
     st.stop()
 content = file.getvalue()
 sha = hashlib.sha256(content).hexdigest()
 cat = tasks_view.task_catalogue(rules)
 cache_key = f"_report_{sha}_{rules.fingerprint}"
 if cache_key not in st.session_state:
-    try:
-        st.session_state[cache_key] = read_any_upload(content, file.name, rules, cat=cat)
-    except Exception as exc:  # noqa: BLE001
-        st.error(t("upload_failed", lang, err=exc))
-        st.stop()
+    # Bad input never raises here: every problem comes back in the report, located by row and column.
+    st.session_state[cache_key] = read_any_upload(content, file.name, rules, cat=cat)
 kind, report = st.session_state[cache_key]
 is_tasks = kind == TASKS
 
@@ -162,8 +156,8 @@ if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
             width="stretch",
         )
         st.stop()
-    except Exception as exc:  # noqa: BLE001 - a StoreError says what is wrong in both languages
-        st.error(t("upload_failed", lang, err=exc))
+    except StoreError as exc:  # refused by the store; a database failure is the app's (streamlit_app.py)
+        st.error(exc.problem.message(lang))
         st.stop()
     done[sha] = batch
     st.session_state["_committed"] = done

@@ -4,6 +4,7 @@ import io
 import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -36,7 +37,7 @@ def csv_upload(rules, lines: str, name="values.csv"):
 def test_password_stored_only_as_argon2_hash(store, tmp_path):
     accounts.add_user(store.engine, "alice", PASSWORD, "admin")
     db_file = store.url.replace("sqlite:///", "")
-    raw = open(db_file, "rb").read()
+    raw = Path(db_file).read_bytes()
     assert PASSWORD.encode() not in raw
     row = sqlite3.connect(db_file).execute("select password_hash from users where name='alice'").fetchone()
     assert row[0].startswith("$argon2id$")

@@ -570,3 +570,22 @@ def test_upload_page_reports_problems(demo, session_token):
     report = at.dataframe[0].value
     assert report.iloc[0]["问题代码"] == "NOT_A_NUMBER"
     assert not at.button(key="confirm_upload") if "confirm_upload" in [b.key for b in at.button] else True
+
+
+# ------------------------------------------------------------------------------ a database that fails
+def test_a_database_failing_after_start_up_is_said_not_shown_as_no_data(demo):
+    at = app("overview")
+    no_exception(at)
+    assert not at.error
+    # The database file is damaged while the app runs (a disk fault, a botched restore).
+    demo.write_bytes(b"this is not a database any more " * 4096)
+    at.run()
+    no_exception(at)
+    shown = [e.value for e in at.error]
+    assert len(shown) == 1 and shown[0].startswith("数据库暂时无法访问（"), shown
+    assert not any("还没有数据" in i.value for i in at.info)
+    # In English too, and with nothing of the library's own words.
+    at.query_params["lang"] = "en"
+    at.run()
+    shown = [e.value for e in at.error]
+    assert len(shown) == 1 and shown[0].startswith("The database (") and "sqlite3" not in shown[0], shown

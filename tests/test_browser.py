@@ -76,7 +76,7 @@ def server(tmp_path_factory):
     store.dispose()
     port = _free_port()
     env = {**os.environ, "DASHBOARD_DB_URL": url}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 - the server writes to it until the end
     proc = subprocess.Popen(
         [
             sys.executable,

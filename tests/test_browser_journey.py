@@ -187,7 +187,7 @@ def test_presentation_mode_is_large_and_keeps_the_place(server, browser):
 
 def test_every_page_in_both_languages_at_both_widths(server, browser):
     """Screenshots for a person to look at; at 1366 px no page runs off the right edge."""
-    for width, height in ((1920, 1080), (1366, 768)):
+    for width, _height in ((1920, 1080), (1366, 768)):
         context, pg = open_page(browser, width, 2200)
         for lang in ("zh", "en"):
             for page in PAGES:

@@ -54,7 +54,6 @@ def _do_sign_in() -> None:
     try:
         _user, token = accounts.sign_in(engine(), name, password, app_state.services().config.session_hours)
     except accounts.AuthError as exc:
-        p = exc.problem
         st.session_state[_ERROR_KEY] = exc.problem
         return
     st.session_state[TOKEN_KEY] = token

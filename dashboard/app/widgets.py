@@ -8,6 +8,7 @@ YAML text as HTML.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,18 @@ def language() -> str:
 
 
 _CONTEXT_KEY = "_page_context"
+_log = logging.getLogger(__name__)
+
+
+def database_failure(lang: str) -> None:
+    """Say that the database cannot be reached — never "no data yet" — log why, and stop the page.
+
+    Called with the exception being handled: the technical detail goes to the server log, not to
+    the reader (a library's English never reaches a user).
+    """
+    _log.exception("the database failed while serving a page")
+    st.error(t("store_unavailable", lang, db=app_state.services().config.db_label), icon=":material/database:")
+    st.stop()
 
 
 def begin_run() -> Context:

@@ -8,10 +8,10 @@ that every member has a Chinese and an English text and that no catalogue proble
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Problem codes (value = catalogue key)."""
 
     @property

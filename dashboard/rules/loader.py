@@ -7,6 +7,7 @@ to each indicator: the plan default, or the area's own override.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,10 +57,8 @@ class _Reader:
     def read(self, path: Path) -> tuple[Any, str]:
         shown = relative_path(path, self.root)
         self.digest.update(shown.encode())
-        try:
+        with contextlib.suppress(OSError):
             self.digest.update(path.read_bytes())
-        except OSError:
-            pass
         data, found = load_yaml_file(path, shown)
         self.problems.extend(found)
         return data, shown
@@ -86,10 +85,8 @@ def load_rules(root: Path | str) -> RuleSet:
     for extra in sorted(root.rglob("*.yaml")):
         if extra.parent.name not in ("indicators", "overrides") and extra.name not in ("settings.yaml", "areas.yaml"):
             reader.digest.update(str(extra.relative_to(root)).encode())
-            try:
+            with contextlib.suppress(OSError):
                 reader.digest.update(extra.read_bytes())
-            except OSError:
-                pass
     return RuleSet(
         root, settings, areas, plans, domains, indicators, context, overrides, problems, reader.digest.hexdigest()[:16]
     )
