@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import io
 import json
-import os
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -74,9 +73,9 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
 def os_user() -> str:
     """The operating-system user running the command (recorded with CLI actions)."""
     try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user database in some containers
-        return os.environ.get("USER", "unknown")
+        return getpass.getuser()  # reads LOGNAME/USER itself, then the password database
+    except (KeyError, OSError):  # a container whose uid has no entry and no USER variable
+        return "unknown"
 
 
 def actor(name: str | None) -> str:
