@@ -64,7 +64,7 @@ def page(key: str, icon: str, default: bool = False, hidden: bool = False, needs
         ui.PAGES[key],
         title=t(f"page_{key}", lang),
         icon=icon,
-        url_path="overview" if default else key,
+        url_path="home" if default else key,
         default=default,
         visibility="hidden" if hidden else "visible",
     )
@@ -73,6 +73,9 @@ def page(key: str, icon: str, default: bool = False, hidden: bool = False, needs
 sections = {
     "section_monitor": [
         page("overview", ":material/dashboard:", default=True),
+        # The overview lives at the root; /overview (bookmarks, links written by hand) shows it too
+        # instead of Streamlit's English "Page not found".
+        page("overview", ":material/dashboard:", hidden=True),
         page("domain", ":material/category:"),
         page("district", ":material/map:"),
         page("constraint", ":material/balance:"),

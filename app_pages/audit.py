@@ -24,12 +24,17 @@ user_options = ["", *sorted(set(recent["user"].astype(str)))]
 action_options = ["", *list(audit.ACTIONS)]
 c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
 who = c1.selectbox(
-    t("audit_user", lang), user_options, key="audit_user", format_func=lambda u: t("audit_all", lang) if u == "" else u
+    t("audit_user", lang),
+    user_options,
+    key="audit_user",
+    placeholder=t("choose_one", lang),
+    format_func=lambda u: t("audit_all", lang) if u == "" else u,
 )
 what = c2.selectbox(
     t("audit_action", lang),
     action_options,
     key="audit_action",
+    placeholder=t("choose_one", lang),
     format_func=lambda a: t("audit_all", lang) if a == "" else audit.action_label(a, lang),
 )
 limit = c3.number_input(t("audit_limit", lang), min_value=10, max_value=5000, value=200, step=50, key="audit_limit")

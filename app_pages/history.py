@@ -39,7 +39,13 @@ if user.role == "area_editor":
 if active.empty:
     st.stop()
 labels = {row.id: upload_view.batch_label(row, lang) for row in active.itertuples()}
-batch = st.selectbox(t("rollback_batch", lang), list(labels), format_func=lambda b: labels[b], key="rollback_batch")
+batch = st.selectbox(
+    t("rollback_batch", lang),
+    list(labels),
+    format_func=lambda b: labels[b],
+    key="rollback_batch",
+    placeholder=t("choose_one", lang),
+)
 sure = st.checkbox(t("rollback_confirm", lang), key="rollback_sure")
 if st.button(t("rollback", lang), disabled=not sure, key="rollback_go"):
     try:

@@ -38,7 +38,11 @@ area_choices = common_view.area_options(rules)
 if user.role == "area_editor":
     area_choices = [a for a in area_choices if a in user.areas] or area_choices
 t_area = c1.selectbox(
-    t("template_area", lang), area_choices, key="template_area", format_func=lambda c: rules.area_name(c, lang)
+    t("template_area", lang),
+    area_choices,
+    key="template_area",
+    placeholder=t("choose_one", lang),
+    format_func=lambda c: rules.area_name(c, lang),
 )
 fmt = c2.radio(t("template_format", lang), ["xlsx", "csv"], key="template_fmt", horizontal=True)
 template = make_template(rules, t_area, fmt=fmt)

@@ -75,8 +75,20 @@ st.subheader(t("user_add", lang))
 with st.form("user_add_form", clear_on_submit=True):
     c1, c2 = st.columns(2)
     new_name = c1.text_input(t("user_name", lang), key="new_user_name")
-    new_role = c2.selectbox(t("user_role", lang), accounts.ROLES, key="new_user_role", format_func=role_label)
-    new_areas = st.multiselect(t("user_areas", lang), area_codes, key="new_user_areas", format_func=area_name)
+    new_role = c2.selectbox(
+        t("user_role", lang),
+        accounts.ROLES,
+        key="new_user_role",
+        placeholder=t("choose_one", lang),
+        format_func=role_label,
+    )
+    new_areas = st.multiselect(
+        t("user_areas", lang),
+        area_codes,
+        key="new_user_areas",
+        placeholder=t("choose_many", lang),
+        format_func=area_name,
+    )
     c3, c4 = st.columns(2)
     new_pw = c3.text_input(t("password_new", lang), type="password", key="new_user_pw", autocomplete="new-password")
     new_pw2 = c4.text_input(t("password_again", lang), type="password", key="new_user_pw2", autocomplete="new-password")
@@ -101,7 +113,7 @@ if not names:
 # 3. disable / enable, role and areas -------------------------------------------------------
 st.subheader(t("user_disable_enable", lang))
 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-who = c1.selectbox(t("user_pick", lang), names, key="manage_user")
+who = c1.selectbox(t("user_pick", lang), names, key="manage_user", placeholder=t("choose_one", lang))
 row = users[users["name"] == who].iloc[0]
 if bool(row["disabled"]):
     if c2.button(t("user_enable", lang), key="user_enable_go"):
@@ -131,9 +143,15 @@ with st.expander(t("user_change_role", lang)):
             index=accounts.ROLES.index(row["role"]) if row["role"] in accounts.ROLES else 0,
             format_func=role_label,
             key=f"chg_role_{who}",
+            placeholder=t("choose_one", lang),
         )
         areas = st.multiselect(
-            t("user_areas", lang), area_codes, default=current_areas, format_func=area_name, key=f"chg_areas_{who}"
+            t("user_areas", lang),
+            area_codes,
+            default=current_areas,
+            format_func=area_name,
+            key=f"chg_areas_{who}",
+            placeholder=t("choose_many", lang),
         )
         change = st.form_submit_button(t("user_change_go", lang), key="user_change_go")
     if change:
@@ -150,7 +168,7 @@ with st.expander(t("user_change_role", lang)):
 # 4. reset a password ------------------------------------------------------------------------
 st.subheader(t("password_reset", lang))
 with st.form("password_reset_form", clear_on_submit=True):
-    target = st.selectbox(t("user_pick", lang), names, key="reset_user")
+    target = st.selectbox(t("user_pick", lang), names, key="reset_user", placeholder=t("choose_one", lang))
     c1, c2 = st.columns(2)
     pw = c1.text_input(t("password_new", lang), type="password", key="reset_pw", autocomplete="new-password")
     pw2 = c2.text_input(t("password_again", lang), type="password", key="reset_pw2", autocomplete="new-password")

@@ -228,7 +228,9 @@ def test_anonymous_upload_url_is_refused(server, page):
     page.get_by_text("未登录用户（查看者）无权上传数据").first.wait_for()
     _settle(page)
     assert page.locator('input[type="file"]').count() == 0
-    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("数据上传").count() == 0  # not in the menu
+    menu = page.locator(".st-key-app_menu")
+    assert menu.get_by_text("总览").count() == 1  # the menu is there …
+    assert menu.get_by_text("数据上传").count() == 0  # … without the upload page
     page.screenshot(path=str(SHOTS / "upload_refused.png"), full_page=True)
 
 
@@ -266,7 +268,7 @@ def test_upload_through_the_page(server, page):
     assert sorted(values["indicator"]) == ["W02", "W04"]
 
     # A full page load starts a new Streamlit session (signed out again): go through the menu.
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("上传记录").click()
+    page.locator('.st-key-app_menu').get_by_text("上传记录").click()
     page.get_by_text("每次上传都是一个批次").first.wait_for()
     page.get_by_text("browser_upload.csv").first.wait_for(state="attached")  # grid cells are drawn on canvas
     _settle(page)
@@ -277,7 +279,7 @@ def test_admin_pages_for_the_demo_account(server, page):
     page.goto(server["base"] + "/overview")  # a new browser session starts signed out
     page.get_by_text("规划实施进展").first.wait_for()
     _sign_in(page, "demo", "demo-only-2030")
-    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav = page.locator('.st-key-app_menu')
     nav.get_by_text("用户", exact=True).click()
     page.get_by_text("用户列表").first.wait_for()
     page.get_by_text("重设密码").first.wait_for()

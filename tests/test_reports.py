@@ -1,6 +1,7 @@
 """Reports: open the generated .docx and .xlsx and check them against the engine's numbers."""
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -158,3 +159,23 @@ def test_report_rendered_to_png(rules, dataset, tmp_path):
     )
     pages = sorted(OUT.glob("report_page*.png"))
     assert len(pages) >= 2 and all(p.stat().st_size > 5000 for p in pages)
+
+    # Every page is A4 (595 × 842 pt) and every page after the cover carries its number, "— N —".
+    pdf = tmp_path / "report.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    n_pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    assert n_pages >= 3
+    sizes = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", str(n_pages), str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    found = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", sizes, re.M)
+    assert len(found) == n_pages
+    assert all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in found), found
+    for number in range(2, n_pages + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        assert re.search(rf"—\s*{number}\s*—\s*\f?$", text.rstrip()), (number, text[-300:])

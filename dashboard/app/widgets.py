@@ -227,7 +227,13 @@ def select(
     key = f"w_{name}"
     _bind(name, key, current if current in options else options[0])
     where.selectbox(
-        t(label, ctx.lang), list(options), key=key, format_func=format_func, on_change=_commit, args=(name, key, drop)
+        t(label, ctx.lang),
+        list(options),
+        key=key,
+        format_func=format_func,
+        on_change=_commit,
+        args=(name, key, drop),
+        placeholder=t("choose_one", ctx.lang),
     )
     return st.session_state[key]
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..messages.numbers import decimals_for
-from ..rules import RuleSet
+from ..rules import RuleSet, TaskCatalogue
 from .levels import TYPICAL_2020
 
 DEFAULT_SEED = 20211
@@ -144,6 +144,47 @@ def generate(rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> p
         }
     )
     return frame
+
+
+# How a task stands in the n-th year of its period: most advance, some stall and fall behind.
+_TASK_PATHS = (
+    ("in_progress", "in_progress", "in_progress", "in_progress", "done"),
+    ("in_progress", "in_progress", "done", "done", "done"),
+    ("not_started", "in_progress", "in_progress", "delayed", "in_progress"),
+    ("in_progress", "delayed", "delayed", "in_progress", "in_progress"),
+)
+_TASK_PATH_P = (0.45, 0.25, 0.18, 0.12)
+
+
+def generate_task_progress(cat: TaskCatalogue, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> pd.DataFrame:
+    """Demo task reports: DataFrame(task, year, target_no, status, reached, note), same for the same seed.
+
+    Every task running in a demo year after the baseline gets a status for that year, following
+    one of a few plausible paths (most advance, some are delayed for a year or two); a task with
+    quantitative targets reports a reached number per target, moving toward the target's value.
+    """
+    rng = np.random.default_rng(seed + 1)
+    first = int(min(years)) + 1  # the baseline year has no work plan yet
+    rows = []
+    for task in cat.tasks.values():
+        path = _TASK_PATHS[int(rng.choice(len(_TASK_PATHS), p=_TASK_PATH_P))]
+        pace = rng.uniform(0.55, 1.05)
+        span = [y for y in years if first <= y and task.period_start <= y <= task.period_end]
+        for k, year in enumerate(span):
+            status = path[min(k, len(path) - 1)]
+            if not task.targets:
+                rows.append((task.code, int(year), 0, status, np.nan))
+                continue
+            for g in task.targets:
+                value = getattr(g.check, "value", None)
+                reached = np.nan
+                if isinstance(value, (int, float)) and status != "not_started":
+                    share = min(1.0, pace * (k + 1) / max(len(span), 1))
+                    reached = round(float(value) * (0.6 + 0.4 * share) * rng.uniform(0.97, 1.03), 1)
+                rows.append((task.code, int(year), g.no, status, reached))
+    frame = pd.DataFrame(rows, columns=["task", "year", "target_no", "status", "reached"])
+    frame["note"] = None
+    return frame.astype({"year": "int64", "target_no": "int64", "reached": "float64"})
 
 
 def load_demo(store, rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> int:
