@@ -272,3 +272,42 @@ def test_a_value_that_stands_still_has_no_growth(small_rules):
     # T02 ≥98.2 from 95.0 to a mean that is 95 up to rounding: R = 0 → limited, not deterioration.
     r = cell(small_rules, obs((WANZHOU, "T02", {2020: 95.0, 2024: 95.0})), WANZHOU, "T02", 2024)
     assert r.ratio == 0 and r.status == "limited"
+
+
+def test_on_track_just_short_says_so_and_never_will_miss(small_rules):
+    # T02 ≥98.2 from 95 in 2020. Required CAGR (98.2/95)^(1/10) − 1 = 0.0033184. Observed 95 → 96.54
+    # in 5 years: (96.54/95)^(1/5) − 1 = 0.0032213, R = 0.0032213 / 0.0033184 = 0.9707 ≥ 0.95: on track.
+    # Projected 2030: 96.54 × 1.0032213^5 = 98.105 < 98.2 — short, but the status says "on pace".
+    r = cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2025: 96.54})), WANZHOU, "T02", 2025)
+    assert r.ratio == pytest.approx(0.9707, abs=1e-4)
+    assert r.projected_2030 == pytest.approx(98.105, abs=1e-3)
+    assert r.status == "on_track" and not r.will_miss and r.near_miss
+    # R = 0.632 (test above): needs acceleration, and then the projection's shortfall is a will-miss.
+    slow = cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2025: 96})), WANZHOU, "T02", 2025)
+    assert slow.status == "needs_acceleration" and slow.will_miss and not slow.near_miss
+
+
+def test_no_row_of_the_demo_data_is_on_track_with_a_will_miss_warning(rules, demo_db):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{demo_db}")
+    values = pd.read_sql("SELECT area, indicator, year, value FROM observations WHERE is_current", engine)
+    engine.dispose()
+    out = evaluate(rules, values)
+    good = out["status"].isin(["achieved", "on_track"])
+    assert len(out) > 10_000 and out["will_miss"].sum() > 0
+    assert not (good & out["will_miss"]).any()
+
+
+def test_a_target_met_then_missed_is_a_warning(small_rules):
+    # T02 ≥98.2: 95 (2020), 98.6 (2023: met), 98.0 (2024: below again). From the baseline the trend is
+    # still strong (R = 2.34: on track), so only the fall below the target tells: fell_below.
+    from dashboard.engine.warnings import warnings_frame
+
+    data = obs((WANZHOU, "T02", {2020: 95, 2023: 98.6, 2024: 98.0}))
+    r = cell(small_rules, data, WANZHOU, "T02", 2024)
+    assert r.status == "on_track" and r.fell_below and not r.met
+    assert not cell(small_rules, data, WANZHOU, "T02", 2023).fell_below  # met that year
+    w = warnings_frame(small_rules, evaluate(small_rules, data, years=[2024], areas=[WANZHOU]), 2024)
+    assert w["kind"].tolist() == ["fell_below"]  # binding, yet on track: no other warning
+    assert w.loc[0, "reason"] == "最新值 98.0% 已低于目标 ≥98.2，此前曾经达标"

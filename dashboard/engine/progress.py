@@ -240,7 +240,16 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         proj_ok_dir = d * (projected - B) - tt.margin[:, None] * np.abs(B) > 0
     proj_ok = np.where(reach, proj_ok_reach, proj_ok_dir)
     has_proj = ~np.isnan(projected) & ~unknown
-    will_miss = has_proj & ~proj_ok & (status != 0)
+    # The warning follows the status, never contradicts it: "will miss" only where the status says
+    # progress is short of the pace (R < 0.95: needs acceleration, limited, deterioration). An
+    # on-track row whose projection ends just short (R in [0.95, 1)) says exactly that instead.
+    will_miss = has_proj & ~proj_ok & (status >= 2) & (status <= 4)
+    near_miss = has_proj & ~proj_ok & (status == 1)
+    # A target met at an earlier observed year and missed now has slipped below it, whatever the
+    # trend from the baseline says (86 → 84 on ≥85): a projection from the baseline cannot see it.
+    met_seen = valid & met_reach & reach
+    met_before = np.concatenate([np.zeros((P, 1), dtype=bool), np.logical_or.accumulate(met_seen, axis=1)[:, :-1]], 1)
+    fell_below = reach & met_before & ~met_reach & ~unknown
     # Achieved but the latest change went the wrong way, or the trend leaves the target by 2030.
     with np.errstate(invalid="ignore"):
         worsened = valid & (prev >= 0) & (d * (judged - prev_val) < 0)
@@ -279,6 +288,8 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         "ratio": np.where(unknown, np.nan, ratio),
         "status": status.astype(np.int8),
         "will_miss": will_miss,
+        "near_miss": near_miss,
+        "fell_below": fell_below,
         "may_slip": may_slip,
         "swing": swing & ~np.isnan(cur),
         "data_gap": data_gap,
@@ -341,6 +352,7 @@ def evaluate(
         r["ratio"],
         r["status"],
     )
+    near_miss, fell_below = r["near_miss"], r["fell_below"]
     will_miss, may_slip, swing, data_gap, single, smoothed, ref_missing = (
         r["will_miss"],
         r["may_slip"],
@@ -401,6 +413,8 @@ def evaluate(
             "ratio": pick(ratio),
             "status": pd.Categorical.from_codes(pick(status), categories=STATUSES),
             "will_miss": pick(will_miss),
+            "near_miss": pick(near_miss),
+            "fell_below": pick(fell_below),
             "may_slip": pick(may_slip),
             "swing": pick(swing),
             "data_gap": pick(data_gap),

@@ -12,7 +12,17 @@ import pandas as pd
 from ..messages import separator, t
 
 STATUSES = ["achieved", "on_track", "needs_acceleration", "limited", "deterioration", "no_data"]
-FLAGS = ["will_miss", "may_slip", "swing", "data_gap", "single_point", "smoothed", "reference_missing"]
+FLAGS = [
+    "will_miss",
+    "near_miss",
+    "fell_below",
+    "may_slip",
+    "swing",
+    "data_gap",
+    "single_point",
+    "smoothed",
+    "reference_missing",
+]
 GOOD = ("achieved", "on_track")
 # Most worrying first: used to order attention lists.
 SEVERITY = {"deterioration": 0, "limited": 1, "needs_acceleration": 2, "no_data": 3, "on_track": 4, "achieved": 5}

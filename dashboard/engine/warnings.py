@@ -13,8 +13,8 @@ from ..messages import t
 from ..rules import Indicator, RuleSet
 from .statuses import status_label
 
-KINDS = ["binding_not_on_track", "will_miss", "deterioration", "swing", "data_gap"]
-SEVERITY = {"binding_not_on_track": 0, "will_miss": 1, "deterioration": 2, "swing": 3, "data_gap": 4}
+KINDS = ["binding_not_on_track", "fell_below", "will_miss", "deterioration", "swing", "data_gap"]
+SEVERITY = {"binding_not_on_track": 0, "fell_below": 1, "will_miss": 2, "deterioration": 3, "swing": 4, "data_gap": 5}
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:
@@ -49,6 +49,7 @@ def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str
     binding = e["attribute"].astype(str) == "binding"
     masks = {
         "binding_not_on_track": binding & ~status.isin(["achieved", "on_track", "no_data"]),
+        "fell_below": e["fell_below"].to_numpy() & ~status.isin(["no_data"]),
         "will_miss": e["will_miss"].to_numpy() & ~status.isin(["no_data"]),
         "deterioration": status == "deterioration",
         "swing": e["swing"].to_numpy(),
@@ -96,6 +97,8 @@ def _reason(r, lang: str, rare_event: bool, ind: Indicator) -> str:
     v, target, p = ind.format(r.value_used, lang), r.target_text, ind.format(r.projected_2030, lang)
     if r.kind == "binding_not_on_track":
         return t("warning_reason_binding", lang, value=v, target=target, status=status_label(str(r.status), lang))
+    if r.kind == "fell_below":
+        return t("warning_reason_fell_below", lang, value=v, target=target)
     if r.kind == "will_miss":
         return t("warning_reason_will_miss", lang, projected=p, target=target)
     if r.kind == "deterioration":

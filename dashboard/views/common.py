@@ -110,6 +110,7 @@ EMPTY_EVALUATION = pd.DataFrame(
             "status",
             "attribute",
             "will_miss",
+            "fell_below",
             "swing",
             "data_gap",
             "value_year",

@@ -22,7 +22,7 @@ from .common import (
 )
 from .tasks import indicator_lead_units
 
-WARNING_FLAGS = ("will_miss", "may_slip", "swing")
+WARNING_FLAGS = ("fell_below", "will_miss", "near_miss", "may_slip", "swing")
 
 
 def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
