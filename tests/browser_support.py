@@ -136,6 +136,14 @@ def settle(pg, extra_ms: int = 600) -> None:
         " return !running && !document.querySelector('[data-testid=\"stSkeleton\"]'); }",
         timeout=60_000,
     )
+    # On a busy machine a rerun can still be drawing: wait until the page's text stops changing.
+    previous = None
+    for _ in range(40):
+        now = pg.evaluate("() => document.querySelector('[data-testid=\"stApp\"]').innerText.length")
+        if now == previous:
+            break
+        previous = now
+        pg.wait_for_timeout(250)
     pg.wait_for_timeout(extra_ms)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -589,3 +590,24 @@ def test_a_database_failing_after_start_up_is_said_not_shown_as_no_data(demo):
     at.run()
     shown = [e.value for e in at.error]
     assert len(shown) == 1 and shown[0].startswith("The database (") and "sqlite3" not in shown[0], shown
+
+
+def test_one_district_s_new_year_does_not_move_the_city_view(demo):
+    # 江津区 reports 2026 before anyone else: the city stays on 2025 (its latest year with data), and
+    # 江津区 opens on 2026; the city's 2026 is listed as a year without data, never shown as if it had.
+    from dashboard.store import Store
+
+    store = Store(f"sqlite:///{demo}")
+    rows = pd.DataFrame({"area": ["500116"], "indicator": ["W02"], "year": [2026], "value": [82.6]})
+    store.commit_rows(rows, uploader="test", file_name="2026.csv", sha256="x")
+    store.dispose()
+    at = app("overview")
+    no_exception(at)
+    assert at.title[0].value == "重庆市 · 2025年 规划实施进展"
+    assert at.selectbox(key="w_year").value == 2025
+    at = app("overview", area="500116")
+    assert at.title[0].value == "江津区 · 2026年 规划实施进展"
+    at = app("overview", area="500000", year="2026")
+    no_exception(at)
+    shown = " ".join(i.value for i in at.info)
+    assert "2026" in shown and "2025" in shown, shown  # "no data for 2026 yet; the latest is 2025"
