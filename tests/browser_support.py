@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -129,11 +130,15 @@ def serve(folder: Path, copy_rules: bool = False) -> Iterator[Server]:
 def settle(pg, extra_ms: int = 600) -> None:
     """Wait until Streamlit has finished the run: no "running" indicator and no placeholder skeletons."""
     pg.wait_for_selector('[data-testid="stApp"]')
-    pg.wait_for_timeout(300)
+    # A run shows the status widget ("Running… Stop") shortly after it starts: let it appear first,
+    # or a check made too early sees an empty page that is "not running" yet.
+    with contextlib.suppress(PlaywrightTimeout):
+        pg.wait_for_selector('[data-testid="stStatusWidget"]', timeout=1500)
     pg.wait_for_function(
         "() => { const s = document.querySelector('[data-testid=\"stStatusWidget\"]');"
         " const running = s && /Running|运行|Stop/.test(s.innerText);"
-        " return !running && !document.querySelector('[data-testid=\"stSkeleton\"]'); }",
+        " const drawn = document.querySelector('[data-testid=\"stMain\"] [data-testid=\"stElementContainer\"]');"
+        " return !running && drawn && !document.querySelector('[data-testid=\"stSkeleton\"]'); }",
         timeout=60_000,
     )
     # On a busy machine a rerun can still be drawing: wait until the page's text stops changing.

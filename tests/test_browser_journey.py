@@ -192,6 +192,7 @@ def test_every_page_in_both_languages_at_both_widths(server, browser):
                 pg.goto(f"{server.base}/{page}?year=2024&area=500116{EXTRA.get(page, '')}{suffix}")
                 settle(pg)
                 assert pg.locator('[data-testid="stException"]').count() == 0, (page, lang)
+                assert pg.locator('[data-testid="stMain"] h1').count() >= 1, (page, lang)  # drawn, not blank
                 overflow = pg.evaluate(
                     "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
                     " return m.scrollWidth - m.clientWidth; }"
