@@ -1,5 +1,5 @@
 """评估 Evaluation — the plan's own indicator table for one area and evaluation year (2025 mid-term,
-2030 final), the per-domain summary lines, and the .docx report and .xlsx tables to download."""
+2030 final), the per-domain summary lines, and the .docx report (with its PDF) and .xlsx tables to download."""
 
 import streamlit as st
 
@@ -56,6 +56,8 @@ with d2:
     ):
         with st.spinner(t("making_docx", lang)):
             st.session_state[docx_key] = app_state.report_file("docx", rules, area, year, lang, ctx.store)
+        with st.spinner(t("making_pdf", lang)):
+            st.session_state[docx_key + "_pdf"] = app_state.report_file("pdf", rules, area, year, lang, ctx.store)
     if docx_key in st.session_state:
         st.download_button(
             t("download_docx", lang),
@@ -66,6 +68,18 @@ with d2:
             type="primary",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
+        pdf_bytes = st.session_state.get(docx_key + "_pdf")
+        if pdf_bytes:
+            st.download_button(
+                t("download_pdf", lang),
+                pdf_bytes,
+                key="eval_pdf",
+                icon=":material/picture_as_pdf:",
+                file_name=f"report_{stem}.pdf",
+                mime="application/pdf",
+            )
+        else:
+            st.caption(t("pdf_unavailable", lang))
 
 st.subheader(t("domain_lines", lang))
 with st.container(border=True):

@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from ..engine import evaluate
-from ..reports.documents import build_docx, build_xlsx
+from ..reports.documents import build_docx, build_pdf, build_xlsx
 from ..rules import RuleSet
 from ..services import Config, RulesState, Services
 from ..store import Store
@@ -159,15 +159,19 @@ def _report_file(
 ) -> bytes:
     ev = _evaluation(_rules, fingerprint, _store, url, version)
     demo = _store.has_demo_data()
-    if kind == "docx":
-        return build_docx(_rules, ev, area, year, lang, demo=demo)
+    if kind in ("docx", "pdf"):
+        # The tasks-and-units section needs the work plans and what was reported on them.
+        cat, reports = services().catalogue, _task_reports(_store, url, version)
+        if kind == "pdf":
+            return build_pdf(_rules, ev, area, year, lang, demo=demo, catalogue=cat, task_reports=reports) or b""
+        return build_docx(_rules, ev, area, year, lang, demo=demo, catalogue=cat, task_reports=reports)
     obs = _observations(_store, url, version)
     return build_xlsx(_rules, ev, area, year, lang, observations=obs, demo=demo)
 
 
 def report_file(kind: str, rules: RuleSet, area: str, year: int, lang: str, store: Store | None = None) -> bytes:
-    """The evaluation report (``kind`` 'docx') or tables ('xlsx') as bytes, built once per rules,
-    data, area, year and language."""
+    """The evaluation report (``kind`` 'docx' or 'pdf') or tables ('xlsx') as bytes, built once per
+    rules, data, area, year and language (empty bytes for 'pdf' where LibreOffice is not installed)."""
     store = store or get_store()
     return _report_file(kind, rules, rules.fingerprint, store, store.url, data_version(store), area, int(year), lang)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..engine import evaluate, flags_text
 from ..intake.indicator_values import read_upload
-from ..reports.documents import build_docx, build_xlsx
+from ..reports.documents import build_docx, build_pdf, build_xlsx
 from .common import area_code, err, rules_or_exit, say, write_frame
 
 EVALUATE_COLUMNS = [
@@ -66,8 +66,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     obs = store.current_values()
     evaluated = evaluate(rules, obs, years=[args.year], areas=[area])
     demo = store.has_demo_data()
-    if args.format == "docx":
-        content = build_docx(rules, evaluated, area, args.year, args.lang, demo=demo)
+    if args.format in ("docx", "pdf"):
+        cat, reports = args.services.catalogue, store.current_task_reports()
+        if args.format == "docx":
+            content = build_docx(rules, evaluated, area, args.year, args.lang, demo, cat, reports)
+        else:
+            made = build_pdf(rules, evaluated, area, args.year, args.lang, demo, cat, reports)
+            if made is None:
+                err(say("cli_pdf_unavailable"))
+                return 1
+            content = made
     else:
         content = build_xlsx(rules, evaluated, area, args.year, args.lang, observations=obs, demo=demo)
     Path(args.out).write_bytes(content)
@@ -90,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="the annual monitoring report (.docx) or tables (.xlsx) for an area and year")
     p.add_argument("--area", help="area code or name (default: the city)")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", choices=["docx", "xlsx"], default="docx")
+    p.add_argument("--format", choices=["docx", "pdf", "xlsx"], default="docx")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--out", required=True)
     p.add_argument("--rules")
