@@ -94,3 +94,18 @@ def test_bench_prints_its_figures(capsys):
     assert sum(result["status_counts"].values()) == result["rows"]
     agreed, sampled = result["sample_status_agreement"].split("/")
     assert agreed == sampled and int(sampled) > 0  # the per-cell method gives the same statuses
+
+
+def test_report_from_the_command_line_has_the_tasks_and_units(tmp_path, monkeypatch, demo_db, capsys):
+    import docx
+
+    db = tmp_path / "demo.db"
+    db.write_bytes(demo_db.read_bytes())
+    monkeypatch.setenv("DASHBOARD_DB_URL", f"sqlite:///{db}")
+    out = tmp_path / "r.docx"
+    assert main(["report", "--area", "江津区", "--year", "2024", "--out", str(out)]) == 0
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(out.read_bytes())).paragraphs)
+    assert "四、重点任务与责任单位" in text
+    cells = [c.text for table in docx.Document(str(out)).tables for row in table.rows for c in row.cells]
+    # W03 is moved by the 2020 work plan's task 5, led by the health commission.
+    assert "WP2020-05" in cells and "市卫生健康委" in cells
