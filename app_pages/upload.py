@@ -98,17 +98,8 @@ if ok:
 else:
     st.error(t("report_bad", lang, n=len(report.errors) + len(outside)))
 if not problems.empty:
-    st.dataframe(
-        problems[["location", "code", "message"]].rename(
-            columns={
-                "location": t("problem_location", lang),
-                "code": t("problem_code", lang),
-                "message": t("problem_message", lang),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    # People read the location, how serious it is and the message; the code stays in the download.
+    st.dataframe(upload_view.problems_for_reading(problems, lang), hide_index=True, width="stretch")
 st.download_button(
     t("download_report", lang),
     ui.csv_bytes(problems.drop(columns=["message"])),
@@ -155,7 +146,7 @@ if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
     except authorization.Refused as exc:
         st.error(t("upload_refused", lang))
         st.dataframe(
-            upload_view.problem_table(exc.problems, lang)[["location", "code", "message"]],
+            upload_view.problems_for_reading(upload_view.problem_table(exc.problems, lang), lang),
             hide_index=True,
             width="stretch",
         )

@@ -575,8 +575,11 @@ def test_upload_page_reports_problems(demo, session_token):
     no_exception(at)
     assert any("发现 1 个问题" in e.value for e in at.error)
     report = at.dataframe[0].value
-    assert report.iloc[0]["问题代码"] == "NOT_A_NUMBER"
-    assert not at.button(key="confirm_upload") if "confirm_upload" in [b.key for b in at.button] else True
+    # Where, how serious, what — in words; the code (NOT_A_NUMBER) only in the downloaded report.
+    assert list(report.columns) == ["位置", "类型", "说明"], list(report.columns)
+    assert report.iloc[0].tolist()[1:] == ["错误（须改正）", "“abc”不是数字"]
+    assert report.iloc[0, 0].startswith("第 ") and "“2025”列" in report.iloc[0, 0]
+    assert "confirm_upload" not in [b.key for b in at.button]  # a file with errors cannot be stored
 
 
 # ------------------------------------------------------------------------------ a database that fails

@@ -34,6 +34,17 @@ def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
     )
 
 
+def problems_for_reading(problems: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The problems as the page shows them: where, how serious (in words) and what — no codes."""
+    return pd.DataFrame(
+        {
+            t("problem_location", lang): problems["location"],
+            t("problem_severity", lang): [t(f"severity_{s}", lang) for s in problems["severity"]],
+            t("problem_message", lang): problems["message"],
+        }
+    )
+
+
 def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
     """The preview of changes with names and words instead of codes, for people to read."""
     shown = preview.copy()
