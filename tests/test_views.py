@@ -588,6 +588,8 @@ def test_upload_report_tables(rules):
     shown = upload_view.preview_table(INDICATORS, preview, rules, "zh")
     assert list(shown["area"]) == ["万州区", "江津区"] and list(shown["name"]) == ["孕产妇死亡率"] * 2
     assert list(shown.columns[:3]) == ["area", "indicator", "name"]
+    # Values in the indicator's unit; nothing stored before is a dash, never "None".
+    assert list(shown["old"]) == ["—", "9.0/10万"] and list(shown["new"]) == ["10.0/10万", "8.0/10万"]
 
 
 def test_audit_table_in_words():

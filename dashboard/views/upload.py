@@ -11,7 +11,7 @@ from ..intake import TASKS
 from ..messages import has, separator, t
 from ..rules import RuleSet
 from ..store.audit import action_label
-from .common import display, local_time
+from .common import MISSING, display, local_time
 
 PROBLEM_COLUMNS = ["location", "code", "severity", "message", "message_zh", "message_en"]
 
@@ -55,11 +55,23 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
         for col in ("status", "old_status"):
             if col in shown:
                 shown[col] = [task_status_label(v, lang) if isinstance(v, str) else v for v in shown[col]]
+        for col in ("old_reached", "reached"):
+            if col in shown:
+                shown[col] = [MISSING if pd.isna(v) else f"{float(v):g}" for v in shown[col]]
     else:
         shown["area"] = [rules.area_name(str(a), lang) for a in shown["area"]]
-        shown.insert(
-            2, "name", [rules.indicators[c].name(lang) if c in rules.indicators else c for c in shown["indicator"]]
-        )
+        inds = rules.indicators
+        # Values written as the indicator's unit says (82.6岁, 7.5/10万); nothing stored yet is a dash.
+        for col in ("old", "new"):
+            shown[col] = [
+                inds[c].format(v, lang) if c in inds and not pd.isna(v) else (MISSING if pd.isna(v) else f"{v:g}")
+                for c, v in zip(shown["indicator"], shown[col])
+            ]
+        shown.insert(2, "name", [inds[c].name(lang) if c in inds else c for c in shown["indicator"]])
+    # A missing note or old value is shown as a dash, never as "None".
+    for col in shown.columns:
+        if shown[col].dtype == object:
+            shown[col] = shown[col].where(shown[col].notna() & (shown[col].astype(str) != ""), MISSING)
     return shown
 
 
