@@ -20,7 +20,7 @@ st.title(f"{t('constraint_heading', lang)} · {rules.area_name(area, lang)} · {
 st.caption(t("constraint_note", lang))
 ui.notices(ctx)
 
-counts = overview_view.status_counts(ev, area, year, lang)
+counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
 table = constraint_view.constraint_table(ev, rules, area, year, lang)
 for col, attr in zip(st.columns(2), ("binding", "expected")):
     with col:

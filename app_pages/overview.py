@@ -28,7 +28,7 @@ if ctx.presenting:
     ui.presentation_toggle(ctx)
 ui.notices(ctx)
 
-counts = overview_view.status_counts(ev, area, year, lang)
+counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
 for field, title in (
     ("total", "all_indicators"),
     ("binding", "binding_indicators"),

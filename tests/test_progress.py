@@ -311,3 +311,38 @@ def test_a_target_met_then_missed_is_a_warning(small_rules):
     w = warnings_frame(small_rules, evaluate(small_rules, data, years=[2024], areas=[WANZHOU]), 2024)
     assert w["kind"].tolist() == ["fell_below"]  # binding, yet on track: no other warning
     assert w.loc[0, "reason"] == "最新值 98.0% 已低于目标 ≥98.2，此前曾经达标"
+
+
+# ------------------------------------------------------------------------------ the published method's edges
+def test_a_rate_that_stays_at_zero_is_not_judged_as_standing_still(small_rules):
+    # T07 明显降低 (lower). Open SDG replaces a zero *base* by 0.001, never the current value:
+    # growth (0 / 0.001)^(1/3) − 1 = −1; progress = sign × direction × growth = 1 × −1 × −1 = 1 ≥ 0.015:
+    # on track (replacing the current 0 as well would give growth 0: "limited", "will miss").
+    r = cell(small_rules, obs((WANZHOU, "T07", {2020: 0, 2023: 0})), WANZHOU, "T07", 2023)
+    assert r.ratio == pytest.approx(1.0)
+    assert r.status == "on_track" and not r.will_miss
+
+
+def test_direction_only_target_at_the_deadline_needs_a_value_of_that_year(small_rules):
+    # T06 提高 (higher), met since 2024 (60 > 50). In the 2030 row, without a 2030 value, the
+    # deadline cannot be judged: no data. With a 2030 value of 60 it is achieved.
+    carried = cell(small_rules, obs((WANZHOU, "T06", {2020: 50, 2024: 60})), WANZHOU, "T06", 2030)
+    assert carried.status == "no_data" and carried.value_year == 2024
+    final = cell(small_rules, obs((WANZHOU, "T06", {2020: 50, 2030: 60})), WANZHOU, "T06", 2030)
+    assert final.status == "achieved"
+
+
+def test_at_the_deadline_a_target_is_met_or_not(small_rules):
+    # T02 ≥98.2 from 95: 98.1 in 2030 is R = ((98.1/95)^(1/10) − 1) / ((98.2/95)^(1/10) − 1)
+    # = 0.0032162 / 0.0033184 = 0.969 — "on track" by the classes, but 2030 is the deadline and
+    # 98.1 < 98.2: not achieved.
+    r = cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2030: 98.1})), WANZHOU, "T02", 2030)
+    assert r.ratio == pytest.approx(0.969, abs=1e-3)
+    assert r.status == "not_achieved" and not r.met
+    assert cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2030: 98.3})), WANZHOU, "T02", 2030).status == "achieved"
+
+
+def test_a_projection_stays_inside_the_valid_range(small_rules):
+    # T02 (%): 95 → 99 in 4 years is 1.0364 % a year; 99 × 1.010364^6 = 105.3 — a rate above 100 %.
+    r = cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2024: 99})), WANZHOU, "T02", 2024)
+    assert r.projected_2030 == 100.0

@@ -427,6 +427,7 @@ def test_unit_views(small):
         "limited": 0,
         "deterioration": 1,
         "no_data": 0,
+        "not_achieved": 0,
     }
 
 
@@ -549,9 +550,25 @@ def test_status_colours_are_fixed():
         "limited",
         "deterioration",
         "no_data",
+        "not_achieved",
     ]
     scale = charts.status_scale("en").to_dict()
     assert scale["domain"][0] == "Achieved" and scale["range"][0] == charts.STATUS_COLORS["achieved"]
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_status_colours_stay_apart_in_greyscale():
+    # Printed in black and white (or seen without colour vision), each status must still differ in
+    # lightness from the next lighter one: WCAG contrast ratio (L1 + 0.05) / (L2 + 0.05) ≥ 1.15.
+    lum = sorted(_luminance(c) for c in charts.STATUS_COLORS.values())
+    ratios = [(b + 0.05) / (a + 0.05) for a, b in zip(lum, lum[1:])]
+    assert min(ratios) >= 1.15, ratios
 
 
 def test_upload_report_tables(rules):

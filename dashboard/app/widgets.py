@@ -60,6 +60,7 @@ STATUS_ICONS = {
     "limited": "▽",
     "deterioration": "▼",
     "no_data": "○",
+    "not_achieved": "✘",
 }
 TASK_STATUS_ICONS = {"not_reported": "○", "not_started": "□", "in_progress": "◐", "done": "●", "delayed": "◆"}
 LANG_OPTIONS = ("zh", "en")

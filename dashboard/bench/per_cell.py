@@ -16,10 +16,13 @@ from ..checks import IMPROVE, RISE, CheckKind
 from ..rules import Indicator, Settings
 
 
-def _growth(cur: float, base: float, t1: float, t0: float, zero: float) -> float | None:
+def _growth(cur: float, base: float, t1: float, t0: float, zero: float, replace_end: bool = False) -> float | None:
+    # Open SDG replaces a zero base and a zero target (the end of the required growth), not a zero
+    # current value: 0 after a positive base is a growth of −100 %.
     base = zero if base == 0 else base
-    cur = zero if cur == 0 else cur
-    if t1 - t0 <= 0 or cur / base <= 0:
+    if replace_end:
+        cur = zero if cur == 0 else cur
+    if t1 - t0 <= 0 or cur / base < 0:
         return None
     g = (cur / base) ** (1.0 / (t1 - t0)) - 1
     return 0.0 if abs(g) < 1e-12 else g  # rounding, not change (docs/method.md)
@@ -37,8 +40,25 @@ def evaluate_cell(
     """Status of one indicator in one area as of ``year``.
 
     ``series`` maps year → observed value for this area and indicator; ``ref_series`` the same for
-    the series a reference target points to.
+    the series a reference target points to. At the target year the answer is met or not met,
+    judged on a value of that year (a value carried from before is no data for the deadline).
     """
+    out = _judge(series, year, check, indicator, settings, plan_baseline, ref_series)
+    if year >= settings.target_year and not out.get("unknown"):
+        has_final = any(y >= settings.target_year for y in series if y <= year)
+        out = {**out, "status": ("achieved" if out["met"] else "not_achieved") if has_final else "no_data"}
+    return out
+
+
+def _judge(
+    series: dict[int, float],
+    year: int,
+    check: CheckKind,
+    indicator: Indicator,
+    settings: Settings,
+    plan_baseline: float | None = None,
+    ref_series: dict[int, float] | None = None,
+) -> dict:
     s = settings
     row = check.engine_row(indicator.direction, s)
     k = indicator.smoothing_years or 1
@@ -48,7 +68,7 @@ def evaluate_cell(
         judged[y] = sum(window) / len(window)
     seen = sorted(y for y in judged if y <= year)
     if not seen:
-        return {"status": "no_data", "met": False}
+        return {"status": "no_data", "met": False, "unknown": True}
     cur_year = seen[-1]
     cur = judged[cur_year]
     if s.baseline_year in judged:
@@ -100,7 +120,7 @@ def evaluate_cell(
     if row.ref_series is not None:
         ref_seen = sorted(y for y in (ref_series or {}) if y <= year)
         if not ref_seen:
-            return {"status": "no_data", "met": False}
+            return {"status": "no_data", "met": False, "unknown": True}
         refv = (ref_series or {})[ref_seen[-1]]
         if row.ref_about:
             centre, half = refv, row.half * abs(refv)
@@ -117,7 +137,7 @@ def evaluate_cell(
     if cur_year <= base_year:
         return {"status": "no_data", "met": False}
     g_obs = _growth(yt, bt, cur_year, base_year, zero)
-    g_req = _growth(tt, bt, s.target_year, base_year, zero)
+    g_req = _growth(tt, bt, s.target_year, base_year, zero, replace_end=True)
     if g_obs is None or g_req is None:
         return {"status": "deterioration", "met": False}
     sign = -1.0 if bt < 0 else 1.0

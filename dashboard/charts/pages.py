@@ -25,6 +25,7 @@ STATUS_COLORS = {
     "limited": "#f5a05a",  # orange
     "deterioration": "#a63603",  # dark orange-brown
     "no_data": "#eeeeee",  # light grey (cells get a grey outline)
+    "not_achieved": "#cc79a7",  # reddish purple (Okabe–Ito); between blue and orange in greyscale
 }
 # Text on a status colour: white on the dark ones.
 STATUS_TEXT = {"achieved": "white", "on_track": "white", "deterioration": "white"}

@@ -7,7 +7,17 @@ the work-plan tasks with what was reported for them.
 """
 
 from .progress import evaluate, observation_cube
-from .statuses import FLAGS, GOOD, SEVERITY, STATUSES, flag_label, flags_text, flags_words, status_label
+from .statuses import (
+    FLAGS,
+    GOOD,
+    SEVERITY,
+    STATUSES,
+    flag_label,
+    flags_text,
+    flags_words,
+    status_label,
+    statuses_for,
+)
 from .targets import TargetTable, build_targets
 
 __all__ = [
@@ -23,4 +33,5 @@ __all__ = [
     "flags_words",
     "observation_cube",
     "status_label",
+    "statuses_for",
 ]

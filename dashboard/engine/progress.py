@@ -59,10 +59,15 @@ def _take(m: np.ndarray, col: np.ndarray) -> np.ndarray:
     return np.where(col >= 0, out, np.nan)
 
 
-def _growth(cur, base, t1, t0, zero):
-    """Compound annual growth rate (NaN where undefined), with Open SDG's zero replacement."""
+def _growth(cur, base, t1, t0, zero, replace_end: bool = False):
+    """Compound annual growth rate (NaN where undefined), with Open SDG's zero replacement.
+
+    Open SDG replaces a zero *base* (and a zero *target*, the end point of the required growth:
+    ``replace_end``) by ``zero``; a current value of zero is used as it is (growth −100 %).
+    """
     base = np.where(base == 0, zero, base)
-    cur = np.where(cur == 0, zero, cur)
+    if replace_end:
+        cur = np.where(cur == 0, zero, cur)
     span = t1 - t0
     with np.errstate(all="ignore"):
         # exp(log(r)/span) is the same number as r**(1/span) and several times faster on arrays.
@@ -162,10 +167,12 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     if len(drows):
         g_obs[drows] = _growth(yt[drows], bt[drows], cur_year[drows], BY[drows], zero)
     # The required growth is one number per pair, except for targets that follow another series.
-    g_req = np.broadcast_to(_growth(Tt[:, -1:], bt[:, -1:], float(s.target_year), BY[:, -1:], zero), (P, ny)).copy()
+    g_req = np.broadcast_to(
+        _growth(Tt[:, -1:], bt[:, -1:], float(s.target_year), BY[:, -1:], zero, replace_end=True), (P, ny)
+    ).copy()
     varying = np.nonzero(has_ref)[0]
     if len(varying):
-        g_req[varying] = _growth(Tt[varying], bt[varying], float(s.target_year), BY[varying], zero)
+        g_req[varying] = _growth(Tt[varying], bt[varying], float(s.target_year), BY[varying], zero, replace_end=True)
     sign = np.where(bt < 0, -1.0, 1.0)
     with np.errstate(all="ignore"):
         R = np.where(np.abs(g_req) > 1e-12, sign * d * g_obs / np.abs(g_req), np.where(d * g_obs > 0, np.inf, -np.inf))
@@ -210,7 +217,6 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     met_dir = np.where(is_rise, met_dir & ~ever_fell, met_dir)
     st_dir = np.where(is_rise & ever_fell & (st_dir == 1), 2, st_dir)
     year_grid = (start + np.arange(ny))[None, :]
-    st_dir = np.where(met_dir & (year_grid >= s.target_year), 0, st_dir)
 
     # ---------------------------------------------------------------- combine
     reach = (tt.family == REACH)[:, None]
@@ -226,6 +232,11 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     # One point in time says nothing about a trend: only an already-met target is judged.
     status = np.where(unknown | (single & (status != 0)), 5, status)
     met = np.where(unknown, False, met)
+    # At the deadline the only honest answers are met or not met — judged on a value of that year
+    # itself; a value carried from an earlier year says nothing about the deadline (no data).
+    final = year_grid >= s.target_year
+    final_status = np.where(cur_year >= s.target_year, np.where(met, 0, 6), 5)
+    status = np.where(final & ~unknown, final_status, status)
 
     # Projection to the deadline: the observed growth continued (linear where growth is undefined).
     horizon = s.target_year - cur_year
@@ -234,6 +245,10 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         slope = (cur - B) / (cur_year - BY)
         proj_lin = cur + slope * horizon
     projected = np.where(~np.isnan(g_raw), proj_exp, np.where(cur_year > BY, proj_lin, np.nan))
+    # A projection never leaves the indicator's valid range (a coverage rate stops at 100 %).
+    vmin, vmax = tt.vmin[:, None], tt.vmax[:, None]
+    projected = np.where(~np.isnan(vmax) & (projected > vmax), vmax, projected)
+    projected = np.where(~np.isnan(vmin) & (projected < vmin), vmin, projected)
     pt = np.where(dist, centre + np.abs(projected - centre), projected)
     with np.errstate(invalid="ignore"):
         proj_ok_reach = np.where(tt.strict[:, None], d * (pt - Tt) > 0, d * (pt - Tt) >= 0)

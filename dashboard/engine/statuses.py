@@ -1,4 +1,4 @@
-"""The engine's vocabulary: the six statuses and the flags, and their words in both languages.
+"""The engine's vocabulary: the statuses and the flags, and their words in both languages.
 
 The words themselves are in the catalogue (``status_*`` and ``flag_*`` in
 ``dashboard/messages/text/engine.yaml``), so every page, export and report says the same.
@@ -11,7 +11,9 @@ import pandas as pd
 
 from ..messages import separator, t
 
-STATUSES = ["achieved", "on_track", "needs_acceleration", "limited", "deterioration", "no_data"]
+# The position is the engine's status code. "not_achieved" is only ever the answer of the target
+# year itself: at the deadline a target is met or not (or there is no value for that year).
+STATUSES = ["achieved", "on_track", "needs_acceleration", "limited", "deterioration", "no_data", "not_achieved"]
 FLAGS = [
     "will_miss",
     "near_miss",
@@ -25,7 +27,20 @@ FLAGS = [
 ]
 GOOD = ("achieved", "on_track")
 # Most worrying first: used to order attention lists.
-SEVERITY = {"deterioration": 0, "limited": 1, "needs_acceleration": 2, "no_data": 3, "on_track": 4, "achieved": 5}
+SEVERITY = {
+    "not_achieved": 0,
+    "deterioration": 1,
+    "limited": 2,
+    "needs_acceleration": 3,
+    "no_data": 4,
+    "on_track": 5,
+    "achieved": 6,
+}
+
+
+def statuses_for(year: int, target_year: int) -> list[str]:
+    """The statuses a view lists for ``year``: "not achieved" exists only from the target year on."""
+    return [s for s in STATUSES if s != "not_achieved" or year >= target_year]
 
 
 def status_label(status: str, lang: str = "zh") -> str:
@@ -75,4 +90,5 @@ __all__ = [
     "flags_words",
     "separator",
     "status_label",
+    "statuses_for",
 ]

@@ -43,6 +43,8 @@ class TargetTable:
     plan_base: np.ndarray
     smooth: np.ndarray
     limit: np.ndarray
+    vmin: np.ndarray
+    vmax: np.ndarray
     text: np.ndarray
     source: np.ndarray
     attribute: np.ndarray
@@ -72,6 +74,8 @@ _ROW_FIELDS = (
     "ref_about",
     "smooth",
     "limit",
+    "vmin",
+    "vmax",
     "kind",
     "text",
     "source",
@@ -91,6 +95,8 @@ _DTYPES = {
     "ref_about": bool,
     "smooth": int,
     "limit": float,
+    "vmin": float,
+    "vmax": float,
     "kind": object,
     "text": object,
     "source": object,
@@ -116,6 +122,8 @@ def _row(target: ResolvedTarget, ind: Indicator, rules: RuleSet, series_index: d
         r.ref_about,
         ind.smoothing_years or 1,
         limit,
+        np.nan if ind.valid_min is None else ind.valid_min,
+        np.nan if ind.valid_max is None else ind.valid_max,
         target.check.kind,
         target.target_text,
         target.source,

@@ -11,6 +11,7 @@ from ..engine import (
     STATUSES,
     flags_words,
     status_label,
+    statuses_for,
 )
 from ..messages import t
 from ..rules import RuleSet, attribute_label
@@ -25,15 +26,16 @@ from .tasks import indicator_lead_units
 WARNING_FLAGS = ("fell_below", "will_miss", "near_miss", "may_slip", "swing")
 
 
-def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
-    """Counts of indicators by status for one area and year, all six statuses (zeros kept).
+def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh", target_year: int = 2030) -> pd.DataFrame:
+    """Counts of indicators by status for one area and year, every status (zeros kept) — "not
+    achieved" from the target year on, when a target can only be met or not.
 
     Columns: status, label, total, binding, expected.
     """
     part = slice_ev(ev, area, year)
     st = status_strings(part["status"])
     rows = []
-    for s in STATUSES:
+    for s in statuses_for(year, target_year):
         hit = st == s
         rows.append(
             {
