@@ -137,7 +137,7 @@ def settle(pg, extra_ms: int = 600) -> None:
     pg.wait_for_function(
         "() => { const s = document.querySelector('[data-testid=\"stStatusWidget\"]');"
         " const running = s && /Running|运行|Stop/.test(s.innerText);"
-        " const drawn = document.querySelector('[data-testid=\"stMain\"] [data-testid=\"stElementContainer\"]');"
+        ' const drawn = document.querySelector(\'[data-testid="stMain"] [data-testid="stElementContainer"]\');'
         " return !running && drawn && !document.querySelector('[data-testid=\"stSkeleton\"]'); }",
         timeout=60_000,
     )

@@ -268,7 +268,7 @@ def test_upload_through_the_page(server, page):
     assert sorted(values["indicator"]) == ["W02", "W04"]
 
     # A full page load starts a new Streamlit session (signed out again): go through the menu.
-    page.locator('.st-key-app_menu').get_by_text("上传记录").click()
+    page.locator(".st-key-app_menu").get_by_text("上传记录").click()
     page.get_by_text("每次上传都是一个批次").first.wait_for()
     page.get_by_text("browser_upload.csv").first.wait_for(state="attached")  # grid cells are drawn on canvas
     _settle(page)
@@ -279,7 +279,7 @@ def test_admin_pages_for_the_demo_account(server, page):
     page.goto(server["base"] + "/overview")  # a new browser session starts signed out
     page.get_by_text("规划实施进展").first.wait_for()
     _sign_in(page, "demo", "demo-only-2030")
-    nav = page.locator('.st-key-app_menu')
+    nav = page.locator(".st-key-app_menu")
     nav.get_by_text("用户", exact=True).click()
     page.get_by_text("用户列表").first.wait_for()
     page.get_by_text("重设密码").first.wait_for()

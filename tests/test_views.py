@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import warnings
 from pathlib import Path
@@ -567,7 +568,7 @@ def test_status_colours_stay_apart_in_greyscale():
     # Printed in black and white (or seen without colour vision), each status must still differ in
     # lightness from the next lighter one: WCAG contrast ratio (L1 + 0.05) / (L2 + 0.05) ≥ 1.15.
     lum = sorted(_luminance(c) for c in charts.STATUS_COLORS.values())
-    ratios = [(b + 0.05) / (a + 0.05) for a, b in zip(lum, lum[1:])]
+    ratios = [(b + 0.05) / (a + 0.05) for a, b in itertools.pairwise(lum)]
     assert min(ratios) >= 1.15, ratios
 
 
