@@ -109,3 +109,28 @@ def test_report_from_the_command_line_has_the_tasks_and_units(tmp_path, monkeypa
     cells = [c.text for table in docx.Document(str(out)).tables for row in table.rows for c in row.cells]
     # W03 is moved by the 2020 work plan's task 5, led by the health commission.
     assert "WP2020-05" in cells and "市卫生健康委" in cells
+
+
+def test_evaluate_published_method_beside_the_adapted_one(tmp_path, capsys):
+    # T01 maternal mortality "<8", a rare-event rate (smoothing_years: 3): 12, 8, 8, 8 in 2020–2023.
+    # Adapted: the mean of 2021–2023 is 8.0, and "<8" is strict: not met. Open SDG as published:
+    # the latest value 8 (no smoothing), and reaching the target counts (current ≤ target): achieved.
+    from conftest import write_small_rules
+
+    root = write_small_rules(tmp_path / "rules")
+    (root / "units.yaml").write_text(
+        'units:\n  - {code: office, name_zh: 办公室, name_en: The Office, level: city, area: "100000"}\n',
+        encoding="utf-8",
+    )
+    f = tmp_path / "t01.csv"
+    rows = "".join(f"乙区,T01,{y},{v}\n" for y, v in ((2020, 12), (2021, 8), (2022, 8), (2023, 8)))
+    f.write_text("区县,指标,年份,数值\n" + rows, encoding="utf-8")
+    base = ["evaluate", "--rules", str(root), "--data", str(f), "--year", "2023", "--area", "乙区"]
+    status = {}
+    for method in ("adapted", "published"):
+        assert main([*base, "--method", method]) == 0
+        out = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        t01 = next(r for r in out if r["indicator"] == "T01")
+        status[method] = (t01["status"], t01["met"], t01["value_used"])
+    assert status["published"] == ("achieved", "True", "8.0")
+    assert status["adapted"][1:] == ("False", "8.0") and status["adapted"][0] != "achieved"

@@ -44,7 +44,7 @@ def evaluate_cell(
     judged on a value of that year (a value carried from before is no data for the deadline).
     """
     out = _judge(series, year, check, indicator, settings, plan_baseline, ref_series)
-    if year >= settings.target_year and not out.get("unknown"):
+    if settings.method.deadline_rule and year >= settings.target_year and not out.get("unknown"):
         has_final = any(y >= settings.target_year for y in series if y <= year)
         out = {**out, "status": ("achieved" if out["met"] else "not_achieved") if has_final else "no_data"}
     return out
@@ -61,7 +61,7 @@ def _judge(
 ) -> dict:
     s = settings
     row = check.engine_row(indicator.direction, s)
-    k = indicator.smoothing_years or 1
+    k = (indicator.smoothing_years or 1) if s.method.smoothing else 1
     judged = {}
     for y in series:
         window = [series[w] for w in range(y - k + 1, y + 1) if w in series]
@@ -88,7 +88,8 @@ def _judge(
             met = met and not fell
         if cur_year <= base_year:
             # One point in time: only a met target at the deadline is judged.
-            return {"status": "achieved" if met and year >= s.target_year else "no_data", "met": met}
+            final = met and year >= s.target_year and s.method.deadline_rule
+            return {"status": "achieved" if final else "no_data", "met": met}
         g = _growth(cur, base, cur_year, base_year, zero)
         sign = -1.0 if base < 0 else 1.0
         p = sign * d * g if g is not None else float("nan")
@@ -105,9 +106,9 @@ def _judge(
             status = "limited"
         else:
             status = "deterioration"
-        if row.family == RISE and fell and status == "on_track":
+        if row.family == RISE and fell and status == "on_track" and s.method.rise_dip_cap:
             status = "needs_acceleration"
-        if met and year >= s.target_year:
+        if met and year >= s.target_year and s.method.deadline_rule:
             status = "achieved"
         return {"status": status, "met": met}
 
@@ -127,11 +128,12 @@ def _judge(
         else:
             target = refv
     if centre is not None:
-        yt, bt, tt = centre + abs(cur - centre), centre + abs(base - centre), centre + half
+        aim = half if s.method.aim == "tolerance" else 0.0
+        yt, bt, tt = centre + abs(cur - centre), centre + abs(base - centre), centre + aim
     else:
         yt, bt, tt = cur, base, target
     beyond = d * (yt - tt)
-    met = beyond > 0 if row.strict else beyond >= 0
+    met = beyond > 0 if (row.strict and s.method.strict_boundary) else beyond >= 0
     if met:
         return {"status": "achieved", "met": True}
     if cur_year <= base_year:

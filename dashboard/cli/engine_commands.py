@@ -8,6 +8,7 @@ from pathlib import Path
 from ..engine import evaluate, flags_text
 from ..intake.indicator_values import read_upload
 from ..reports.documents import build_docx, build_pdf, build_xlsx
+from ..rules import PUBLISHED_METHOD
 from .common import area_code, err, rules_or_exit, say, write_frame
 
 EVALUATE_COLUMNS = [
@@ -51,7 +52,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         obs = args.services.store.current_values()
     area = area_code(rules, args.area)
-    out = evaluate(rules, obs, years=[args.year] if args.year else None, areas=[area] if area else None)
+    method = PUBLISHED_METHOD if args.method == "published" else None
+    out = evaluate(rules, obs, years=[args.year] if args.year else None, areas=[area] if area else None, method=method)
     out["flags"] = flags_text(out)
     write_frame(out[EVALUATE_COLUMNS], args.format, args.out)
     return 0
@@ -91,6 +93,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int)
     p.add_argument("--area")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument(
+        "--method",
+        choices=["adapted", "published"],
+        default="adapted",
+        help="adapted: the committee's rules (settings.yaml method:, docs/method.md part B); "
+        "published: Open SDG's method unadapted, for comparison",
+    )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--rules")
     p.set_defaults(func=cmd_evaluate)

@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..checks import REACH, RISE
-from ..rules import RuleSet
+from ..rules import MethodSettings, RuleSet
 from .statuses import STATUSES
 from .targets import TargetTable, build_targets
 
@@ -86,16 +86,19 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     P = hi - lo
     raw = cube[:, :n_i, :].reshape(P, ny)
     zero = s.zero_replacement
+    method = s.method
+    smooth = tt.smooth if method.smoothing else np.ones_like(tt.smooth)
+    strict = tt.strict & method.strict_boundary
 
     # Rare-event rates: judge the mean of the last k observed years, at years that have a value.
     judged = raw.copy()
-    k_max = int(tt.smooth.max()) if P else 1
+    k_max = int(smooth.max()) if P else 1
     smoothed_flag = np.zeros((P, ny), dtype=bool)
     if k_max > 1:
-        rows = tt.smooth > 1
+        rows = smooth > 1
         sub = raw[rows]
         present = ~np.isnan(sub)
-        k = tt.smooth[rows][:, None, None]
+        k = smooth[rows][:, None, None]
         # Sum each window of the last k years in year order, as a person would: running-sum differences
         # drift by a unit in the last place, and a mean of exactly 0.1 must not read as 0.0999… < 0.1.
         padded = np.concatenate([np.zeros((sub.shape[0], k_max - 1)), np.nan_to_num(sub)], axis=1)
@@ -155,11 +158,12 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     dist = ~np.isnan(centre)  # about/band: distance transform (Open SDG)
     yt = np.where(dist, centre + np.abs(cur - centre), cur)
     bt = np.where(dist, centre + np.abs(B - centre), B)
-    Tt = np.where(dist, centre + half, T)
+    # Ours: aim at the edge of the tolerance (inside it counts as met); Open SDG's transform: the centre.
+    Tt = np.where(dist, centre + (half if method.aim == "tolerance" else 0.0), T)
     target_value = np.where(dist & ~np.isnan(tt.tval[:, None]), tt.tval[:, None], np.where(dist, np.nan, T))
     with np.errstate(invalid="ignore"):
         beyond = d * (yt - Tt)
-        met_reach = np.where(tt.strict[:, None], beyond > 0, beyond >= 0)
+        met_reach = np.where(strict[:, None], beyond > 0, beyond >= 0)
     # Growth on the raw scale serves every row; only distance-transformed rows need their own.
     g_raw = _growth(cur, B, cur_year, BY, zero)
     g_obs = g_raw.copy()
@@ -215,7 +219,8 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     ever_fell = np.logical_or.accumulate(fell_here, axis=1)
     is_rise = (tt.family == RISE)[:, None]
     met_dir = np.where(is_rise, met_dir & ~ever_fell, met_dir)
-    st_dir = np.where(is_rise & ever_fell & (st_dir == 1), 2, st_dir)
+    if method.rise_dip_cap:
+        st_dir = np.where(is_rise & ever_fell & (st_dir == 1), 2, st_dir)
     year_grid = (start + np.arange(ny))[None, :]
 
     # ---------------------------------------------------------------- combine
@@ -236,7 +241,8 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     # itself; a value carried from an earlier year says nothing about the deadline (no data).
     final = year_grid >= s.target_year
     final_status = np.where(cur_year >= s.target_year, np.where(met, 0, 6), 5)
-    status = np.where(final & ~unknown, final_status, status)
+    if method.deadline_rule:
+        status = np.where(final & ~unknown, final_status, status)
 
     # Projection to the deadline: the observed growth continued (linear where growth is undefined).
     horizon = s.target_year - cur_year
@@ -251,7 +257,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     projected = np.where(~np.isnan(vmin) & (projected < vmin), vmin, projected)
     pt = np.where(dist, centre + np.abs(projected - centre), projected)
     with np.errstate(invalid="ignore"):
-        proj_ok_reach = np.where(tt.strict[:, None], d * (pt - Tt) > 0, d * (pt - Tt) >= 0)
+        proj_ok_reach = np.where(strict[:, None], d * (pt - Tt) > 0, d * (pt - Tt) >= 0)
         proj_ok_dir = d * (projected - B) - tt.margin[:, None] * np.abs(B) > 0
     proj_ok = np.where(reach, proj_ok_reach, proj_ok_dir)
     has_proj = ~np.isnan(projected) & ~unknown
@@ -319,15 +325,20 @@ _BLOCK_AREAS = 64  # areas per block: keeps each block's arrays in the CPU cache
 
 
 def evaluate(
-    rules: RuleSet, obs: pd.DataFrame, years: list[int] | None = None, areas: list[str] | None = None
+    rules: RuleSet,
+    obs: pd.DataFrame,
+    years: list[int] | None = None,
+    areas: list[str] | None = None,
+    method: MethodSettings | None = None,
 ) -> pd.DataFrame:
     """Evaluate observations against the rules.
 
     ``obs`` is a long frame with columns ``area, indicator, year, value``. Returns one row per
     area × indicator × year (``years`` defaults to every plan year up to the latest observed one),
     with the resolved target, met, margin, progress %, projection, status and flag columns.
+    ``method`` replaces the rules' ``settings.method`` (``PUBLISHED_METHOD``: Open SDG unadapted).
     """
-    s = rules.settings
+    s = rules.settings if method is None else rules.settings.model_copy(update={"method": method})
     areas = list(areas) if areas is not None else list(rules.areas)
     start = s.plan_period.start
     ny = s.plan_period.end - start + 1

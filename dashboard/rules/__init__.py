@@ -7,17 +7,19 @@ pydantic models (``models``, ``workplan``); problems carry ``file:line`` and a c
 """
 
 from .loader import load_rules, parse_check, relative_path
-from .models import Area, Attribute, ContextSeries, Domain, Plan, Settings
+from .models import PUBLISHED_METHOD, Area, Attribute, ContextSeries, Domain, MethodSettings, Plan, Settings
 from .names import closest, key
 from .ruleset import Indicator, ResolvedTarget, RuleSet, attribute_label
 from .workplan import Task, TaskCatalogue, TaskTarget, Unit, catalogue_for, load_tasks, load_units
 
 __all__ = [
+    "PUBLISHED_METHOD",
     "Area",
     "Attribute",
     "ContextSeries",
     "Domain",
     "Indicator",
+    "MethodSettings",
     "Plan",
     "ResolvedTarget",
     "RuleSet",

@@ -50,6 +50,24 @@ class FlagSettings(_Strict):
     gap_years: int = 2
 
 
+class MethodSettings(_Strict):
+    """Where the product departs from the published Open SDG method (docs/method.md, part B).
+
+    ``evaluate --method published`` turns every one of these off, for comparison.
+    """
+
+    strict_boundary: bool = True  # a target printed "<8" / ">98.5" is not met by a value of exactly 8 / 98.5
+    smoothing: bool = True  # rare-event rates are judged on the mean of the last k years
+    aim: Literal["tolerance", "centre"] = "tolerance"  # 左右 / band: aim at the tolerance's edge, or the centre
+    rise_dip_cap: bool = True  # 逐年提高: after a fall the status is at best "needs acceleration"
+    deadline_rule: bool = True  # at the target year: achieved / not achieved, on a value of that year
+
+
+PUBLISHED_METHOD = MethodSettings(
+    strict_boundary=False, smoothing=False, aim="centre", rise_dip_cap=False, deadline_rule=False
+)
+
+
 class UploadSettings(_Strict):
     max_bytes: int = 20 * 1024 * 1024
 
@@ -66,6 +84,7 @@ class Settings(_Strict):
     flags: FlagSettings = FlagSettings()
     upload: UploadSettings = UploadSettings()
     zero_replacement: float = 0.001
+    method: MethodSettings = MethodSettings()
 
 
 # ---------------------------------------------------------------- areas.yaml
