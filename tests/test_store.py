@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.cli import main
@@ -285,15 +285,49 @@ def test_failure_inside_the_transaction_rolls_everything_back(store, rules, monk
     before = snapshot(store)
     rep = read_upload(big_file(rules), "big.csv", rules)
     assert rep.ok and len(rep.rows) > 1000
+    monkeypatch.setattr(store_module, "_CHUNK", 50)  # many inserts: the failure comes after some succeeded
+    inserts = []
 
-    def boom(stage):
-        if stage == "rows":
-            raise RuntimeError("disk full")
+    def boom(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO observations"):
+            inserts.append(statement)
+            if len(inserts) == 3:
+                raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store_module, "_test_pause", boom)
-    with pytest.raises(RuntimeError):
-        store.commit(rep, "x")
+    event.listen(store.engine, "after_cursor_execute", boom)
+    try:
+        with pytest.raises(RuntimeError, match="disk full"):
+            store.commit(rep, "x")
+    finally:
+        event.remove(store.engine, "after_cursor_execute", boom)
+    assert len(inserts) == 3
     assert_unchanged(before, snapshot(store))
+
+
+# Run in a child process that the test kills: the import, slowed down from the outside — each
+# insert of a small chunk of rows is followed by a note in the marker file and a pause — so the
+# kill lands while the transaction is open, with rows already written inside it.
+KILLED_IMPORT = """
+import sys, time
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from dashboard.cli import main
+from dashboard.store import store
+
+store._CHUNK = 50
+marker = sys.argv[1]
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def pause(conn, cursor, statement, parameters, context, executemany):
+    if statement.startswith("INSERT INTO observations"):
+        with open(marker, "a", encoding="utf-8") as fh:
+            fh.write("rows\\n")
+        time.sleep(0.2)
+
+
+sys.exit(main(["import", sys.argv[2]]))
+"""
 
 
 def test_import_killed_mid_transaction_leaves_database_as_before(store, rules, tmp_path):
@@ -306,12 +340,10 @@ def test_import_killed_mid_transaction_leaves_database_as_before(store, rules, t
         os.environ,
         DASHBOARD_DB_URL=store.url,
         DASHBOARD_RULES_DIR=str(ROOT / "rules"),
-        DASHBOARD_STORE_TEST_PAUSE="0.2",
-        DASHBOARD_STORE_TEST_MARKER=str(marker),
         PYTHONPATH=str(ROOT),
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "import", str(data)],
+        [sys.executable, "-c", KILLED_IMPORT, str(marker), str(data)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -437,9 +437,11 @@ OLD_CHECK = "kind IN ('upload', 'demo')"
 
 
 def _make_old_database(s: Store) -> None:
-    """Turn ``s``'s database into what the previous version created: no task_reports, the old CHECK."""
+    """Turn ``s``'s database into what the version before task reports created: no task_reports,
+    the old CHECK, no Alembic revision (tests/test_migrations.py starts from the released code's own)."""
     with s.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE task_reports")
+        conn.exec_driver_sql("DROP TABLE alembic_version")
         if s.is_sqlite:
             sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'batches'").scalar()
             assert "task_upload" in sql
@@ -484,7 +486,7 @@ def test_an_existing_database_is_migrated(store, cat, rules):
         migrated.rollback(batch, "admin")  # the foreign keys still point at the rebuilt batches table
         with pytest.raises(IntegrityError):
             with migrated.engine.begin() as conn:
-                conn.exec_driver_sql("UPDATE batches SET kind = 'other' WHERE id = %d" % batch)
+                conn.exec_driver_sql(f"UPDATE batches SET kind = 'other' WHERE id = {int(batch)}")
         if migrated.is_sqlite:
             with migrated.engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -152,7 +152,11 @@ class Code(StrEnum):
     AMBIGUOUS_TARGET = "AMBIGUOUS_TARGET"
     CONFLICTING_STATUS = "CONFLICTING_STATUS"
 
-    # ---- stored data (dashboard/store)
+    # ---- store (dashboard/store): refused writes and rollbacks
+    REPORT_HAS_ERRORS = "REPORT_HAS_ERRORS"
+    UNKNOWN_BATCH = "UNKNOWN_BATCH"
+    ALREADY_ROLLED_BACK = "ALREADY_ROLLED_BACK"
+    ROLLBACK_BLOCKED = "ROLLBACK_BLOCKED"
 
     # ---- accounts and sign-in (dashboard/access/accounts.py)
     WEAK_PASSWORD = "WEAK_PASSWORD"

@@ -1,8 +1,11 @@
 """Every table of the product, in one schema: observations and task reports versioned by batch,
 the users, sessions and sign-in throttle, and the audit trail.
 
-Schema changes are Alembic migrations (``dashboard/store/migrations``), applied when the store
-opens a database; this module is the current shape they lead to.
+Schema changes are Alembic migrations (``dashboard/store/migrations/versions``), applied by
+:mod:`dashboard.store.migrate` when the store opens a database; this module is the shape the head
+revision leads to (``tests/test_migrations.py`` compares the two on SQLite and PostgreSQL). A change
+here therefore comes with a new revision — ``alembic.command.revision(migrate.alembic_config(conn),
+message, autogenerate=True)`` on a database at head drafts one from the difference.
 """
 
 from __future__ import annotations

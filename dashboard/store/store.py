@@ -23,8 +23,13 @@ no versions): the history then shows that the file arrived and changed nothing.
                   ``task_upload``. ``target_no`` 0 is the task as a whole. Rollback, the "blocked by
                   a later batch" check and ``clear`` cover both tables.
 
-Databases created before ``task_reports`` existed get the table from ``create_all`` and their
-``batches.kind`` CHECK widened to allow ``task_upload`` (:func:`_migrate`), once, under the write lock.
+Both versioned tables are written by one routine, :meth:`Store._commit_batch`, driven by the
+record kind (:mod:`dashboard.core.records`: its keys and reported columns) and the table that
+stores it (``_TABLES``).
+
+The schema is created and changed by Alembic migrations (``dashboard/store/migrations``), applied
+by :mod:`.migrate` when a process first opens a database: an empty one is built, one made before
+migrations existed is recognised and stamped, then everything is brought to the head revision.
 
 Every write is one transaction. On SQLite it is ``BEGIN IMMEDIATE`` (taken before the first read,
 so two uploads cannot interleave); on PostgreSQL a transaction-scoped advisory lock does the same.
@@ -33,16 +38,18 @@ so two uploads cannot interleave); on PostgreSQL a transaction-scoped advisory l
 from __future__ import annotations
 
 import hashlib
-import os
-import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from threading import Lock
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Table,
     create_engine,
     delete,
     event,
@@ -54,19 +61,16 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 
-from ..core.records import INDICATOR_VALUES, TASK_PROGRESS, diff
-from ..messages import Problem, legacy
-from .schema import BATCH_KINDS, TASK_STATUSES, batches, metadata, observations, task_reports
+from ..core.records import INDICATOR_VALUES, TASK_PROGRESS, UNCHANGED, RecordKind, diff
+from ..messages import Code, Problem
+from . import migrate
+from .schema import TASK_STATUSES, batches, observations, task_reports
 
-TASK_REPORT_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "batch_id"]
-# Both versioned tables: what rollback flips and what may block it.
-_VERSIONED = (observations, task_reports)
+# Where each kind of record is stored. Both are versioned alike: what rollback flips and what may block it.
+_TABLES: dict[str, Table] = {INDICATOR_VALUES.name: observations, TASK_PROGRESS.name: task_reports}
+_VERSIONED = tuple(_TABLES.values())
+_BOOKKEEPING = ("id", "batch_id", "is_current", "replaces_id")
 
-_VERSION_COLUMNS = ("batch_id", "area", "indicator", "year", "value", "note", "is_current", "replaces_id")
-
-# Test-only: set by the interruption test to widen the window inside a commit's transaction.
-PAUSE_ENV = "DASHBOARD_STORE_TEST_PAUSE"
-MARKER_ENV = "DASHBOARD_STORE_TEST_MARKER"
 _CHUNK = 20000
 _IN_CHUNK = 900
 
@@ -87,103 +91,11 @@ def _engine(url: str) -> Engine:
         engine = _ENGINES.get(url)
         if engine is None:
             engine = _make_engine(url)
-            # Every table of the product is created here, once per database: the observation
-            # store's own, and the users/sessions and audit tables that share the database.
-            metadata.create_all(engine)
-            _migrate(engine)
+            # Every table of the product — the store's own, and the users/sessions and audit tables
+            # that share the database — is created and changed here, once per database per process.
+            migrate.upgrade(engine)
             _ENGINES[url] = engine
         return engine
-
-
-_KIND_CHECK_OLD = "kind IN ('upload', 'demo')"
-_KIND_CHECK_NEW = f"kind IN ({', '.join(repr(k) for k in BATCH_KINDS)})"
-
-
-def _migrate(engine: Engine) -> None:
-    """Bring a database created by an earlier version up to date (idempotent, under the write lock).
-
-    The only change so far: ``batches.kind`` gained ``task_upload``. ``create_all`` adds the new
-    ``task_reports`` table but never alters an existing one, so the old CHECK constraint on
-    ``kind`` would refuse every task batch. PostgreSQL swaps the constraint; SQLite cannot alter
-    a constraint, so the (small) ``batches`` table is rebuilt with the official 12-step procedure
-    (https://www.sqlite.org/lang_altertable.html#otheralter), keeping ids and the AUTOINCREMENT
-    counter so a data_version never repeats.
-    """
-    if engine.dialect.name == "sqlite":
-        _migrate_sqlite(engine)
-    elif engine.dialect.name == "postgresql":
-        _migrate_postgres(engine)
-
-
-def _migrate_postgres(engine: Engine) -> None:
-    def old_check(conn) -> bool:
-        row = conn.exec_driver_sql(
-            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
-            "WHERE t.relname = 'batches' AND t.relnamespace = to_regnamespace(current_schema()) "
-            "AND c.conname = 'ck_batches_kind'"
-        ).first()
-        return row is not None and "task_upload" not in row[0]
-
-    with engine.connect() as conn:
-        if not old_check(conn):
-            return
-    with engine.begin() as conn:
-        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(20211)")
-        if old_check(conn):
-            conn.exec_driver_sql("ALTER TABLE batches DROP CONSTRAINT ck_batches_kind")
-            conn.exec_driver_sql(f"ALTER TABLE batches ADD CONSTRAINT ck_batches_kind CHECK ({_KIND_CHECK_NEW})")
-
-
-def _migrate_sqlite(engine: Engine) -> None:
-    def batches_sql(cur) -> str:
-        row = cur.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
-        return row[0] if row else ""
-
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()  # isolation_level is None (see _on_connect): we control BEGIN/COMMIT
-        if _KIND_CHECK_OLD not in batches_sql(cur):
-            return
-        # Foreign keys must be off while the referenced table is swapped (and the pragma is a no-op
-        # inside a transaction); the check after the swap proves nothing dangles.
-        cur.execute("PRAGMA foreign_keys=OFF")
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            sql = batches_sql(cur)
-            if _KIND_CHECK_OLD in sql:
-                seq = cur.execute("SELECT seq FROM sqlite_sequence WHERE name = 'batches'").fetchone()
-                new_sql = sql.replace(_KIND_CHECK_OLD, _KIND_CHECK_NEW).replace(
-                    "CREATE TABLE batches", "CREATE TABLE batches__migrating", 1
-                )
-                indexes = [
-                    r[0]
-                    for r in cur.execute(
-                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'batches' AND sql IS NOT NULL"
-                    )
-                ]
-                cur.execute(new_sql)
-                cur.execute("INSERT INTO batches__migrating SELECT * FROM batches")
-                cur.execute("DROP TABLE batches")
-                cur.execute("ALTER TABLE batches__migrating RENAME TO batches")
-                for index_sql in indexes:
-                    cur.execute(index_sql)
-                if seq is not None:
-                    if cur.execute("SELECT 1 FROM sqlite_sequence WHERE name = 'batches'").fetchone():
-                        cur.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'batches'", (seq[0],))
-                    else:
-                        cur.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('batches', ?)", (seq[0],))
-                dangling = cur.execute("PRAGMA foreign_key_check").fetchall()
-                if dangling:
-                    raise RuntimeError(f"migration of batches left dangling references: {dangling[:5]}")
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-    finally:
-        raw.close()
 
 
 def _make_engine(url: str) -> Engine:
@@ -217,17 +129,6 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
-def _test_pause(stage: str) -> None:
-    seconds = os.environ.get(PAUSE_ENV)
-    if not seconds:
-        return
-    marker = os.environ.get(MARKER_ENV)
-    if marker:
-        with open(marker, "a", encoding="utf-8") as fh:
-            fh.write(stage + "\n")
-    time.sleep(float(seconds))
-
-
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -242,6 +143,78 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _reported(table: Table) -> list[str]:
+    """The key and reported columns of a versioned table, in the table's order."""
+    return [c.name for c in table.columns if c.name not in _BOOKKEEPING]
+
+
+def _dtype(table: Table, name: str):
+    kind = table.c[name].type
+    return "int64" if isinstance(kind, Integer) else "float64" if isinstance(kind, Float) else object
+
+
+def _current(
+    conn: Connection, kind: RecordKind, firsts: list | None, years: list | None, *, ordered: bool = True
+) -> pd.DataFrame:
+    """The current version of every record of ``kind``: id, its key and reported columns, batch_id.
+
+    ``firsts`` limits the first key column (area, task), ``years`` the year; ``ordered`` sorts by
+    the key (a commit needs no order).
+    """
+    table = _TABLES[kind.name]
+    names = ["id", *_reported(table), "batch_id"]
+    base = select(*(table.c[n] for n in names)).where(table.c.is_current)
+    if years is not None:
+        base = base.where(table.c.year.in_([int(y) for y in years]))
+    order = [table.c[k] for k in kind.keys] if ordered else []
+    if firsts is None:
+        records = list(conn.execute(base.order_by(*order)).all())
+    else:
+        first = table.c[kind.keys[0]]
+        records = [
+            r
+            for chunk in _chunks([str(x) for x in firsts], _IN_CHUNK)
+            for r in conn.execute(base.where(first.in_(chunk)).order_by(*order)).all()
+        ]
+    frame = pd.DataFrame(records, columns=names)
+    return frame.astype({n: _dtype(table, n) for n in names})
+
+
+def _insert_sql(table: Table, columns: list[str], paramstyle: str) -> str:
+    mark = "?" if paramstyle == "qmark" else "%s"
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+
+def _version_params(table: Table, batch_id: int, changed: pd.DataFrame) -> tuple[list[str], list[tuple]]:
+    """Column names and one DB-API tuple per new version (NaN and missing values as None)."""
+    n = len(changed)
+    names = _reported(table)
+    data: list[list] = [[batch_id] * n]
+    for name in names:
+        column = table.c[name]
+        series = changed[name]
+        if isinstance(column.type, Integer):
+            data.append(series.astype("int64").tolist())
+        elif isinstance(column.type, Float):
+            floats = series.astype("float64")
+            missing = floats.isna()
+            data.append((floats.astype(object).where(~missing, None) if missing.any() else floats).tolist())
+        elif column.nullable:
+            texts = series.astype(object)
+            present = texts.notna()
+            if present.any():
+                texts = texts.where(present, None)
+                texts[present] = texts[present].astype(str)
+                data.append(texts.tolist())
+            else:
+                data.append([None] * n)
+        else:
+            data.append(series.astype(str).tolist())
+    replaces = changed["old_id"].astype("Float64").astype("Int64").astype(object)
+    data += [[True] * n, replaces.where(replaces.notna(), None).tolist()]
+    return ["batch_id", *names, "is_current", "replaces_id"], list(zip(*data, strict=True))
+
+
 class Store:
     """The observation store. ``url`` defaults to ``DASHBOARD_DB_URL`` or ``data/dashboard.db``."""
 
@@ -252,79 +225,26 @@ class Store:
 
     # ---------------------------------------------------------------- transactions
     @contextmanager
-    def _write(self):
+    def _write(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             conn.execution_options(write=True)
             with conn.begin():
                 if not self.is_sqlite:
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(20211)")
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({migrate.WRITE_LOCK})")
                 yield conn
 
     # ---------------------------------------------------------------- reads
     def current_values(self, areas: list[str] | None = None, years: list[int] | None = None) -> pd.DataFrame:
         """Current value of every (area, indicator, year): area, indicator, year, value, note, batch_id."""
         with self.engine.connect() as conn:
-            frame = self._current(conn, areas, years)
+            frame = _current(conn, INDICATOR_VALUES, areas, years, ordered=areas is None)
         return frame.drop(columns=["id"])
-
-    def _current(self, conn, areas, years) -> pd.DataFrame:
-        o = observations
-        cols = [o.c.id, o.c.area, o.c.indicator, o.c.year, o.c.value, o.c.note, o.c.batch_id]
-        base = select(*cols).where(observations.c.is_current)
-        if years is not None:
-            base = base.where(o.c.year.in_([int(y) for y in years]))
-        parts = []
-        if areas is None:
-            parts.append(conn.execute(base.order_by(o.c.area, o.c.indicator, o.c.year)).all())
-        else:
-            for chunk in _chunks([str(a) for a in areas], _IN_CHUNK):
-                parts.append(conn.execute(base.where(o.c.area.in_(chunk))).all())
-        records = [r for part in parts for r in part]
-        frame = pd.DataFrame(records, columns=["id", "area", "indicator", "year", "value", "note", "batch_id"])
-        return frame.astype(
-            {
-                "id": "int64",
-                "year": "int64",
-                "value": "float64",
-                "batch_id": "int64",
-                "area": object,
-                "indicator": object,
-                "note": object,
-            }
-        )
 
     def current_task_reports(self, tasks: list[str] | None = None, years: list[int] | None = None) -> pd.DataFrame:
         """Current report of every (task, year, target_no): task, year, target_no, status, reached, note, batch_id."""
         with self.engine.connect() as conn:
-            frame = self._current_tasks(conn, tasks, years)
+            frame = _current(conn, TASK_PROGRESS, None if tasks is None else sorted({str(x) for x in tasks}), years)
         return frame.drop(columns=["id"])
-
-    def _current_tasks(self, conn, tasks, years) -> pd.DataFrame:
-        t = task_reports
-        base = select(t.c.id, *(t.c[c] for c in TASK_REPORT_COLUMNS)).where(task_reports.c.is_current)
-        if years is not None:
-            base = base.where(t.c.year.in_([int(y) for y in years]))
-        if tasks is None:
-            records = conn.execute(base.order_by(t.c.task, t.c.year, t.c.target_no)).all()
-        else:
-            records = [
-                r
-                for chunk in _chunks(sorted({str(x) for x in tasks}), _IN_CHUNK)
-                for r in conn.execute(base.where(t.c.task.in_(chunk)).order_by(t.c.task, t.c.year, t.c.target_no)).all()
-            ]
-        frame = pd.DataFrame(records, columns=["id", *TASK_REPORT_COLUMNS])
-        return frame.astype(
-            {
-                "id": "int64",
-                "task": object,
-                "year": "int64",
-                "target_no": "int64",
-                "status": object,
-                "reached": "float64",
-                "note": object,
-                "batch_id": "int64",
-            }
-        )
 
     def task_report_history(self, task: str) -> pd.DataFrame:
         """Every version ever stored for one task, oldest first, with its batch.
@@ -485,9 +405,7 @@ class Store:
     def commit(self, report, uploader: str, kind: str = "upload") -> int:
         """Store an accepted ``UploadReport`` as one batch in one transaction; returns the batch id."""
         if not report.ok:
-            raise StoreError(
-                legacy("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据", "the file has errors; nothing was stored")
-            )
+            raise StoreError(Problem(Code.REPORT_HAS_ERRORS))
         return self.commit_rows(
             report.rows,
             uploader=uploader,
@@ -513,59 +431,15 @@ class Store:
         rows = rows.copy()
         if "note" not in rows:
             rows["note"] = None
-        rows = rows.drop_duplicates(["area", "indicator", "year"], keep="first")
-        with self._write() as conn:
-            batch_id = conn.execute(
-                insert(batches).values(
-                    created_at=_now(),
-                    uploader=uploader or "unknown",
-                    file_name=file_name or "",
-                    sha256=sha256 or "",
-                    kind=kind,
-                    n_rows=len(rows),
-                    n_skipped=int(n_skipped),
-                    status="active",
-                )
-            ).inserted_primary_key[0]
-            _test_pause("batch")
-
-            years = pd.unique(rows["year"]).tolist()
-            current = self._current(conn, pd.unique(rows["area"]).tolist(), years) if len(rows) else None
-            if current is not None and len(current):
-                merged = rows.merge(
-                    current.rename(
-                        columns={"id": "old_id", "value": "old", "note": "old_note", "batch_id": "old_batch"}
-                    ),
-                    on=["area", "indicator", "year"],
-                    how="left",
-                )
-            else:
-                merged = rows.assign(old_id=np.nan, old=np.nan, old_note=None)
-            old = merged[["old", "old_note"]].set_axis(["value", "note"], axis=1)
-            status = diff(INDICATOR_VALUES, old, merged[["value", "note"]])
-            changed = merged.loc[status != "unchanged"]
-            corrected = changed.loc[changed["old_id"].notna(), "old_id"].astype("int64").tolist()
-
-            # Old versions stop being current first: the partial unique index allows one per key.
-            for chunk in _chunks(corrected, _IN_CHUNK):
-                conn.execute(update(observations).where(observations.c.id.in_(chunk)).values(is_current=False))
-
-            chunk_size = 50 if os.environ.get(PAUSE_ENV) else _CHUNK
-            for chunk in _chunks(self._version_params(int(batch_id), changed), chunk_size):
-                conn.exec_driver_sql(self._insert_sql, chunk)
-                _test_pause("rows")
-
-            conn.execute(
-                update(batches)
-                .where(batches.c.id == batch_id)
-                .values(
-                    n_new=int((status == "new").sum()),
-                    n_corrected=int((status == "correction").sum()),
-                    n_unchanged=int((status == "unchanged").sum()),
-                )
-            )
-            _test_pause("before-commit")
-        return int(batch_id)
+        return self._commit_batch(
+            INDICATOR_VALUES,
+            rows,
+            uploader=uploader,
+            file_name=file_name,
+            sha256=sha256,
+            batch_kind=kind,
+            n_skipped=n_skipped,
+        )
 
     def commit_task_report(self, report, uploader: str) -> int:
         """Store an accepted ``TaskProgressReport`` as one ``task_upload`` batch in one transaction.
@@ -575,111 +449,100 @@ class Store:
         is unchanged and stores nothing. Returns the batch id; refuses a report with errors.
         """
         if not report.ok:
-            raise StoreError(
-                legacy("REPORT_HAS_ERRORS", "文件有错误，未保存任何数据", "the file has errors; nothing was stored")
-            )
-        keys = ["task", "year", "target_no"]
+            raise StoreError(Problem(Code.REPORT_HAS_ERRORS))
         rows = report.rows.copy()
         if "note" not in rows:
             rows["note"] = None
         if "target_no" not in rows:
             rows["target_no"] = 0
-        rows = rows.drop_duplicates(keys, keep="first").reset_index(drop=True)
         rows = rows.astype({"year": "int64", "target_no": "int64", "reached": "float64"})
         bad = sorted(set(rows["status"]) - set(TASK_STATUSES))
         if bad:
             raise ValueError(f"unknown task status {bad!r}")
-        t = task_reports
-        with self._write() as conn:
-            batch_id = int(
-                conn.execute(
-                    insert(batches).values(
-                        created_at=_now(),
-                        uploader=uploader or "unknown",
-                        file_name=report.file_name or "",
-                        sha256=report.sha256 or "",
-                        kind="task_upload",
-                        n_rows=len(rows),
-                        n_skipped=int(report.n_skipped),
-                        status="active",
-                    )
-                ).inserted_primary_key[0]
-            )
-            _test_pause("batch")
+        return self._commit_batch(
+            TASK_PROGRESS,
+            rows,
+            uploader=uploader,
+            file_name=report.file_name,
+            sha256=report.sha256,
+            batch_kind="task_upload",
+            n_skipped=report.n_skipped,
+        )
 
-            current = self._current_tasks(conn, rows["task"].tolist(), rows["year"].tolist()) if len(rows) else None
-            if current is not None and len(current):
-                merged = rows.merge(
-                    current.drop(columns="batch_id").rename(
-                        columns={"id": "old_id", "status": "old_status", "reached": "old_reached", "note": "old_note"}
-                    ),
-                    on=keys,
-                    how="left",
+    def _commit_batch(
+        self,
+        kind: RecordKind,
+        rows: pd.DataFrame,
+        *,
+        uploader: str,
+        file_name: str,
+        sha256: str,
+        batch_kind: str,
+        n_skipped: int,
+    ) -> int:
+        """Store ``rows`` of ``kind`` as one batch, in one transaction; returns the batch id.
+
+        Each row is compared (:func:`~dashboard.core.records.diff`) with the current version of its
+        key: a new key or a changed value inserts a version (a correction also flips the version it
+        replaces to not current); an unchanged row stores nothing but is counted.
+        """
+        table = _TABLES[kind.name]
+        keys, values = list(kind.keys), list(kind.values)
+        rows = rows.drop_duplicates(keys, keep="first").reset_index(drop=True)
+        with self._write() as conn:
+            inserted = conn.execute(
+                insert(batches).values(
+                    created_at=_now(),
+                    uploader=uploader or "unknown",
+                    file_name=file_name or "",
+                    sha256=sha256 or "",
+                    kind=batch_kind,
+                    n_rows=len(rows),
+                    n_skipped=int(n_skipped),
+                    status="active",
                 )
+            ).inserted_primary_key
+            assert inserted is not None
+            batch_id = int(inserted[0])
+
+            old_names = {"id": "old_id", **{v: f"old_{v}" for v in values}}
+            current = (
+                _current(conn, kind, pd.unique(rows[keys[0]]).tolist(), pd.unique(rows["year"]).tolist())
+                if len(rows)
+                else None
+            )
+            if current is not None and len(current):
+                merged = rows.merge(current.drop(columns="batch_id").rename(columns=old_names), on=keys, how="left")
             else:
-                merged = rows.assign(old_id=np.nan, old_status=None, old_reached=np.nan, old_note=None)
-            old = merged[["old_status", "old_reached", "old_note"]].set_axis(["status", "reached", "note"], axis=1)
-            kind = diff(TASK_PROGRESS, old, merged[["status", "reached", "note"]])
-            changed = merged.loc[kind != "unchanged"]
+                merged = rows.assign(
+                    old_id=float("nan"), **{old_names[v]: float("nan") if v in kind.numbers else None for v in values}
+                )
+            old = merged[[old_names[v] for v in values]].set_axis(values, axis=1)
+            status = diff(kind, old, merged[values])
+            changed = merged.loc[status != UNCHANGED]
             corrected = changed.loc[changed["old_id"].notna(), "old_id"].astype("int64").tolist()
 
             # Old versions stop being current first: the partial unique index allows one per key.
             for chunk in _chunks(corrected, _IN_CHUNK):
-                conn.execute(update(t).where(t.c.id.in_(chunk)).values(is_current=False))
-            params = [
-                {
-                    "batch_id": batch_id,
-                    "task": str(r.task),
-                    "year": int(r.year),
-                    "target_no": int(r.target_no),
-                    "status": str(r.status),
-                    "reached": None if pd.isna(r.reached) else float(r.reached),
-                    "note": None if r.note is None or (isinstance(r.note, float) and np.isnan(r.note)) else str(r.note),
-                    "is_current": True,
-                    "replaces_id": None if pd.isna(r.old_id) else int(r.old_id),
-                }
-                for r in changed.itertuples(index=False)
-            ]
-            for chunk in _chunks(params, 1000):  # a task file has tens to hundreds of rows
-                conn.execute(insert(t), chunk)
-                _test_pause("rows")
+                conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
+
+            # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing costs
+            # more than SQLite's own insert work on a national file.
+            columns, params = _version_params(table, batch_id, changed)
+            sql = _insert_sql(table, columns, self.engine.dialect.paramstyle)
+            for chunk in _chunks(params, _CHUNK):
+                conn.exec_driver_sql(sql, chunk)
 
             conn.execute(
                 update(batches)
                 .where(batches.c.id == batch_id)
                 .values(
-                    n_new=int((kind == "new").sum()),
-                    n_corrected=int((kind == "correction").sum()),
-                    n_unchanged=int((kind == "unchanged").sum()),
+                    n_new=int((status == "new").sum()),
+                    n_corrected=int((status == "correction").sum()),
+                    n_unchanged=int((status == UNCHANGED).sum()),
                 )
             )
-            _test_pause("before-commit")
         return batch_id
-
-    @property
-    def _insert_sql(self) -> str:
-        # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing costs
-        # more than SQLite's own insert work on a national file.
-        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        names = ", ".join(_VERSION_COLUMNS)
-        return f"INSERT INTO {observations.name} ({names}) VALUES ({', '.join([mark] * len(_VERSION_COLUMNS))})"
-
-    @staticmethod
-    def _version_params(batch_id: int, changed: pd.DataFrame) -> list[tuple]:
-        n = len(changed)
-        note = changed["note"].astype(object)
-        replaces = changed["old_id"].astype("Int64").astype(object)
-        columns = (
-            [batch_id] * n,
-            changed["area"].astype(str).tolist(),
-            changed["indicator"].astype(str).tolist(),
-            changed["year"].astype("int64").tolist(),
-            changed["value"].astype("float64").tolist(),
-            note.where(note.notna(), None).tolist(),
-            [True] * n,
-            replaces.where(replaces.notna(), None).tolist(),
-        )
-        return list(zip(*columns))
 
     def rollback(self, batch_id: int, user: str) -> dict:
         """Undo a batch: its values stop being current and the versions they replaced return.
@@ -692,33 +555,17 @@ class Store:
         with self._write() as conn:
             row = conn.execute(select(b.c.status).where(b.c.id == batch_id)).first()
             if row is None:
-                raise StoreError(
-                    legacy("UNKNOWN_BATCH", f"没有编号为 {batch_id} 的批次", f"there is no batch {batch_id}")
-                )
+                raise StoreError(Problem(Code.UNKNOWN_BATCH, {"batch": batch_id}))
             if row[0] == "rolled_back":
-                raise StoreError(
-                    legacy(
-                        "ALREADY_ROLLED_BACK",
-                        f"批次 {batch_id} 已经撤销过了",
-                        f"batch {batch_id} was already rolled back",
-                    )
-                )
+                raise StoreError(Problem(Code.ALREADY_ROLLED_BACK, {"batch": batch_id}))
             # Versions of this batch that are no longer current were replaced by a later batch —
             # in either versioned table (a batch writes one of them, but the check does not assume it).
             later: set[int] = set()
             for v in _VERSIONED:
                 superseded = select(v.c.id).where(v.c.batch_id == batch_id, ~v.c.is_current)
                 later.update(r[0] for r in conn.execute(select(v.c.batch_id).where(v.c.replaces_id.in_(superseded))))
-            later = sorted(later)
             if later:
-                ids = ", ".join(str(i) for i in later)
-                raise StoreError(
-                    legacy(
-                        "ROLLBACK_BLOCKED",
-                        f"批次 {batch_id} 的部分数值已被之后的批次 {ids} 修改；请先撤销批次 {ids}",
-                        f"values of batch {batch_id} were changed later by batch {ids}; roll back batch {ids} first",
-                    )
-                )
+                raise StoreError(Problem(Code.ROLLBACK_BLOCKED, {"batch": batch_id, "later": sorted(later)}))
             removed = restored = 0
             for v in _VERSIONED:
                 removed += conn.execute(update(v).where(v.c.batch_id == batch_id).values(is_current=False)).rowcount
