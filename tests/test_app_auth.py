@@ -251,7 +251,7 @@ def test_area_editor_cross_area_upload_names_the_rows_and_stores_nothing(db):
     no_exception(at)
     assert "发现 2 个问题" in errors(at)
     report = at.dataframe[0].value
-    assert report["问题代码"].tolist() == ["AREA_NOT_ALLOWED", "AREA_NOT_ALLOWED"]
+    assert report["类型"].tolist() == ["错误（须改正）"] * 2
     assert [re.search(r"第 (\d+) 行", loc).group(1) for loc in report["位置"]] == ["3", "5"]
     assert "500116" in report["说明"].iloc[0]
     assert not any(b.key == "confirm_upload" for b in at.button)
@@ -299,10 +299,10 @@ def test_task_reports_area_editor_refused_for_city_tasks_city_editor_allowed(db)
     at = upload(at, "tasks.csv", csv)
     no_exception(at)
     report = at.dataframe[0].value
-    assert report["问题代码"].tolist() == ["AREA_NOT_ALLOWED"] and "第 2 行" in report["位置"].iloc[0]
+    assert report["类型"].tolist() == ["错误（须改正）"] and "第 2 行" in report["位置"].iloc[0]
     assert "WP2020-11" in report["说明"].iloc[0]
     store = Store(os.environ["DASHBOARD_DB_URL"])
-    assert store.current_task_reports().empty
+    assert "WP2020-11" not in set(store.current_task_reports()["task"])  # the demo has no 2020 reports
 
     at = app("upload", token=token_for(db, "city", "city_editor"))
     at = upload(at, "tasks.csv", csv)
@@ -310,7 +310,7 @@ def test_task_reports_area_editor_refused_for_city_tasks_city_editor_allowed(db)
     at.button(key="confirm_upload").click().run()
     no_exception(at)
     assert any("已入库" in s.value for s in at.success)
-    assert store.current_task_reports()["task"].tolist() == ["WP2020-11"]
+    assert store.current_task_reports(tasks=["WP2020-11"])["year"].tolist() == [2020]
     assert store.batches()["uploader"].iloc[0] == "city"
     store.dispose()
     entry = audit.entries(db, action="upload").iloc[0]
@@ -322,14 +322,15 @@ def test_area_editor_may_roll_back_only_their_own_batches(db):
 
     at = app("history", token=token_for(db, "wz", "area_editor", ["500101"]))
     no_exception(at)
-    assert not any(b.key == "rollback_go" for b in at.button)  # the demo batch is not theirs
+    assert not any(b.key == "rollback_go" for b in at.button)  # the demo batches are not theirs
     at = app("history", token=token_for(db, "city", "city_editor"))
+    at.selectbox(key="rollback_batch").set_value(1).run()  # the demo values (batch 2: demo task reports)
     at.checkbox(key="rollback_sure").check().run()
     at.button(key="rollback_go").click().run()
     no_exception(at)
     assert any("已回滚" in s.value for s in at.success)
     store = Store(os.environ["DASHBOARD_DB_URL"])
-    assert store.current_values().empty
+    assert store.current_values().empty and len(store.current_task_reports()) > 0
     store.dispose()
     assert audit.entries(db, action="rollback")["user"].tolist() == ["city"]
 

@@ -323,6 +323,7 @@ def test_task_page_shows_units_indicators_and_text(demo):
 
 
 def test_task_page_with_reports_shows_reached_values_and_history(demo):
+    from dashboard.engine.task_status import latest_status
     from dashboard.intake.task_progress import read_task_progress
     from dashboard.rules import load_rules
     from dashboard.rules.workplan import load_tasks
@@ -331,13 +332,11 @@ def test_task_page_with_reports_shows_reached_values_and_history(demo):
     rules = load_rules(ROOT / "rules")
     cat = load_tasks(ROOT / "rules", rules)
     store = Store(os.environ["DASHBOARD_DB_URL"])
-    if not hasattr(store, "commit_task_report"):
-        store.dispose()
-        pytest.skip("the store cannot keep task reports yet")
     csv = "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,104\n"
     store.commit_task_report(read_task_progress(csv.encode(), "p1.csv", cat, rules), "测试员")
     csv2 = "任务代码,年份,状态,目标,完成值\nWP2020-11,2020,已完成,,108\n"
     store.commit_task_report(read_task_progress(csv2.encode(), "p2.csv", cat, rules), "测试员")
+    latest = latest_status(store.current_task_reports())
     store.dispose()
     at = app("task", task="WP2020-11")
     no_exception(at)
@@ -347,8 +346,10 @@ def test_task_page_with_reports_shows_reached_values_and_history(demo):
     history = at.dataframe[1].value
     assert history["完成值"].tolist() == ["104", "108"]
     assert history["当前有效"].tolist() == ["否", "是"]
+    # The filter lists exactly the tasks whose latest report says done (the demo reports some too).
     at = app("tasks", task_status="done")
-    assert _task_links(at) == ["WP2020-11"]
+    done = set(latest.loc[latest["status"] == "done", "task"])
+    assert "WP2020-11" in done and set(_task_links(at)) == done
 
 
 def test_units_page_for_the_health_commission(demo):
@@ -521,14 +522,16 @@ def test_history_page_rolls_back(demo, session_token):
 
     at = app("history", token=session_token("测试员", "city_editor"))
     no_exception(at)
-    assert len(at.dataframe[0].value) == 1
-    at.checkbox(key="rollback_sure").check()
-    at.run()
-    at.button(key="rollback_go").click().run()
-    no_exception(at)
-    assert any("已回滚" in s.value for s in at.success)
+    assert len(at.dataframe[0].value) == 2  # the demo values and the demo task reports
+    for batch in (2, 1):  # newest first
+        at.selectbox(key="rollback_batch").set_value(batch).run()
+        at.checkbox(key="rollback_sure").check()
+        at.run()
+        at.button(key="rollback_go").click().run()
+        no_exception(at)
+        assert any("已回滚" in s.value for s in at.success)
     store = Store(os.environ["DASHBOARD_DB_URL"])
-    assert store.current_values().empty and not store.has_demo_data()
+    assert store.current_values().empty and store.current_task_reports().empty and not store.has_demo_data()
     store.dispose()
     at.switch_page("app_pages/overview.py").run()
     assert not any("示例数据" in w.value for w in at.warning)  # cache follows the database

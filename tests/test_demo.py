@@ -81,15 +81,36 @@ def test_every_progress_status_appears(rules, demo):
     assert {"achieved", "on_track", "needs_acceleration", "limited", "deterioration"} <= seen
 
 
-def test_load_demo_is_one_marked_batch(store, rules, demo):
+def test_load_demo_is_two_marked_batches_values_and_task_progress(store, rules, demo):
     assert store.is_empty() and not store.has_demo_data()
     batch = load_demo(store, rules)
     b = store.batch(batch)
     assert (b["kind"], b["uploader"], b["n_rows"], b["n_new"]) == ("demo", "demo", len(demo), len(demo))
     assert store.has_demo_data()
     assert len(store.current_values()) == len(demo)
-    store.rollback(batch, "admin")
-    assert not store.has_demo_data() and store.current_values().empty
+    # The task reports: a second batch, labelled demo as well, every status a member unit may report.
+    tasks = store.batches()
+    assert sorted(tasks["kind"]) == ["demo", "demo"]
+    reports = store.current_task_reports()
+    assert set(reports["status"]) == {"not_started", "in_progress", "done", "delayed"}
+    assert reports["year"].between(2021, 2025).all()
+    for b_id in store.batches()["id"]:
+        store.rollback(int(b_id), "admin")
+    assert not store.has_demo_data() and store.current_values().empty and store.current_task_reports().empty
+
+
+def test_demo_task_progress_is_seeded_and_within_each_task_s_period(rules):
+    from dashboard.demo.generate import generate_task_progress
+    from dashboard.rules import catalogue_for
+
+    cat = catalogue_for(rules)
+    one, again = generate_task_progress(cat, seed=7), generate_task_progress(cat, seed=7)
+    pd.testing.assert_frame_equal(one, again)
+    assert not one.equals(generate_task_progress(cat, seed=8))
+    period = {c: (t.period_start, t.period_end) for c, t in cat.tasks.items()}
+    assert all(period[r.task][0] <= r.year <= period[r.task][1] for r in one.itertuples())
+    # One status per task and year, across its targets (as the upload requires).
+    assert (one.groupby(["task", "year"])["status"].nunique() == 1).all()
 
 
 def test_cli_demo_only_fills_an_empty_database(store):
@@ -104,4 +125,4 @@ def test_cli_demo_only_fills_an_empty_database(store):
     code, out = run("demo", "--if-empty")
     assert code == 0 and "not loaded" in out
     assert run("demo")[0] == 1
-    assert len(store.current_values()) == n and len(store.batches()) == 1
+    assert len(store.current_values()) == n and len(store.batches()) == 2  # values and task progress

@@ -16,8 +16,9 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from ..intake.report import IntakeReport
 from ..messages.numbers import decimals_for
-from ..rules import RuleSet, TaskCatalogue
+from ..rules import RuleSet, TaskCatalogue, catalogue_for
 from .levels import TYPICAL_2020
 
 DEFAULT_SEED = 20211
@@ -191,6 +192,17 @@ def load_demo(store, rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEA
     """Store :func:`generate` as one batch of kind ``demo`` (uploader ``demo``); returns its id."""
     rows = generate(rules, seed=seed, years=years)
     digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
-    return store.commit_rows(
+    batch = store.commit_rows(
         rows.assign(note=None), uploader="demo", file_name=f"demo (seed {seed})", sha256=digest, kind="demo"
     )
+    # A plan in progress has task reports too: stored as a second demo batch (labelled like the first).
+    tasks = generate_task_progress(catalogue_for(rules), seed=seed, years=years)
+    if len(tasks):
+        report = IntakeReport(
+            kind="tasks",
+            file_name=f"demo tasks (seed {seed})",
+            sha256=hashlib.sha256(tasks.to_csv(index=False).encode()).hexdigest(),
+            rows=tasks.assign(source_row=range(2, len(tasks) + 2)),
+        )
+        store.commit_task_report(report, uploader="demo", kind="demo")
+    return batch

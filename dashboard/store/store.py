@@ -441,7 +441,7 @@ class Store:
             n_skipped=n_skipped,
         )
 
-    def commit_task_report(self, report, uploader: str) -> int:
+    def commit_task_report(self, report, uploader: str, kind: str = "task_upload") -> int:
         """Store an accepted ``TaskProgressReport`` as one ``task_upload`` batch in one transaction.
 
         Like indicator values: a (task, year, target_no) not stored yet is new; a different status,
@@ -465,7 +465,7 @@ class Store:
             uploader=uploader,
             file_name=report.file_name,
             sha256=report.sha256,
-            batch_kind="task_upload",
+            batch_kind=kind if kind in ("task_upload", "demo") else "task_upload",
             n_skipped=report.n_skipped,
         )
 
