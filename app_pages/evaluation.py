@@ -35,6 +35,13 @@ ui.notices(ctx)
 
 table, lines = evaluation_view.evaluation_view(ev, rules, area, year, lang)
 
+# The committee's own measures beside the statuses: 达标率 and the four evaluation classes.
+rates, classes = evaluation_view.practice(ev, rules, area, year, lang)
+st.subheader(t("classes_title", lang), help=t("classes_help", lang))
+for col, row in zip(st.columns(len(classes) + 1), classes.itertuples()):
+    col.metric(row.label, row.total, help=t("binding_expected_split", lang, binding=row.binding, expected=row.expected))
+st.caption(f"{t('attainment_title', lang)}{ui.colon(lang)}{rates['all'].text(lang)}")
+
 # Downloads: the tables are quick (built once per rules/data/area/year/language and cached); the
 # Word report takes a few seconds, so it is built only when asked for.
 st.subheader(t("downloads", lang))

@@ -29,6 +29,15 @@ if ctx.presenting:
 ui.notices(ctx)
 
 counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
+# 达标率: achieved ÷ indicators that can be monitored, for all / binding / expected (no data apart).
+rates = overview_view.attainment_rates(ev, area, year)
+st.subheader(t("attainment_title", lang), help=t("attainment_help", lang))
+for col, (group, title) in zip(
+    st.columns(3),
+    (("all", "all_indicators"), ("binding", "binding_indicators"), ("expected", "expected_indicators")),
+):
+    rate = rates[group]
+    col.metric(t(title, lang), "—" if rate.rate is None else f"{rate.rate * 100:.1f}%", help=rate.text(lang))
 for field, title in (
     ("total", "all_indicators"),
     ("binding", "binding_indicators"),

@@ -623,3 +623,21 @@ def test_one_district_s_new_year_does_not_move_the_city_view(demo):
     no_exception(at)
     shown = " ".join(i.value for i in at.info)
     assert "2026" in shown and "2025" in shown, shown  # "no data for 2026 yet; the latest is 2025"
+
+
+def test_overview_and_evaluation_show_the_committee_s_measures(demo, rules):
+    # 达标率 on the overview equals achieved ÷ (indicators − no data), counted from the same statuses.
+    at = app("overview", year="2024", area="500116")
+    no_exception(at)
+    first = {}
+    for m in at.metric:  # the first row of counts is all 90 indicators (then binding, expected)
+        first.setdefault(m.label, m.value)
+    achieved, no_data = int(first["✔ 已达标"]), int(first["○ 无数据"])
+    shown = next(m for m in at.metric if m.label == "全部指标")
+    assert shown.value == f"{achieved / (90 - no_data) * 100:.1f}%"
+    # The evaluation page: the four classes add up to the 90 indicators.
+    at = app("evaluation", eval_year="2025", area="500116")
+    no_exception(at)
+    classes = {m.label: int(m.value) for m in at.metric}
+    assert list(classes) == ["提前达标", "预期可达标", "预期难以达标", "无法判断"]
+    assert sum(classes.values()) == 90

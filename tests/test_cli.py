@@ -106,6 +106,8 @@ def test_report_from_the_command_line_has_the_tasks_and_units(tmp_path, monkeypa
     assert main(["report", "--area", "江津区", "--year", "2024", "--out", str(out)]) == 0
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(out.read_bytes())).paragraphs)
     assert "四、重点任务与责任单位" in text
+    # The committee's own measures beside the statuses (docs/method.md, part C).
+    assert "达标率：全部指标 " in text and "按评估分类：提前达标 " in text
     cells = [c.text for table in docx.Document(str(out)).tables for row in table.rows for c in row.cells]
     # W03 is moved by the 2020 work plan's task 5, led by the health commission.
     assert "WP2020-05" in cells and "市卫生健康委" in cells

@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 from ..engine.evaluation import domain_summary, evaluation_table
+from ..engine.practice import attainment, class_counts
 from ..engine.statuses import GOOD, STATUSES, status_label
 from ..engine.task_status import latest_status, task_status_label
 from ..engine.warnings import warnings_frame
@@ -156,6 +157,28 @@ def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year
         if counts.get(s, 0)
     ]
     sentences = [t("report_counts", lang, n=len(table), year=year, parts=t("list_comma", lang).join(parts))]
+    # The committee's own measures: 达标率 (all / binding / expected) and the four evaluation classes.
+    rate = attainment(table)
+    sentences.append(
+        t(
+            "report_attainment",
+            lang,
+            all=rate["all"].text(lang),
+            binding=rate["binding"].text(lang),
+            expected=rate["expected"].text(lang),
+        )
+    )
+    final = year >= rules.settings.target_year
+    classes = class_counts(table, lang, final)
+    sentences.append(
+        t(
+            "report_classes",
+            lang,
+            parts=t("list_comma", lang).join(
+                t("report_class_count", lang, label=r.label, n=r.total) for r in classes.itertuples()
+            ),
+        )
+    )
     at_risk = table[(table["attribute"] == "binding") & ~table["status"].isin([*GOOD, "no_data"])]
     if len(at_risk):
         names = [t("report_name_status", lang, name=r.label, status=r.status_label) for r in at_risk.itertuples()]

@@ -6,8 +6,9 @@ import pandas as pd
 
 from ..engine.evaluation import domain_summary as evaluation_lines
 from ..engine.evaluation import evaluation_table
+from ..engine.practice import attainment, class_counts
 from ..rules import RuleSet, attribute_label
-from .common import EMPTY_EVALUATION, years_of
+from .common import EMPTY_EVALUATION, slice_ev, years_of
 
 EVAL_COLUMNS = [
     "domain_name",
@@ -46,6 +47,12 @@ def evaluation_kind(rules: RuleSet, year: int) -> str | None:
     if year == 2025:
         return "midterm"
     return None
+
+
+def practice(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> tuple[dict, pd.DataFrame]:
+    """达标率 and the four-class counts of one area and evaluation year (docs/method.md, part C)."""
+    part = slice_ev(ev, area, year) if ev is not None and len(ev) else EMPTY_EVALUATION
+    return attainment(part), class_counts(part, lang, final=year >= rules.settings.target_year)
 
 
 def evaluation_view(

@@ -13,6 +13,7 @@ from ..engine import (
     status_label,
     statuses_for,
 )
+from ..engine.practice import Attainment, attainment
 from ..messages import t
 from ..rules import RuleSet, attribute_label
 from .common import (
@@ -47,6 +48,11 @@ def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh", targ
             }
         )
     return pd.DataFrame(rows, columns=["status", "label", "total", "binding", "expected"])
+
+
+def attainment_rates(ev: pd.DataFrame, area: str, year: int) -> dict[str, Attainment]:
+    """达标率 for all, binding and expected indicators of one area and year (docs/method.md, part C)."""
+    return attainment(slice_ev(ev, area, year))
 
 
 def domain_status(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
