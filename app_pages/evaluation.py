@@ -118,3 +118,9 @@ ui.table(
     lang,
     height=min(900, 38 + 35 * max(1, len(shown))),
 )
+
+# Each indicator's year in the committee's words: against the year before and the baseline.
+st.subheader(t("comparison_title", lang))
+with st.expander(t("comparison_open", lang, n=len(shown))):
+    for r in evaluation_view.comparisons(ev, rules, area, year, lang).itertuples():
+        st.markdown(f"- **{ui.md_escape(r.code)} {ui.md_escape(r.name)}**{ui.colon(lang)}{ui.md_escape(r.sentence)}")

@@ -74,6 +74,8 @@ if not row.empty:
         ind.format(r["baseline"], lang),
     )
     s4.metric(t("projected_2030", lang), ind.format(r["projected_2030"], lang))
+    # Which rule gave this status, in one sentence (docs/method.md).
+    st.info(ui.md_escape(indicator_view.judgement(row, rules, focus, lang)), icon=":material/gavel:")
     if r["smoothed_text"]:
         st.caption(ui.md_escape(t("judged_on_mean", lang, mean=r["smoothed_text"])))
     flags = flags_words(row, lang).iloc[0]

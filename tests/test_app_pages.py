@@ -453,8 +453,12 @@ def test_evaluation_page_table_lines_and_downloads(demo):
         "状态",
     ]
     assert table.iloc[0]["领域"] == "妇女与健康" and table.iloc[0]["序号"] == 1
-    lines = [m.value for m in at.markdown if m.value.startswith("- ")]
+    lines = [m.value for m in at.markdown if m.value.startswith("- ") and "项指标：" in m.value]
     assert len(lines) == len(rules.domains) and lines[0].startswith("- 妇女与健康 11 项指标：")
+    # One sentence per indicator in the committee's words (against the year before and the baseline).
+    said = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(said) == 90 and all(s.endswith("。") for s in said)
+    assert said[0].startswith("- **W01 婚前医学检查率**：2025年为")
     downloads = at.get("download_button")
     assert len(downloads) == 1  # the xlsx; the docx only on request
     at.button(key="make_docx").click().run()
@@ -641,3 +645,22 @@ def test_overview_and_evaluation_show_the_committee_s_measures(demo, rules):
     classes = {m.label: int(m.value) for m in at.metric}
     assert list(classes) == ["提前达标", "预期可达标", "预期难以达标", "无法判断"]
     assert sum(classes.values()) == 90
+
+
+def test_indicator_page_says_which_rule_judged_the_row(demo, rules):
+    from sqlalchemy import create_engine
+
+    from dashboard.engine import evaluate
+
+    engine = create_engine(f"sqlite:///{demo}")
+    values = pd.read_sql("SELECT area, indicator, year, value FROM observations WHERE is_current", engine)
+    engine.dispose()
+    row = evaluate(rules, values, years=[2024], areas=["500101"]).set_index("indicator").loc["C19"]
+    at = app("indicator", indicator="C19", year="2024", area="500101")
+    no_exception(at)
+    said = [i.value for i in at.info if "增速" in i.value or "已满足目标" in i.value]
+    assert len(said) == 1, [i.value for i in at.info]
+    if row["status"] == "achieved":
+        assert said[0] == "2024年数值已满足目标，判为已达标。"
+    else:  # C19 ≥98.2 is a target to reach: the ratio R of observed to required growth decides
+        assert said[0].startswith("按2020–2024年的年均增速") and f"{row['ratio']:.2f} 倍" in said[0]

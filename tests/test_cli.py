@@ -108,6 +108,9 @@ def test_report_from_the_command_line_has_the_tasks_and_units(tmp_path, monkeypa
     assert "四、重点任务与责任单位" in text
     # The committee's own measures beside the statuses (docs/method.md, part C).
     assert "达标率：全部指标 " in text and "按评估分类：提前达标 " in text
+    # Each indicator against the year before and the baseline, in the committee's words.
+    changes = [p for p in text.splitlines() if p.startswith("W03 孕产妇死亡率：2024年为")]
+    assert len(changes) == 1 and "比上年" in changes[0] and "比2020年" in changes[0], changes
     cells = [c.text for table in docx.Document(str(out)).tables for row in table.rows for c in row.cells]
     # W03 is moved by the 2020 work plan's task 5, led by the health commission.
     assert "WP2020-05" in cells and "市卫生健康委" in cells

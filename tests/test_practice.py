@@ -30,3 +30,27 @@ def test_four_classes_from_the_statuses():
     assert mid["binding"].tolist() == [1, 1, 0, 1]
     final = class_counts(TABLE, "en", final=True)
     assert final["label"].tolist() == ["Achieved", "Expected to be achieved", "Not achieved", "Cannot be judged"]
+
+
+def test_comparison_sentences_in_the_committee_s_words(small_rules):
+    from dashboard.engine.sentences import comparison_sentence
+
+    rate = small_rules.indicators["T02"]  # %, ≥98.2
+    assert (
+        comparison_sentence(rate, 2024, 93.1, 92.8, 91.0, 2020, "achieved", "zh")
+        == "2024年为93.1%，比上年提高0.3个百分点，比2020年提高2.1个百分点，已提前实现规划目标。"
+    )
+    assert (
+        comparison_sentence(rate, 2024, 93.1, 92.8, 91.0, 2020, "on_track", "en")
+        == "93.1% in 2024, 0.3 percentage points higher than the year before, 2.1 percentage points higher "
+        "than in 2020, on track."
+    )
+    mortality = small_rules.indicators["T01"]  # 1/10万: changes in its own unit
+    assert (
+        comparison_sentence(mortality, 2023, 9.5, 10.2, 12.0, 2020, "on_track", "zh")
+        == "2023年为9.5/10万，比上年下降0.7/10万，比2020年下降2.5/10万，进展顺利。"
+    )
+    assert comparison_sentence(rate, 2030, 98.1, 98.0, 95.0, 2020, "not_achieved", "zh").endswith(
+        "比上年提高0.1个百分点，比2020年提高3.1个百分点，未实现规划目标。"
+    )
+    assert comparison_sentence(rate, 2024, None, 92.8, 91.0, 2020, "no_data", "zh") == "2024年无数据。"

@@ -66,7 +66,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     area = area_code(rules, args.area) or rules.city.code
     store = args.services.store
     obs = store.current_values()
-    evaluated = evaluate(rules, obs, years=[args.year], areas=[area])
+    # The year before too: the report compares each indicator with it.
+    years = [y for y in (args.year - 1, args.year) if y >= rules.settings.plan_period.start]
+    evaluated = evaluate(rules, obs, years=years, areas=[area])
     demo = store.has_demo_data()
     if args.format in ("docx", "pdf"):
         cat, reports = args.services.catalogue, store.current_task_reports()

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..engine.evaluation import domain_summary, evaluation_table
 from ..engine.practice import attainment, class_counts
+from ..engine.sentences import comparison_frame
 from ..engine.statuses import GOOD, STATUSES, status_label
 from ..engine.task_status import latest_status, task_status_label
 from ..engine.warnings import warnings_frame
@@ -35,6 +36,7 @@ class DomainPart:
     table: pd.DataFrame
     line: str
     qualitative: pd.DataFrame
+    changes: list[str] = field(default_factory=list)  # "W01 …：2024年为…，比上年…" per indicator
 
 
 @dataclass
@@ -99,6 +101,8 @@ def build_content(
         judgement=[rules.target_for(area, c).check.describe(lang, rules.settings) for c in table["code"]],
     )
     lines = domain_summary(rules, table, lang)
+    # Each indicator against the year before and the baseline (needs the year before in ``mine``).
+    compared = comparison_frame(rules, mine, area, year, lang).set_index("code")
     domains = []
     for (plan, domain), group in table.groupby(["plan", "domain"], sort=False):
         qualitative = group[group["kind"].isin(DIRECTION_OR_RELATIVE)]
@@ -110,6 +114,11 @@ def build_content(
                 group.reset_index(drop=True),
                 lines[len(domains)] if len(domains) < len(lines) else "",
                 qualitative.reset_index(drop=True),
+                [
+                    t("report_change_line", lang, label=label, sentence=compared.loc[code, "sentence"])
+                    for code, label in zip(group["code"], group["label"])
+                    if code in compared.index
+                ],
             )
         )
     warns = warnings_frame(rules, mine, year, lang)

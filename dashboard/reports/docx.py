@@ -331,6 +331,10 @@ def build(content: ReportContent, fonts: Fonts = OFFICE_FONTS) -> bytes:
             doc.add_picture(io.BytesIO(_png(content, numeric)), width=Cm(14.5))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             _paragraph(doc, t("report_chart", lang, domain=part.name), fonts, 10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+        if part.changes:
+            _paragraph(doc, t("report_changes", lang), fonts, 12, bold=True, space_before=6)
+            for line in part.changes:
+                _paragraph(doc, line, fonts, 11, style="List Bullet")
         if len(part.qualitative):
             _paragraph(doc, t("report_qualitative", lang), fonts, 12, bold=True, space_before=6)
             for r in part.qualitative.itertuples():

@@ -7,6 +7,7 @@ import pandas as pd
 from ..engine.evaluation import domain_summary as evaluation_lines
 from ..engine.evaluation import evaluation_table
 from ..engine.practice import attainment, class_counts
+from ..engine.sentences import comparison_frame
 from ..rules import RuleSet, attribute_label
 from .common import EMPTY_EVALUATION, slice_ev, years_of
 
@@ -53,6 +54,13 @@ def practice(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str =
     """达标率 and the four-class counts of one area and evaluation year (docs/method.md, part C)."""
     part = slice_ev(ev, area, year) if ev is not None and len(ev) else EMPTY_EVALUATION
     return attainment(part), class_counts(part, lang, final=year >= rules.settings.target_year)
+
+
+def comparisons(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
+    """Per indicator: its year against the year before and the baseline, in the committee's words."""
+    if ev is None or ev.empty:
+        return pd.DataFrame(columns=["code", "name", "sentence"])
+    return comparison_frame(rules, ev, area, year, lang)
 
 
 def evaluation_view(

@@ -8,12 +8,21 @@ from ..engine import (
     flags_words,
     status_label,
 )
+from ..engine.sentences import judgement_sentence
 from ..messages import t
 from ..messages.numbers import MISSING, unit_label
 from ..rules import RuleSet, attribute_label
 from .common import (
     status_strings,
 )
+
+
+def judgement(row: pd.DataFrame, rules: RuleSet, area: str, lang: str = "zh") -> str:
+    """The rule that judged the first row of ``row`` (one evaluated area × indicator × year)."""
+    r = row.iloc[0]
+    code = str(r["indicator"])
+    check = rules.target_for(area, code).check
+    return judgement_sentence(r, rules.indicators[code], check, rules.settings, lang)
 
 
 def indicator_layers(
