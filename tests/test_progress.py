@@ -346,3 +346,32 @@ def test_a_projection_stays_inside_the_valid_range(small_rules):
     # T02 (%): 95 → 99 in 4 years is 1.0364 % a year; 99 × 1.010364^6 = 105.3 — a rate above 100 %.
     r = cell(small_rules, obs((WANZHOU, "T02", {2020: 95, 2024: 99})), WANZHOU, "T02", 2024)
     assert r.projected_2030 == 100.0
+
+
+def test_a_baseline_already_past_the_target(small_rules):
+    # T02 ≥98.2 with 99 in 2020: still met at 98.5 in 2023 (achieved). At 98.0 it has fallen below:
+    # required growth (98.2/99)^(1/10) − 1 = −0.000811, observed (98/99)^(1/3) − 1 = −0.003378,
+    # R = −0.003378 / 0.000811 = −4.16: deterioration — and the target met before is now missed.
+    assert cell(small_rules, obs((WANZHOU, "T02", {2020: 99, 2023: 98.5})), WANZHOU, "T02", 2023).status == "achieved"
+    r = cell(small_rules, obs((WANZHOU, "T02", {2020: 99, 2023: 98.0})), WANZHOU, "T02", 2023)
+    assert r.ratio == pytest.approx(-4.16, abs=0.01)
+    assert r.status == "deterioration" and r.fell_below
+
+
+def test_published_method_beside_ours_on_about_and_rise_targets(small_rules):
+    from dashboard.rules import PUBLISHED_METHOD
+
+    # T03 45左右 (±5 %): 40 (2020) → 44 (2023). Ours: inside 42.75–47.25, achieved. Published: the
+    # transform aims at 45 itself: y′ = 45 + |44 − 45| = 46, base′ = 50, CAGRₒ = (46/50)^(1/3) − 1 =
+    # −0.02741, CAGRᵣ = (45/50)^(1/10) − 1 = −0.010481, R = −1 × −0.02741 / 0.010481 = 2.615: on track.
+    data = obs((WANZHOU, "T03", {2020: 40, 2023: 44}))
+    ours = evaluate(small_rules, data, years=[2023], areas=[WANZHOU]).set_index("indicator").loc["T03"]
+    published = evaluate(small_rules, data, years=[2023], areas=[WANZHOU], method=PUBLISHED_METHOD)
+    published = published.set_index("indicator").loc["T03"]
+    assert ours.status == "achieved"
+    assert published.status == "on_track" and published.ratio == pytest.approx(2.615, abs=1e-3)
+    # T05 逐年提高 50, 52, 51, 55: ours caps at needs acceleration after the fall; published: growth
+    # (55/50)^(1/3) − 1 = 3.23 % a year ≥ 1.5 %: on track.
+    data = obs((WANZHOU, "T05", {2020: 50, 2021: 52, 2022: 51, 2023: 55}))
+    published = evaluate(small_rules, data, years=[2023], areas=[WANZHOU], method=PUBLISHED_METHOD)
+    assert published.set_index("indicator").loc["T05", "status"] == "on_track"
