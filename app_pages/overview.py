@@ -38,6 +38,8 @@ for col, (group, title) in zip(
 ):
     rate = rates[group]
     col.metric(t(title, lang), "—" if rate.rate is None else f"{rate.rate * 100:.1f}%", help=rate.text(lang))
+classes = overview_view.class_line(ev, rules, area, year, lang)
+st.caption(ui.md_escape(classes), help=t("classes_help", lang))
 for field, title in (
     ("total", "all_indicators"),
     ("binding", "binding_indicators"),

@@ -13,8 +13,8 @@ from ..engine import (
     status_label,
     statuses_for,
 )
-from ..engine.practice import Attainment, attainment
-from ..messages import t
+from ..engine.practice import Attainment, attainment, class_counts
+from ..messages import colon, t
 from ..rules import RuleSet, attribute_label
 from .common import (
     indicator_meta,
@@ -53,6 +53,13 @@ def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh", targ
 def attainment_rates(ev: pd.DataFrame, area: str, year: int) -> dict[str, Attainment]:
     """达标率 for all, binding and expected indicators of one area and year (docs/method.md, part C)."""
     return attainment(slice_ev(ev, area, year))
+
+
+def class_line(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> str:
+    """评估分类：提前达标 26 · 预期可达标 42 · … — the four classes in one line (docs/method.md, part C)."""
+    counts = class_counts(slice_ev(ev, area, year), lang, final=year >= rules.settings.target_year)
+    parts = " · ".join(f"{r.label} {r.total}" for r in counts.itertuples())
+    return f"{t('classes_title', lang)}{colon(lang)}{parts}"
 
 
 def domain_status(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
