@@ -27,6 +27,11 @@ def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _num(x: Any) -> float | None:
+    """A number, or None for a missing one (None or NaN)."""
+    return None if _missing(x) else float(x)
+
+
 def change_words(ind: Indicator, new: float, old: float, lang: str = "zh") -> str:
     """比上年提高0.3个百分点 / 0.3 points higher … — the size and direction of one change."""
     delta = new - old
@@ -50,18 +55,20 @@ def comparison_sentence(
     baseline_year: float | None,
     status: str,
     lang: str = "zh",
+    target_year: int = 2030,
 ) -> str:
     """One indicator's year in the committee's words; no value in ``year`` says so."""
-    if _missing(value):
+    now, before, base, base_year = _num(value), _num(previous), _num(baseline), _num(baseline_year)
+    if now is None:
         return t("compare_no_value", lang, year=year)
-    parts = [t("compare_value", lang, year=year, value=ind.format(value, lang))]
-    if not _missing(previous):
-        parts.append(t("compare_previous", lang, change=change_words(ind, float(value), float(previous), lang)))
-    if not _missing(baseline) and not _missing(baseline_year) and int(baseline_year) < year:
-        change = change_words(ind, float(value), float(baseline), lang)
-        parts.append(t("compare_baseline", lang, year=int(baseline_year), change=change))
+    parts = [t("compare_value", lang, year=year, value=ind.format(now, lang))]
+    if before is not None:
+        parts.append(t("compare_previous", lang, change=change_words(ind, now, before, lang)))
+    if base is not None and base_year is not None and int(base_year) < year:
+        change = change_words(ind, now, base, lang)
+        parts.append(t("compare_baseline", lang, year=int(base_year), change=change))
     verdict = {
-        "achieved": "compare_achieved_final" if status == "achieved" and year >= 2030 else "compare_achieved",
+        "achieved": "compare_achieved_final" if year >= target_year else "compare_achieved",
         "not_achieved": "compare_not_achieved",
         "on_track": "compare_on_track",
         "needs_acceleration": "compare_needs_acceleration",
@@ -131,7 +138,15 @@ def comparison_frame(rules: RuleSet, evaluated: pd.DataFrame, area: str, year: i
             continue
         r = now.loc[code]
         sentence = comparison_sentence(
-            ind, year, r["value"], previous.get(code), r["baseline"], r["baseline_year"], str(r["status"]), lang
+            ind,
+            year,
+            r["value"],
+            previous.get(code),
+            r["baseline"],
+            r["baseline_year"],
+            str(r["status"]),
+            lang,
+            rules.settings.target_year,
         )
         rows.append({"code": code, "name": ind.name(lang), "sentence": sentence})
     return pd.DataFrame(rows, columns=["code", "name", "sentence"])
