@@ -46,21 +46,26 @@ def evaluation_table(rules: RuleSet, evaluated: pd.DataFrame, area: str, year: i
     return pd.DataFrame(rows)
 
 
+def status_count_parts(status: pd.Series, lang: str = "zh") -> list[str]:
+    """``6 项已达标``, ``2 项进展顺利`` … for the statuses present, in the vocabulary's order."""
+    counts = status.value_counts()
+    return [
+        t(
+            "eval_status_count",
+            lang,
+            n=int(counts[s]),
+            status=status_label(s, lang).lower() if lang == "en" else status_label(s, lang),
+        )
+        for s in STATUSES
+        if counts.get(s, 0)
+    ]
+
+
 def domain_summary(rules: RuleSet, table: pd.DataFrame, lang: str = "zh") -> list[str]:
     """One sentence per domain, in plan order: "妇女与健康 11 项指标：6 项已达标，2 项进展顺利，…"."""
     lines = []
     for (plan, domain), group in table.groupby(["plan", "domain"], sort=False):
-        counts = group["status"].value_counts()
-        parts = [
-            t(
-                "eval_status_count",
-                lang,
-                n=int(counts[s]),
-                status=status_label(s, lang).lower() if lang == "en" else status_label(s, lang),
-            )
-            for s in STATUSES
-            if counts.get(s, 0)
-        ]
+        parts = status_count_parts(group["status"], lang)
         lines.append(
             t(
                 "eval_domain_line",

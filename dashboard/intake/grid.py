@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import io
 import operator
+import os
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -58,6 +60,26 @@ def size_problem(n_bytes: int, limit: int) -> Problem | None:
     if n_bytes <= limit:
         return None
     return Problem(Code.FILE_TOO_LARGE_UPLOAD, {"size_mb": n_bytes / 1048576, "limit_mb": limit / 1048576})
+
+
+def read_path(
+    path: str | os.PathLike,
+    rules: RuleSet,
+    max_bytes: int | None,
+    refused: Callable[[str, int, Problem], Any],
+    read: Callable[[bytes, str, int], Any],
+) -> Any:
+    """Read a file on disk with ``read(content, name, limit)``, refusing an oversized one unread.
+
+    ``refused(name, size, problem)`` makes the report of a file too large to open.
+    """
+    path = Path(path)
+    limit = max_upload_bytes(rules, max_bytes)
+    size = path.stat().st_size
+    too_big = size_problem(size, limit)
+    if too_big is not None:
+        return refused(path.name, size, too_big)
+    return read(path.read_bytes(), path.name, limit)
 
 
 def open_grid(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,7 +26,7 @@ from ..messages.numbers import unit_label
 from ..rules import RuleSet
 from .cells import NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values
 from .file_kind import FileKind
-from .grid import max_upload_bytes, open_grid, size_problem, strip_cells
+from .grid import open_grid, read_path, strip_cells
 from .matching import area_index, closest, indicator_index, key
 from .report import IntakeReport, empty_skipped
 
@@ -87,23 +86,25 @@ def _empty_rows() -> pd.DataFrame:
     )
 
 
-def _new_report(file_name: str, content: bytes | None, n_bytes: int) -> IntakeReport:
+def _new_report(
+    file_name: str, content: bytes | None, n_bytes: int, problems: list[Problem] | None = None
+) -> IntakeReport:
     sha = hashlib.sha256(content).hexdigest() if content is not None else ""
-    return IntakeReport(kind=KIND.name, file_name=file_name, sha256=sha, rows=_empty_rows(), n_bytes=n_bytes)
+    return IntakeReport(
+        kind=KIND.name, file_name=file_name, sha256=sha, rows=_empty_rows(), n_bytes=n_bytes, problems=problems or []
+    )
 
 
 # ------------------------------------------------------------------------------ entry points
 def read_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None) -> IntakeReport:
     """Like :func:`read_upload` for a file on disk, refusing an oversized file before reading it."""
-    path = Path(path)
-    limit = max_upload_bytes(rules, max_bytes)
-    size = path.stat().st_size
-    too_big = size_problem(size, limit)
-    if too_big is not None:
-        report = _new_report(path.name, None, size)
-        report.problems.append(too_big)
-        return report
-    return read_upload(path.read_bytes(), path.name, rules, max_bytes=limit)
+    return read_path(
+        path,
+        rules,
+        max_bytes,
+        lambda name, size, problem: _new_report(name, None, size, [problem]),
+        lambda content, name, limit: read_upload(content, name, rules, max_bytes=limit),
+    )
 
 
 def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None) -> IntakeReport:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,7 +28,7 @@ from ..messages import t as text_of
 from ..rules import RuleSet, Task, TaskCatalogue
 from .cells import normalise_text, parse_values
 from .file_kind import FileKind
-from .grid import max_upload_bytes, open_grid, size_problem
+from .grid import open_grid, read_path
 from .matching import closest, key
 from .report import IntakeReport
 
@@ -84,10 +83,18 @@ def empty_rows() -> pd.DataFrame:
     )
 
 
-def _new_report(file_name: str, content: bytes | None, n_bytes: int) -> IntakeReport:
+def _new_report(
+    file_name: str, content: bytes | None, n_bytes: int, problems: list[Problem] | None = None
+) -> IntakeReport:
     sha = hashlib.sha256(content).hexdigest() if content is not None else ""
     return IntakeReport(
-        kind=KIND.name, file_name=file_name, sha256=sha, rows=empty_rows(), layout="tasks", n_bytes=n_bytes
+        kind=KIND.name,
+        file_name=file_name,
+        sha256=sha,
+        rows=empty_rows(),
+        layout="tasks",
+        n_bytes=n_bytes,
+        problems=problems or [],
     )
 
 
@@ -96,15 +103,13 @@ def read_task_progress_path(
     path: str | os.PathLike, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
 ) -> IntakeReport:
     """Like :func:`read_task_progress` for a file on disk, refusing an oversized file before reading it."""
-    path = Path(path)
-    limit = max_upload_bytes(rules, max_bytes)
-    size = path.stat().st_size
-    too_big = size_problem(size, limit)
-    if too_big is not None:
-        report = _new_report(path.name, None, size)
-        report.problems.append(too_big)
-        return report
-    return read_task_progress(path.read_bytes(), path.name, cat, rules, max_bytes=limit)
+    return read_path(
+        path,
+        rules,
+        max_bytes,
+        lambda name, size, problem: _new_report(name, None, size, [problem]),
+        lambda content, name, limit: read_task_progress(content, name, cat, rules, max_bytes=limit),
+    )
 
 
 def read_task_progress(

@@ -13,10 +13,10 @@ from datetime import date
 
 import pandas as pd
 
-from ..engine.evaluation import domain_summary, evaluation_table
+from ..engine.evaluation import domain_summary, evaluation_table, status_count_parts
 from ..engine.practice import attainment, class_counts
 from ..engine.sentences import comparison_frame
-from ..engine.statuses import GOOD, STATUSES, status_label
+from ..engine.statuses import GOOD
 from ..engine.task_status import latest_status, task_status_label
 from ..engine.warnings import warnings_frame
 from ..messages import separator, t
@@ -154,17 +154,7 @@ def _year_note(value_year: object, year: int, lang: str) -> str:
 
 
 def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year: int, lang: str) -> list[str]:
-    counts = table["status"].value_counts()
-    parts = [
-        t(
-            "eval_status_count",
-            lang,
-            n=int(counts[s]),
-            status=status_label(s, lang).lower() if lang == "en" else status_label(s, lang),
-        )
-        for s in STATUSES
-        if counts.get(s, 0)
-    ]
+    parts = status_count_parts(table["status"], lang)
     sentences = [t("report_counts", lang, n=len(table), year=year, parts=t("list_comma", lang).join(parts))]
     # The committee's own measures: 达标率 (all / binding / expected) and the four evaluation classes.
     rate = attainment(table)
