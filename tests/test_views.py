@@ -577,17 +577,18 @@ def test_upload_report_tables(rules):
     import pandas as pd
 
     from dashboard.intake import INDICATORS, preview_counts
-    from dashboard.messages import legacy
+    from dashboard.messages import Code, Problem
 
-    table = upload_view.problem_table([legacy("UNKNOWN_AREA", "未知地区", "unknown area", row=3, column="区县")], "en")
+    problem = Problem(Code.UNKNOWN_AREA_HINT, {"text": "万洲区", "hint": "万州区"}, row=3, column="区县")
+    table = upload_view.problem_table([problem], "en")
     assert table.to_dict("records") == [
         {
             "location": "row 3, column 区县",
             "code": "UNKNOWN_AREA",
             "severity": "error",
-            "message": "unknown area",
-            "message_zh": "未知地区",
-            "message_en": "unknown area",
+            "message": "unknown area '万洲区'; did you mean '万州区'?",
+            "message_zh": "未知地区“万洲区”；是不是“万州区”？",
+            "message_en": "unknown area '万洲区'; did you mean '万州区'?",
         }
     ]
     preview = pd.DataFrame(

@@ -7,7 +7,7 @@ This package is the bottom layer of ``dashboard``: it imports nothing else of th
 
 from .catalogue import LANGS, Lang, Msg, Name, catalogue, colon, has, render_value, separator, t
 from .codes import Code
-from .problem import Problem, ProblemList, ReportStatus, Severity, legacy, warning
+from .problem import Problem, ProblemList, ReportStatus, Severity, warning
 
 __all__ = [
     "LANGS",
@@ -22,7 +22,6 @@ __all__ = [
     "catalogue",
     "colon",
     "has",
-    "legacy",
     "render_value",
     "separator",
     "t",

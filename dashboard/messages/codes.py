@@ -169,6 +169,3 @@ class Code(StrEnum):
     UNKNOWN_USER = "UNKNOWN_USER"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     BAD_CREDENTIALS = "BAD_CREDENTIALS"
-
-    # Transitional: a problem whose two texts were written at the call site. Being removed.
-    LEGACY = "LEGACY"

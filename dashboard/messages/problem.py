@@ -38,8 +38,6 @@ class Problem:
     @property
     def code(self) -> str:
         """The code people and scripts see (``BAD_TARGET``): the message id without its variant."""
-        if self.message_id is Code.LEGACY:
-            return str(self.params["code"])
         return self.message_id.code
 
     def message(self, lang: str = "zh") -> str:
@@ -92,11 +90,6 @@ class Problem:
             "message_zh": self.message_zh,
             "message_en": self.message_en,
         }
-
-
-def legacy(code: str, zh: str, en: str, **where: Any) -> Problem:
-    """Transitional: a problem with its texts written at the call site (being moved to the catalogue)."""
-    return Problem(Code.LEGACY, {"code": code, "zh": zh, "en": en}, **where)
 
 
 def warning(message_id: Code, params: Mapping[str, Any] | None = None, **where: Any) -> Problem:
