@@ -41,11 +41,7 @@ def test_every_problem_text_has_a_code():
 
 
 def test_zh_and_en_take_the_same_parameters():
-    mismatched = [
-        (e.key, _fields(e.zh), _fields(e.en))
-        for e in catalogue().values()
-        if _fields(e.zh) != _fields(e.en)
-    ]
+    mismatched = [(e.key, _fields(e.zh), _fields(e.en)) for e in catalogue().values() if _fields(e.zh) != _fields(e.en)]
     assert mismatched == []
 
 
