@@ -38,6 +38,8 @@ so two uploads cannot interleave); on PostgreSQL a transaction-scoped advisory l
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -116,7 +118,7 @@ def _make_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         if database and database != ":memory:":
-            cur.execute("PRAGMA journal_mode=WAL")
+            _wal(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MB: a national file's index pages fit
@@ -127,6 +129,22 @@ def _make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
     return engine
+
+
+def _wal(cur) -> None:
+    """Switch a database file to WAL once. Switching needs a moment of exclusive access, and SQLite
+    answers "database is locked" at once (no busy wait) while another process holds a lock — as when
+    two processes open a database of an earlier release together — so it is retried for up to 30 s."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _chunks(items: list, size: int):
