@@ -127,13 +127,21 @@ def serve(folder: Path, copy_rules: bool = False) -> Iterator[Server]:
                 proc.kill()
 
 
-def settle(pg, extra_ms: int = 600) -> None:
-    """Wait until Streamlit has finished the run: no "running" indicator and no placeholder skeletons."""
+def settle(pg, extra_ms: int = 600, fresh: bool = False) -> None:
+    """Wait until Streamlit has finished the run: no "running" indicator and no placeholder skeletons.
+
+    ``fresh``: the page was just loaded by its address, so its main area starts empty and "drawn"
+    alone tells that the run got going; after a click the old page is still there, so the status
+    widget must be given a moment to appear first.
+    """
     pg.wait_for_selector('[data-testid="stApp"]')
     # A run shows the status widget ("Running… Stop") shortly after it starts: let it appear first,
     # or a check made too early sees an empty page that is "not running" yet.
-    with contextlib.suppress(PlaywrightTimeout):
-        pg.wait_for_selector('[data-testid="stStatusWidget"]', timeout=1500)
+    if fresh:
+        pg.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)  # every page has a title
+    else:
+        with contextlib.suppress(PlaywrightTimeout):
+            pg.wait_for_selector('[data-testid="stStatusWidget"]', timeout=1500)
     pg.wait_for_function(
         "() => { const s = document.querySelector('[data-testid=\"stStatusWidget\"]');"
         " const running = s && /Running|运行|Stop/.test(s.innerText);"

@@ -190,7 +190,7 @@ def test_every_page_in_both_languages_at_both_widths(server, browser):
             for page in PAGES:
                 suffix = "&lang=en" if lang == "en" else ""
                 pg.goto(f"{server.base}/{page}?year=2024&area=500116{EXTRA.get(page, '')}{suffix}")
-                settle(pg)
+                settle(pg, fresh=True)
                 assert pg.locator('[data-testid="stException"]').count() == 0, (page, lang)
                 assert pg.locator('[data-testid="stMain"] h1').count() >= 1, (page, lang)  # drawn, not blank
                 overflow = pg.evaluate(
