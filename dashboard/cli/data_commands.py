@@ -238,7 +238,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     batch_id = load_demo(store, rules, seed=args.seed)
     n = (store.batch(batch_id) or {}).get("n_rows", 0)
-    print(say("cli_demo_loaded", batch=batch_id, n=n))
+    demo = store.batches()
+    others = [int(b) for b in demo.loc[(demo["kind"] == "demo") & (demo["id"] != batch_id), "id"]]
+    tasks = sum(int((store.batch(b) or {}).get("n_rows", 0)) for b in others)
+    # Newest first, as a rollback must go: the task reports' batch, then the values'.
+    order = " ".join(f"rollback {b}" for b in [*sorted(others, reverse=True), batch_id])
+    print(say("cli_demo_loaded", batch=batch_id, n=n, tasks=tasks, order=order))
     return 0
 
 
