@@ -275,3 +275,36 @@ def test_preview_marks_new_correction_unchanged(rules):
     ]
     empty = stored.iloc[:0]
     assert preview_changes(rep, FakeStore(empty))["kind"].tolist() == ["new", "new"]
+
+
+# ------------------------------------------------------------------------------ hostile files stay small
+def test_many_rows_of_one_key_list_only_the_first_rows(rules):
+    # 3,000 rows of 万州区 W04 2024 with 3,000 different values: every row is reported, and each
+    # message lists the first 10 rows and how many more — not all 3,000 (which grew as rows²).
+    body = "".join(f"万州区,W04,2024,{50 + i / 100:.2f}\n" for i in range(3000))
+    rep = read_upload(("区县,指标,年份,数值\n" + body).encode(), "dup.csv", rules)
+    assert not rep.ok and len(rep.errors) == 3000
+    first = rep.errors[0]
+    assert first.code == "CONFLICTING_DUPLICATE" and first.row == 2
+    assert first.message_zh.endswith(
+        "（行:数值 2:50、3:50.01、4:50.02、5:50.03、6:50.04、7:50.05、8:50.06、9:50.07、10:50.08、11:50.09、……等另外 2990 处）"
+    )
+    assert first.message_en.endswith("11:50.09, … and 2990 more)")
+
+
+def test_a_huge_cell_is_quoted_short(rules):
+    big = "九" * 100_000
+    rep = read_upload(f"区县,指标,年份,数值\n{big},W04,2024,{big}\n".encode(), "big.csv", rules)
+    messages = [p.message_zh for p in rep.errors]
+    assert [p.code for p in rep.errors] == ["UNKNOWN_AREA", "NOT_A_NUMBER"]
+    assert all(len(m) < 120 for m in messages), [len(m) for m in messages]
+    assert messages[1] == "“" + "九" * 39 + "…”不是数字"
+
+
+def test_many_unknown_names_get_did_you_mean_for_the_first_only(rules):
+    body = "".join(f"万州区,未知指标{i},2024,1\n" for i in range(500))
+    rep = read_upload(("区县,指标,年份,数值\n" + body).encode(), "names.csv", rules)
+    codes = [p.message_id.value for p in rep.errors]
+    assert len(codes) == 500 and set(codes) <= {"UNKNOWN_INDICATOR", "UNKNOWN_INDICATOR.hint"}
+    # Suggestions are looked up for the first 200 distinct names only.
+    assert all(c == "UNKNOWN_INDICATOR" for c in codes[200:])

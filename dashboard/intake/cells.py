@@ -8,10 +8,14 @@ national file of a quarter of a million cells parses in well under a second.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ..messages import Msg
 
 # Cells that mean "no value reported". Compared after NFKC and with all spaces removed, so
 # "— " and "－" are covered; the long dashes are listed because NFKC keeps them as they are.
@@ -123,3 +127,21 @@ def _parse_distinct(cells: pd.Series) -> ParsedValues:
     values = values.where(np.isfinite(values))
     invalid = values.isna() & ~missing
     return ParsedValues(values=values, invalid=invalid.astype(bool), missing=missing.astype(bool))
+
+
+# A message quotes a cell, not a whole file: long texts are cut, long lists end with "… N more".
+SHOWN_TEXT = 40
+SHOWN_ITEMS = 10
+
+
+def shown_text(text: str) -> str:
+    """A cell's text as a message quotes it: at most ``SHOWN_TEXT`` characters."""
+    text = str(text)
+    return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "…"
+
+
+def shown_items(items: Sequence[Any]) -> list[Any]:
+    """The first ``SHOWN_ITEMS`` items of a listing in a message, then "and N more" (as a message)."""
+    head = list(items[:SHOWN_ITEMS])
+    rest = len(items) - len(head)
+    return head + ([Msg("intake_and_more", {"n": rest})] if rest > 0 else [])

@@ -24,7 +24,7 @@ from ..core.records import INDICATOR_VALUES, diff
 from ..messages import Code, Msg, Name, Problem, t
 from ..messages.numbers import unit_label
 from ..rules import RuleSet
-from .cells import NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values
+from .cells import NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values, shown_items, shown_text
 from .file_kind import FileKind
 from .grid import open_grid, read_path, strip_cells
 from .matching import area_index, closest, indicator_index, key
@@ -200,8 +200,14 @@ def _resolve(texts: pd.Series, index: dict[str, str]) -> pd.Series:
     return texts.map(lookup)
 
 
+_SUGGESTED = 200  # "did you mean" for this many distinct unknown names; a file of 100,000 gets no more
+
+
 def _suggestions(texts, choices: list[str]) -> dict[str, str | None]:
-    return {t: closest(t, choices) for t in texts}
+    hints: dict[str, str | None] = dict.fromkeys(texts)
+    for text in list(hints)[:_SUGGESTED]:
+        hints[text] = closest(text, choices) if len(text) <= 100 else None
+    return hints
 
 
 def _problems(
@@ -251,7 +257,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             long,
             Code.UNKNOWN_AREA,
             "area",
-            lambda r: {"text": r.area_text, "hint": area_hint[r.area_text]},
+            lambda r: {"text": shown_text(r.area_text), "hint": area_hint[r.area_text]},
             hinted=Code.UNKNOWN_AREA_HINT,
         )
     bad_ind = long["indicator"].isna() & ~blank_ind
@@ -268,7 +274,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             long,
             Code.UNKNOWN_INDICATOR,
             "indicator",
-            lambda r: {"text": r.indicator_text, "hint": ind_hint[r.indicator_text]},
+            lambda r: {"text": shown_text(r.indicator_text), "hint": ind_hint[r.indicator_text]},
             hinted=Code.UNKNOWN_INDICATOR_HINT,
         )
 
@@ -283,7 +289,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
     start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
     problems += _problems(bad_year & (long["year_text"] == ""), long, Code.EMPTY_CELL_YEAR, "year")
     problems += _problems(
-        bad_year & (long["year_text"] != ""), long, Code.BAD_YEAR, "year", lambda r: {"text": r.year_text}
+        bad_year & (long["year_text"] != ""), long, Code.BAD_YEAR, "year", lambda r: {"text": shown_text(r.year_text)}
     )
     out_year = ~bad_year & ((year_num < start) | (year_num > end))
     long["year"] = year_num.where(~bad_year, 0).astype("int64")
@@ -296,7 +302,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
     )
 
     # Values --------------------------------------------------------------------
-    problems += _problems(invalid, long, Code.NOT_A_NUMBER, "value", lambda r: {"text": r.value_text})
+    problems += _problems(invalid, long, Code.NOT_A_NUMBER, "value", lambda r: {"text": shown_text(r.value_text)})
     lo_map = {c: i.valid_min for c, i in rules.indicators.items()}
     hi_map = {c: i.valid_max for c, i in rules.indicators.items()}
     unit_map = {c: i.unit for c, i in rules.indicators.items()}
@@ -340,8 +346,11 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
         distinct = groups.assign(_r=groups["value"].round(9)).groupby(keys)["_r"].transform("nunique")
         conflict = groups.loc[distinct > 1]
         if len(conflict):
+            # Each row's message lists the group's first rows only: 8,000 rows of one key must not
+            # make 8,000 messages of 8,000 entries each.
             listing = conflict.groupby(keys).apply(
-                lambda g: tuple(f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])), include_groups=False
+                lambda g: tuple(shown_items([f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])])),
+                include_groups=False,
             )
             conflict = conflict.join(listing.rename("dup_listing"), on=keys)
             problems += _problems(

@@ -26,7 +26,7 @@ from ..core.records import TASK_PROGRESS, TASK_STATUSES, diff
 from ..messages import Code, Msg, Problem
 from ..messages import t as text_of
 from ..rules import RuleSet, Task, TaskCatalogue
-from .cells import normalise_text, parse_values
+from .cells import normalise_text, parse_values, shown_items, shown_text
 from .file_kind import FileKind
 from .grid import open_grid, read_path
 from .matching import closest, key
@@ -200,7 +200,8 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
     lookup = {t: index.get(key(t)) for t in distinct}
     frame["task"] = frame["task_text"].map(lookup)
     choices = list(cat.tasks) + [t.title for t in cat.tasks.values()]
-    hints = {t: closest(t, choices) for t in distinct if lookup[t] is None and t}
+    unknown = [t for t in distinct if lookup[t] is None and t][:200]  # "did you mean" for the first 200
+    hints = {t: closest(t, choices) for t in unknown if len(t) <= 100}
 
     # Years -----------------------------------------------------------------------------
     year_text = normalise_text(frame["year_text"]).str.replace(r"年度?$", "", regex=True)
@@ -224,13 +225,13 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
             good = False
         elif task is None:
             h = hints.get(r.task_text)
-            add(Code.UNKNOWN_TASK_HINT if h else Code.UNKNOWN_TASK, r, "task", text=r.task_text, hint=h)
+            add(Code.UNKNOWN_TASK_HINT if h else Code.UNKNOWN_TASK, r, "task", text=shown_text(r.task_text), hint=h)
             good = False
         if r.year_text == "":
             add(Code.EMPTY_CELL_YEAR, r, "year")
             good = False
         elif bad_year.iloc[i]:
-            add(Code.BAD_YEAR, r, "year", text=r.year_text)
+            add(Code.BAD_YEAR, r, "year", text=shown_text(r.year_text))
             good = False
         elif not start <= r.year <= end:
             add(Code.YEAR_OUT_OF_RANGE, r, "year", year=int(r.year), start=start, end=end)
@@ -249,10 +250,10 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
             add(Code.EMPTY_CELL_STATUS, r, "status")
             good = False
         elif r.status is None or r.status == "not_reported":
-            add(Code.BAD_STATUS, r, "status", text=r.status_text)
+            add(Code.BAD_STATUS, r, "status", text=shown_text(r.status_text))
             good = False
         if parsed.invalid.iloc[i]:
-            add(Code.NOT_A_NUMBER_REACHED, r, "reached", text=r.reached_text)
+            add(Code.NOT_A_NUMBER_REACHED, r, "reached", text=shown_text(r.reached_text))
             good = False
         has_value = not np.isnan(r.reached)
         if task is not None:
@@ -303,7 +304,7 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
                 add(Code.DUPLICATE_ROW_TASK, r, "status", severity="warning", first=int(first.row))
                 drop_rows.add(int(r.row))
         else:
-            listing = [int(x) for x in g["row"]]
+            listing = shown_items([int(x) for x in g["row"]])
             for r in g.itertuples(index=False):
                 column = (
                     "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
@@ -324,10 +325,12 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
     for (task, year), g in rest.groupby(["task", "year"], sort=False):
         if g["status"].nunique() > 1:
             conflicting.update(int(x) for x in g["row"])
-            statuses = [
-                Msg("intake_row_value", {"row": int(r.row), "value": Msg(f"task_status_{r.status}")})
-                for r in g.itertuples(index=False)
-            ]
+            statuses = shown_items(
+                [
+                    Msg("intake_row_value", {"row": int(r.row), "value": Msg(f"task_status_{r.status}")})
+                    for r in g.itertuples(index=False)
+                ]
+            )
             for r in g.itertuples(index=False):
                 add(Code.CONFLICTING_STATUS, r, "status", task=task, year=int(year), listing=statuses)
 
