@@ -435,3 +435,11 @@ def test_catalogue_for_is_loaded_once_per_rule_set(rules):
 
     first = catalogue_for(rules)
     assert first is catalogue_for(rules) and first.ok and "WP2020-01" in first.tasks
+
+
+def test_task_report_with_a_very_long_note_is_refused(cat, rules):
+    note = "进展" * 1500  # 3,000 characters
+    csv = f"任务代码,年份,状态,备注\nWP2020-11,2020,已完成,{note}\n"
+    rep = read_task_progress(csv.encode(), "long.csv", cat, rules)
+    assert [(p.code, p.row, p.column) for p in rep.errors] == [("NOTE_TOO_LONG", 2, "备注")]
+    assert rep.rows.empty

@@ -308,3 +308,18 @@ def test_many_unknown_names_get_did_you_mean_for_the_first_only(rules):
     assert len(codes) == 500 and set(codes) <= {"UNKNOWN_INDICATOR", "UNKNOWN_INDICATOR.hint"}
     # Suggestions are looked up for the first 200 distinct names only.
     assert all(c == "UNKNOWN_INDICATOR" for c in codes[200:])
+
+
+def test_a_line_of_two_million_commas_is_refused_not_read(rules):
+    # Every row would be sized to the widest line: 3,000 rows × 2,000,001 columns.
+    content = ("区县,指标,年份,数值\n" + "," * 2_000_000 + "\n" + "万州区,W04,2024,90\n" * 3000).encode()
+    rep = read_upload(content, "wide.csv", rules)
+    assert [(p.code, p.row) for p in rep.errors] == [("TOO_MANY_COLUMNS", 2)]
+    assert rep.errors[0].message_zh.startswith("这一行有 2000001 列，超过上限 1000 列")
+
+
+def test_a_very_long_note_is_refused_with_its_place(rules):
+    note = "说明" * 1500  # 3,000 characters
+    rep = read_upload(f"区县,指标,年份,数值,备注\n万州区,W04,2024,90,{note}\n".encode(), "note.csv", rules)
+    assert [(p.code, p.row, p.column) for p in rep.errors] == [("NOTE_TOO_LONG", 2, "备注")]
+    assert rep.rows.empty

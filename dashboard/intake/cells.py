@@ -131,6 +131,7 @@ def _parse_distinct(cells: pd.Series) -> ParsedValues:
 
 # A message quotes a cell, not a whole file: long texts are cut, long lists end with "… N more".
 SHOWN_TEXT = 40
+MAX_NOTE = 2000  # characters in a note (备注): a remark, not a document
 SHOWN_ITEMS = 10
 
 

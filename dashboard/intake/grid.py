@@ -40,7 +40,8 @@ _MAGIC = {
     b"Rar!": "file_type_rar",
     b"7z\xbc\xaf": "file_type_7z",
 }
-_HEADER_ROWS = 20  # a header is looked for among the first rows (a title line above it is common)
+_HEADER_ROWS = 20
+MAX_COLUMNS = 1000  # a yearly sheet has a few dozen columns; far more is a damaged or hostile file  # a header is looked for among the first rows (a title line above it is common)
 
 
 class HasProblems(Protocol):
@@ -162,7 +163,12 @@ def read_csv_text(text: str) -> tuple[pd.DataFrame | None, Problem | None]:
     delimiter = max((",", "\t", ";"), key=first.count) if first else ","
     # An upper bound on the fields in any line (a quoted delimiter only adds an empty column), so
     # rows with trailing commas never make the parser fail. map() runs str.count at C speed.
-    width = max(map(operator.methodcaller("count", delimiter), lines), default=0) + 1
+    counts = list(map(operator.methodcaller("count", delimiter), lines))
+    width = max(counts, default=0) + 1
+    if width > MAX_COLUMNS:
+        # Every row is sized to the widest line: one line of a million commas would need gigabytes.
+        row = counts.index(width - 1) + 1
+        return None, Problem(Code.TOO_MANY_COLUMNS, {"n": width, "max": MAX_COLUMNS}, row=row)
     try:
         grid = pd.read_csv(
             io.StringIO(text),

@@ -24,7 +24,7 @@ from ..core.records import INDICATOR_VALUES, diff
 from ..messages import Code, Msg, Name, Problem, t
 from ..messages.numbers import unit_label
 from ..rules import RuleSet
-from .cells import NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values, shown_items, shown_text
+from .cells import MAX_NOTE, NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values, shown_items, shown_text
 from .file_kind import FileKind
 from .grid import open_grid, read_path, strip_cells
 from .matching import area_index, closest, indicator_index, key
@@ -187,6 +187,7 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
     )
     for name in REQUIRED:
         long[f"col_{name}"] = shown[name]
+    long["col_note"] = shown.get("note", SHOWN["note"])
     texts = long[["area_text", "indicator_text", "year_text", "value_text", "note_text"]]
     long = long.loc[(texts != "").any(axis=1)].reset_index(drop=True)
     return long, "long", []
@@ -336,8 +337,15 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             },
         )
 
+    # Notes are a remark, not a document: a very long one is refused, not stored.
+    if "col_note" in long:
+        long_note = long["note_text"].str.len() > MAX_NOTE
+        problems += _problems(long_note, long, Code.NOTE_TOO_LONG, "note", lambda r: {"max": MAX_NOTE})
+    else:
+        long_note = pd.Series(False, index=long.index)
+
     # Duplicates among otherwise valid rows --------------------------------------
-    good = long["area"].notna() & long["indicator"].notna() & ~bad_year & ~out_year & ~out_value
+    good = long["area"].notna() & long["indicator"].notna() & ~bad_year & ~out_year & ~out_value & ~long_note
     keys = ["area", "indicator", "year"]
     valued = long.loc[good & long["value"].notna()]
     dup = valued.duplicated(keys, keep=False)

@@ -26,7 +26,7 @@ from ..core.records import TASK_PROGRESS, TASK_STATUSES, diff
 from ..messages import Code, Msg, Problem
 from ..messages import t as text_of
 from ..rules import RuleSet, Task, TaskCatalogue
-from .cells import normalise_text, parse_values, shown_items, shown_text
+from .cells import MAX_NOTE, normalise_text, parse_values, shown_items, shown_text
 from .file_kind import FileKind
 from .grid import open_grid, read_path
 from .matching import closest, key
@@ -226,6 +226,9 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
         elif task is None:
             h = hints.get(r.task_text)
             add(Code.UNKNOWN_TASK_HINT if h else Code.UNKNOWN_TASK, r, "task", text=shown_text(r.task_text), hint=h)
+            good = False
+        if len(r.note_text) > MAX_NOTE:
+            add(Code.NOTE_TOO_LONG, r, "note", max=MAX_NOTE)
             good = False
         if r.year_text == "":
             add(Code.EMPTY_CELL_YEAR, r, "year")

@@ -112,6 +112,8 @@ class Code(StrEnum):
 
     # ---- uploaded files (dashboard/intake)
     FILE_TOO_LARGE_UPLOAD = "FILE_TOO_LARGE.upload"
+    TOO_MANY_COLUMNS = "TOO_MANY_COLUMNS"
+    NOTE_TOO_LONG = "NOTE_TOO_LONG"
     EMPTY_FILE = "EMPTY_FILE"
     EMPTY_FILE_NO_CONTENT = "EMPTY_FILE.no_content"
     NOT_PARSEABLE_NOT_XLSX = "NOT_PARSEABLE.not_xlsx"
