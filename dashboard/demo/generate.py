@@ -16,7 +16,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from ..intake.report import IntakeReport
+from ..intake.task_progress import KIND as TASK_PROGRESS_FILE
 from ..messages.numbers import decimals_for
 from ..rules import RuleSet, TaskCatalogue, catalogue_for
 from .levels import TYPICAL_2020
@@ -198,11 +198,8 @@ def load_demo(store, rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEA
     # A plan in progress has task reports too: stored as a second demo batch (labelled like the first).
     tasks = generate_task_progress(catalogue_for(rules), seed=seed, years=years)
     if len(tasks):
-        report = IntakeReport(
-            kind="tasks",
-            file_name=f"demo tasks (seed {seed})",
-            sha256=hashlib.sha256(tasks.to_csv(index=False).encode()).hexdigest(),
-            rows=tasks.assign(source_row=range(2, len(tasks) + 2)),
-        )
+        content = tasks.to_csv(index=False).encode()
+        report = TASK_PROGRESS_FILE.new_report(f"demo tasks (seed {seed})", content, len(content))
+        report.rows = tasks.assign(source_row=range(2, len(tasks) + 2))
         store.commit_task_report(report, uploader="demo", kind="demo")
     return batch

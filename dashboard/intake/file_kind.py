@@ -8,6 +8,7 @@ asking each declared kind whether a row looks like its header.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,6 +19,7 @@ from ..core.records import RecordKind
 from ..messages import Code, Problem
 from .grid import header_row
 from .matching import key
+from .report import IntakeReport
 
 HeaderBonus = Callable[[list[str], set[str]], int]
 """Extra header score from a row's texts and the fields found in it (a wide sheet's year columns)."""
@@ -39,7 +41,23 @@ class FileKind:
     required: tuple[str, ...]
     aliases: Mapping[str, tuple[str, ...]]
     shown: Mapping[str, str]
+    empty_rows: Callable[[], pd.DataFrame] = field(compare=False)
+    layout: str = ""  # the report's layout until the header says otherwise ("tasks" for task progress)
     header_bonus: HeaderBonus | None = field(default=None, compare=False)
+
+    def new_report(
+        self, file_name: str, content: bytes | None, n_bytes: int, problems: list[Problem] | None = None
+    ) -> IntakeReport:
+        """An empty report of this kind for a file (``content`` None: refused unread, no checksum)."""
+        return IntakeReport(
+            kind=self.name,
+            file_name=file_name,
+            sha256=hashlib.sha256(content).hexdigest() if content is not None else "",
+            rows=self.empty_rows(),
+            layout=self.layout,
+            n_bytes=n_bytes,
+            problems=list(problems or []),
+        )
 
     @cached_property
     def _index(self) -> dict[str, tuple[str, int]]:

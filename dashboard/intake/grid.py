@@ -17,7 +17,7 @@ import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from ..messages import Code, Msg, Problem
 from ..rules import RuleSet
 from .cells import by_distinct
 
+T = TypeVar("T")
 LooksLikeHeader = Callable[[pd.Series], bool]
 """Says whether a row of cell texts is a header row; chooses the sheet of a workbook."""
 
@@ -67,9 +68,9 @@ def read_path(
     path: str | os.PathLike,
     rules: RuleSet,
     max_bytes: int | None,
-    refused: Callable[[str, int, Problem], Any],
-    read: Callable[[bytes, str, int], Any],
-) -> Any:
+    refused: Callable[[str, int, Problem], T],
+    read: Callable[[bytes, str, int], T],
+) -> T:
     """Read a file on disk with ``read(content, name, limit)``, refusing an oversized one unread.
 
     ``refused(name, size, problem)`` makes the report of a file too large to open.

@@ -13,7 +13,6 @@ only over columns, over distinct names, and over the problems found.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 
@@ -45,6 +44,19 @@ def _wide_bonus(texts: list[str], fields: set[str]) -> int:
     return 2 if "indicator" in fields and any(_year_of(t) is not None for t in texts) else 0
 
 
+def _empty_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area": pd.Series(dtype=object),
+            "indicator": pd.Series(dtype=object),
+            "year": pd.Series(dtype="int64"),
+            "value": pd.Series(dtype="float64"),
+            "note": pd.Series(dtype=object),
+            "source_row": pd.Series(dtype="int64"),
+        }
+    )
+
+
 KIND = FileKind(
     name="indicators",
     record=INDICATOR_VALUES,
@@ -67,32 +79,11 @@ KIND = FileKind(
         "value": ("数值", "监测值", "value", "值"),
         "note": ("备注", "note", "notes", "说明"),
     },
+    empty_rows=_empty_rows,
     shown={"area": "区县", "indicator": "指标", "year": "年份", "value": "数值", "note": "备注"},
     header_bonus=_wide_bonus,
 )
 FIELDS, REQUIRED, ALIASES, SHOWN = KIND.fields, KIND.required, KIND.aliases, KIND.shown
-
-
-def _empty_rows() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "area": pd.Series(dtype=object),
-            "indicator": pd.Series(dtype=object),
-            "year": pd.Series(dtype="int64"),
-            "value": pd.Series(dtype="float64"),
-            "note": pd.Series(dtype=object),
-            "source_row": pd.Series(dtype="int64"),
-        }
-    )
-
-
-def _new_report(
-    file_name: str, content: bytes | None, n_bytes: int, problems: list[Problem] | None = None
-) -> IntakeReport:
-    sha = hashlib.sha256(content).hexdigest() if content is not None else ""
-    return IntakeReport(
-        kind=KIND.name, file_name=file_name, sha256=sha, rows=_empty_rows(), n_bytes=n_bytes, problems=problems or []
-    )
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -102,14 +93,14 @@ def read_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int 
         path,
         rules,
         max_bytes,
-        lambda name, size, problem: _new_report(name, None, size, [problem]),
+        lambda name, size, problem: KIND.new_report(name, None, size, [problem]),
         lambda content, name, limit: read_upload(content, name, rules, max_bytes=limit),
     )
 
 
 def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None) -> IntakeReport:
     """Read and validate one indicator-values file; never raises for bad input, reports it instead."""
-    report = _new_report(file_name, content, len(content))
+    report = KIND.new_report(file_name, content, len(content))
     grid = open_grid(report, content, file_name, rules, KIND.looks_like_header, max_bytes)
     if grid is None:
         return report

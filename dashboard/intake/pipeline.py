@@ -15,13 +15,12 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 
 from ..rules import RuleSet, catalogue_for
 from . import indicator_values, task_progress
-from .grid import cell_text, decode, max_upload_bytes, read_csv_text, read_grid, size_problem
+from .grid import cell_text, decode, max_upload_bytes, read_csv_text, read_grid, read_path, size_problem
 from .matching import key
 from .report import IntakeReport
 
@@ -136,11 +135,13 @@ def read_any_upload_path(
     path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None, cat=None
 ) -> tuple[str, IntakeReport]:
     """Like :func:`read_any_upload` for a file on disk, refusing an oversized file before reading it."""
-    path = Path(path)
-    limit = max_upload_bytes(rules, max_bytes)
-    if size_problem(path.stat().st_size, limit) is not None:
-        return INDICATORS, indicator_values.read_upload_path(path, rules, max_bytes=limit)
-    return read_any_upload(path.read_bytes(), path.name, rules, max_bytes=limit, cat=cat)
+    return read_path(
+        path,
+        rules,
+        max_bytes,
+        lambda name, size, problem: (INDICATORS, indicator_values.KIND.new_report(name, None, size, [problem])),
+        lambda content, name, limit: read_any_upload(content, name, rules, max_bytes=limit, cat=cat),
+    )
 
 
 def preview_any(kind: str, report: IntakeReport, store) -> pd.DataFrame:

@@ -15,7 +15,6 @@ status of the task as a whole (``target_no`` 0).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import date
 
@@ -42,31 +41,6 @@ _STATUS_WORDS = {
 }
 _STATUS_INDEX = {key(w): code for code, words in _STATUS_WORDS.items() for w in words}
 
-KIND = FileKind(
-    name="tasks",
-    record=TASK_PROGRESS,
-    fields=("task", "year", "status", "target", "reached", "note"),
-    required=("task", "year", "status"),
-    aliases={
-        "task": ("任务代码", "任务编号", "task", "task_code", "任务", "代码", "code", "任务名称", "task_title"),
-        "year": ("年份", "year", "年度"),
-        "status": ("状态", "status", "进展状态", "完成状态", "进展"),
-        "target": ("目标", "目标项", "target", "target_no", "measure", "目标序号"),
-        "reached": ("完成值", "reached", "实际完成", "完成数", "实际完成值", "完成数值", "value", "数值"),
-        "note": ("备注", "note", "notes", "说明"),
-    },
-    shown={"task": "任务代码", "year": "年份", "status": "状态", "target": "目标", "reached": "完成值", "note": "备注"},
-)
-FIELDS, REQUIRED, ALIASES, SHOWN = KIND.fields, KIND.required, KIND.aliases, KIND.shown
-ROW_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "source_row"]
-
-
-def normalise_status(text) -> str | None:
-    """Canonical status code for a Chinese or English status word, or None."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return None
-    return _STATUS_INDEX.get(key(str(text)))
-
 
 def empty_rows() -> pd.DataFrame:
     """The rows of a task-progress report that has none."""
@@ -83,19 +57,32 @@ def empty_rows() -> pd.DataFrame:
     )
 
 
-def _new_report(
-    file_name: str, content: bytes | None, n_bytes: int, problems: list[Problem] | None = None
-) -> IntakeReport:
-    sha = hashlib.sha256(content).hexdigest() if content is not None else ""
-    return IntakeReport(
-        kind=KIND.name,
-        file_name=file_name,
-        sha256=sha,
-        rows=empty_rows(),
-        layout="tasks",
-        n_bytes=n_bytes,
-        problems=problems or [],
-    )
+KIND = FileKind(
+    name="tasks",
+    record=TASK_PROGRESS,
+    fields=("task", "year", "status", "target", "reached", "note"),
+    required=("task", "year", "status"),
+    aliases={
+        "task": ("任务代码", "任务编号", "task", "task_code", "任务", "代码", "code", "任务名称", "task_title"),
+        "year": ("年份", "year", "年度"),
+        "status": ("状态", "status", "进展状态", "完成状态", "进展"),
+        "target": ("目标", "目标项", "target", "target_no", "measure", "目标序号"),
+        "reached": ("完成值", "reached", "实际完成", "完成数", "实际完成值", "完成数值", "value", "数值"),
+        "note": ("备注", "note", "notes", "说明"),
+    },
+    empty_rows=empty_rows,
+    layout="tasks",
+    shown={"task": "任务代码", "year": "年份", "status": "状态", "target": "目标", "reached": "完成值", "note": "备注"},
+)
+FIELDS, REQUIRED, ALIASES, SHOWN = KIND.fields, KIND.required, KIND.aliases, KIND.shown
+ROW_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "source_row"]
+
+
+def normalise_status(text) -> str | None:
+    """Canonical status code for a Chinese or English status word, or None."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return None
+    return _STATUS_INDEX.get(key(str(text)))
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -107,7 +94,7 @@ def read_task_progress_path(
         path,
         rules,
         max_bytes,
-        lambda name, size, problem: _new_report(name, None, size, [problem]),
+        lambda name, size, problem: KIND.new_report(name, None, size, [problem]),
         lambda content, name, limit: read_task_progress(content, name, cat, rules, max_bytes=limit),
     )
 
@@ -116,7 +103,7 @@ def read_task_progress(
     content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
 ) -> IntakeReport:
     """Read and validate one task-progress file; never raises for bad input, reports it instead."""
-    report = _new_report(file_name, content, len(content))
+    report = KIND.new_report(file_name, content, len(content))
     grid = open_grid(report, content, file_name, rules, KIND.looks_like_header, max_bytes)
     if grid is None:
         return report

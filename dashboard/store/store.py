@@ -421,7 +421,7 @@ class Store:
 
     # ---------------------------------------------------------------- writes
     def commit(self, report, uploader: str, kind: str = "upload") -> int:
-        """Store an accepted ``UploadReport`` as one batch in one transaction; returns the batch id."""
+        """Store an accepted indicator-values ``IntakeReport`` as one batch in one transaction; returns the batch id."""
         if not report.ok:
             raise StoreError(Problem(Code.REPORT_HAS_ERRORS))
         return self.commit_rows(
@@ -460,12 +460,15 @@ class Store:
         )
 
     def commit_task_report(self, report, uploader: str, kind: str = "task_upload") -> int:
-        """Store an accepted ``TaskProgressReport`` as one ``task_upload`` batch in one transaction.
+        """Store an accepted task-progress ``IntakeReport`` as one batch (``kind`` ``task_upload``, or
+        ``demo`` for the demo's reports) in one transaction.
 
         Like indicator values: a (task, year, target_no) not stored yet is new; a different status,
         reached number or note is a correction (a new version replacing the current one); the same
         is unchanged and stores nothing. Returns the batch id; refuses a report with errors.
         """
+        if kind not in ("task_upload", "demo"):
+            raise ValueError(f"unknown batch kind {kind!r}")
         if not report.ok:
             raise StoreError(Problem(Code.REPORT_HAS_ERRORS))
         rows = report.rows.copy()
@@ -483,7 +486,7 @@ class Store:
             uploader=uploader,
             file_name=report.file_name,
             sha256=report.sha256,
-            batch_kind=kind if kind in ("task_upload", "demo") else "task_upload",
+            batch_kind=kind,
             n_skipped=report.n_skipped,
         )
 
