@@ -30,15 +30,10 @@ ui.notices(ctx)
 
 counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
 # 达标率: achieved ÷ indicators that can be monitored, for all / binding / expected (no data apart).
-rates = overview_view.attainment_rates(ev, area, year)
+rates, classes = overview_view.practice_summary(ev, rules, area, year, lang)
 st.subheader(t("attainment_title", lang), help=t("attainment_help", lang))
-for col, (group, title) in zip(
-    st.columns(3),
-    (("all", "all_indicators"), ("binding", "binding_indicators"), ("expected", "expected_indicators")),
-):
-    rate = rates[group]
-    col.metric(t(title, lang), "—" if rate.rate is None else f"{rate.rate * 100:.1f}%", help=rate.text(lang))
-classes = overview_view.class_line(ev, rules, area, year, lang)
+for col, rate in zip(st.columns(len(rates)), rates):
+    col.metric(rate["label"], rate["value"], help=rate["help"])
 st.caption(ui.md_escape(classes), help=t("classes_help", lang))
 for field, title in (
     ("total", "all_indicators"),

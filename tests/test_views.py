@@ -637,3 +637,12 @@ def test_audit_table_in_words():
     assert (
         upload_view.audit_table(log, "en").iloc[1, 4] == "batch 12; rows 340; kind indicator values; via command line"
     )
+
+
+def test_practice_summary_for_the_overview(small):
+    # 100000 in 2022: achieved, on track, deterioration and no data (test_status_counts) →
+    # 达标率 1 of 3 monitorable = 33.3 %, the no-data indicator counted apart; four classes 1/1/1/1.
+    rules, ev = small
+    metrics, classes = overview_view.practice_summary(ev, rules, "100000", 2022)
+    assert metrics[0] == {"label": "全部指标", "value": "33.3%", "help": "33.3%（1/3，另有 1 项无数据）"}
+    assert classes == "评估分类：提前达标 1 · 预期可达标 1 · 预期难以达标 1 · 无法判断 1"

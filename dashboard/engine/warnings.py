@@ -14,6 +14,20 @@ from ..rules import Indicator, RuleSet
 from .statuses import status_label
 
 KINDS = ["binding_not_on_track", "fell_below", "will_miss", "deterioration", "swing", "data_gap"]
+WARNING_COLUMNS = [
+    "area_code",
+    "area_name",
+    "indicator",
+    "name",
+    "attribute",
+    "kind",
+    "kind_label",
+    "status",
+    "value",
+    "target_text",
+    "projected_2030",
+    "reason",
+]
 SEVERITY = {"binding_not_on_track": 0, "fell_below": 1, "will_miss": 2, "deterioration": 3, "swing": 4, "data_gap": 5}
 
 
@@ -29,22 +43,7 @@ def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str
     """
     e = evaluated[evaluated["year"] == year]
     if e.empty:
-        return pd.DataFrame(
-            columns=[
-                "area_code",
-                "area_name",
-                "indicator",
-                "name",
-                "attribute",
-                "kind",
-                "kind_label",
-                "status",
-                "value",
-                "target_text",
-                "projected_2030",
-                "reason",
-            ]
-        )
+        return pd.DataFrame(columns=WARNING_COLUMNS)
     status = e["status"].astype(str)
     binding = e["attribute"].astype(str) == "binding"
     masks = {
@@ -70,26 +69,8 @@ def warnings_frame(rules: RuleSet, evaluated: pd.DataFrame, year: int, lang: str
     w["reason"] = [_reason(r, lang, str(r.indicator) in smoothed_ind, inds[str(r.indicator)]) for r in w.itertuples()]
     w["severity"] = w["kind"].map(SEVERITY)
     w = w.sort_values(["severity", "area_code", "indicator"]).drop(columns="severity")
-    return (
-        w[
-            [
-                "area_code",
-                "area_name",
-                "indicator",
-                "name",
-                "attribute",
-                "kind",
-                "kind_label",
-                "status",
-                "value_used",
-                "target_text",
-                "projected_2030",
-                "reason",
-            ]
-        ]
-        .rename(columns={"value_used": "value"})
-        .reset_index(drop=True)
-    )
+    # "value" is the value judged (carried from its own year when none was reported in this one).
+    return w.drop(columns="value").rename(columns={"value_used": "value"})[WARNING_COLUMNS].reset_index(drop=True)
 
 
 def _reason(r, lang: str, rare_event: bool, ind: Indicator) -> str:

@@ -13,8 +13,9 @@ from ..engine import (
     status_label,
     statuses_for,
 )
-from ..engine.practice import Attainment, attainment, class_counts
+from ..engine.practice import attainment, class_counts
 from ..messages import colon, t
+from ..messages.numbers import MISSING
 from ..rules import RuleSet, attribute_label
 from .common import (
     indicator_meta,
@@ -50,16 +51,31 @@ def status_counts(ev: pd.DataFrame, area: str, year: int, lang: str = "zh", targ
     return pd.DataFrame(rows, columns=["status", "label", "total", "binding", "expected"])
 
 
-def attainment_rates(ev: pd.DataFrame, area: str, year: int) -> dict[str, Attainment]:
-    """达标率 for all, binding and expected indicators of one area and year (docs/method.md, part C)."""
-    return attainment(slice_ev(ev, area, year))
+def practice_summary(
+    ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh"
+) -> tuple[list[dict[str, str]], str]:
+    """The committee's own measures for one area and year (docs/method.md, part C), as shown:
 
-
-def class_line(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> str:
-    """评估分类：提前达标 26 · 预期可达标 42 · … — the four classes in one line (docs/method.md, part C)."""
-    counts = class_counts(slice_ev(ev, area, year), lang, final=year >= rules.settings.target_year)
+    the 达标率 of all, binding and expected indicators (``label``, ``value`` "28.9%" or "—",
+    ``help`` "28.9%（26/90）"), and the four classes in one line ("评估分类：提前达标 26 · …").
+    """
+    part = slice_ev(ev, area, year)
+    rates = attainment(part)
+    metrics = [
+        {
+            "label": t(title, lang),
+            "value": MISSING if rates[group].rate is None else f"{rates[group].rate * 100:.1f}%",
+            "help": rates[group].text(lang),
+        }
+        for group, title in (
+            ("all", "all_indicators"),
+            ("binding", "binding_indicators"),
+            ("expected", "expected_indicators"),
+        )
+    ]
+    counts = class_counts(part, lang, final=year >= rules.settings.target_year)
     parts = " · ".join(f"{r.label} {r.total}" for r in counts.itertuples())
-    return f"{t('classes_title', lang)}{colon(lang)}{parts}"
+    return metrics, f"{t('classes_title', lang)}{colon(lang)}{parts}"
 
 
 def domain_status(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> pd.DataFrame:
