@@ -10,106 +10,23 @@ playwright package is missing (``.ci/run`` installs chromium; requirements-dev h
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
+import shutil
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, SHOTS, require_browser, serve, settle
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = ROOT / "test-output" / "screenshots"
 
 pytestmark = pytest.mark.browser
 
 
-def _require_browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does this)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install -r requirements-dev.txt)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_health(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    url = f"http://127.0.0.1:{port}/_stcore/health"
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("streamlit did not become healthy in time")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _require_browser()
-    from dashboard.demo import load_demo
-    from dashboard.rules import load_rules
-    from dashboard.store import Store
-
-    db = tmp_path_factory.mktemp("browser") / "dashboard.db"
-    url = f"sqlite:///{db}"
-    store = Store(url)
-    load_demo(store, load_rules(ROOT / "rules"))
-    from dashboard.access.accounts import ensure_demo_account
-
-    ensure_demo_account(store.engine)  # as `manage.py run` does on a fresh install
-    store.dispose()
-    port = _free_port()
-    env = {**os.environ, "DASHBOARD_DB_URL": url}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 - the server writes to it until the end
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_health(port, proc)
-        yield {"base": f"http://127.0.0.1:{port}", "url": url}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    require_browser()
+    with serve(tmp_path_factory.mktemp("browser")) as s:
+        yield {"base": s.base, "url": s.url}
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +35,7 @@ def page(server):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1600, "height": 1800}, locale="zh-CN")
         pg = context.new_page()
         pg.set_default_timeout(30_000)
@@ -128,13 +45,7 @@ def page(server):
 
 
 def _settle(pg) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
-    pg.wait_for_selector('[data-testid="stApp"]')
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|运行/)"
-    )
-    pg.wait_for_timeout(800)
+    settle(pg, extra_ms=800)
 
 
 def test_overview(server, page):
@@ -211,6 +122,17 @@ def test_evaluation_page_and_word_report(server, page):
     path = info.value.path()
     assert info.value.suggested_filename == "report_500000_2025_zh.docx"
     assert Path(path).read_bytes()[:2] == b"PK"
+    if shutil.which("soffice"):  # the PDF beside it, made by LibreOffice on the server
+        with page.expect_download() as info:
+            page.get_by_role("button", name="下载 PDF 报告").click()
+        assert info.value.suggested_filename == "report_500000_2025_zh.pdf"
+        assert Path(info.value.path()).read_bytes()[:5] == b"%PDF-"
+    # The committee's measures, then each indicator's change, opened by a click.
+    main = page.locator('[data-testid="stMain"]')
+    assert "提前达标" in main.inner_text() and "达标率：" in main.inner_text()
+    page.get_by_text("逐项说明（90 项指标").click()
+    page.get_by_text("W01 婚前医学检查率").first.wait_for()
+    assert "2025年为" in main.inner_text() and "比2020年" in main.inner_text()
 
 
 def _sign_in(pg, name: str, password: str) -> None:

@@ -9,22 +9,11 @@ from __future__ import annotations
 
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, path, query, require_browser, serve, settle, shot
+from page_names import PUBLIC
 
 pytestmark = pytest.mark.browser
 
-PAGES = [
-    "overview",
-    "domain",
-    "district",
-    "constraint",
-    "warnings",
-    "indicator",
-    "evaluation",
-    "tasks",
-    "task",
-    "units",
-    "rules",
-]
+PAGES = PUBLIC
 EXTRA = {"task": "&task=WP2020-05", "units": "&unit=cq_health", "indicator": "&indicator=W03"}
 
 
@@ -80,6 +69,8 @@ def test_leaders_journey_by_clicking_and_back(server, browser):
     settle(pg)
     assert title(pg) == "江津区 · 2024年 规划实施进展"
     assert picker(pg, "年份") == "2024" and picker(pg, "地区") == "江津区"
+    overview = pg.locator('[data-testid="stMain"]').inner_text()
+    assert "达标率" in overview and "评估分类：提前达标" in overview  # the committee's own measures
     shot(pg, "journey_1_overview")
 
     menu(pg, "分领域")
@@ -89,6 +80,8 @@ def test_leaders_journey_by_clicking_and_back(server, browser):
     settle(pg)
     assert_place(pg, "/indicator")
     assert query(pg)["indicator"] == "W01" and title(pg).startswith("W01 ")
+    said = pg.locator('[data-testid="stMain"] [data-testid="stAlert"]').all_inner_texts()
+    assert any("判为" in x or "增速" in x or "年均变化" in x for x in said), said  # which rule judged it
     shot(pg, "journey_2_indicator")
 
     # W01 is moved by the 2020 work plan's task 6, led by the health commission.

@@ -11,24 +11,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from page_names import PUBLIC
 from streamlit.testing.v1 import AppTest
 from test_app_pages import APP, no_exception
 
 from dashboard.rules import load_rules, load_tasks
 
-PAGES = [
-    "overview",
-    "domain",
-    "district",
-    "constraint",
-    "warnings",
-    "indicator",
-    "evaluation",
-    "tasks",
-    "task",
-    "units",
-    "rules",
-]
+PAGES = PUBLIC
 CJK = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z]{2,}(?![A-Za-z0-9_])")
 # Latin words a Chinese page may show: codes and file formats, and the language switch itself.
