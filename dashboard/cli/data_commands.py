@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..demo import load_demo
+from ..demo import demo_batches, load_demo
 from ..engine.task_status import task_status_label
 from ..intake import TASKS, commit_any, preview_any, preview_counts, read_any_upload_path
 from ..intake.matching import match_area
@@ -237,12 +237,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         err(say("cli_demo_not_empty"))
         return 1
     batch_id = load_demo(store, rules, seed=args.seed)
-    n = (store.batch(batch_id) or {}).get("n_rows", 0)
-    demo = store.batches()
-    others = [int(b) for b in demo.loc[(demo["kind"] == "demo") & (demo["id"] != batch_id), "id"]]
-    tasks = sum(int((store.batch(b) or {}).get("n_rows", 0)) for b in others)
-    # Newest first, as a rollback must go: the task reports' batch, then the values'.
-    order = " ".join(f"rollback {b}" for b in [*sorted(others, reverse=True), batch_id])
+    demo = demo_batches(store)  # newest first, as rollbacks must go
+    n = int(demo.loc[demo["id"] == batch_id, "n_rows"].sum())
+    tasks = int(demo.loc[demo["id"] != batch_id, "n_rows"].sum())
+    order = " ".join(f"rollback {b}" for b in demo["id"])
     print(say("cli_demo_loaded", batch=batch_id, n=n, tasks=tasks, order=order))
     return 0
 

@@ -188,6 +188,12 @@ def generate_task_progress(cat: TaskCatalogue, seed: int = DEFAULT_SEED, years=D
     return frame.astype({"year": "int64", "target_no": "int64", "reached": "float64"})
 
 
+def demo_batches(store) -> pd.DataFrame:
+    """The active demo batches (values and task reports), newest first — the order to roll them back."""
+    b = store.batches()
+    return b.loc[(b["kind"] == "demo") & (b["status"] == "active")].sort_values("id", ascending=False)
+
+
 def load_demo(store, rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> int:
     """Store :func:`generate` as one batch of kind ``demo`` (uploader ``demo``); returns its id."""
     rows = generate(rules, seed=seed, years=years)
