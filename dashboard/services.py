@@ -10,6 +10,8 @@ gets its rules, store and task catalogue from one :class:`Services` object built
 | ``DASHBOARD_DB_URL`` | the database (SQLAlchemy URL) | ``sqlite:///data/dashboard.db`` |
 | ``DASHBOARD_ALLOW_ANONYMOUS`` | viewers may look without signing in (``0`` to refuse) | ``1`` |
 | ``DASHBOARD_SESSION_HOURS`` | how long a sign-in lasts | ``8`` |
+| ``DASHBOARD_CACHE_DIR`` | where loaded rules are kept between runs (``off``: never) | ``data/cache/`` |
+| ``DASHBOARD_RUN_TIMES`` | a file the app appends one JSON line per script run to (``bench-pages``) | unset: nothing is timed |
 
 Rules are watched, not trusted blindly: :class:`RulesSource` reloads them when a file under the
 rules directory changes and keeps serving the last rule set that loaded without errors when an edit
@@ -26,9 +28,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .rules import RuleSet, TaskCatalogue, load_rules, load_tasks
-from .store import Store
+from .rules import RuleSet, TaskCatalogue
+from .rules.cache import load_cached
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported when first used: check-rules needs none of it
+    from .store import Store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _FALSE = ("0", "false", "no", "off")
@@ -42,6 +48,8 @@ class Config:
     db_url: str
     allow_anonymous: bool = True
     session_hours: float = 8.0
+    cache_dir: Path | None = None
+    run_times: Path | None = None  # where the app logs each script run's wall time (benchmarks only)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -50,15 +58,23 @@ class Config:
         rules = env.get("DASHBOARD_RULES_DIR")
         url = env.get("DASHBOARD_DB_URL") or f"sqlite:///{PROJECT_ROOT / 'data' / 'dashboard.db'}"
         hours = env.get("DASHBOARD_SESSION_HOURS", "8")
+        run_times = env.get("DASHBOARD_RUN_TIMES", "").strip()
         try:
             session_hours = float(hours)
         except ValueError:
             session_hours = 8.0
+        cache = env.get("DASHBOARD_CACHE_DIR", "")
         return cls(
+            cache_dir=None
+            if cache.strip().lower() in _FALSE
+            else Path(cache)
+            if cache
+            else PROJECT_ROOT / "data" / "cache",
             rules_dir=Path(rules) if rules else PROJECT_ROOT / "rules",
             db_url=url,
             allow_anonymous=env.get("DASHBOARD_ALLOW_ANONYMOUS", "1").strip().lower() not in _FALSE,
             session_hours=session_hours,
+            run_times=Path(run_times) if run_times else None,
         )
 
     @property
@@ -115,6 +131,7 @@ class RulesSource:
     """The rules directory, reloaded when it changes; the last clean load is kept when an edit breaks it."""
 
     root: Path
+    cache_dir: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _signature: tuple | None = field(default=None, repr=False)
     _state: RulesState | None = field(default=None, repr=False)
@@ -128,8 +145,7 @@ class RulesSource:
             return self._state
 
     def _reload(self, previous: RulesState | None) -> RulesState:
-        rules = load_rules(self.root)
-        catalogue = load_tasks(self.root, rules) if rules.ok else TaskCatalogue(rules=rules)
+        rules, catalogue = load_cached(self.root, self.cache_dir)
         if (rules.ok and catalogue.ok) or previous is None or not previous.clean:
             return RulesState(rules, catalogue)
         return RulesState(previous.rules, previous.catalogue, refused=rules, refused_catalogue=catalogue)
@@ -146,7 +162,7 @@ class Services:
 
     def __init__(self, config: Config):
         self.config = config
-        self.rules_source = RulesSource(config.rules_dir)
+        self.rules_source = RulesSource(config.rules_dir, config.cache_dir)
         self._store: Store | None = None
         self._store_lock = threading.Lock()
 
@@ -172,6 +188,8 @@ class Services:
         """The database, opened (and upgraded to the current schema) on first use."""
         with self._store_lock:
             if self._store is None:
+                from .store import Store
+
                 self._store = Store(self.config.db_url)
             return self._store
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 from dashboard.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Loaded rules are cached on disk between runs (``DASHBOARD_CACHE_DIR``): the tests, and the servers
+# and commands they start, keep theirs in a folder of their own, never in the project's data/.
+os.environ.setdefault("DASHBOARD_CACHE_DIR", tempfile.mkdtemp(prefix="dashboard-test-cache-"))
 
 
 @pytest.fixture(scope="session")

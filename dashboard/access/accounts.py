@@ -21,8 +21,8 @@ from sqlalchemy import delete, insert, select, update
 from ..messages import Code, Problem, t
 from ..store import audit
 from ..store.schema import sessions, throttle, users
+from .roles import ROLES
 
-ROLES = ["viewer", "area_editor", "city_editor", "maintainer", "admin"]
 DEFAULT_SESSION_HOURS = 8.0
 FREE_ATTEMPTS = 3  # failures before each further attempt must wait
 MAX_DELAY_SECONDS = 900  # never more than 15 minutes

@@ -10,14 +10,13 @@ import argparse
 import getpass
 import sys
 
-from ..access import accounts
-from ..intake.matching import match_area
 from ..messages import Code, Problem
-from ..store import audit
 from .common import actor, err, say, write_frame
 
 
 def _password(args: argparse.Namespace) -> str:
+    from ..access import accounts
+
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass(say("cli_password_prompt") + ": ")
@@ -27,6 +26,9 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
+    from ..access import accounts
+    from ..intake.matching import match_area
+
     services = args.services
     engine = services.store.engine
     by = args.by or actor(None)
@@ -67,6 +69,8 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from ..store import audit
+
     frame = audit.entries(args.services.store.engine, limit=args.limit, user=args.user, action=args.action)
     write_frame(frame, "csv", None)
     return 0
@@ -74,11 +78,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``user`` and ``audit`` commands to the CLI."""
+    from ..access.roles import ROLES
+    from ..store.actions import ACTIONS
+
     p = sub.add_parser("user", help="users and roles: add, list, passwd, disable, enable")
     us = p.add_subparsers(dest="user_command", required=True)
     a = us.add_parser("add", help="create a user (the first administrator too)")
     a.add_argument("name")
-    a.add_argument("--role", required=True, choices=accounts.ROLES)
+    a.add_argument("--role", required=True, choices=ROLES)
     a.add_argument("--area", action="append", help="area code or name (repeat for several); area editors need one")
     a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     for name in ("passwd", "disable", "enable"):
@@ -94,5 +101,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="the audit trail, newest first")
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--user")
-    p.add_argument("--action", choices=sorted(audit.ACTIONS))
+    p.add_argument("--action", choices=sorted(ACTIONS))
     p.set_defaults(func=cmd_audit)

@@ -8,14 +8,15 @@ import json
 import sys
 from argparse import Namespace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ..intake.matching import match_area
 from ..messages import t
-from ..reports.cells import neutralise
-from ..rules import RuleSet
 from ..services import Services
+
+if TYPE_CHECKING:  # imported where used: a command loads only what it needs (fast start-up)
+    import pandas as pd
+
+    from ..rules import RuleSet
 
 
 def say(key: str, lang: str = "both", **params: object) -> str:
@@ -47,6 +48,8 @@ def rules_or_exit(args: Namespace) -> RuleSet | None:
 
 def area_code(rules: RuleSet, text: str | None) -> str | None:
     """The code of an area given by code or name; SystemExit with a clear line when unknown."""
+    from ..intake.matching import match_area
+
     if text is None:
         return None
     code = match_area(rules, text)
@@ -57,6 +60,8 @@ def area_code(rules: RuleSet, text: str | None) -> str | None:
 
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
     """A table as CSV (UTF-8 with BOM in a file) or JSON, to a file or standard output; text neutralised."""
+    from ..reports.cells import neutralise
+
     frame = neutralise(frame)
     if fmt == "json":
         text = frame.to_json(orient="records", force_ascii=False, indent=1, date_format="iso")

@@ -12,27 +12,26 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ..demo import demo_batches, load_demo
-from ..engine.task_status import task_status_label
-from ..intake import TASKS, commit_any, preview_any, preview_counts, read_any_upload_path
-from ..intake.matching import match_area
-from ..intake.task_progress import default_template_year, make_task_template
 from ..messages import Msg
-from ..reports.exports import export_csv, task_status_table
-from ..reports.templates import make_template
-from ..rules import RuleSet
-from ..store import StoreError, audit
 from .common import actor, err, rules_or_exit, say, write_frame
+
+if TYPE_CHECKING:  # imported where used: a command loads only what it needs (fast start-up)
+    import pandas as pd
+
+    from ..rules import RuleSet
 
 
 def _fmt(x: object) -> str:
+    import pandas as pd
+
     return "" if x is None or (isinstance(x, float) and pd.isna(x)) else f"{x:g}"
 
 
 def _preview_line(preview: pd.DataFrame, n_skipped: int, lang: str) -> str:
+    from ..intake import preview_counts
+
     c = preview_counts(preview)
     return say(
         "cli_preview", lang, new=c["new"], corrected=c["correction"], unchanged=c["unchanged"], skipped=n_skipped
@@ -69,6 +68,7 @@ def report_lines(
 
 def task_report_lines(report, preview: pd.DataFrame | None = None, lang: str = "both") -> list[str]:
     """The import report of a task-progress file as text lines, in the style of :func:`report_lines`."""
+    from ..engine.task_status import task_status_label
 
     def label(code: object) -> str:
         return task_status_label(code, "zh" if lang == "both" else lang) if isinstance(code, str) else "—"
@@ -92,6 +92,9 @@ def task_report_lines(report, preview: pd.DataFrame | None = None, lang: str = "
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Indicator values and task progress share one path: read, report every problem, preview, store."""
+    from ..intake import TASKS, commit_any, preview_any, read_any_upload_path
+    from ..store import audit
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1
@@ -147,6 +150,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_task_status(args: argparse.Namespace) -> int:
+    from ..reports.exports import task_status_table
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1
@@ -158,6 +163,8 @@ def cmd_task_status(args: argparse.Namespace) -> int:
 
 
 def cmd_template_tasks(args: argparse.Namespace) -> int:
+    from ..intake.task_progress import default_template_year, make_task_template
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1
@@ -176,6 +183,8 @@ def cmd_template_tasks(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..reports.exports import export_csv
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1
@@ -213,6 +222,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
+    from ..store import StoreError, audit
+
     store, user = args.services.store, actor(args.user)
     try:
         result = store.rollback(args.batch, user)
@@ -226,6 +237,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from ..demo import demo_batches, load_demo
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1
@@ -246,6 +259,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from ..intake.matching import match_area
+    from ..reports.templates import make_template
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..engine import evaluate, flags_text
-from ..intake.indicator_values import read_upload
-from ..reports.documents import build_docx, build_pdf, build_xlsx
-from ..rules import PUBLISHED_METHOD
 from .common import area_code, err, rules_or_exit, say, write_frame
 
 EVALUATE_COLUMNS = [
@@ -38,6 +34,10 @@ EVALUATE_COLUMNS = [
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from ..engine import evaluate, flags_text
+    from ..intake.indicator_values import read_upload
+    from ..rules import PUBLISHED_METHOD
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1
@@ -60,6 +60,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ..engine import evaluate
+    from ..reports.documents import build_docx, build_pdf, build_xlsx
+
     rules = rules_or_exit(args)
     if rules is None:
         return 1

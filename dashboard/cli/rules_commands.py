@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from ..rules import load_rules, load_tasks
+from ..rules.cache import load_cached
 from .common import area_code, err, rules_or_exit, say, write_frame
 
 
 def cmd_check_rules(args: argparse.Namespace) -> int:
-    root = args.services.config.rules_dir
-    rules = load_rules(root)
+    config = args.services.config
+    # Read as it is on disk now (the cache answers when nothing changed since the last read).
+    rules, cat = load_cached(config.rules_dir, config.cache_dir)
     if not rules.ok:
-        # Task files refer to indicators and areas; checked against broken rules they would only
-        # repeat the same mistakes as false "unknown indicator" lines.
+        # Task files are checked once the rules load (against broken rules they would only repeat
+        # the same mistakes as false "unknown indicator" lines).
         for p in rules.problems:
             print(p.format())
         err(say("cli_rules_fix_first", n=len(rules.problems)))
         return 1
-    cat = load_tasks(root, rules)
     for p in cat.problems:
         print(p.format())
     if cat.ok:

@@ -138,8 +138,10 @@ def generate(rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> p
     a_idx, s_idx, t_idx = np.nonzero(~gaps)
     frame = pd.DataFrame(
         {
-            "area": np.asarray(areas, dtype=object)[a_idx],
-            "indicator": prof["code"].to_numpy(object)[s_idx],
+            # The generator knows every row's area and series by position: categorical columns cost
+            # nothing here and spare the engine hashing millions of strings at national scale.
+            "area": pd.Categorical.from_codes(a_idx, categories=areas),
+            "indicator": pd.Categorical.from_codes(s_idx, categories=list(prof["code"])),
             "year": years[t_idx].astype("int64"),
             "value": cube[a_idx, s_idx, t_idx],
         }

@@ -23,6 +23,8 @@ from .statuses import STATUSES
 from .targets import TargetTable, build_targets
 
 GROWTH_EPSILON = 1e-12
+# Where a pair's baseline comes from, in the order the engine prefers them.
+BASELINE_SOURCES = ("data", "plan", "first_value", "none")
 
 
 def observation_cube(rules: RuleSet, obs: pd.DataFrame, areas: list[str]) -> np.ndarray:
@@ -35,28 +37,87 @@ def observation_cube(rules: RuleSet, obs: pd.DataFrame, areas: list[str]) -> np.
         return cube
     a = _positions(obs["area"], areas)
     i = _positions(obs["indicator"], series)
-    y = obs["year"].to_numpy(dtype=int) - years[0]
+    y = obs["year"].to_numpy(dtype=np.int64) - years[0]
     ok = (a >= 0) & (i >= 0) & (y >= 0) & (y < len(years))
-    cube[a[ok], i[ok], y[ok]] = obs["value"].to_numpy(dtype=float)[ok]
+    # One flat position per observation: a 1-D scatter is much cheaper than a 3-D fancy index.
+    flat = (a * len(series) + i) * len(years) + y
+    values = obs["value"].to_numpy(dtype=float)
+    if ok.all():
+        cube.reshape(-1)[flat] = values
+    else:
+        cube.reshape(-1)[flat[ok]] = values[ok]
     return cube
 
 
 def _positions(column: pd.Series, known: list[str]) -> np.ndarray:
     """Position of each value in ``known`` (-1 if absent): hash the few distinct values, not every row."""
-    codes, uniques = pd.factorize(column, sort=False)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # Already coded (the demo generator, the store): only the categories need looking up.
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column, sort=False)
     lookup = pd.Index(known).get_indexer(pd.Index(uniques).astype(str))
-    return np.where(codes >= 0, lookup[codes], -1)
+    return np.where(codes >= 0, lookup[codes], -1).astype(np.int64)
 
 
 def _ffill_index(valid: np.ndarray) -> np.ndarray:
     """For each cell, the column index of the latest valid cell at or before it (-1 if none)."""
-    idx = np.where(valid, np.arange(valid.shape[1])[None, :], -1)
-    return np.maximum.accumulate(idx, axis=1)
+    idx = np.where(valid, np.arange(valid.shape[1], dtype=np.int64)[None, :], -1)
+    # A loop over the (at most eleven) year columns: several times faster than ``accumulate(axis=1)``,
+    # which walks each short row on its own.
+    for k in range(1, idx.shape[1]):
+        np.maximum(idx[:, k - 1], idx[:, k], out=idx[:, k])
+    return idx
 
 
-def _take(m: np.ndarray, col: np.ndarray) -> np.ndarray:
-    out = np.take_along_axis(m, np.clip(col, 0, None), axis=1)
-    return np.where(col >= 0, out, np.nan)
+def _or_so_far(m: np.ndarray) -> np.ndarray:
+    """Row-wise running OR along the years (``logical_or.accumulate(axis=1)``, column by column)."""
+    out = m.copy()
+    for k in range(1, out.shape[1]):
+        np.logical_or(out[:, k - 1], out[:, k], out=out[:, k])
+    return out
+
+
+def _sum_so_far(m: np.ndarray) -> np.ndarray:
+    """Row-wise running sum along the years, added in year order (the same numbers as ``cumsum``)."""
+    out = m.astype(float, copy=True)
+    for k in range(1, out.shape[1]):
+        np.add(out[:, k - 1], out[:, k], out=out[:, k])
+    return out
+
+
+class _AsOf:
+    """Picks, per row, the cell in column ``col`` (NaN / False where ``col`` is -1).
+
+    The flat positions are computed once and reused for every matrix read at the same columns:
+    a plain 1-D take is an order of magnitude faster than ``take_along_axis``.
+    """
+
+    def __init__(self, col: np.ndarray):
+        n_rows, n_cols = col.shape
+        self.has = col >= 0
+        self.flat = np.arange(n_rows)[:, None] * n_cols + np.where(self.has, col, 0)
+
+    def values(self, m: np.ndarray) -> np.ndarray:
+        return np.where(self.has, np.take(m, self.flat), np.nan)
+
+    def flags(self, m: np.ndarray) -> np.ndarray:
+        return self.has & np.take(m, self.flat)
+
+
+def _grade(conditions: list[np.ndarray]) -> np.ndarray:
+    """1 where the first condition holds, 2 where the second is the first to hold, …, else len+1.
+
+    ``np.select``'s first-true-wins rule, computed by counting: once each condition is widened to
+    include the ones before it, the grade is ``len + 1`` minus the number that hold. Adding boolean
+    arrays viewed as bytes is far faster on large grids than ``select`` or masked assignment.
+    """
+    grade = np.full(conditions[0].shape, len(conditions) + 1, dtype=np.int8)
+    so_far = np.zeros(conditions[0].shape, dtype=bool)
+    for cond in conditions:
+        so_far = so_far | cond
+        grade -= so_far.view(np.int8)
+    return grade
 
 
 def _growth(cur, base, t1, t0, zero, replace_end: bool = False):
@@ -114,21 +175,23 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
 
     valid = ~np.isnan(judged)
     last = _ffill_index(valid)  # P × ny: latest observed column as of each year
-    cur = _take(judged, last)
+    as_of = _AsOf(last)
+    cur = as_of.values(judged)
     cur_year = np.where(last >= 0, start + last, -1).astype(float)
 
     # Baseline: own value in the baseline year, else the printed plan baseline, else first value.
     b0 = s.baseline_year - start
-    first = np.where(valid.any(axis=1), valid.argmax(axis=1), -1)
+    first = np.full(P, -1)
+    for col in range(ny - 1, -1, -1):  # the earliest observed column: years right to left
+        first[valid[:, col]] = col
     own = judged[:, b0] if 0 <= b0 < ny else np.full(P, np.nan)
     first_val = np.where(first >= 0, judged[np.arange(P), np.clip(first, 0, None)], np.nan)
     base = np.where(~np.isnan(own), own, np.where(~np.isnan(tt.plan_base), tt.plan_base, first_val))
     base_year = np.where(
         ~np.isnan(own) | ~np.isnan(tt.plan_base), s.baseline_year, np.where(first >= 0, start + first, np.nan)
     ).astype(float)
-    base_src = np.where(
-        ~np.isnan(own), "data", np.where(~np.isnan(tt.plan_base), "plan", np.where(first >= 0, "first_value", "none"))
-    )
+    # Where the baseline came from, as a code into BASELINE_SOURCES (strings are labelled at the end).
+    base_src = _grade([~np.isnan(own), ~np.isnan(tt.plan_base), first >= 0]) - 1
     B = base[:, None].repeat(ny, 1)
     BY = base_year[:, None].repeat(ny, 1)
 
@@ -138,11 +201,10 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     if has_ref.any():
         full = cube
         fvalid = ~np.isnan(full)
-        flast = np.maximum.accumulate(np.where(fvalid, np.arange(ny)[None, None, :], -1), axis=2)
         ref_rows = np.nonzero(has_ref)[0]
         a_idx = ref_rows // n_i
         src = full[a_idx, tt.ref[ref_rows], :]
-        refval[ref_rows] = _take(src, flast[a_idx, tt.ref[ref_rows], :])
+        refval[ref_rows] = _AsOf(_ffill_index(fvalid[a_idx, tt.ref[ref_rows], :])).values(src)
 
     # ---------------------------------------------------------------- reach-a-value targets
     d = tt.d[:, None]
@@ -181,7 +243,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     with np.errstate(all="ignore"):
         R = np.where(np.abs(g_req) > 1e-12, sign * d * g_obs / np.abs(g_req), np.where(d * g_obs > 0, np.inf, -np.inf))
     tht = s.target_thresholds
-    st_reach = np.select([tht.on_track <= R, tht.needs_acceleration <= R, tht.limited <= R], [1, 2, 3], default=4)
+    st_reach = _grade([tht.on_track <= R, tht.needs_acceleration <= R, tht.limited <= R])
     st_reach = np.where(met_reach, 0, st_reach)
     with np.errstate(all="ignore"):
         # Progress toward the target only means something while the baseline is short of it.
@@ -203,20 +265,17 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         )
     coeff = np.where(use_lim, coeff_pair, 1.0)[:, None]
     ntt = s.no_target_thresholds
-    st_dir = np.select(
-        [P_dir >= ntt.on_track * coeff, P_dir >= ntt.needs_acceleration * coeff, P_dir >= ntt.limited],
-        [1, 2, 3],
-        default=4,
-    )
+    st_dir = _grade([P_dir >= ntt.on_track * coeff, P_dir >= ntt.needs_acceleration * coeff, P_dir >= ntt.limited])
     st_dir = np.where((coeff == 0) & (P_dir >= 0), 1, st_dir)
     with np.errstate(invalid="ignore"):
         change = d * (cur - B) - tt.margin[:, None] * np.abs(B)
         met_dir = change > 0
     # 逐年提高: a fall between two consecutive observed values breaks the target for good.
     prev = np.concatenate([np.full((P, 1), -1), last[:, :-1]], axis=1)
-    prev_val = _take(judged, prev)
+    prev_at = _AsOf(prev)
+    prev_val = prev_at.values(judged)
     fell_here = valid & (prev >= 0) & (judged < prev_val)
-    ever_fell = np.logical_or.accumulate(fell_here, axis=1)
+    ever_fell = _or_so_far(fell_here)
     is_rise = (tt.family == RISE)[:, None]
     met_dir = np.where(is_rise, met_dir & ~ever_fell, met_dir)
     if method.rise_dip_cap:
@@ -252,9 +311,10 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
         proj_lin = cur + slope * horizon
     projected = np.where(~np.isnan(g_raw), proj_exp, np.where(cur_year > BY, proj_lin, np.nan))
     # A projection never leaves the indicator's valid range (a coverage rate stops at 100 %).
-    vmin, vmax = tt.vmin[:, None], tt.vmax[:, None]
-    projected = np.where(~np.isnan(vmax) & (projected > vmax), vmax, projected)
-    projected = np.where(~np.isnan(vmin) & (projected < vmin), vmin, projected)
+    # (min/max against ±inf where a bound is absent; a NaN projection stays NaN.)
+    vmax = np.where(np.isnan(tt.vmax), np.inf, tt.vmax)[:, None]
+    vmin = np.where(np.isnan(tt.vmin), -np.inf, tt.vmin)[:, None]
+    projected = np.maximum(np.minimum(projected, vmax), vmin)
     pt = np.where(dist, centre + np.abs(projected - centre), projected)
     with np.errstate(invalid="ignore"):
         proj_ok_reach = np.where(strict[:, None], d * (pt - Tt) > 0, d * (pt - Tt) >= 0)
@@ -269,30 +329,32 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     # A target met at an earlier observed year and missed now has slipped below it, whatever the
     # trend from the baseline says (86 → 84 on ≥85): a projection from the baseline cannot see it.
     met_seen = valid & met_reach & reach
-    met_before = np.concatenate([np.zeros((P, 1), dtype=bool), np.logical_or.accumulate(met_seen, axis=1)[:, :-1]], 1)
+    met_before = np.concatenate([np.zeros((P, 1), dtype=bool), _or_so_far(met_seen)[:, :-1]], 1)
     fell_below = reach & met_before & ~met_reach & ~unknown
     # Achieved but the latest change went the wrong way, or the trend leaves the target by 2030.
     with np.errstate(invalid="ignore"):
         worsened = valid & (prev >= 0) & (d * (judged - prev_val) < 0)
-    worsened_asof = _take(worsened.astype(float), last) == 1
+    worsened_asof = as_of.flags(worsened)
     may_slip = (status == 0) & (worsened_asof | (has_proj & ~proj_ok))
 
     # Unusual swing: the latest per-year change against the series' usual (mean absolute) change
     # before it. Running sums keep this O(cells); a median would need a sort per year.
     with np.errstate(all="ignore"):
-        step = np.where(valid & (prev >= 0), np.abs(raw - _take(raw, prev)) / (np.arange(ny)[None, :] - prev), np.nan)
+        step = np.where(
+            valid & (prev >= 0), np.abs(raw - prev_at.values(raw)) / (np.arange(ny)[None, :] - prev), np.nan
+        )
     has_step = ~np.isnan(step)
-    run_sum = np.cumsum(np.where(has_step, step, 0.0), axis=1)
-    run_cnt = np.cumsum(has_step, axis=1)
+    run_sum = _sum_so_far(np.where(has_step, step, 0.0))
+    run_cnt = _sum_so_far(has_step)
     prior_sum = np.concatenate([np.zeros((P, 1)), run_sum[:, :-1]], axis=1)
     prior_cnt = np.concatenate([np.zeros((P, 1)), run_cnt[:, :-1]], axis=1)
     fl = s.flags
     with np.errstate(all="ignore"):
         usual = prior_sum / prior_cnt
         swing_at = (prior_cnt >= fl.swing_min_changes) & (step > fl.swing_multiple * np.maximum(usual, 1e-9))
-    swing = _take(swing_at.astype(float), last) == 1
+    swing = as_of.flags(swing_at)
     data_gap = (last < 0) | ((np.arange(ny)[None, :] - last) >= fl.gap_years)
-    smoothed = _take(smoothed_flag.astype(float), last) == 1
+    smoothed = as_of.flags(smoothed_flag)
 
     return {
         "raw": raw,
@@ -402,10 +464,9 @@ def evaluate(
         # A reshape of the full grid is a view; only a subset of years needs a copy.
         return m.reshape(-1) if all_years else m[:, cols].reshape(-1)
 
-    def per_pair(values: np.ndarray):
-        # Strings repeat per pair: store them once as categories, index them with small codes.
-        codes, cats = pd.factorize(values)
-        return pd.Categorical.from_codes(np.repeat(codes.astype(np.int32), n_y), categories=cats)
+    def per_pair(codes: np.ndarray, categories) -> pd.Categorical:
+        # Strings repeat per pair: stored once as categories, indexed by small codes (already valid).
+        return pd.Categorical.from_codes(np.repeat(codes, n_y), categories=categories, validate=False)
 
     pair_area = np.repeat((np.arange(P) // n_i).astype(np.int32), n_y)
     pair_ind = np.repeat((np.arange(P) % n_i).astype(np.int16), n_y)
@@ -426,12 +487,12 @@ def evaluate(
             "value_year": pick(np.where(cur_year > 0, cur_year, np.nan)),
             "baseline": np.repeat(base, n_y),
             "baseline_year": np.repeat(base_year, n_y),
-            "baseline_source": per_pair(base_src),
-            "target_text": per_pair(tt.text),
-            "check_kind": per_pair(tt.kind),
+            "baseline_source": per_pair(base_src, BASELINE_SOURCES),
+            "target_text": per_pair(tt.text.codes, tt.text.categories),
+            "check_kind": per_pair(tt.kind.codes, tt.kind.categories),
             "target_value": pick(target_value),
-            "target_source": per_pair(tt.source),
-            "attribute": per_pair(tt.attribute),
+            "target_source": per_pair(tt.source.codes, tt.source.categories),
+            "attribute": per_pair(tt.attribute.codes, tt.attribute.categories),
             "met": pick(met),
             "margin": pick(margin),
             "progress_pct": pick(progress_pct),

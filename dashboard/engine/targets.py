@@ -16,6 +16,42 @@ from ..checks import EngineRow
 from ..rules import Indicator, ResolvedTarget, RuleSet
 
 
+class Labels:
+    """A column of strings per pair, kept as small integer codes into a list of distinct strings.
+
+    Defaults repeat per indicator across every area, so the distinct strings number about as many
+    as the indicators: the engine's output labels them without hashing a string per pair.
+    """
+
+    def __init__(self, codes: np.ndarray, categories: list[str]):
+        self.codes = codes
+        self.categories = categories
+
+    @classmethod
+    def tiled(cls, per_indicator, n_areas: int) -> Labels:
+        """The per-indicator strings repeated for ``n_areas`` areas (``None`` stays missing: code -1)."""
+        labels = cls(np.empty(0, dtype=np.int32), [])
+        codes = np.array([labels._code(v) for v in per_indicator], dtype=np.int32)
+        return cls(np.tile(codes, n_areas), labels.categories)
+
+    def _code(self, value: str | None) -> int:
+        if value is None:
+            return -1
+        if value not in self.categories:
+            self.categories = [*self.categories, value]
+        return self.categories.index(value)
+
+    def __getitem__(self, rows: slice) -> Labels:
+        return Labels(self.codes[rows], self.categories)
+
+    def __setitem__(self, row: int, value: str | None) -> None:
+        self.codes[row] = self._code(value)
+
+    def to_numpy(self) -> np.ndarray:
+        """The strings themselves, one per pair."""
+        return np.asarray(self.categories, dtype=object)[self.codes]
+
+
 @dataclass(frozen=True)
 class TargetTable:
     """Per (area, indicator) pair, the resolved target as flat arrays (row = a * n_ind + i).
@@ -29,7 +65,7 @@ class TargetTable:
     areas: list[str]
     indicators: list[str]
     family: np.ndarray
-    kind: np.ndarray
+    kind: Labels
     d: np.ndarray
     strict: np.ndarray
     tval: np.ndarray
@@ -45,15 +81,17 @@ class TargetTable:
     limit: np.ndarray
     vmin: np.ndarray
     vmax: np.ndarray
-    text: np.ndarray
-    source: np.ndarray
-    attribute: np.ndarray
+    text: Labels
+    source: Labels
+    attribute: Labels
 
     def rows(self, lo: int, hi: int) -> TargetTable:
         """The pairs ``lo:hi`` (views, no copies)."""
         sliced = {
             f.name: (
-                getattr(self, f.name)[lo:hi] if isinstance(getattr(self, f.name), np.ndarray) else getattr(self, f.name)
+                getattr(self, f.name)[lo:hi]
+                if isinstance(getattr(self, f.name), (np.ndarray, Labels))
+                else getattr(self, f.name)
             )
             for f in fields(self)
         }
@@ -139,8 +177,9 @@ def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
     per_ind = [_row(rules.default_target(ind.code), ind, rules, series_index) for ind in inds]
     n_a, n_i = len(areas), len(inds)
     columns = list(zip(*per_ind)) if per_ind else [() for _ in _ROW_FIELDS]
-    arrays: dict[str, np.ndarray] = {
-        name: np.tile(np.array(col, dtype=_DTYPES[name]), n_a) for name, col in zip(_ROW_FIELDS, columns)
+    arrays: dict[str, np.ndarray | Labels] = {
+        name: Labels.tiled(col, n_a) if _DTYPES[name] is object else np.tile(np.array(col, dtype=_DTYPES[name]), n_a)
+        for name, col in zip(_ROW_FIELDS, columns)
     }
     plan_base = np.full(n_a * n_i, np.nan)
     area_pos = {a: k for k, a in enumerate(areas)}
@@ -157,4 +196,4 @@ def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
             for name, value in zip(_ROW_FIELDS, _row(target, rules.indicators[code], rules, series_index)):
                 arrays[name][row] = value
             plan_base[row] = target.baseline if target.baseline is not None else np.nan
-    return TargetTable(areas=areas, indicators=[i.code for i in inds], plan_base=plan_base, **arrays)
+    return TargetTable(areas=areas, indicators=[i.code for i in inds], plan_base=plan_base, **arrays)  # type: ignore[arg-type]

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from ..checks import Check, Direction
 from ..messages import Problem, t
 from ..messages.numbers import format_value
 from .models import Area, Attribute, ContextSeries, Domain, Plan, Settings
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: loading rules must stay light
+    import pandas as pd
 
 
 class Indicator(BaseModel):
@@ -133,6 +136,8 @@ class RuleSet:
 
     def catalogue(self, area: str | None = None, lang: str = "zh") -> pd.DataFrame:
         """The indicator list with the targets that apply to ``area`` (default targets if None)."""
+        import pandas as pd
+
         rows = []
         for ind in self.indicators.values():
             t = self.target_for(area, ind.code) if area else self.default_target(ind.code)

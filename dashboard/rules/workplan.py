@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..checks import Check, CheckKind, Direction, TargetParseError, parse_target
@@ -26,6 +25,9 @@ from .names import closest, key
 from .ruleset import RuleSet
 from .validation import did_you_mean, unknown_keys, validate
 from .yaml_lines import LineDict, LineList, load_yaml_file
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: loading rules must stay light
+    import pandas as pd
 
 UNITS_FILE = "units.yaml"
 TASKS_DIR = "tasks"
@@ -549,6 +551,8 @@ def _row(cat: TaskCatalogue, t: Task, lang: str) -> dict:
 def tasks_for_indicator(cat: TaskCatalogue, code: str, lang: str = "zh") -> pd.DataFrame:
     """Tasks that move indicator ``code``: code, title, source, section, lead_units, responsible_units,
     domain (+ domain_name), lead and responsible units as display names joined with 、."""
+    import pandas as pd
+
     rows = [_row(cat, t, lang) for t in cat.tasks.values() if code in t.indicators]
     return pd.DataFrame(rows, columns=[*LIST_COLUMNS, "domain_name"])
 
@@ -559,6 +563,8 @@ def tasks_for_unit(cat: TaskCatalogue, unit: str, lang: str = "zh") -> pd.DataFr
     ``unit`` is a code or any name. A member unit is responsible for the tasks that name a group
     it belongs to (``via`` is then the group's display name). One row per task and role.
     """
+    import pandas as pd
+
     code = unit if unit in cat.units else resolve_unit(cat, unit)
     cols = [*LIST_COLUMNS, "domain_name", "role", "via"]
     if code is None:
@@ -592,6 +598,8 @@ def catalogue_frame(
     ``unit`` keeps the tasks the unit leads or is responsible for (groups expanded). What was
     reported for each task is joined by ``engine.task_status.with_status``.
     """
+    import pandas as pd
+
     frame = pd.DataFrame(
         [
             {
@@ -621,6 +629,8 @@ def catalogue_frame(
 
 def units_frame(cat: TaskCatalogue, lang: str = "zh") -> pd.DataFrame:
     """Every unit with its aliases, level, membership and how many tasks it leads / is responsible for."""
+    import pandas as pd
+
     rows = []
     for u in cat.units.values():
         mine = tasks_for_unit(cat, u.code, lang)
@@ -643,6 +653,8 @@ def units_frame(cat: TaskCatalogue, lang: str = "zh") -> pd.DataFrame:
 
 def targets_frame(cat: TaskCatalogue) -> pd.DataFrame:
     """One row per task target: task, target_no, measure, printed, target, unit, indicator, year, check_kind."""
+    import pandas as pd
+
     rows = [
         {
             "task": t.code,

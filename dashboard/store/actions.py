@@ -1,0 +1,21 @@
+"""What the audit trail records: each action's code with its Chinese and English label.
+
+Kept apart from the writer (``audit``) so that the command line can offer the actions as choices
+without loading SQLAlchemy.
+"""
+
+ACTIONS = {
+    "sign_in": ("登录", "signed in"),
+    "sign_in_failed": ("登录失败", "failed sign-in"),
+    "sign_in_throttled": ("登录被暂缓", "sign-in slowed down"),
+    "sign_out": ("退出", "signed out"),
+    "upload": ("上传数据", "uploaded data"),
+    "upload_refused": ("上传被拒绝", "upload refused"),
+    "rollback": ("撤回批次", "rolled back a batch"),
+    "rollback_refused": ("撤回被拒绝", "rollback refused"),
+    "user_add": ("新增用户", "added a user"),
+    "user_change": ("修改用户", "changed a user"),
+    "user_disable": ("停用用户", "disabled a user"),
+    "password_change": ("修改密码", "changed a password"),
+    "access_refused": ("访问被拒绝", "access refused"),
+}
