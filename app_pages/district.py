@@ -53,8 +53,8 @@ with tab_map:
     values = district_view.map_values(ev, rules, year, lang, indicator=by or None)
     st.caption(t("map_hint", lang))
     chart = map_chart.district_map(values, lang, "status" if by else "share", big)
-    picked = st.altair_chart(
-        chart,
+    picked = st.vega_lite_chart(
+        spec=chart,
         width="stretch",
         theme=None,
         on_select="rerun",

@@ -3,7 +3,7 @@ or by one indicator's status; clicking a district selects it (``map_pick`` on ``
 
 from __future__ import annotations
 
-import copy
+from functools import lru_cache
 
 import altair as alt
 import pandas as pd
@@ -14,23 +14,33 @@ from .boundaries import districts
 from .pages import STATUS_COLORS, sizes, styled
 
 MAP_SELECTION = "map_pick"
+OUTLINES = "district_outlines"  # the spec's named dataset holding the outlines with their values
 
 
 def _features(values: pd.DataFrame) -> list[dict]:
     """The district outlines with the values of ``values`` (indexed by area code) in their properties."""
     by_code = values.set_index("area_code").to_dict(orient="index") if len(values) else {}
-    features = []
-    for feature in copy.deepcopy(districts()["features"]):
-        code = feature["properties"]["code"]
-        feature["properties"].update(by_code.get(code, {}))
-        features.append(feature)
-    return features
+    # New feature and property dicts around the shared outline geometry, which is only read: copying
+    # the few hundred kilobytes of coordinates on every rerun cost more than drawing the whole page.
+    return [
+        {
+            **feature,
+            "properties": {**feature["properties"], **by_code.get(feature["properties"]["code"], {})},
+        }
+        for feature in districts()["features"]
+    ]
 
 
-def district_map(values: pd.DataFrame, lang: str = "zh", by: str = "share", big: bool = False) -> alt.TopLevelMixin:
-    """``values``: area_code, area_name, and either ``share`` (0–1, ``by="share"``) or ``status`` and
-    ``label`` (one indicator, ``by="status"``), plus ``tip`` (the value written out)."""
-    data = alt.Data(values=_features(label_points(values)))
+def district_map(values: pd.DataFrame, lang: str = "zh", by: str = "share", big: bool = False) -> dict:
+    """The map as a Vega-Lite spec (``st.vega_lite_chart``).
+
+    ``values``: area_code, area_name, and either ``share`` (0–1, ``by="share"``) or ``status`` and
+    ``label`` (one indicator, ``by="status"``), plus ``tip`` (the value written out).
+    """
+    # The chart is built around a named, empty dataset and the outlines are put in afterwards:
+    # Altair copies and walks inline data several times over (layering, validation, to_dict), which
+    # for a few hundred kilobytes of coordinates took longer than everything else on the page.
+    data = alt.Data(name=OUTLINES)
     pick = alt.selection_point(name=MAP_SELECTION, fields=["code"], on="click")
     base = alt.Chart(data).transform_calculate(
         code="datum.properties.code", area_name="datum.properties.area_name", tip="datum.properties.tip"
@@ -74,11 +84,19 @@ def district_map(values: pd.DataFrame, lang: str = "zh", by: str = "share", big:
         .transform_calculate(lon="datum.properties.lon", lat="datum.properties.lat")
     )
     chart = (shapes + labels).project(type="mercator").properties(width="container", height=620 if big else 520)
-    return styled(chart, big)
+    spec = styled(chart, big).to_dict()
+    spec["datasets"] = {OUTLINES: _features(label_points(values))}
+    return spec
 
 
 def label_points(values: pd.DataFrame) -> pd.DataFrame:
     """Where each district's name is written: the centre of its largest outline (mean of its points)."""
+    return values.merge(_label_points(), on="area_code", how="left")
+
+
+@lru_cache(maxsize=1)
+def _label_points() -> pd.DataFrame:
+    # The outlines ship with the code and never change while the app runs: computed once.
     rows = []
     for feature in districts()["features"]:
         polygons = feature["geometry"]["coordinates"]
@@ -90,4 +108,4 @@ def label_points(values: pd.DataFrame) -> pd.DataFrame:
                 "lat": sum(y for _, y in ring) / len(ring),
             }
         )
-    return values.merge(pd.DataFrame(rows), on="area_code", how="left")
+    return pd.DataFrame(rows)
