@@ -26,7 +26,7 @@ for col, attr in zip(st.columns(2), ("binding", "expected")):
     with col:
         part = table[table["attribute"] == attr]
         st.subheader(t("indicators_of_total", lang, what=t(attr + "_indicators", lang), n=len(part)))
-        st.altair_chart(charts.status_bar(counts, lang, field=attr, big=ctx.presenting), width="stretch", theme=None)
+        ui.chart(charts.status_bar, counts, lang, attr, ctx.presenting)
         shown = part.assign(label=[ui.status_text(s, lang) for s in part["status"]])
         ui.table(
             common_view.display(

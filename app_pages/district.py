@@ -52,11 +52,12 @@ with tab_map:
     )
     values = district_view.map_values(ev, rules, year, lang, indicator=by or None)
     st.caption(t("map_hint", lang))
-    chart = map_chart.district_map(values, lang, "status" if by else "share", big)
-    picked = st.vega_lite_chart(
-        spec=chart,
-        width="stretch",
-        theme=None,
+    picked = ui.chart(
+        map_chart.district_map,
+        values,
+        lang,
+        "status" if by else "share",
+        big,
         on_select="rerun",
         selection_mode=map_chart.MAP_SELECTION,
         key="district_map",
@@ -71,12 +72,12 @@ with tab_grid:
     grid = district_view.district_grid(
         ev, rules, year, lang, attribute=filters[which], plan=None if plan == "all" else plan
     )
-    chart = charts.district_heatmap(grid, lang, big)
-    picked = st.altair_chart(
-        chart,
-        width="stretch",
-        height=charts.outer_height(chart, extra=200),
-        theme=None,
+    picked = ui.chart(
+        charts.district_heatmap,
+        grid,
+        lang,
+        big,
+        extra_height=200,
         on_select="rerun",
         selection_mode=charts.AREA_SELECTION,
         key="district_grid",
@@ -88,8 +89,7 @@ with tab_grid:
 with tab_rank:
     ranking = district_view.area_ranking(ev, rules, year, lang)
     st.caption(t("ranking_note", lang))
-    chart = charts.ranking_chart(ranking, lang, big)
-    st.altair_chart(chart, width="stretch", height=charts.outer_height(chart), theme=None)
+    ui.chart(charts.ranking_chart, ranking, lang, big, extra_height=130)
     table = ranking.assign(share_good=ranking["share_good"].astype(float))
     ui.table(
         common_view.display(

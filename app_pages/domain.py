@@ -58,7 +58,7 @@ for start in range(0, len(summary), per_row):
                 )
             )
             s = series[series["indicator"] == row.indicator]
-            st.altair_chart(charts.sparkline(s, row.status, lang, span, ctx.presenting), width="stretch", theme=None)
+            ui.chart(charts.sparkline, s, row.status, lang, span, ctx.presenting)
             if row.flags:
                 st.caption(ui.md_escape(row.flags))
             ui.page_link(ctx, "indicator", t("indicator_link", lang), indicator=row.indicator, domain=chosen)

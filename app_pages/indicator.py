@@ -87,7 +87,7 @@ layers = indicator_view.indicator_layers(ev, rules, code, areas, year=year, lang
 if layers["observed"].empty:
     st.info(t("no_series", lang))
 x_range = (rules.settings.plan_period.start, rules.settings.target_year)
-st.altair_chart(charts.indicator_chart(layers, lang, ind.unit, x_range, ctx.presenting), width="stretch", theme=None)
+ui.chart(charts.indicator_chart, layers, lang, ind.unit, x_range, ctx.presenting)
 st.caption(t("chart_legend_indicator", lang, target=info["target_text"]))
 
 st.subheader(t("values_table", lang))

@@ -50,12 +50,12 @@ with left:
     st.subheader(t("domain_status", lang))
     st.caption(t("domain_chart_hint", lang))
     ds = overview_view.domain_status(ev, rules, area, year, lang)
-    chart = charts.domain_status_chart(ds, lang, big)
-    picked = st.altair_chart(
-        chart,
-        width="stretch",
-        height=charts.outer_height(chart),
-        theme=None,
+    picked = ui.chart(
+        charts.domain_status_chart,
+        ds,
+        lang,
+        big,
+        extra_height=130,
         on_select="rerun",
         selection_mode=charts.DOMAIN_SELECTION,
         key="domain_chart",

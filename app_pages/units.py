@@ -65,7 +65,7 @@ else:
     left, right = st.columns([2, 3])
     with left:
         counts = tasks_view.unit_status_counts(indicators, lang)
-        st.altair_chart(charts.status_bar(counts, lang, big=ctx.presenting), width="stretch", theme=None)
+        ui.chart(charts.status_bar, counts, lang, "total", ctx.presenting)
     with right:
         for row in indicators.itertuples():
             value = row.value_text

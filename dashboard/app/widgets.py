@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..charts.pages import outer_height
+from ..charts.spec import vega_lite
 from ..engine import status_label
 from ..engine.task_status import task_status_label
 from ..messages import colon as colon  # re-exported for the pages
@@ -437,3 +439,29 @@ def table(frame: pd.DataFrame, lang: str, where: Any = None, **kwargs: Any) -> N
         where.caption(t("table_empty", lang))
         return
     where.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _chart_spec(name: str, _builder: Callable[..., Any], *args: Any) -> dict[str, Any]:
+    # Keyed on the builder's name and its arguments (frames by content): the same chart of the same
+    # data is built once, whoever asks for it, until the data or the selection change.
+    made = _builder(*args)
+    return made if isinstance(made, dict) else vega_lite(made)
+
+
+def chart(
+    builder: Callable[..., Any], *args: Any, extra_height: int | None = None, where: Any = None, **kwargs: Any
+) -> Any:
+    """``builder(*args)`` (a ``dashboard.charts`` function) drawn across the container.
+
+    Every page draws its charts through here: each spec is converted once without Altair's schema
+    check (``charts.spec``) and kept for the same arguments, so a page of many small charts stays
+    fast on every rerun. ``extra_height``: the chart sets its own plot height and needs that many
+    pixels more for axes and legend (``charts.pages.outer_height``). ``kwargs`` go to
+    ``st.vega_lite_chart`` (``on_select``, ``selection_mode``, ``key``); with ``on_select`` the
+    selection state is returned.
+    """
+    spec = _chart_spec(f"{builder.__module__}.{builder.__qualname__}", builder, *args)
+    if extra_height is not None:
+        kwargs["height"] = outer_height(spec, extra_height)
+    return (where or st).vega_lite_chart(spec=spec, width="stretch", theme=None, **kwargs)

@@ -13,22 +13,10 @@ import pandas as pd
 from ..engine.statuses import STATUSES, status_label
 from ..messages import t
 from ..messages.numbers import unit_label
+from .colors import STATUS_COLORS
 
 alt.data_transformers.disable_max_rows()
 
-# Blue for good, orange for bad (told apart with every common colour-vision deficiency), and each a
-# different lightness (CIELAB L* 25, 52, 87, 73, 39, 94), so a greyscale print still separates them.
-STATUS_COLORS = {
-    "achieved": "#0b3c6e",  # dark blue
-    "on_track": "#3a7fc1",  # blue
-    "needs_acceleration": "#fdd49e",  # pale orange
-    "limited": "#f5a05a",  # orange
-    "deterioration": "#a63603",  # dark orange-brown
-    "no_data": "#eeeeee",  # light grey (cells get a grey outline)
-    "not_achieved": "#cc79a7",  # reddish purple (Okabe–Ito); between blue and orange in greyscale
-}
-# Text on a status colour: white on the dark ones.
-STATUS_TEXT = {"achieved": "white", "on_track": "white", "deterioration": "white"}
 # Areas on one chart: Okabe–Ito, distinct in hue and lightness.
 AREA_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
 DOMAIN_SELECTION = "domain_pick"
@@ -41,14 +29,19 @@ def sizes(big: bool) -> dict[str, int]:
 
 
 def styled(chart: alt.TopLevelMixin, big: bool = False) -> alt.TopLevelMixin:
-    """One type size for axes, legends and titles of a chart."""
+    """One type size for axes, legends and titles of a chart (set on ``chart`` itself, which is returned).
+
+    The builders call this on a chart they have just made, so setting the configuration in place is
+    safe; Altair's ``configure_*`` would deep-copy the whole chart once per call.
+    """
     s = sizes(big)
-    return (
-        chart.configure_axis(labelFontSize=s["label"], titleFontSize=s["title"])
-        .configure_legend(labelFontSize=s["label"], titleFontSize=s["title"], symbolSize=200 if big else 120)
-        .configure_header(labelFontSize=s["label"], titleFontSize=s["title"])
-        .configure_view(strokeWidth=0)
+    chart.config = alt.Config(
+        axis=alt.AxisConfig(labelFontSize=s["label"], titleFontSize=s["title"]),
+        legend=alt.LegendConfig(labelFontSize=s["label"], titleFontSize=s["title"], symbolSize=200 if big else 120),
+        header=alt.HeaderConfig(labelFontSize=s["label"], titleFontSize=s["title"]),
+        view=alt.ViewConfig(strokeWidth=0),
     )
+    return chart
 
 
 def status_scale(lang: str = "zh") -> alt.Scale:
@@ -297,11 +290,11 @@ def indicator_chart(
     return styled(alt.layer(*charts).properties(height=440 if big else 380), big)
 
 
-def outer_height(chart: alt.TopLevelMixin, extra: int = 130) -> int | str:
-    """Pixel height for ``st.altair_chart(height=...)``: the plot's height plus axes and legend.
+def outer_height(chart: alt.TopLevelMixin | dict, extra: int = 130) -> int | str:
+    """Pixel height for ``ui.chart``: the plot's height plus axes and legend (``chart`` or its spec).
 
     Streamlit fits the whole chart (legend included) into the height it is given, which would squeeze
     the bands of a chart that sets its plot height from the number of domains or areas.
     """
-    h = getattr(chart, "height", alt.Undefined)
+    h = chart.get("height") if isinstance(chart, dict) else getattr(chart, "height", alt.Undefined)
     return int(h) + extra if isinstance(h, (int, float)) else "content"
