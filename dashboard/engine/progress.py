@@ -192,8 +192,9 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     ).astype(float)
     # Where the baseline came from, as a code into BASELINE_SOURCES (strings are labelled at the end).
     base_src = _grade([~np.isnan(own), ~np.isnan(tt.plan_base), first >= 0]) - 1
-    B = base[:, None].repeat(ny, 1)
-    BY = base_year[:, None].repeat(ny, 1)
+    # One baseline per pair: a column that numpy broadcasts across the years, never a copied grid.
+    B = base[:, None]
+    BY = base_year[:, None]
 
     # Reference targets: the referenced series in the same area, as of the same year.
     refval = np.full((P, ny), np.nan)
@@ -208,12 +209,12 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
 
     # ---------------------------------------------------------------- reach-a-value targets
     d = tt.d[:, None]
-    T = np.broadcast_to(tt.tval[:, None], (P, ny)).copy()
+    T = tt.tval[:, None]
     # 得到控制 / maintain: the value to reach is the baseline plus a (signed) offset.
     T = np.where(tt.from_baseline[:, None], B + tt.offset[:, None], T)
     T = np.where(has_ref[:, None] & ~tt.ref_about[:, None], refval, T)
-    centre = np.broadcast_to(tt.centre[:, None], (P, ny)).copy()
-    half = np.broadcast_to(tt.half[:, None], (P, ny)).copy()
+    centre = tt.centre[:, None]
+    half = tt.half[:, None]
     ref_about = (has_ref & tt.ref_about)[:, None]
     centre = np.where(ref_about, refval, centre)
     half = np.where(ref_about, tt.half[:, None] * np.abs(refval), half)
@@ -357,7 +358,6 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     smoothed = as_of.flags(smoothed_flag)
 
     return {
-        "raw": raw,
         "cur": cur,
         "cur_year": cur_year,
         "base": base,
@@ -423,8 +423,9 @@ def evaluate(
 
     with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
         list(pool.map(run, bounds))
-    raw, cur, cur_year, base, base_year, base_src = (
-        r["raw"],
+    # The observed values straight from the cube (one copy, not one per block and another to stitch).
+    raw = cube[:, :n_i, :].reshape(P, ny)
+    cur, cur_year, base, base_year, base_src = (
         r["cur"],
         r["cur_year"],
         r["base"],
