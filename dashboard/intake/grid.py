@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..messages import Code, Msg, Problem
 from ..rules import RuleSet
+from ..rules.models import UploadSettings
 from .cells import by_distinct
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ _MAGIC = {
     b"7z\xbc\xaf": "file_type_7z",
 }
 _HEADER_ROWS = 20
-MAX_COLUMNS = 1000  # a yearly sheet has a few dozen columns; far more is a damaged or hostile file  # a header is looked for among the first rows (a title line above it is common)
+MAX_COLUMNS = 1000  # a yearly sheet has a few dozen columns; far more is a damaged or hostile file
 
 
 class HasProblems(Protocol):
@@ -100,7 +101,7 @@ def open_grid(
     if not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         report.problems.append(Problem(Code.EMPTY_FILE))
         return None
-    grid, encoding, problem = read_grid(content, file_name, looks_like_header)
+    grid, encoding, problem = read_grid(content, file_name, looks_like_header, rules.settings.upload)
     report.encoding = encoding
     if problem is not None:
         report.problems.append(problem)
@@ -113,14 +114,14 @@ def open_grid(
 
 
 def read_grid(
-    content: bytes, file_name: str, looks_like_header: LooksLikeHeader
+    content: bytes, file_name: str, looks_like_header: LooksLikeHeader, limits: UploadSettings | None = None
 ) -> tuple[pd.DataFrame | None, str, Problem | None]:
     """(cell texts indexed by Excel row number, encoding, problem) for a CSV/TSV/xlsx file."""
     is_zip = content[:4] == b"PK\x03\x04"
     if is_zip or file_name.lower().endswith((".xlsx", ".xlsm")):
         if not is_zip:
             return None, "xlsx", Problem(Code.NOT_PARSEABLE_NOT_XLSX)
-        return read_xlsx(content, looks_like_header)
+        return read_xlsx(content, looks_like_header, limits)
     for magic, what in _MAGIC.items():
         if content.startswith(magic):
             return None, "", Problem(Code.BINARY_FILE, {"what": Msg(what)})
@@ -189,20 +190,60 @@ def read_csv_text(text: str) -> tuple[pd.DataFrame | None, Problem | None]:
     return grid, None
 
 
-def read_xlsx(content: bytes, looks_like_header: LooksLikeHeader) -> tuple[pd.DataFrame | None, str, Problem | None]:
-    """The first sheet that has a header row (else the first sheet with content) as a grid."""
+def unpacked_problem(content: bytes, limits: UploadSettings | None = None) -> Problem | None:
+    """Why a workbook must not be opened: it is no zip, or its parts unpack to more than the limit.
+
+    Checked before openpyxl sees the file: opening alone reads the shared-strings part whole, and
+    a few megabytes of zip can declare gigabytes of XML. The zip reader never unpacks a part
+    beyond its declared size, so adding up the declared sizes bounds the work.
+    """
+    limits = limits or UploadSettings()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return Problem(Code.NOT_PARSEABLE_XLSX)
+    if unpacked > limits.max_unpacked_bytes:
+        return Problem(
+            Code.FILE_TOO_LARGE_UNPACKED,
+            {"size_mb": unpacked / 1048576, "limit_mb": limits.max_unpacked_bytes / 1048576},
+        )
+    return None
+
+
+def read_xlsx(
+    content: bytes, looks_like_header: LooksLikeHeader, limits: UploadSettings | None = None
+) -> tuple[pd.DataFrame | None, str, Problem | None]:
+    """The first sheet that has a header row (else the first sheet with content) as a grid.
+
+    Refused unopened when the parts unpack to more than ``limits.max_unpacked_bytes``, and unread
+    past ``limits.max_cells`` cells or a row wider than ``MAX_COLUMNS``.
+    """
     from openpyxl import load_workbook  # imported here: openpyxl is slow to import and CSV needs none of it
 
+    limits = limits or UploadSettings()
+    refused = unpacked_problem(content, limits)
+    if refused is not None:
+        return None, "xlsx", refused
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         return None, "xlsx", Problem(Code.NOT_PARSEABLE_XLSX)
+    cells = 0
     try:
         grids = []
         for sheet in book.worksheets:
             # openpyxl hands out cells one by one in Python anyway; the number format is only known
             # per cell, and a cell shown as "93.5%" holds 0.935.
-            grid = pd.DataFrame([[cell_text(c) for c in row] for row in sheet.iter_rows()])
+            rows = []
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                cells += len(row)
+                if len(row) > MAX_COLUMNS:
+                    return None, "xlsx", Problem(Code.TOO_MANY_COLUMNS, {"n": len(row), "max": MAX_COLUMNS}, row=number)
+                if cells > limits.max_cells:
+                    return None, "xlsx", Problem(Code.TOO_MANY_CELLS, {"max": limits.max_cells})
+                rows.append([cell_text(c) for c in row])
+            grid = pd.DataFrame(rows)
             grid.index = np.arange(1, len(grid) + 1)
             grid = drop_blank_rows(grid.fillna(""))
             if not grid.empty:

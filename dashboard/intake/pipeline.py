@@ -19,8 +19,18 @@ import zipfile
 import pandas as pd
 
 from ..rules import RuleSet, catalogue_for
+from ..rules.models import UploadSettings
 from . import indicator_values, task_progress
-from .grid import cell_text, decode, max_upload_bytes, read_csv_text, read_grid, read_path, size_problem
+from .grid import (
+    cell_text,
+    decode,
+    max_upload_bytes,
+    read_csv_text,
+    read_grid,
+    read_path,
+    size_problem,
+    unpacked_problem,
+)
 from .matching import key
 from .report import IntakeReport
 
@@ -77,9 +87,11 @@ def _csv_prefix(content: bytes) -> bytes:
     return head[: at + 1] if at > 0 else head
 
 
-def _peek_xlsx(content: bytes) -> str | None:
+def _peek_xlsx(content: bytes, limits: UploadSettings) -> str | None:
     from openpyxl import load_workbook  # slow to import; only workbooks need it
 
+    if unpacked_problem(content, limits) is not None:
+        return None  # never opened: the full reader refuses it with the reason
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except _XLSX_ERRORS:
@@ -100,7 +112,9 @@ def _peek_xlsx(content: bytes) -> str | None:
 def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet) -> str:
     """``"tasks"`` for a task-progress file, else ``"indicators"`` (also when the file is unreadable)."""
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return (_peek_xlsx(content) or INDICATORS) if content[:4] == b"PK\x03\x04" else INDICATORS
+        return (
+            (_peek_xlsx(content, rules.settings.upload) or INDICATORS) if content[:4] == b"PK\x03\x04" else INDICATORS
+        )
     prefix = _csv_prefix(content)
     kind = None
     text, _ = decode(prefix)
@@ -109,7 +123,7 @@ def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet) -> str:
         kind = _kind_of_grid(grid) if problem is None else None
     if kind is None and len(prefix) < len(content):
         # The prefix ended inside a quoted cell, say: look at the whole file once.
-        grid, _, problem = read_grid(content, file_name, _any_header)
+        grid, _, problem = read_grid(content, file_name, _any_header, rules.settings.upload)
         kind = _kind_of_grid(grid) if problem is None else None
     return kind or INDICATORS
 

@@ -113,6 +113,8 @@ class Code(StrEnum):
     # ---- uploaded files (dashboard/intake)
     FILE_TOO_LARGE_UPLOAD = "FILE_TOO_LARGE.upload"
     TOO_MANY_COLUMNS = "TOO_MANY_COLUMNS"
+    FILE_TOO_LARGE_UNPACKED = "FILE_TOO_LARGE.unpacked"
+    TOO_MANY_CELLS = "TOO_MANY_CELLS"
     NOTE_TOO_LONG = "NOTE_TOO_LONG"
     EMPTY_FILE = "EMPTY_FILE"
     EMPTY_FILE_NO_CONTENT = "EMPTY_FILE.no_content"

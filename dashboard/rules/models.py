@@ -69,7 +69,12 @@ PUBLISHED_METHOD = MethodSettings(
 
 
 class UploadSettings(_Strict):
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    # An .xlsx is a zip of XML parts: a few megabytes can unpack to gigabytes. The parts' declared
+    # sizes are added up before the workbook is opened (the zip reader never unpacks beyond them).
+    max_unpacked_bytes: int = Field(200 * 1024 * 1024, gt=0)
+    # Cells read from a workbook, all sheets together: a national one-year file has about 1.3 million.
+    max_cells: int = Field(3_000_000, gt=0)
 
 
 class Settings(_Strict):
