@@ -13,10 +13,12 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pandas as pd
+import psycopg
 import pytest
 from sqlalchemy import event, insert
 from sqlalchemy.exc import IntegrityError
 
+from dashboard.bench.postgres import server_binaries
 from dashboard.cli import main
 from dashboard.intake.indicator_values import preview_changes, read_upload
 from dashboard.rules import load_rules
@@ -284,31 +286,90 @@ def test_failure_inside_the_transaction_rolls_everything_back(store, rules, monk
     seed(store, rules)
     before = snapshot(store)
     rep = read_upload(big_file(rules), "big.csv", rules)
-    assert rep.ok and len(rep.rows) > 1000
-    monkeypatch.setattr(store_module, "_CHUNK", 50)  # many inserts: the failure comes after some succeeded
-    inserts = []
+    assert rep.ok and len(rep.rows) > 3000
+    written: list[int] = []
 
     def boom(conn, cursor, statement, parameters, context, executemany):
         if statement.startswith("INSERT INTO observations"):
-            inserts.append(statement)
-            if len(inserts) == 3:
+            written.append(len(parameters))
+            if len(written) == 3:
                 raise RuntimeError("disk full")
 
+    def write_row(copy, row):
+        copy_row(copy, row)
+        written.append(1)
+        if len(written) == 3000:
+            raise RuntimeError("disk full")
+
+    # SQLite: many inserts of 50 rows, the failure comes after some of them succeeded. PostgreSQL:
+    # one COPY, whose rows go to the server in blocks of 32 KB (some 800 rows) — most of the file
+    # is inside the open transaction when its 3,000th row fails.
+    monkeypatch.setattr(store_module, "_CHUNK", 50)
+    copy_row = psycopg.Copy.write_row
+    monkeypatch.setattr(psycopg.Copy, "write_row", write_row)
     event.listen(store.engine, "after_cursor_execute", boom)
     try:
         with pytest.raises(RuntimeError, match="disk full"):
             store.commit(rep, "x")
     finally:
         event.remove(store.engine, "after_cursor_execute", boom)
-    assert len(inserts) == 3
+    assert sum(written) == (150 if store.is_sqlite else 3000)
     assert_unchanged(before, snapshot(store))
 
 
-# Run in a child process that the test kills: the import, slowed down from the outside — each
-# insert of a small chunk of rows is followed by a note in the marker file and a pause — so the
-# kill lands while the transaction is open, with rows already written inside it.
+def test_failure_after_the_rows_before_the_commit_rolls_everything_back(store, rules):
+    seed(store, rules)
+    before = snapshot(store)
+    rep = read_upload(big_file(rules), "big.csv", rules)
+    seen = []
+
+    def boom(conn, cursor, statement, parameters, context, executemany):
+        # The batch's counts are the last statement before the commit: every row is written by then.
+        if statement.startswith("UPDATE batches"):
+            inside = cursor.connection.cursor()
+            inside.execute("SELECT count(*) FROM observations")
+            seen.append(inside.fetchone()[0])
+            inside.close()
+            raise RuntimeError("power cut")
+
+    event.listen(store.engine, "after_cursor_execute", boom)
+    try:
+        with pytest.raises(RuntimeError, match="power cut"):
+            store.commit(rep, "x")
+    finally:
+        event.remove(store.engine, "after_cursor_execute", boom)
+    assert seen and seen[0] > len(before[0]) + 3000  # the rows were in the transaction…
+    assert_unchanged(before, snapshot(store))  # …and went with it
+
+
+def test_constraint_violation_in_the_batch_rolls_everything_back(store, rules, monkeypatch):
+    seed(store, rules)
+    before = snapshot(store)
+    rep = read_upload(big_file(rules), "big.csv", rules)
+    version_params = store_module._version_params
+
+    def with_a_second_current_version(table, batch_id, changed):
+        # The last row twice: two current versions of one key, which the partial unique index
+        # refuses when the last row arrives — every row before it is in by then.
+        columns, params = version_params(table, batch_id, changed)
+        return columns, [*params, params[-1]]
+
+    monkeypatch.setattr(store_module, "_version_params", with_a_second_current_version)
+    with pytest.raises(IntegrityError):  # SQLAlchemy's, whichever back-end and write path
+        store.commit(rep, "x")
+    assert_unchanged(before, snapshot(store))
+    monkeypatch.setattr(store_module, "_version_params", version_params)
+    store.commit(rep, "x")  # and the store still works
+    assert len(store.current_values()) == len(rep.rows)  # the file has the seed's keys too
+
+
+# Run in a child process that the test kills: the import, slowed down from the outside — on SQLite
+# each insert of a small chunk of rows, on PostgreSQL every 1,000 rows of the COPY, is followed by a
+# note in the marker file and a pause — so the kill lands while the transaction is open, with rows
+# already written inside it.
 KILLED_IMPORT = """
 import sys, time
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from dashboard.cli import main
@@ -318,13 +379,31 @@ store._CHUNK = 50
 marker = sys.argv[1]
 
 
+def note():
+    with open(marker, "a", encoding="utf-8") as fh:
+        fh.write("rows\\n")
+    time.sleep(0.2)
+
+
 @event.listens_for(Engine, "after_cursor_execute")
 def pause(conn, cursor, statement, parameters, context, executemany):
     if statement.startswith("INSERT INTO observations"):
-        with open(marker, "a", encoding="utf-8") as fh:
-            fh.write("rows\\n")
-        time.sleep(0.2)
+        note()
 
+
+# COPY sends its rows in blocks of 32 KB (some 800 rows) as they fill: from the second note on,
+# rows are inside the open transaction on the server.
+copy_row, copied = psycopg.Copy.write_row, []
+
+
+def write_row(copy, row):
+    copy_row(copy, row)
+    copied.append(1)
+    if len(copied) % 1000 == 0:
+        note()
+
+
+psycopg.Copy.write_row = write_row
 
 sys.exit(main(["import", sys.argv[2]]))
 """
@@ -381,3 +460,106 @@ def test_bench_import_small():
     assert result["areas"] == 120 and result["series"] == 91
     assert result["rows"] == result["stored"] == 120 * 91
     assert result["validate_s"] > 0 and result["store_s"] > 0
+    assert result["database"] == "sqlite"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(server_binaries() is None, reason="no PostgreSQL server binaries under /usr/lib/postgresql")
+def test_bench_import_on_both_back_ends_with_a_throwaway_server():
+    from dashboard.bench.imports import run_import_bench
+
+    result = run_import_bench(ROOT / "rules", n_areas=120, db="both")
+    assert result["rows"] == result["sqlite_stored"] == result["postgresql_stored"] == 120 * 91
+    assert (result["sqlite_database"], result["postgresql_database"]) == ("sqlite", "postgresql")
+    assert result["postgresql_to_sqlite_total"] > 0 and result["postgresql_store_s"] > 0
+
+
+def test_bench_import_refuses_a_database_with_data_and_leaves_it_alone(store, rules):
+    from dashboard.bench.imports import run_import_bench
+
+    seed(store, rules)
+    before = snapshot(store)
+    with pytest.raises(RuntimeError, match="empty database"):
+        run_import_bench(ROOT / "rules", n_areas=40, db_url=store.url)
+    assert_unchanged(before, snapshot(Store(store.url)))
+
+
+def test_bench_import_into_an_empty_database_leaves_it_empty(store):
+    from dashboard.bench.imports import run_import_bench
+
+    result = run_import_bench(ROOT / "rules", n_areas=40, db_url=store.url)
+    assert result["stored"] == 40 * 91 and result["database"] == store.engine.dialect.name
+    assert Store(store.url).is_empty()
+
+
+def test_bench_import_cli_refuses_a_url_of_the_other_back_end():
+    code, _ = run_cli("bench-import", "--db", "sqlite", "--db-url", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert code == 1
+
+
+# ------------------------------------------------------------------------------ PostgreSQL's COPY path
+AWKWARD_NOTES = [
+    "tab\there",
+    "two\nlines",
+    "windows\r\nline",
+    "back\\slash",
+    "\\N",  # COPY's own spelling of NULL, as text
+    "\\.",  # and its old end-of-data marker
+    "quotes \"double\" and 'single'",
+    "中文备注：全角，标点；",
+    "",
+    None,
+    "long " * 400,
+]
+
+
+@pytest.mark.postgres
+def test_copy_on_postgresql_stores_what_sqlite_stores(rules, tmp_path):
+    """The same files on both back-ends give the same stored rows — the files' values, to the bit."""
+    pg_url = os.environ.get("DASHBOARD_TEST_PG_URL")
+    if not pg_url:
+        pytest.skip("PostgreSQL: set DASHBOARD_TEST_PG_URL (the CI script .ci/run does) to run these")
+    stores = {"sqlite": Store(f"sqlite:///{tmp_path / 'same.db'}"), "postgresql": Store(pg_url)}
+    stores["postgresql"].clear()
+    rep = read_upload(big_file(rules), "big.csv", rules)
+    first = rep.rows[["area", "indicator", "year", "value", "note"]]
+    # Then new keys and corrections of the file's values, with every note COPY's text format escapes
+    # and values that only round-trip when every digit is kept.
+    keys = first.iloc[: len(AWKWARD_NOTES)][["area", "indicator", "year"]].reset_index(drop=True)
+    values = [0.1 + 0.2, 1 / 3, 123456789.123456789, 5e-324, 1e308, 2.0**0.5, 99.99, 0.0, 7.25, 1e-7, 42.0]
+    second = pd.concat(
+        [
+            keys.assign(value=values, note=AWKWARD_NOTES),
+            pd.DataFrame({"area": "999999", "indicator": "W01", "year": 2021, "value": [1 / 7], "note": ["新"]}),
+        ],
+        ignore_index=True,
+    )
+    try:
+        results = {}
+        for name, s in stores.items():
+            one = s.commit(rep, "x")
+            two = s.commit_rows(second, uploader="x", file_name="second.csv", sha256="0" * 64)
+            counts = [{k: s.batch(b)[k] for k in ("n_rows", "n_new", "n_corrected", "n_unchanged")} for b in (one, two)]
+            history = s.history_of(keys.area[0], keys.indicator[0])
+            links = history["replaces_id"].tolist()[1:] == history["version_id"].tolist()[:-1]
+            current = s.current_values().drop(columns="batch_id")
+            results[name] = (current, counts, history[["year", "value", "note", "is_current"]], links)
+    finally:
+        stores["postgresql"].clear()
+        for s in stores.values():
+            s.dispose()
+    expected = (
+        pd.concat([first, second])
+        .drop_duplicates(["area", "indicator", "year"], keep="last")
+        .sort_values(["area", "indicator", "year"])
+        .reset_index(drop=True)
+        .astype({"year": "int64", "value": "float64", "note": object})
+    )
+    for name, (current, counts, history, links) in results.items():
+        pd.testing.assert_frame_equal(current, expected, check_exact=True, obj=name)
+        assert counts == [
+            {"n_rows": len(first), "n_new": len(first), "n_corrected": 0, "n_unchanged": 0},
+            {"n_rows": len(second), "n_new": 1, "n_corrected": len(AWKWARD_NOTES), "n_unchanged": 0},
+        ], name
+        assert history["value"].tolist() == [first["value"].iloc[0], values[0]] and links, name
+    pd.testing.assert_frame_equal(results["sqlite"][2], results["postgresql"][2], check_exact=True)

@@ -33,6 +33,10 @@ migrations existed is recognised and stamped, then everything is brought to the 
 
 Every write is one transaction. On SQLite it is ``BEGIN IMMEDIATE`` (taken before the first read,
 so two uploads cannot interleave); on PostgreSQL a transaction-scoped advisory lock does the same.
+
+New versions go in by the fastest bulk path each back-end has, inside that one transaction: plain
+DB-API ``executemany`` on SQLite, ``COPY … FROM STDIN`` on PostgreSQL (:func:`_copy_versions`, on
+the very connection SQLAlchemy holds the transaction on, so a failure or a kill leaves nothing).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from ..core.records import INDICATOR_VALUES, TASK_PROGRESS, UNCHANGED, RecordKind, diff
@@ -231,6 +236,33 @@ def _version_params(table: Table, batch_id: int, changed: pd.DataFrame) -> tuple
     replaces = changed["old_id"].astype("Float64").astype("Int64").astype(object)
     data += [[True] * n, replaces.where(replaces.notna(), None).tolist()]
     return ["batch_id", *names, "is_current", "replaces_id"], list(zip(*data, strict=True))
+
+
+def _copy_versions(conn: Connection, table: Table, corrected: list[int], columns: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL: retire the ``corrected`` versions and insert ``rows`` by ``COPY``, in ``conn``'s transaction.
+
+    Both statements run on the psycopg connection under ``conn``, inside the transaction SQLAlchemy
+    began: an error — or a kill — before the commit leaves no row behind. Row-by-row INSERTs (even
+    pipelined) cost the server a statement per row; ``COPY`` streams the rows into one.
+    """
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    statement = f"UPDATE {table.name} SET is_current = false WHERE id = ANY(%s)"
+    try:
+        with driver.cursor() as cursor:
+            if corrected:
+                # Old versions stop being current first: the partial unique index allows one per key.
+                # One statement with the ids as one array, not hundreds of IN lists (each a query to
+                # build, send and plan).
+                cursor.execute(statement, [corrected])
+            statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # Raised as SQLAlchemy raises the driver's errors on every other path (IntegrityError,
+        # OperationalError, …): callers catch one family of exceptions whatever the back-end.
+        raise DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc
 
 
 class Store:
@@ -543,16 +575,18 @@ class Store:
             changed = merged.loc[status != UNCHANGED]
             corrected = changed.loc[changed["old_id"].notna(), "old_id"].astype("int64").tolist()
 
-            # Old versions stop being current first: the partial unique index allows one per key.
-            for chunk in _chunks(corrected, _IN_CHUNK):
-                conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
-
-            # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing costs
-            # more than SQLite's own insert work on a national file.
             columns, params = _version_params(table, batch_id, changed)
-            sql = _insert_sql(table, columns, self.engine.dialect.paramstyle)
-            for chunk in _chunks(params, _CHUNK):
-                conn.exec_driver_sql(sql, chunk)
+            if self.is_sqlite:
+                # Old versions stop being current first: the partial unique index allows one per key.
+                for chunk in _chunks(corrected, _IN_CHUNK):
+                    conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
+                # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing
+                # costs more than SQLite's own insert work on a national file.
+                sql = _insert_sql(table, columns, self.engine.dialect.paramstyle)
+                for chunk in _chunks(params, _CHUNK):
+                    conn.exec_driver_sql(sql, chunk)
+            else:
+                _copy_versions(conn, table, corrected, columns, params)
 
             conn.execute(
                 update(batches)
