@@ -41,13 +41,36 @@ def ensure_env(requirements: str) -> None:
     stamp.write_text(digest)
 
 
+LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
+
+
+def served_address(extra: list[str]) -> str | None:
+    """The ``--server.address`` among Streamlit's options (``--server.address X`` or ``=X``), if any."""
+    for k, arg in enumerate(extra):
+        if arg == "--server.address" and k + 1 < len(extra):
+            return extra[k + 1]
+        if arg.startswith("--server.address="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def run_app(extra: list[str]) -> int:
     ensure_env("requirements.txt")
+    # Safe by default: only this computer can open the app unless the address is given, because
+    # the demo administrator's password is printed in the README.
+    address = served_address(extra)
+    if address is None:
+        extra = ["--server.address", "127.0.0.1", *extra]
+        address = "127.0.0.1"
     # First start on an empty database: fill it with labelled, seeded demo data.
     subprocess.check_call([str(PY), "-m", "dashboard", "demo", "--if-empty"], cwd=ROOT)
-    # A fresh local install gets the documented demo account (admin, marked as demo) so that the
-    # first command shows everything; a database that has users keeps only its own.
-    subprocess.check_call([str(PY), "-m", "dashboard", "user", "demo-account"], cwd=ROOT)
+    if address in LOCAL_ADDRESSES:
+        # A fresh local install gets the documented demo account (admin, marked as demo) so that the
+        # first command shows everything; a database that has users keeps only its own.
+        subprocess.check_call([str(PY), "-m", "dashboard", "user", "demo-account"], cwd=ROOT)
+    else:
+        # Served to a network: the demo account is never created, and one made earlier is disabled.
+        subprocess.check_call([str(PY), "-m", "dashboard", "user", "demo-account", "--off"], cwd=ROOT)
     cmd = [
         str(PY),
         "-m",

@@ -17,6 +17,8 @@ from dashboard.cli import main
 from dashboard.intake.indicator_values import read_upload
 from dashboard.store import Store, audit
 
+ROOT = Path(__file__).resolve().parent.parent
+
 PASSWORD = "correct horse battery"
 
 
@@ -178,6 +180,34 @@ def test_demo_account_only_on_an_empty_user_table(store):
     assert not accounts.ensure_demo_account(store.engine)
     with pytest.raises(AuthError):  # the public password is refused for real accounts
         accounts.add_user(store.engine, "carol", accounts.DEMO_PASSWORD, "admin")
+
+
+def test_serving_beyond_this_computer_disables_the_demo_account(store, capsys):
+    from dashboard.cli import main
+    from dashboard.services import Config, Services
+
+    assert accounts.ensure_demo_account(store.engine)
+    services = Services(Config.from_env())
+    assert main(["user", "demo-account", "--off"], services=services) == 0
+    assert "demo" in capsys.readouterr().out
+    with pytest.raises(AuthError):  # the README's password opens nothing any more
+        accounts.sign_in(store.engine, accounts.DEMO_USER, accounts.DEMO_PASSWORD)
+    audit_lines = audit.entries(store.engine, limit=5)
+    assert "user_disable" in set(audit_lines["action"]) or "user_change" in set(audit_lines["action"])
+    assert accounts.disable_demo_accounts(store.engine, by="test") == []  # nothing left to disable
+    services.close()
+
+
+def test_manage_run_listens_on_this_computer_unless_told_otherwise():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("manage", ROOT / "manage.py")
+    manage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(manage)
+    assert manage.served_address([]) is None  # run_app then adds 127.0.0.1
+    assert manage.served_address(["--server.port", "8600", "--server.address", "0.0.0.0"]) == "0.0.0.0"
+    assert manage.served_address(["--server.address=10.1.2.3"]) == "10.1.2.3"
+    assert "0.0.0.0" not in manage.LOCAL_ADDRESSES and "127.0.0.1" in manage.LOCAL_ADDRESSES
 
 
 def test_rollback_candidates_follow_the_role():

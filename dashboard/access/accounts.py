@@ -269,6 +269,22 @@ def sign_out(engine, token: str | None, user: str) -> None:
     audit.record(engine, user, "sign_out", user)
 
 
+def disable_demo_accounts(engine, by: str) -> list[str]:
+    """Disable every enabled demo account (the app is about to be served beyond this computer).
+
+    The demo account's password is printed in the README: it may only ever open a local copy.
+    Returns the names disabled (each change audited like any other).
+    """
+    with engine.connect() as conn:
+        names = [
+            str(row.name)
+            for row in conn.execute(select(users.c.name).where(users.c.is_demo.is_(True), users.c.disabled.is_(False)))
+        ]
+    for name in names:
+        change_user(engine, name, disabled=True, by=by)
+    return names
+
+
 def ensure_demo_account(engine) -> bool:
     """Create the documented local demo account (admin, marked as demo) if no user exists yet."""
     with engine.connect() as conn:

@@ -57,6 +57,9 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.user_command == "enable":
             accounts.change_user(engine, args.name, disabled=False, by=by)
             print(say("cli_user_enabled", name=args.name))
+        elif args.user_command == "demo-account" and args.off:
+            names = accounts.disable_demo_accounts(engine, by=by)
+            print(say("cli_demo_account_off", names=", ".join(names)) if names else say("cli_demo_account_none"))
         elif args.user_command == "demo-account":
             if accounts.ensure_demo_account(engine):
                 print(say("cli_demo_account", name=accounts.DEMO_USER, password=accounts.DEMO_PASSWORD))
@@ -94,7 +97,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "passwd":
             q.add_argument("--password-stdin", action="store_true")
     us.add_parser("list", help="users, roles and areas (never the hashes)")
-    us.add_parser("demo-account", help="create the documented local demo account if there are no users yet")
+    d = us.add_parser("demo-account", help="create the documented local demo account if there are no users yet")
+    d.add_argument(
+        "--off",
+        action="store_true",
+        help="disable any demo account instead (manage.py run does this when serving beyond this computer)",
+    )
     p.add_argument("--by", help="who is making the change (default: the operating-system user)")
     p.set_defaults(func=cmd_user)
 
