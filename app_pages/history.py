@@ -54,7 +54,7 @@ if st.button(t("rollback", lang), disabled=not sure, key="rollback_go"):
         for p in exc.problems:
             st.error(p.message(lang), icon=":material/block:")
         st.stop()
-    except StoreError as exc:  # refused by the store (a later batch changed these values, …), said in words
+    except StoreError as exc:  # refused by the store (unknown or already rolled back), said in words
         st.error(exc.problem.message(lang), icon=":material/block:")
         st.stop()
     app_state.clear_caches()

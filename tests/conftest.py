@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Loaded rules are cached on disk between runs (``DASHBOARD_CACHE_DIR``): the tests, and the servers
 # and commands they start, keep theirs in a folder of their own, never in the project's data/.
 os.environ.setdefault("DASHBOARD_CACHE_DIR", tempfile.mkdtemp(prefix="dashboard-test-cache-"))
+# Hypothesis keeps what it learns of the code (and, where a test allows, its examples) on disk: there
+# too, not in a .hypothesis folder of the checkout.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="dashboard-test-hypothesis-"))
 
 
 @pytest.fixture(scope="session")

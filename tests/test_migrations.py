@@ -146,7 +146,18 @@ def test_an_empty_database_is_built_to_head_and_matches_the_schema(empty_db):
 
 
 def test_head_is_the_last_revision():
-    assert migrate.head() == "0003"
+    assert migrate.head() == "0004"
+    # Opening a database at head reads the head from the files' text, without importing Alembic.
+    assert migrate.head_from_files() == migrate.head()
+
+
+def test_opening_a_database_at_head_needs_no_alembic(empty_db, tmp_path):
+    Store(empty_db).dispose()  # built to head (Alembic runs)
+    probe = (
+        "import sys; from dashboard.store import Store; Store(sys.argv[1]).dispose(); print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, empty_db], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
 
 
 def test_opening_a_database_at_head_again_changes_nothing(empty_db, rules):
@@ -231,6 +242,37 @@ def test_a_pre_task_database_gets_the_tables_it_never_had(empty_db):
             names = set(inspect(conn).get_table_names())
             assert {"users", "sessions", "sign_in_throttle", "audit_log", "task_reports", "alembic_version"} <= names
             assert "ix_observations_batch" not in {i["name"] for i in inspect(conn).get_indexes("observations")}
+    finally:
+        store.dispose()
+
+
+def test_confirmations_start_with_the_upgrade(empty_db, rules):
+    """Revision 0004 records the rows a batch reports unchanged; what a release stored for them — a
+    batch and its count, nothing else — cannot say which rows they were, so rolling back the batch
+    that stored such a value removes it, as it did before the upgrade. New batches are known."""
+    load_release(empty_db, "63c616e")
+    # What the release stored for a file that reported W02 = 80 (stored by its batch 2) unchanged.
+    engine = create_engine(empty_db)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO batches (id, created_at, uploader, file_name, sha256, kind, n_rows, n_new, n_corrected, "
+                "n_unchanged, n_skipped, status) SELECT 5, created_at, uploader, 'same.csv', sha256, kind, 1, 0, 0, "
+                "1, 0, 'active' FROM batches WHERE id = 2"
+            )
+        )
+    engine.dispose()
+    store = Store(empty_db)
+    try:
+        # After the upgrade a batch reports W04 = 94 (also stored by batch 2) unchanged: recorded.
+        upload = read_upload("区县,指标,年份,数值\n万州区,W04,2021,94\n".encode(), "same.csv", rules)
+        new = store.commit(upload, "x")
+        assert store.batch(new)["n_unchanged"] == 1
+        # Batch 2 goes: W04 stays, now the new batch's; W02 goes, as it always did.
+        assert store.rollback(2, "admin") == {"batch_id": 2, "removed": 2, "restored": 0, "kept": 1}
+        values = store.current_values().set_index(["area", "indicator", "year"])
+        assert values["value"].to_dict() == {("500101", "W04", 2021): 94.0, ("500102", "C01", 2021): 2.1}
+        assert values.loc[("500101", "W04", 2021), "batch_id"] == new
     finally:
         store.dispose()
 

@@ -151,7 +151,7 @@ def test_correction_is_a_new_version_and_rollback_restores(store, rules):
     assert len(store.history_of("500101", "W02")) == 1
 
     v1 = store.data_version()
-    assert store.rollback(second, "admin") == {"batch_id": second, "removed": 2, "restored": 1}
+    assert store.rollback(second, "admin") == {"batch_id": second, "removed": 2, "restored": 1, "kept": 0}
     assert store.data_version() != v1
     cur = store.current_values().set_index(["area", "indicator"])
     assert cur.loc[("500101", "W04"), "value"] == 93.5 and cur.loc[("500101", "W04"), "batch_id"] == first
@@ -162,20 +162,20 @@ def test_correction_is_a_new_version_and_rollback_restores(store, rules):
     assert row["status"] == "rolled_back" and row["rolled_back_by"] == "admin" and row["rolled_back_at"] is not None
 
 
-def test_rollback_refusals(store, rules):
+def test_rollback_refusals_and_an_earlier_batch_first(store, rules):
     first = seed(store, rules)
     second = store.commit(read_upload(csv("区县,指标,年份,数值\n万州区,W04,2021,95\n"), "b.csv", rules), "x")
     with pytest.raises(StoreError) as exc:
-        store.rollback(first, "admin")
-    assert exc.value.problem.code == "ROLLBACK_BLOCKED" and str(second) in exc.value.problem.message_zh
-    with pytest.raises(StoreError) as exc:
         store.rollback(999, "admin")
     assert exc.value.problem.code == "UNKNOWN_BATCH"
-    store.rollback(second, "admin")
+    # An earlier batch may go first: the later correction stays, the batch's other values go.
+    assert store.rollback(first, "admin") == {"batch_id": first, "removed": 2, "restored": 0, "kept": 0}
+    cur = store.current_values()
+    assert cur[["indicator", "value", "batch_id"]].values.tolist() == [["W04", 95.0, second]]
     with pytest.raises(StoreError) as exc:
-        store.rollback(second, "admin")
+        store.rollback(first, "admin")
     assert exc.value.problem.code == "ALREADY_ROLLED_BACK"
-    store.rollback(first, "admin")  # allowed once the later batch is gone
+    store.rollback(second, "admin")  # the first batch is gone: its 93.5 does not come back
     assert store.current_values().empty
 
 

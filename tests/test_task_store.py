@@ -126,20 +126,15 @@ def test_correction_is_a_new_version_and_rollback_restores(store, cat, rules):
     assert hist["replaces_id"].iloc[1] == hist["version_id"].iloc[0]
     assert len(store.task_report_history("WP2020-01")) == 1  # unchanged: not stored again
 
-    # The first batch cannot be rolled back while the second has changed its values.
-    with pytest.raises(StoreError) as exc:
-        store.rollback(first, "admin")
-    assert exc.value.problem.code == "ROLLBACK_BLOCKED" and str(second) in exc.value.problem.message_en
-
     v2 = store.data_version()
-    assert store.rollback(second, "admin") == {"batch_id": second, "removed": 1, "restored": 1}
+    assert store.rollback(second, "admin") == {"batch_id": second, "removed": 1, "restored": 1, "kept": 0}
     assert store.data_version() != v2
     cur = store.current_task_reports().set_index("task")
     assert cur.loc["WP2020-11", "reached"] == 120.0 and cur.loc["WP2020-11", "note"] == "建成"
     assert cur.loc["WP2020-11", "batch_id"] == first
     hist = store.task_report_history("WP2020-11")
     assert hist["is_current"].tolist() == [True, False] and hist["batch_status"].tolist() == ["active", "rolled_back"]
-    store.rollback(first, "admin")  # allowed once the later batch is gone
+    store.rollback(first, "admin")
     assert store.current_task_reports().empty
 
 
@@ -153,17 +148,16 @@ def test_status_change_alone_and_note_change_alone_are_corrections(store, cat, r
     assert preview_any(TASKS, rep, store)["kind"].tolist() == ["correction"]
 
 
-def test_rollback_is_blocked_across_kinds_and_batches_stay_independent(store, cat, rules):
+def test_rollback_across_kinds_and_batches_stay_independent(store, cat, rules):
     values = store.commit(read_upload("区县,指标,年份,数值\n万州区,W04,2021,93.5\n".encode(), "v.csv", rules), "x")
     tasks = store.commit_task_report(report_of(GOOD, cat, rules), "x")
     later_values = store.commit(read_upload("区县,指标,年份,数值\n万州区,W04,2021,94\n".encode(), "v2.csv", rules), "x")
-    # A task batch is not blocked by a later indicator batch, and the other way round.
+    # A task batch leaves the indicator values alone, and the other way round.
     assert store.rollback(tasks, "admin")["removed"] == 2
     assert store.current_task_reports().empty and len(store.current_values()) == 1
-    with pytest.raises(StoreError) as exc:
-        store.rollback(values, "admin")
-    assert exc.value.problem.code == "ROLLBACK_BLOCKED" and str(later_values) in exc.value.problem.message_en
-    assert store.current_values()["value"].tolist() == [94.0]
+    # The earlier indicator batch goes before the later one: the later correction stays.
+    assert store.rollback(values, "admin") == {"batch_id": values, "removed": 0, "restored": 0, "kept": 0}
+    assert store.current_values()[["value", "batch_id"]].values.tolist() == [[94.0, later_values]]
 
 
 def test_unchanged_task_file_is_recorded_as_a_batch(store, cat, rules):
@@ -440,6 +434,8 @@ def _make_old_database(s: Store) -> None:
     """Turn ``s``'s database into what the version before task reports created: no task_reports,
     the old CHECK, no Alembic revision (tests/test_migrations.py starts from the released code's own)."""
     with s.engine.begin() as conn:
+        for table in ("observation_confirmations", "task_report_confirmations"):  # later than that version
+            conn.exec_driver_sql(f"DROP TABLE {table}")
         conn.exec_driver_sql("DROP TABLE task_reports")
         conn.exec_driver_sql("DROP TABLE alembic_version")
         if s.is_sqlite:

@@ -232,7 +232,15 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         err(exc.problem.format())
         return 1
     audit.record(store.engine, user, "rollback", f"batch {args.batch}", via="cli", os_user=actor(None))
-    print(say("cli_rolled_back", batch=result["batch_id"], removed=result["removed"], restored=result["restored"]))
+    print(
+        say(
+            "cli_rolled_back",
+            batch=result["batch_id"],
+            removed=result["removed"],
+            restored=result["restored"],
+            kept=result["kept"],
+        )
+    )
     return 0
 
 

@@ -160,7 +160,6 @@ class Code(StrEnum):
     REPORT_HAS_ERRORS = "REPORT_HAS_ERRORS"
     UNKNOWN_BATCH = "UNKNOWN_BATCH"
     ALREADY_ROLLED_BACK = "ALREADY_ROLLED_BACK"
-    ROLLBACK_BLOCKED = "ROLLBACK_BLOCKED"
 
     # ---- accounts and sign-in (dashboard/access/accounts.py)
     WEAK_PASSWORD = "WEAK_PASSWORD"

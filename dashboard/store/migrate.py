@@ -8,7 +8,9 @@ configured here in code — no ``alembic.ini`` — and runs on a connection this
   revision its tables match — ``0002`` when it has ``task_reports`` and ``task_upload`` is an
   allowed batch kind, else ``0001`` (whose tables an old version may not all have created are
   added) — then upgraded;
-* a database at ``head`` costs one read and no lock.
+* a database at ``head`` costs one read and no lock — and no Alembic: the head is read from the
+  revision files' text (:func:`head_from_files`), the database's revision with one query, and
+  Alembic, a tenth of a second to import, is loaded only when there is something to do.
 
 Everything happens in one transaction under the store's write lock (SQLite ``BEGIN IMMEDIATE``,
 PostgreSQL a transaction-scoped advisory lock), and the revision is read again once the lock is
@@ -19,22 +21,29 @@ inside a transaction) and ``PRAGMA foreign_key_check`` must come back empty befo
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_LOCK = 20211
 """The PostgreSQL advisory lock every write of the store takes (migrations included)."""
+VERSION_TABLE = "alembic_version"
+# ``revision = "0003"`` and ``down_revision = "0002"`` (or None) in a revision file, typed or not.
+_REVISION = re.compile(r"""^revision(?:\s*:[^=\n]+)?\s*=\s*["']([^"'\n]+)["']\s*$""", re.M)
+_DOWN_REVISION = re.compile(r"""^down_revision(?:\s*:[^=\n]+)?\s*=\s*(?:None|["']([^"'\n]+)["'])\s*$""", re.M)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the store, with ``connection`` for ``env.py`` to run on."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("file_template", "r%%(rev)s_%%(slug)s")  # a module name: r0004_what_changes.py
@@ -45,14 +54,44 @@ def alembic_config(connection: Connection | None = None) -> Config:
 @cache
 def head() -> str:
     """The newest revision: the schema of ``schema.py``."""
+    from alembic.script import ScriptDirectory
+
     revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert revision is not None
     return revision
 
 
+@cache
+def head_from_files() -> str | None:
+    """:func:`head` read from the revision files' text, without Alembic; None unless every file names
+    one revision and the one it revises as plain strings and they form a single line."""
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        if down[0]:
+            revised.add(down[0])
+    newest = revisions - revised
+    return newest.pop() if len(newest) == 1 and revised <= revisions else None
+
+
 def current_revision(conn: Connection) -> str | None:
     """The revision stamped in the database (None: not under Alembic yet, or empty)."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(conn).get_current_revision()
+
+
+def _at_head(conn: Connection) -> bool:
+    """True when the database is stamped with the head, found without Alembic; False: Alembic decides."""
+    newest = head_from_files()
+    if newest is None or not inspect(conn).has_table(VERSION_TABLE):
+        return False
+    stamped = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return stamped == [newest]
 
 
 def legacy_revision(conn: Connection) -> str | None:
@@ -70,7 +109,7 @@ def legacy_revision(conn: Connection) -> str | None:
 def upgrade(engine: Engine) -> None:
     """Migrate the database behind ``engine`` to ``head`` (see the module's docstring)."""
     with engine.connect() as conn:
-        if current_revision(conn) == head():
+        if _at_head(conn) or current_revision(conn) == head():
             return
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
@@ -92,6 +131,9 @@ def upgrade(engine: Engine) -> None:
 
 
 def _upgrade_locked(conn: Connection) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     config = alembic_config(conn)
     if current_revision(conn) is None:
         adopted = legacy_revision(conn)

@@ -1,5 +1,6 @@
-"""Every table of the product, in one schema: observations and task reports versioned by batch,
-the users, sessions and sign-in throttle, and the audit trail.
+"""Every table of the product, in one schema: observations and task reports versioned by batch
+(with the batches that confirmed a stored value unchanged), the users, sessions and sign-in
+throttle, and the audit trail.
 
 Schema changes are Alembic migrations (``dashboard/store/migrations/versions``), applied by
 :mod:`dashboard.store.migrate` when the store opens a database; this module is the shape the head
@@ -113,6 +114,26 @@ Index(
     sqlite_where=text("is_current = 1"),
     postgresql_where=_task_current,
 )
+
+
+def _confirmations(name: str, versions: Table) -> Table:
+    """The table of ``versions``' confirmations: one row per (batch, version) for every row a batch
+    reported with the value already stored — the batch stored no version of its own, but rollback
+    must know that it reported the value (see ``store.rollback``)."""
+    return Table(
+        name,
+        metadata,
+        Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True, autoincrement=False),
+        Column("version_id", Integer, ForeignKey(f"{versions.name}.id"), primary_key=True, autoincrement=False),
+        # Rollback looks confirmations up by the versions of the keys it settles; the primary key
+        # (batch first) serves "what did this batch confirm". Both cover their queries.
+        Index(f"ix_{name}_version", "version_id", "batch_id"),
+    )
+
+
+observation_confirmations = _confirmations("observation_confirmations", observations)
+task_report_confirmations = _confirmations("task_report_confirmations", task_reports)
+
 users = Table(
     "users",
     metadata,

@@ -10,22 +10,34 @@ Design
                   WHERE is_current guarantees at most one current value per key and makes
                   "current values" a single indexed query.
 
-Rolling a batch back flips its versions to not current and the versions they replaced back to
-current — the previous values are restored exactly, because they never changed. A batch whose
-values were superseded by a later active batch cannot be rolled back until that one is (the
-alternative, re-threading the chain, would silently discard the later correction).
+``observation_confirmations``  one row (batch_id, version_id) for every row a batch reported with
+                  the value already stored: the batch stores no version of its own (the history
+                  lists values, not re-reports, and current reads stay one indexed query), but it
+                  did report the value, and rollback must know. A file whose values are all
+                  already stored is still a batch (``n_unchanged`` = rows, no versions, only
+                  confirmations).
 
-A file whose values are all already stored is still recorded as a batch (``n_unchanged`` = rows,
-no versions): the history then shows that the file arrived and changed nothing.
+Every key therefore has a well-defined current value: the one reported by the newest active batch
+that reported the key — as a version of its own, or by confirming the version then current. Rolling
+a batch back restores exactly that for every key the batch reported (changed or confirmed), never
+anything else: a later batch's correction stays; a value the batch had stored stays when a later
+active batch confirmed it (that batch then stores it as a version of its own, so a current version
+always belongs to an active batch); an earlier value comes back; a key no active batch reported
+has no value. Versions never change, so an earlier value comes back exactly. Any active batch may
+be rolled back, in any order (until revision 0004 a batch whose values a later batch had changed
+was refused, because restoring the versions it replaced would have discarded the later
+correction; settling by the newest active report discards nothing). Batches stored before
+confirmations were recorded have none: rolling back the batch that stored a value they confirmed
+removes it, as it always did.
 
 ``task_reports``  yearly task-progress reports (task, year, target_no → status, reached, note),
-                  versioned exactly like observations and stored by batches of kind
-                  ``task_upload``. ``target_no`` 0 is the task as a whole. Rollback, the "blocked by
-                  a later batch" check and ``clear`` cover both tables.
+                  versioned exactly like observations (confirmations in
+                  ``task_report_confirmations``) and stored by batches of kind ``task_upload``.
+                  ``target_no`` 0 is the task as a whole. Rollback and ``clear`` cover both.
 
-Both versioned tables are written by one routine, :meth:`Store._commit_batch`, driven by the
-record kind (:mod:`dashboard.core.records`: its keys and reported columns) and the table that
-stores it (``_TABLES``).
+Both versioned tables are written by one routine, :meth:`Store._commit_batch`, and settled after a
+rollback by one routine, :func:`_settle`, driven by the record kind (:mod:`dashboard.core.records`:
+its keys and reported columns) and the tables that store it (``_TABLES``, ``_CONFIRMED``).
 
 The schema is created and changed by Alembic migrations (``dashboard/store/migrations``), applied
 by :mod:`.migrate` when a process first opens a database: an empty one is built, one made before
@@ -34,9 +46,10 @@ migrations existed is recognised and stamped, then everything is brought to the 
 Every write is one transaction. On SQLite it is ``BEGIN IMMEDIATE`` (taken before the first read,
 so two uploads cannot interleave); on PostgreSQL a transaction-scoped advisory lock does the same.
 
-New versions go in by the fastest bulk path each back-end has, inside that one transaction: plain
-DB-API ``executemany`` on SQLite, ``COPY … FROM STDIN`` on PostgreSQL (:func:`_copy_versions`, on
-the very connection SQLAlchemy holds the transaction on, so a failure or a kill leaves nothing).
+New versions and confirmations go in by the fastest bulk path each back-end has (:func:`_write_rows`),
+inside that one transaction: plain DB-API ``executemany`` on SQLite, ``COPY … FROM STDIN`` on
+PostgreSQL (:func:`_copy_versions`, on the very connection SQLAlchemy holds the transaction on, so
+a failure or a kill leaves nothing).
 """
 
 from __future__ import annotations
@@ -44,6 +57,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -52,30 +66,48 @@ from threading import Lock
 
 import pandas as pd
 from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
     Connection,
     Float,
     Integer,
+    Select,
     Table,
+    any_,
+    bindparam,
     create_engine,
     delete,
     event,
     func,
     insert,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from ..core.records import INDICATOR_VALUES, TASK_PROGRESS, UNCHANGED, RecordKind, diff
+from ..core.records import INDICATOR_VALUES, KINDS, TASK_PROGRESS, UNCHANGED, RecordKind, diff
 from ..messages import Code, Problem
 from . import migrate
-from .schema import TASK_STATUSES, batches, observations, task_reports
+from .schema import (
+    TASK_STATUSES,
+    batches,
+    observation_confirmations,
+    observations,
+    task_report_confirmations,
+    task_reports,
+)
 
-# Where each kind of record is stored. Both are versioned alike: what rollback flips and what may block it.
+# Where each kind of record is stored. Both are versioned alike: what rollback settles.
 _TABLES: dict[str, Table] = {INDICATOR_VALUES.name: observations, TASK_PROGRESS.name: task_reports}
 _VERSIONED = tuple(_TABLES.values())
+# Where each kind's confirmations are: (batch_id, version_id) for every row reported unchanged.
+_CONFIRMED: dict[str, Table] = {
+    INDICATOR_VALUES.name: observation_confirmations,
+    TASK_PROGRESS.name: task_report_confirmations,
+}
 _BOOKKEEPING = ("id", "batch_id", "is_current", "replaces_id")
 
 _CHUNK = 20000
@@ -263,6 +295,157 @@ def _copy_versions(conn: Connection, table: Table, corrected: list[int], columns
         # Raised as SQLAlchemy raises the driver's errors on every other path (IntegrityError,
         # OperationalError, …): callers catch one family of exceptions whatever the back-end.
         raise DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc
+
+
+def _write_rows(conn: Connection, table: Table, retired: list[int], columns: list[str], rows: list[tuple]) -> None:
+    """Flip the ``retired`` versions of ``table`` to not current, then insert ``rows`` (tuples of
+    ``columns``) by the back-end's bulk path, in ``conn``'s transaction.
+
+    New versions and confirmations alike (a confirmations table has nothing to retire). SQLite:
+    chunked ``UPDATE … IN`` and DB-API ``executemany``; PostgreSQL: :func:`_copy_versions`.
+    """
+    if not retired and not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        _copy_versions(conn, table, retired, columns, rows)
+        return
+    # Old versions stop being current first: the partial unique index allows one per key.
+    for chunk in _chunks(retired, _IN_CHUNK):
+        conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
+    # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing costs more
+    # than SQLite's own insert work on a national file.
+    sql = _insert_sql(table, columns, conn.dialect.paramstyle)
+    for chunk in _chunks(rows, _CHUNK):
+        conn.exec_driver_sql(sql, chunk)
+
+
+def _in(conn: Connection, column: ColumnElement, ids: list[int]) -> Iterator[ColumnElement[bool]]:
+    """Conditions that together select ``column`` IN ``ids``: one, the ids as one array, on
+    PostgreSQL (hundreds of IN lists would each be a statement to build, send and plan); IN lists
+    of a few hundred on SQLite, whose statements have a bounded number of parameters."""
+    if conn.dialect.name == "sqlite":
+        yield from (column.in_(chunk) for chunk in _chunks(ids, _IN_CHUNK))
+    elif ids:
+        yield column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+
+
+def _set_current(conn: Connection, table: Table, ids: list[int], current: bool) -> None:
+    """Set ``is_current`` of the versions ``ids`` of ``table``."""
+    for condition in _in(conn, table.c.id, ids):
+        conn.execute(update(table).where(condition).values(is_current=current))
+
+
+def _for_keys(conn: Connection, kind: RecordKind, stmt: Select, keys: pd.DataFrame) -> list:
+    """Rows of ``stmt`` (which selects from ``kind``'s versioned table) limited to the first key
+    columns and years of ``keys`` — by the key index, in chunks; the caller keeps the exact keys."""
+    table = _TABLES[kind.name]
+    first = table.c[kind.keys[0]]
+    stmt = stmt.where(table.c.year.in_(sorted({int(y) for y in keys["year"]})))
+    firsts = sorted({str(x) for x in keys[kind.keys[0]]})
+    return [r for chunk in _chunks(firsts, _IN_CHUNK) for r in conn.execute(stmt.where(first.in_(chunk))).all()]
+
+
+def _settle(conn: Connection, kind: RecordKind, batch_id: int) -> Counter[str]:
+    """Settle every key of ``kind`` that ``batch_id`` reported, once that batch is marked rolled back.
+
+    A key's value becomes the one reported by the newest active batch that reported it: that
+    batch's own version, or the version it confirmed — copied as a version of the confirming batch
+    when the confirmed version's batch is no longer active, so that a current version always
+    belongs to an active batch — or no value when no active batch reported the key.
+
+    Counts: ``removed`` the batch's versions that stop being current; ``restored`` keys whose
+    value now comes from an earlier report; ``kept`` keys whose value, stored by this batch, stays
+    because a later active batch confirmed it.
+    """
+    table, confirmed = _TABLES[kind.name], _CONFIRMED[kind.name]
+    keys, reported = list(kind.keys), _reported(table)
+    dtypes = {n: _dtype(table, n) for n in reported}
+
+    # The keys the batch reported: those it stored a version of, and those it confirmed.
+    key_columns = [table.c[k] for k in keys]
+    own = select(*key_columns).where(table.c.batch_id == batch_id)
+    via = (
+        select(*key_columns)
+        .select_from(confirmed.join(table, table.c.id == confirmed.c.version_id))
+        .where(confirmed.c.batch_id == batch_id)
+    )
+    touched = pd.DataFrame(conn.execute(union_all(own, via)).all(), columns=keys).drop_duplicates()
+    if touched.empty:
+        return Counter()
+    touched = touched.astype({k: dtypes[k] for k in keys})
+
+    # Every version of those keys, with its batch's status, and every confirmation of one of them by
+    # an active batch.
+    names = ["id", *reported, "batch_id", "is_current"]
+    # The batch's status under a name of its own: a task report has a ``status`` column too.
+    stmt = select(*(table.c[n] for n in names), batches.c.status.label("batch_status")).join(
+        batches, batches.c.id == table.c.batch_id
+    )
+    versions = pd.DataFrame(_for_keys(conn, kind, stmt, touched), columns=[*names, "batch_status"])
+    versions = versions.astype({**dtypes, "id": "int64", "batch_id": "int64", "is_current": bool})
+    versions = versions.merge(touched, on=keys)
+    stmt = (
+        select(confirmed.c.batch_id, confirmed.c.version_id)
+        .select_from(
+            confirmed.join(table, table.c.id == confirmed.c.version_id).join(
+                batches, batches.c.id == confirmed.c.batch_id
+            )
+        )
+        .where(batches.c.status == "active")
+    )
+    confirmations = pd.DataFrame(_for_keys(conn, kind, stmt, touched), columns=["batch_id", "version_id"])
+
+    # Who reported each key last, among the active batches (a batch reports a key once: a version
+    # or a confirmation), and the version that carries what it reported.
+    by_id = versions.set_index("id")
+    active = versions["batch_status"] == "active"
+    reports = pd.concat(
+        [
+            versions.loc[active, [*keys, "batch_id", "id"]].rename(columns={"id": "version_id"}),
+            confirmations.merge(versions[[*keys, "id"]].rename(columns={"id": "version_id"}), on="version_id"),
+        ]
+    )
+    newest = reports.sort_values("batch_id", kind="stable").drop_duplicates(keys, keep="last")
+    current = versions.loc[versions["is_current"], [*keys, "id"]].rename(columns={"id": "current_id"})
+    plan = touched.merge(newest, on=keys, how="left").merge(current, on=keys, how="left")
+    carrier = plan["version_id"].astype("Int64")
+    carrier_active = carrier.map(by_id["batch_status"]).eq("active").fillna(False).astype(bool)
+    target = carrier.where(carrier_active)  # the version to make current, if it can stand as it is
+    adopt = plan.loc[carrier.notna() & ~carrier_active]  # confirmed versions of batches gone
+
+    counts: Counter[str] = Counter()
+    # Versions stop being current first (the partial unique index allows one per key): this batch's
+    # all, and any other whose key settles elsewhere.
+    counts["removed"] = conn.execute(
+        update(table).where(table.c.batch_id == batch_id, table.c.is_current).values(is_current=False)
+    ).rowcount
+    current_id = plan["current_id"].astype("Int64")
+    others = current_id.notna() & current_id.ne(target).fillna(True).astype(bool)
+    others &= current_id.map(by_id["batch_id"]).ne(batch_id).fillna(False).astype(bool)
+    _set_current(conn, table, [int(i) for i in current_id[others]], False)
+    back = target.notna() & target.ne(current_id).fillna(True).astype(bool)
+    _set_current(conn, table, [int(i) for i in target[back]], True)
+    counts["restored"] = int(back.sum())
+
+    if len(adopt):
+        # The confirming batch now holds the value as a version of its own (replacing the confirmed
+        # one), and its confirmation goes: a batch reports a key once.
+        carried = by_id.loc[adopt["version_id"].astype("int64").to_numpy(), reported].reset_index(names="old_id")
+        carried["by"] = adopt["batch_id"].astype("int64").to_numpy()
+        columns: list[str] = []
+        rows: list[tuple] = []
+        for by, group in carried.groupby("by", sort=True):
+            columns, params = _version_params(table, int(by), group)
+            rows += params
+        _write_rows(conn, table, [], columns, rows)
+        for by, group in carried.groupby("by", sort=True):
+            # By the primary key (batch first): one batch's confirmations at a time.
+            for condition in _in(conn, confirmed.c.version_id, group["old_id"].astype("int64").tolist()):
+                conn.execute(delete(confirmed).where(confirmed.c.batch_id == int(by), condition))
+        mine = carried["old_id"].map(by_id["batch_id"]).eq(batch_id)
+        counts["kept"] = int(mine.sum())
+        counts["restored"] += int((~mine).sum())
+    return counts
 
 
 class Store:
@@ -537,7 +720,8 @@ class Store:
 
         Each row is compared (:func:`~dashboard.core.records.diff`) with the current version of its
         key: a new key or a changed value inserts a version (a correction also flips the version it
-        replaces to not current); an unchanged row stores nothing but is counted.
+        replaces to not current); an unchanged row stores no version but a confirmation of the
+        current one, and is counted.
         """
         table = _TABLES[kind.name]
         keys, values = list(kind.keys), list(kind.values)
@@ -576,17 +760,10 @@ class Store:
             corrected = changed.loc[changed["old_id"].notna(), "old_id"].astype("int64").tolist()
 
             columns, params = _version_params(table, batch_id, changed)
-            if self.is_sqlite:
-                # Old versions stop being current first: the partial unique index allows one per key.
-                for chunk in _chunks(corrected, _IN_CHUNK):
-                    conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
-                # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing
-                # costs more than SQLite's own insert work on a national file.
-                sql = _insert_sql(table, columns, self.engine.dialect.paramstyle)
-                for chunk in _chunks(params, _CHUNK):
-                    conn.exec_driver_sql(sql, chunk)
-            else:
-                _copy_versions(conn, table, corrected, columns, params)
+            _write_rows(conn, table, corrected, columns, params)
+            # An unchanged row stores no version, but the batch did report it: rollback must know.
+            confirmed = merged.loc[status == UNCHANGED, "old_id"].astype("int64").tolist()
+            _write_rows(conn, _CONFIRMED[kind.name], [], ["batch_id", "version_id"], [(batch_id, v) for v in confirmed])
 
             conn.execute(
                 update(batches)
@@ -600,10 +777,14 @@ class Store:
         return batch_id
 
     def rollback(self, batch_id: int, user: str) -> dict:
-        """Undo a batch: its values stop being current and the versions they replaced return.
+        """Undo a batch: every key it reported (changed or confirmed unchanged) takes the value the
+        newest remaining active batch reported for it, or none (see :func:`_settle`).
 
-        Refused (``StoreError``) for an unknown or already rolled-back batch, and for a batch
-        whose values a later active batch has changed — roll that one back first.
+        Any active batch may be rolled back: a later batch's correction of the same key stays, and
+        a value this batch stored stays while a later active batch confirms it. Refused
+        (``StoreError``) for an unknown or already rolled-back batch. Returns the batch id and the
+        counts ``removed`` (its versions that stopped being current), ``restored`` (keys whose
+        earlier value came back) and ``kept`` (its values that stay, confirmed by a later batch).
         """
         b = batches
         batch_id = int(batch_id)
@@ -613,36 +794,24 @@ class Store:
                 raise StoreError(Problem(Code.UNKNOWN_BATCH, {"batch": batch_id}))
             if row[0] == "rolled_back":
                 raise StoreError(Problem(Code.ALREADY_ROLLED_BACK, {"batch": batch_id}))
-            # Versions of this batch that are no longer current were replaced by a later batch —
-            # in either versioned table (a batch writes one of them, but the check does not assume it).
-            later: set[int] = set()
-            for v in _VERSIONED:
-                superseded = select(v.c.id).where(v.c.batch_id == batch_id, ~v.c.is_current)
-                later.update(r[0] for r in conn.execute(select(v.c.batch_id).where(v.c.replaces_id.in_(superseded))))
-            if later:
-                raise StoreError(Problem(Code.ROLLBACK_BLOCKED, {"batch": batch_id, "later": sorted(later)}))
-            removed = restored = 0
-            for v in _VERSIONED:
-                removed += conn.execute(update(v).where(v.c.batch_id == batch_id).values(is_current=False)).rowcount
-                restored += conn.execute(
-                    update(v)
-                    .where(
-                        v.c.id.in_(
-                            select(v.c.replaces_id).where(v.c.batch_id == batch_id, v.c.replaces_id.is_not(None))
-                        )
-                    )
-                    .values(is_current=True)
-                ).rowcount
+            # Marked first: from here on the batch is no longer among the active batches that
+            # decide a key's value.
             conn.execute(
                 update(b)
                 .where(b.c.id == batch_id)
                 .values(status="rolled_back", rolled_back_at=_now(), rolled_back_by=user or "unknown")
             )
-        return {"batch_id": batch_id, "removed": int(removed), "restored": int(restored)}
+            # A batch writes one kind of record, but settling does not assume which.
+            counts: Counter[str] = Counter()
+            for name in _TABLES:
+                counts.update(_settle(conn, KINDS[name], batch_id))
+        return {"batch_id": batch_id, **{k: int(counts[k]) for k in ("removed", "restored", "kept")}}
 
     def clear(self) -> None:
         """Delete everything (tests, and ``demo`` on a database the user wants to reset)."""
         with self._write() as conn:
+            for c in _CONFIRMED.values():
+                conn.execute(delete(c))
             for v in _VERSIONED:
                 conn.execute(update(v).values(replaces_id=None))
                 conn.execute(delete(v))
