@@ -14,12 +14,14 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.access import authorization
-from dashboard.app import selection, session
+from dashboard.app import selection, session, timing
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.messages import t
 from dashboard.store import StoreError
 
+# The run's server-side wall time, logged only when DASHBOARD_RUN_TIMES is set (``bench-pages``).
+run_clock = timing.start()
 st.set_page_config(page_title="妇儿规划监测 · Plan monitoring", page_icon=":material/monitoring:", layout="wide")
 
 try:
@@ -52,6 +54,7 @@ if not presenting:
 
 allowed_anonymous = app_state.services().config.allow_anonymous
 must_sign_in = session.is_anonymous(user) and not allowed_anonymous
+page_keys: dict[str, str] = {}  # URL path → key of ui.PAGES: the name a run's time is logged under
 
 
 def page(key: str, icon: str, default: bool = False, hidden: bool = False, needs: str | None = None) -> st.Page:
@@ -60,7 +63,7 @@ def page(key: str, icon: str, default: bool = False, hidden: bool = False, needs
     # only left out of the menu.
     if needs is not None and not authorization.can(user, needs):
         hidden = True
-    return st.Page(
+    registered = st.Page(
         ui.PAGES[key],
         title=t(f"page_{key}", lang),
         icon=icon,
@@ -68,6 +71,8 @@ def page(key: str, icon: str, default: bool = False, hidden: bool = False, needs
         default=default,
         visibility="hidden" if hidden else "visible",
     )
+    page_keys[registered.url_path] = key
+    return registered
 
 
 sections = {
@@ -125,3 +130,6 @@ except StoreError as exc:
     st.error(exc.problem.message(lang), icon=":material/database:")
 except SQLAlchemyError:
     ui.database_failure(lang)
+finally:
+    # Also when the page stopped itself (a refusal) or asked for a rerun: that run's time was spent too.
+    timing.finish(run_clock, page_keys.get(current.url_path, current.url_path))

@@ -74,11 +74,36 @@ def test_indicator_page_english(server, page):
     page.screenshot(path=str(SHOTS / "indicator_en.png"), full_page=True)
 
 
-def test_district_grid(server, page):
+def _chart_box(page, k: int) -> dict:
+    chart = page.locator('[data-testid="stVegaLiteChart"]').nth(k)
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    assert box is not None and box["height"] > 200  # drawn, not an empty frame
+    return box
+
+
+def test_district_map_and_grid_open_an_area_by_a_click(server, page):
     page.goto(server["base"] + "/district?year=2025")
     page.get_by_text("区县 × 指标 状态表").first.wait_for()
     _settle(page)
     page.screenshot(path=str(SHOTS / "district.png"), full_page=True)
+    # The map: a click on a district opens that district's overview.
+    box = _chart_box(page, 0)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.45)
+    _settle(page)
+    assert "area=" in page.url and "/district" not in page.url, page.url
+    page.go_back()
+    _settle(page)
+    # The grid: a click on a row opens that area's overview.
+    page.get_by_role("tab", name="区县 × 指标 状态表").click()
+    _settle(page)
+    box = _chart_box(page, 1)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 230)
+    _settle(page)
+    assert "area=" in page.url and "/district" not in page.url, page.url
+    area = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["area"][0]
+    page.get_by_text("规划实施进展").first.wait_for()
+    assert area != "500000"  # a district's row, not the city's
 
 
 def test_tasks_task_and_units_pages(server, page):
