@@ -42,8 +42,9 @@ for col, row in zip(st.columns(len(classes) + 1), classes.itertuples()):
     col.metric(row.label, row.total, help=t("binding_expected_split", lang, binding=row.binding, expected=row.expected))
 st.caption(f"{t('attainment_title', lang)}{ui.colon(lang)}{rates['all'].text(lang)}")
 
-# Downloads: the tables are quick (built once per rules/data/area/year/language and cached); the
-# Word report takes a few seconds, so it is built only when asked for.
+# Downloads: the tables are quick (built once per rules/data/area/year/language and cached). The Word
+# report is built only when asked for (well under a second) and offered at once; its PDF follows,
+# made by LibreOffice in a few seconds, while the Word file can already be downloaded.
 st.subheader(t("downloads", lang))
 d1, d2 = st.columns(2)
 stem = f"{area}_{year}_{'en' if lang == 'en' else 'zh'}"
@@ -57,15 +58,15 @@ d1.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 docx_key = f"_docx_{rules.fingerprint}_{ctx.store.data_version()}_{stem}"
+pdf_key = docx_key + "_pdf"
 with d2:
     if st.button(
         t("make_docx", lang), key="make_docx", disabled=docx_key in st.session_state, icon=":material/description:"
     ):
         with st.spinner(t("making_docx", lang)):
             st.session_state[docx_key] = app_state.report_file("docx", rules, area, year, lang, ctx.store)
-        with st.spinner(t("making_pdf", lang)):
-            st.session_state[docx_key + "_pdf"] = app_state.report_file("pdf", rules, area, year, lang, ctx.store)
     if docx_key in st.session_state:
+        # Drawn before the PDF is made, and no rerun on click (which would stop the PDF half-way).
         st.download_button(
             t("download_docx", lang),
             st.session_state[docx_key],
@@ -74,8 +75,12 @@ with d2:
             file_name=f"report_{stem}.docx",
             type="primary",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            on_click="ignore",
         )
-        pdf_bytes = st.session_state.get(docx_key + "_pdf")
+        if pdf_key not in st.session_state:
+            with st.spinner(t("making_pdf", lang)):
+                st.session_state[pdf_key] = app_state.report_file("pdf", rules, area, year, lang, ctx.store)
+        pdf_bytes = st.session_state[pdf_key]
         if pdf_bytes:
             st.download_button(
                 t("download_pdf", lang),
@@ -84,6 +89,7 @@ with d2:
                 icon=":material/picture_as_pdf:",
                 file_name=f"report_{stem}.pdf",
                 mime="application/pdf",
+                on_click="ignore",
             )
         else:
             st.caption(t("pdf_unavailable", lang))

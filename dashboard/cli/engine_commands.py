@@ -60,31 +60,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..engine import evaluate
-    from ..reports.documents import build_docx, build_pdf, build_xlsx
+    from ..reports.documents import area_report
 
     rules = rules_or_exit(args)
     if rules is None:
         return 1
     area = area_code(rules, args.area) or rules.city.code
-    store = args.services.store
-    obs = store.current_values()
-    # The year before too: the report compares each indicator with it.
-    years = [y for y in (args.year - 1, args.year) if y >= rules.settings.plan_period.start]
-    evaluated = evaluate(rules, obs, years=years, areas=[area])
-    demo = store.has_demo_data()
-    if args.format in ("docx", "pdf"):
-        cat, reports = args.services.catalogue, store.current_task_reports()
-        if args.format == "docx":
-            content = build_docx(rules, evaluated, area, args.year, args.lang, demo, cat, reports)
-        else:
-            made = build_pdf(rules, evaluated, area, args.year, args.lang, demo, cat, reports)
-            if made is None:
-                err(say("cli_pdf_unavailable"))
-                return 1
-            content = made
-    else:
-        content = build_xlsx(rules, evaluated, area, args.year, args.lang, observations=obs, demo=demo)
+    services = args.services
+    content = area_report(services.store, rules, services.catalogue, area, args.year, args.format, args.lang)
+    if content is None:
+        err(say("cli_pdf_unavailable"))
+        return 1
     Path(args.out).write_bytes(content)
     print(
         say("cli_report_written", path=args.out, n=len(content), area=rules.area_name(area, args.lang), year=args.year)

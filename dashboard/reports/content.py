@@ -86,7 +86,9 @@ def build_content(
     issued: date | None = None,
 ) -> ReportContent:
     """The report of ``area`` in ``year`` from the engine's output ``evaluated`` (one or all areas)."""
-    mine = evaluated[evaluated["area_code"].astype(str) == area]
+    # One area's rows, by comparing the (categorical) codes themselves: in the app ``evaluated`` holds
+    # every area, and turning millions of codes into strings first would cost seconds.
+    mine = evaluated[(evaluated["area_code"] == area).to_numpy()]
     table = evaluation_table(rules, mine, area, year, lang)
     e = mine[mine["year"] == year]
     value_by_code = dict(zip(e["indicator"].astype(str), e["value_used"]))
@@ -103,7 +105,7 @@ def build_content(
     lines = domain_summary(rules, table, lang)
     # Each indicator against the year before and the baseline (needs the year before in ``mine``).
     compared = comparison_frame(rules, mine, area, year, lang).set_index("code")
-    domains = []
+    domains: list[DomainPart] = []
     for (plan, domain), group in table.groupby(["plan", "domain"], sort=False):
         qualitative = group[group["kind"].isin(DIRECTION_OR_RELATIVE)]
         domains.append(
@@ -147,7 +149,7 @@ def build_content(
     )
 
 
-def _year_note(value_year: object, year: int, lang: str) -> str:
+def _year_note(value_year: float | None, year: int, lang: str) -> str:
     if value_year is None or pd.isna(value_year) or int(value_year) == year:
         return ""
     return t("report_value_of_year", lang, year=int(value_year))

@@ -1,13 +1,22 @@
 """The files a committee office sends: the annual report (.docx, and PDF where LibreOffice is
-installed) and the monitoring tables (.xlsx) for one area and year — one entry point each."""
+installed) and the monitoring tables (.xlsx) for one area and year — one entry point each, and
+:func:`area_report`, which makes any of them straight from the store (the command line)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
+from ..engine import evaluate
 from ..rules import RuleSet, TaskCatalogue
-from . import docx, pdf, xlsx
+from . import docx, pdf
 from .content import build_content
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+FORMATS = ("docx", "pdf", "xlsx")
 
 
 def build_docx(
@@ -54,4 +63,36 @@ def build_xlsx(
     demo: bool = False,
 ) -> bytes:
     """The monitoring tables: a sheet per domain with status colours, the raw values."""
+    from . import xlsx  # openpyxl: only the tables need it, not the report
+
     return xlsx.build(build_content(rules, evaluated, area, year, lang, demo), rules, observations)
+
+
+def area_report(
+    store: Store,
+    rules: RuleSet,
+    catalogue: TaskCatalogue | None,
+    area: str,
+    year: int,
+    fmt: str = "docx",
+    lang: str = "zh",
+) -> bytes | None:
+    """The report (``fmt`` 'docx' or 'pdf') or tables ('xlsx') of ``area`` in ``year`` from the store
+    (None for 'pdf' without LibreOffice).
+
+    Only what the document shows is read and judged: the area's values (every year: baselines and
+    trends need them; a target compared with another series takes it in the same area) and its
+    evaluation in ``year`` and the year before (the report compares each indicator with it).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    obs = store.current_values(areas=[area])
+    years = [y for y in (year - 1, year) if y >= rules.settings.plan_period.start]
+    evaluated = evaluate(rules, obs, years=years, areas=[area])
+    demo = store.has_demo_data()
+    if fmt == "xlsx":
+        return build_xlsx(rules, evaluated, area, year, lang, observations=obs, demo=demo)
+    reports = store.current_task_reports()  # the tasks-and-units section
+    if fmt == "pdf":
+        return build_pdf(rules, evaluated, area, year, lang, demo, catalogue, reports)
+    return build_docx(rules, evaluated, area, year, lang, demo, catalogue, reports)

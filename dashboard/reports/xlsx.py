@@ -124,8 +124,8 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
             for cell in ws[row]:
                 cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
                 cell.alignment = Alignment(vertical="center", wrap_text=cell.column == 4)
-        for k, col in enumerate(DOMAIN_COLUMNS, start=1):
-            ws.column_dimensions[get_column_letter(k)].width = WIDTHS[col]
+        for k, name in enumerate(DOMAIN_COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(k)].width = WIDTHS[name]
         _page_setup(ws, header_row, len(DOMAIN_COLUMNS))
 
     raw = wb.create_sheet(title=_sheet_title(t("report_raw", lang), wb))
@@ -136,8 +136,8 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
         o = observations[observations["area"].astype(str) == content.area]
         for r in o.sort_values(["indicator", "year"]).itertuples():
             code = str(r.indicator)
-            ind = rules.indicators.get(code)
-            series = ind or rules.context_series.get(code)
+            indicator = rules.indicators.get(code)
+            series = indicator or rules.context_series.get(code)
             name = (series.name_en if lang == "en" else series.name_zh) if series is not None else code
             unit = series.unit if series is not None else ""
             raw.append(
@@ -152,7 +152,7 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
                 ]
             )
             raw.cell(row=raw.max_row, column=6).number_format = _number_format(
-                unit, ind.decimals if ind is not None else None
+                unit, indicator.decimals if indicator is not None else None
             )
     for k, width in enumerate((10, 10, 12, 44, 7, 12, 8), start=1):
         raw.column_dimensions[get_column_letter(k)].width = width
