@@ -160,6 +160,7 @@ class Code(StrEnum):
     REPORT_HAS_ERRORS = "REPORT_HAS_ERRORS"
     UNKNOWN_BATCH = "UNKNOWN_BATCH"
     ALREADY_ROLLED_BACK = "ALREADY_ROLLED_BACK"
+    STORE_BUSY = "STORE_BUSY"
 
     # ---- accounts and sign-in (dashboard/access/accounts.py)
     WEAK_PASSWORD = "WEAK_PASSWORD"

@@ -85,7 +85,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from ..core.records import INDICATOR_VALUES, KINDS, TASK_PROGRESS, UNCHANGED, RecordKind, diff
@@ -137,12 +137,21 @@ def _engine(url: str) -> Engine:
         return engine
 
 
+BUSY_SECONDS = 30
+"""How long a write waits for another to finish before it is refused in words (``STORE_BUSY``)."""
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    # SQLite: "database is locked" after its busy timeout; PostgreSQL: lock_timeout (SQLSTATE 55P03).
+    return "database is locked" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "55P03"
+
+
 def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     database = parsed.database
-    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": BUSY_SECONDS}}
     if not database or database == ":memory:":
         kwargs["poolclass"] = StaticPool  # one shared connection, else each would see its own empty db
     else:
@@ -459,12 +468,22 @@ class Store:
     # ---------------------------------------------------------------- transactions
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(write=True)
-            with conn.begin():
-                if not self.is_sqlite:
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({migrate.WRITE_LOCK})")
-                yield conn
+        """One write transaction, serialised with every other write; refused in words (``STORE_BUSY``,
+        nothing stored) when another write holds the store longer than ``BUSY_SECONDS``."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(write=True)
+                with conn.begin():
+                    if not self.is_sqlite:
+                        # The advisory lock would wait for ever: bounded like SQLite's busy timeout.
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_SECONDS * 1000)}ms'")
+                        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({migrate.WRITE_LOCK})")
+                        conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+                    yield conn
+        except OperationalError as exc:
+            if _is_busy(exc):
+                raise StoreError(Problem(Code.STORE_BUSY, {"seconds": BUSY_SECONDS})) from exc
+            raise
 
     # ---------------------------------------------------------------- reads
     def current_values(self, areas: list[str] | None = None, years: list[int] | None = None) -> pd.DataFrame:
