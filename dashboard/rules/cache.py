@@ -23,6 +23,7 @@ from pathlib import Path
 from .loader import load_rules
 from .ruleset import RuleSet
 from .workplan import TaskCatalogue, load_tasks
+from .yaml_lines import read_rules_bytes
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose change changes what the same YAML loads into.
@@ -44,12 +45,17 @@ def rules_key(root: Path) -> str:
     digest = hashlib.sha256(_code_stamp())
     if root.is_dir():
         for path in sorted(root.rglob("*")):
-            # Only regular files inside the folder count; anything else is the loader's to refuse.
-            if path.is_file() and not path.is_symlink():
-                digest.update(str(path.relative_to(root)).encode() + b"\0")
+            # Every entry counts by name; a file's bytes only when the loader would read them (a
+            # regular file inside rules/, not too large); anything else is the loader's to refuse.
+            shown = str(path.relative_to(root))
+            digest.update(shown.encode() + b"\0")
+            if path.is_symlink() or not path.is_file():
                 with contextlib.suppress(OSError):
-                    digest.update(path.read_bytes())
-                digest.update(b"\0")
+                    digest.update(str(path.lstat().st_mtime_ns).encode())
+                continue
+            raw, _ = read_rules_bytes(path, shown, root)
+            digest.update(raw if raw is not None else b"\1")
+            digest.update(b"\0")
     return digest.hexdigest()[:32]
 
 

@@ -7,7 +7,6 @@ to each indicator: the plan default, or the area's own override.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from .models import (
 )
 from .ruleset import Indicator, ResolvedTarget, RuleSet
 from .validation import did_you_mean, guess, item_line, not_a_mapping, unknown_keys, validate
-from .yaml_lines import LineDict, LineList, line_for, load_yaml_file
+from .yaml_lines import LineDict, LineList, line_for, load_yaml_file, read_rules_bytes
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -57,9 +56,14 @@ class _Reader:
     def read(self, path: Path) -> tuple[Any, str]:
         shown = relative_path(path, self.root)
         self.digest.update(shown.encode())
-        with contextlib.suppress(OSError):
-            self.digest.update(path.read_bytes())
-        data, found = load_yaml_file(path, shown)
+        # Read once, after the checks (regular file, inside rules/, size): the same bytes are
+        # fingerprinted and parsed.
+        raw, refused = read_rules_bytes(path, shown, self.root)
+        if raw is None:
+            self.problems.extend([refused] if refused is not None else [])
+            return None, shown
+        self.digest.update(raw)
+        data, found = load_yaml_file(path, shown, raw=raw)
         self.problems.extend(found)
         return data, shown
 
@@ -85,8 +89,8 @@ def load_rules(root: Path | str) -> RuleSet:
     for extra in sorted(root.rglob("*.yaml")):
         if extra.parent.name not in ("indicators", "overrides") and extra.name not in ("settings.yaml", "areas.yaml"):
             reader.digest.update(str(extra.relative_to(root)).encode())
-            with contextlib.suppress(OSError):
-                reader.digest.update(extra.read_bytes())
+            raw, _ = read_rules_bytes(extra, str(extra), root)  # refused ones are reported by their reader
+            reader.digest.update(raw or b"")
     return RuleSet(
         root, settings, areas, plans, domains, indicators, context, overrides, problems, reader.digest.hexdigest()[:16]
     )

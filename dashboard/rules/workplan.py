@@ -218,7 +218,7 @@ def load_units(root: Path, rules: RuleSet | None = None) -> TaskCatalogue:
     if not path.exists():
         problems.append(Problem(Code.MISSING_FILE_UNITS, file=shown))
         return cat
-    data, found = load_yaml_file(path, shown)
+    data, found = load_yaml_file(path, shown, root=root)
     problems.extend(found)
     if data is None:
         return cat
@@ -328,7 +328,7 @@ def load_tasks(root: Path | str, rules: RuleSet | None = None) -> TaskCatalogue:
     seen: dict[str, str] = {}
     for path in files:
         shown = relative_path(path, root)
-        data, found = load_yaml_file(path, shown)
+        data, found = load_yaml_file(path, shown, root=root)
         problems.extend(found)
         if data is None:
             continue

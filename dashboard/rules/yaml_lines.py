@@ -9,6 +9,7 @@ and alias expansion is capped (a "billion laughs" file is refused, not expanded)
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -110,16 +111,46 @@ _Loader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.con
 _Loader.add_constructor("tag:yaml.org,2002:seq", lambda loader, node: loader.construct_sequence(node))
 
 
-def load_yaml_file(path: Path, display_path: str | None = None) -> tuple[Any, list[Problem]]:
-    """Load one YAML file; return ``(data, problems)``. ``data`` is None when the file is unusable."""
-    shown = display_path or str(path)
+def read_rules_bytes(path: Path, shown: str, root: Path | None = None) -> tuple[bytes | None, Problem | None]:
+    """The bytes of one rules file, or why it is not read — checked before a byte is read.
+
+    Only a regular file no larger than ``MAX_FILE_BYTES`` is read, and, given ``root``, only one that
+    lies inside it once links are followed: a FIFO would block for ever, a link to ``/dev/zero``
+    would never end, a link out of ``rules/`` would read what the maintainer never meant to publish.
+    """
     try:
-        size = path.stat().st_size
+        if root is not None and not path.resolve().is_relative_to(root.resolve()):
+            return None, Problem(Code.RULES_FILE_OUTSIDE, file=shown, line=1)
+        info = path.stat()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return None, Problem(Code.FILE_UNREADABLE, file=shown)
+    if not stat.S_ISREG(info.st_mode):
+        return None, Problem(Code.RULES_FILE_NOT_REGULAR, file=shown, line=1)
+    if info.st_size > MAX_FILE_BYTES:
+        return None, Problem(Code.FILE_TOO_LARGE_YAML, {"size": info.st_size, "limit": MAX_FILE_BYTES}, file=shown)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grew meanwhile
     except OSError:
-        return None, [Problem(Code.FILE_UNREADABLE, file=shown)]
-    if size > MAX_FILE_BYTES:
-        return None, [Problem(Code.FILE_TOO_LARGE_YAML, {"size": size, "limit": MAX_FILE_BYTES}, file=shown)]
-    raw = path.read_bytes()
+        return None, Problem(Code.FILE_UNREADABLE, file=shown)
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(Code.FILE_TOO_LARGE_YAML, {"size": len(raw), "limit": MAX_FILE_BYTES}, file=shown)
+    return raw, None
+
+
+def load_yaml_file(
+    path: Path, display_path: str | None = None, root: Path | None = None, raw: bytes | None = None
+) -> tuple[Any, list[Problem]]:
+    """Load one YAML file; return ``(data, problems)``. ``data`` is None when the file is unusable.
+
+    ``root``: the rules folder the file must lie in (:func:`read_rules_bytes`); ``raw``: its bytes,
+    when the caller has already read them that way.
+    """
+    shown = display_path or str(path)
+    if raw is None:
+        raw, refused = read_rules_bytes(path, shown, root)
+        if raw is None:
+            return None, [refused] if refused is not None else []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -170,6 +201,8 @@ def load_yaml_text(text: str, shown: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(code, file=shown, line=mark.line + 1 if mark else None)]
     except yaml.YAMLError:
         return None, colons or [Problem(Code.YAML_SYNTAX, file=shown)]
+    except RecursionError:  # thousands of nested brackets: no rules file is shaped like that
+        return None, [Problem(Code.YAML_TOO_DEEP, file=shown, line=1)]
     finally:
         loader.dispose()
     return data, list(loader.duplicates) + colons
