@@ -21,7 +21,7 @@ st.caption(t("constraint_note", lang))
 ui.notices(ctx)
 
 counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
-table = constraint_view.constraint_table(ev, rules, area, year, lang)
+table = ui.view(ctx, constraint_view.constraint_table, area, year, lang)
 for col, attr in zip(st.columns(2), ("binding", "expected")):
     with col:
         part = table[table["attribute"] == attr]

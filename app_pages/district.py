@@ -50,7 +50,7 @@ with tab_map:
         "map_colour_by",
         format_func=lambda c: t("map_by_share", lang) if c == "" else f"{c} {rules.indicators[c].name(lang)}",
     )
-    values = district_view.map_values(ev, rules, year, lang, indicator=by or None)
+    values = ui.view(ctx, district_view.map_values, year, lang, by or None)
     st.caption(t("map_hint", lang))
     picked = ui.chart(
         map_chart.district_map,
@@ -69,9 +69,7 @@ with tab_map:
 
 with tab_grid:
     st.caption(t("district_grid_hint", lang))
-    grid = district_view.district_grid(
-        ev, rules, year, lang, attribute=filters[which], plan=None if plan == "all" else plan
-    )
+    grid = ui.view(ctx, district_view.district_grid, year, lang, filters[which], None if plan == "all" else plan)
     picked = ui.chart(
         charts.district_heatmap,
         grid,
@@ -87,7 +85,7 @@ with tab_grid:
         st.switch_page(ui.PAGES["overview"], query_params=ui.link_params(ctx, area=chosen[0]["area_code"]))
 
 with tab_rank:
-    ranking = district_view.area_ranking(ev, rules, year, lang)
+    ranking = ui.view(ctx, district_view.area_ranking, year, lang)
     st.caption(t("ranking_note", lang))
     ui.chart(charts.ranking_chart, ranking, lang, big, extra_height=130)
     table = ranking.assign(share_good=ranking["share_good"].astype(float))
@@ -119,7 +117,7 @@ with tab_city:
         label="compare_area",
         default=ctx.area if ctx.area in districts else (districts[0] if districts else None),
     )
-    cmp = district_view.area_vs_city(ev, rules, area, year, lang)
+    cmp = ui.view(ctx, district_view.area_vs_city, area, year, lang)
     cmp = cmp.assign(better=common_view.yes_no(cmp["better"].astype(object), lang))
     ui.table(
         common_view.display(

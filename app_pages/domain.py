@@ -39,8 +39,8 @@ plan, domain = chosen.split(":", 1)
 st.title(f"{rules.domain_name(plan, domain, lang)} · {rules.area_name(area, lang)} · {year}")
 ui.notices(ctx)
 
-summary = domain_view.domain_summary(ev, rules, plan, domain, area, year, lang)
-series = domain_view.domain_series(ev, rules, plan, domain, area, upto=year)
+summary = ui.view(ctx, domain_view.domain_summary, plan, domain, area, year, lang)
+series = ui.view(ctx, domain_view.domain_series, plan, domain, area, year)
 span = (ctx.years[0], year) if ctx.years else None
 if summary.empty:
     st.info(t("no_indicators", lang))

@@ -13,7 +13,7 @@ from dashboard.views import evaluation as evaluation_view
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 
-years, default = evaluation_view.evaluation_years(ev, rules)
+years, default = ui.view(ctx, evaluation_view.evaluation_years)
 
 
 def year_label(y: int) -> str:
@@ -33,10 +33,10 @@ st.title(
 st.caption(t("evaluation_intro", lang))
 ui.notices(ctx)
 
-table, lines = evaluation_view.evaluation_view(ev, rules, area, year, lang)
+table, lines = ui.view(ctx, evaluation_view.evaluation_view, area, year, lang)
 
 # The committee's own measures beside the statuses: 达标率 and the four evaluation classes.
-rates, classes = evaluation_view.practice(ev, rules, area, year, lang)
+rates, classes = ui.view(ctx, evaluation_view.practice, area, year, lang)
 st.subheader(t("classes_title", lang), help=t("classes_help", lang))
 for col, row in zip(st.columns(len(classes) + 1), classes.itertuples()):
     col.metric(row.label, row.total, help=t("binding_expected_split", lang, binding=row.binding, expected=row.expected))
@@ -128,5 +128,5 @@ ui.table(
 # Each indicator's year in the committee's words: against the year before and the baseline.
 st.subheader(t("comparison_title", lang))
 with st.expander(t("comparison_open", lang, n=len(shown))):
-    for r in evaluation_view.comparisons(ev, rules, area, year, lang).itertuples():
+    for r in ui.view(ctx, evaluation_view.comparisons, area, year, lang).itertuples():
         st.markdown(f"- **{ui.md_escape(r.code)} {ui.md_escape(r.name)}**{ui.colon(lang)}{ui.md_escape(r.sentence)}")

@@ -91,7 +91,7 @@ ui.chart(charts.indicator_chart, layers, lang, ind.unit, x_range, ctx.presenting
 st.caption(t("chart_legend_indicator", lang, target=info["target_text"]))
 
 st.subheader(t("values_table", lang))
-values = indicator_view.indicator_values(ev, rules, code, areas, lang)
+values = ui.view(ctx, indicator_view.indicator_values, code, areas, lang)
 ui.table(
     common_view.display(
         values,

@@ -30,7 +30,7 @@ ui.notices(ctx)
 
 counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
 # 达标率: achieved ÷ indicators that can be monitored, for all / binding / expected (no data apart).
-rates, classes = overview_view.practice_summary(ev, rules, area, year, lang)
+rates, classes = ui.view(ctx, overview_view.practice_summary, area, year, lang)
 st.subheader(t("attainment_title", lang), help=t("attainment_help", lang))
 for col, rate in zip(st.columns(len(rates)), rates):
     col.metric(rate["label"], rate["value"], help=rate["help"])
@@ -49,7 +49,7 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("domain_status", lang))
     st.caption(t("domain_chart_hint", lang))
-    ds = overview_view.domain_status(ev, rules, area, year, lang)
+    ds = ui.view(ctx, overview_view.domain_status, area, year, lang)
     picked = ui.chart(
         charts.domain_status_chart,
         ds,
@@ -65,7 +65,7 @@ with left:
         st.switch_page(ui.PAGES["domain"], query_params=ui.link_params(ctx, domain=chosen[0]["domain_key"]))
 with right:
     st.subheader(t("attention", lang))
-    att = overview_view.attention_list(ev, rules, area, year, lang)
+    att = ui.view(ctx, overview_view.attention_list, area, year, lang)
     if att.empty:
         st.success(t("attention_none", lang))
     else:

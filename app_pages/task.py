@@ -74,7 +74,7 @@ else:
     year = ui.pick_year(ctx, c1)
     area = ui.pick_area(ctx, c2)
     ui.notices(ctx)
-    linked = tasks_view.task_indicators(ev, rules, info["code"], area, year, lang)
+    linked = ui.view(ctx, tasks_view.task_indicators, info["code"], area, year, lang)
     for row in linked.itertuples():
         value = row.value_text
         ui.indicator_link(

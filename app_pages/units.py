@@ -43,7 +43,7 @@ if notes:
 
 reports = app_state.get_task_reports(ctx.store)
 tasks = tasks_view.unit_tasks(rules, unit, lang, reports)
-indicators = tasks_view.unit_indicators(ev, rules, unit, area, year, lang)
+indicators = ui.view(ctx, tasks_view.unit_indicators, unit, area, year, lang)
 led, shared = tasks[tasks["role"] == "lead"], tasks[tasks["role"] != "lead"]
 bad = indicators[~indicators["status"].isin((*GOOD, "no_data"))] if len(indicators) else indicators
 

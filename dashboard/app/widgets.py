@@ -83,6 +83,7 @@ class Context:
     area_years: list[int]
     has_data: bool
     presenting: bool
+    version: str = ""  # the store's data version the evaluation was computed on
     unknown: list[selection.Unknown] = field(default_factory=list)
 
     @property
@@ -142,6 +143,7 @@ def _build_context() -> Context:
     state = app_state.get_rules_state()
     rules = state.rules
     store = app_state.get_store()
+    version = app_state.data_version(store)
     ev = app_state.get_evaluation(rules, store)
     has_data = bool(len(ev)) and bool(ev["value"].notna().any())
     unknown: list[selection.Unknown] = []
@@ -173,6 +175,7 @@ def _build_context() -> Context:
         area_years=area_years,
         has_data=has_data,
         presenting=present,
+        version=version,
         unknown=unknown,
     )
 
@@ -465,3 +468,17 @@ def chart(
     if extra_height is not None:
         kwargs["height"] = outer_height(spec, extra_height)
     return (where or st).vega_lite_chart(spec=spec, width="stretch", theme=None, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _view(name: str, fingerprint: str, version: str, _fn: Callable[..., Any], _ev: Any, _rules: Any, *args: Any) -> Any:
+    # Keyed on the view's name, the rules, the data version and the selection (never on the big
+    # evaluation frame itself, which the rules and the data version already pin down).
+    return _fn(_ev, _rules, *args)
+
+
+def view(ctx: Context, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(ctx.ev, ctx.rules, *args)`` (a ``dashboard.views`` function), computed once per rules,
+    data version and arguments: a page the reader comes back to, or another reader opens, is not
+    recomputed. An upload or a rules reload changes the key, so it shows at once."""
+    return _view(f"{fn.__module__}.{fn.__qualname__}", ctx.rules.fingerprint, ctx.version, fn, ctx.ev, ctx.rules, *args)
