@@ -360,6 +360,7 @@ def _evaluate_block(s, tt_all: TargetTable, cube: np.ndarray, lo: int, hi: int, 
     return {
         "cur": cur,
         "cur_year": cur_year,
+        "value_year": np.where(cur_year > 0, cur_year, np.nan),
         "base": base,
         "base_year": base_year,
         "base_src": base_src,
@@ -451,11 +452,11 @@ def evaluate(
         r["smoothed"],
         r["ref_missing"],
     )
-    valid_any = bool((~np.isnan(raw)).any())
-
     # ---------------------------------------------------------------- assemble the long frame
-    max_year = int(np.nanmax(cur_year)) if valid_any else start
-    wanted = np.array(years if years is not None else list(range(start, max(max_year, start) + 1)), dtype=int)
+    if years is None:  # every plan year up to the latest observed one (cur_year is -1 where none)
+        latest = int(cur_year.max()) if cur_year.size else -1
+        years = list(range(start, max(latest, start) + 1))
+    wanted = np.array(years, dtype=int)
     wanted = wanted[(wanted >= start) & (wanted < start + ny)]
     cols = wanted - start
     n_y = len(cols)
@@ -485,7 +486,7 @@ def evaluate(
             "year": np.tile(start + cols, P),
             "value": pick(raw),
             "value_used": pick(cur),
-            "value_year": pick(np.where(cur_year > 0, cur_year, np.nan)),
+            "value_year": pick(r["value_year"]),
             "baseline": np.repeat(base, n_y),
             "baseline_year": np.repeat(base_year, n_y),
             "baseline_source": per_pair(base_src, BASELINE_SOURCES),
