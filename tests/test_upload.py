@@ -323,3 +323,44 @@ def test_a_very_long_note_is_refused_with_its_place(rules):
     rep = read_upload(f"区县,指标,年份,数值,备注\n万州区,W04,2024,90,{note}\n".encode(), "note.csv", rules)
     assert [(p.code, p.row, p.column) for p in rep.errors] == [("NOTE_TOO_LONG", 2, "备注")]
     assert rep.rows.empty
+
+
+def test_a_percent_sign_that_contradicts_the_unit_is_refused(rules):
+    # W02 (life expectancy) is in years, W04 in %: "85.5%" is a rate's way of writing, not a number of years.
+    content = "区县,指标,年份,数值\n万州区,W02,2024,80.5%\n万州区,W04,2024,85.5%\n万州区,W03,2024,5‰\n".encode()
+    rep = read_upload(content, "signs.csv", rules)
+    assert [(p.message_id.value, p.row, p.column) for p in rep.errors] == [
+        ("SIGN_NOT_UNIT", 2, "数值"),
+        ("SIGN_NOT_UNIT", 4, "数值"),
+    ]
+    assert "“80.5%”带有 %" in rep.errors[0].message_zh and "unit of W02" in rep.errors[0].message_en
+    assert "1/10万" in rep.errors[1].message_zh  # 孕产妇死亡率 is per 100,000, not per mille
+    ok = read_upload("区县,指标,年份,数值\n万州区,W04,2024,85.5%\n".encode(), "ok.csv", rules)
+    assert ok.ok and list(ok.rows["value"]) == [85.5]
+
+
+def test_a_workbook_with_two_data_sheets_is_refused_naming_them(rules):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    first.title = "2024年"
+    for row in (["区县", "指标", "年份", "数值"], ["万州区", "W04", 2024, 90]):
+        first.append(row)
+    second = book.create_sheet("2023年")
+    for row in (["区县", "指标", "年份", "数值"], ["万州区", "W04", 2023, 89]):
+        second.append(row)
+    notes = book.create_sheet("填表说明")  # text without a header row: not a table, not counted
+    notes.append(["请按地区填写"])
+    out = io.BytesIO()
+    book.save(out)
+    rep = read_upload(out.getvalue(), "two.xlsx", rules)
+    assert [p.message_id.value for p in rep.errors] == ["SEVERAL_SHEETS"]
+    assert "“2024年”、“2023年”" in rep.errors[0].message_zh and "2 sheets" in rep.errors[0].message_en
+    del book["2023年"]
+    out = io.BytesIO()
+    book.save(out)
+    rep = read_upload(out.getvalue(), "one.xlsx", rules)
+    assert rep.ok and list(rep.rows["value"]) == [90.0]

@@ -25,7 +25,7 @@ import pandas as pd
 from ..messages import Code, Msg, Problem
 from ..rules import RuleSet
 from ..rules.models import UploadSettings
-from .cells import by_distinct
+from .cells import by_distinct, shown_text
 
 T = TypeVar("T")
 LooksLikeHeader = Callable[[pd.Series], bool]
@@ -247,14 +247,18 @@ def read_xlsx(
             grid.index = np.arange(1, len(grid) + 1)
             grid = drop_blank_rows(grid.fillna(""))
             if not grid.empty:
-                grids.append(grid)
-                if looks_like_header(grid.iloc[0]):
-                    break
+                grids.append((sheet.title, grid))
     finally:
         book.close()
     if not grids:
         return pd.DataFrame(), "xlsx", None
-    best = next((g for g in grids if header_row(g, looks_like_header) is not None), grids[0])
+    # Every sheet with a header row is a table someone may mean: with two or more, which one to
+    # store would be a guess, so the reader is asked to keep only that one.
+    tables = [(title, g) for title, g in grids if header_row(g, looks_like_header) is not None]
+    if len(tables) > 1:
+        names = "、".join(f"“{shown_text(title)}”" for title, _ in tables[:10])
+        return None, "xlsx", Problem(Code.SEVERAL_SHEETS, {"n": len(tables), "names": names})
+    best = tables[0][1] if tables else grids[0][1]
     return best, "xlsx", None
 
 

@@ -328,6 +328,26 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             },
         )
 
+    # "85.5%" on a count (or "5%" on a ‰ rate) would be stored as 85.5 of the indicator's own unit:
+    # a sign that contradicts the unit is refused, never dropped in silence.
+    sign = by_distinct(long["value_text"], lambda u: normalise_text(u).str.extract(r"([%‰])\s*$")[0])
+    wrong_sign = sign.notna() & long["value"].notna() & (sign != long["indicator"].map(unit_map))
+    wrong_sign &= long["indicator"].notna() & ~out_value
+    if wrong_sign.any():
+        long["sign"] = sign
+        problems += _problems(
+            wrong_sign,
+            long,
+            Code.SIGN_NOT_UNIT,
+            "value",
+            lambda r: {
+                "text": shown_text(r.value_text),
+                "sign": r.sign,
+                "name": name_map[r.indicator],
+                "unit": _unit(unit_map[r.indicator]),
+            },
+        )
+
     # Notes are a remark, not a document: a very long one is refused, not stored.
     if "col_note" in long:
         long_note = long["note_text"].str.len() > MAX_NOTE
@@ -336,7 +356,9 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
         long_note = pd.Series(False, index=long.index)
 
     # Duplicates among otherwise valid rows --------------------------------------
-    good = long["area"].notna() & long["indicator"].notna() & ~bad_year & ~out_year & ~out_value & ~long_note
+    good = (
+        long["area"].notna() & long["indicator"].notna() & ~bad_year & ~out_year & ~out_value & ~wrong_sign & ~long_note
+    )
     keys = ["area", "indicator", "year"]
     valued = long.loc[good & long["value"].notna()]
     dup = valued.duplicated(keys, keep=False)
