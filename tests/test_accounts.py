@@ -96,6 +96,66 @@ def test_failed_sign_ins_are_slowed_down(store):
     assert err.value.problem.code == "TOO_MANY_ATTEMPTS"
 
 
+def test_parallel_wrong_passwords_never_pass_the_throttle(store, monkeypatch):
+    _sixteen_parallel_guesses(store, monkeypatch)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("DASHBOARD_TEST_PG_URL"), reason="PostgreSQL: set DASHBOARD_TEST_PG_URL (.ci/run does)"
+)
+def test_parallel_wrong_passwords_never_pass_the_throttle_on_postgresql(monkeypatch):
+    from sqlalchemy import delete
+
+    from dashboard.store.schema import throttle, users
+
+    pg = Store(os.environ["DASHBOARD_TEST_PG_URL"])
+    name = f"parallel-{os.getpid()}"
+    try:
+        _sixteen_parallel_guesses(pg, monkeypatch, name)
+    finally:
+        with pg.engine.begin() as conn:  # the shared test database keeps no account of this test
+            conn.execute(delete(throttle).where(throttle.c.name == name))
+            conn.execute(delete(users).where(users.c.name == name))
+        pg.dispose()
+
+
+def _sixteen_parallel_guesses(store, monkeypatch, name: str = "alice"):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.add_user(store.engine, name, PASSWORD, "viewer")
+    checked = []
+    lock = threading.Lock()
+    real = accounts._hasher
+
+    class Counting:
+        # The password check, counted and made slow: every guess that reaches it is in flight at once.
+        def verify(self, hashed, password):
+            with lock:
+                checked.append(password)
+            threading.Event().wait(0.2)
+            return real.verify(hashed, password)
+
+        def hash(self, password):
+            return real.hash(password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+
+    def guess(k: int) -> str:
+        try:
+            accounts.sign_in(store.engine, name, f"wrong guess {k}")
+        except AuthError as exc:
+            return exc.problem.code
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(guess, range(16)))
+    assert len(checked) == accounts.FREE_ATTEMPTS  # only the free attempts reach the check
+    assert answers.count("BAD_CREDENTIALS") == accounts.FREE_ATTEMPTS
+    assert answers.count("TOO_MANY_ATTEMPTS") == 16 - accounts.FREE_ATTEMPTS
+
+
 def test_disabled_user_cannot_sign_in_and_loses_sessions(store):
     accounts.add_user(store.engine, "alice", PASSWORD, "admin")
     _, token = accounts.sign_in(store.engine, "alice", PASSWORD)

@@ -188,22 +188,48 @@ def _delay_for(failures: int) -> float:
     return float(min(MAX_DELAY_SECONDS, 2 ** (failures - FREE_ATTEMPTS + 1)))
 
 
+THROTTLE_LOCK = 20212
+"""The PostgreSQL advisory lock that serialises sign-in attempts' bookkeeping (SQLite: BEGIN IMMEDIATE)."""
+
+
+def _reserve_attempt(engine, key: str, now: datetime) -> int | None:
+    """Count this attempt as a failure *before* the password is checked, or return the seconds to wait.
+
+    Check and count are one serialised transaction: parallel guesses queue here, and once the free
+    attempts are used up the next ones are refused without reaching the (slow) password check —
+    checking first and counting after let sixteen parallel guesses all through.
+    """
+    with _write(engine) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({THROTTLE_LOCK})")
+        t = conn.execute(select(throttle).where(throttle.c.name == key)).mappings().first()
+        if t and t["next_allowed_at"] and _aware(t["next_allowed_at"]) > now:
+            return int((_aware(t["next_allowed_at"]) - now).total_seconds()) + 1
+        failures = (t["failures"] if t else 0) + 1
+        nxt = now + timedelta(seconds=_delay_for(failures))
+        if t:
+            conn.execute(update(throttle).where(throttle.c.name == key).values(failures=failures, next_allowed_at=nxt))
+        else:
+            conn.execute(insert(throttle).values(name=key, failures=failures, next_allowed_at=nxt))
+    return None
+
+
 def sign_in(engine, name: str, password: str, session_hours: float = DEFAULT_SESSION_HOURS) -> tuple[User, str]:
     """Check a password; return the user and a new session token, or raise ``AuthError``.
 
     After ``FREE_ATTEMPTS`` failures for a name, each further attempt must wait 2, 4, 8 … seconds
-    (at most 15 minutes) — refused attempts in that window are not even checked.
+    (at most 15 minutes) — refused attempts in that window are not even checked, parallel ones
+    included (:func:`_reserve_attempt`).
     """
     name = (name or "").strip()
     key = name.lower()
     now = _now()
-    with engine.connect() as conn:
-        t = conn.execute(select(throttle).where(throttle.c.name == key)).mappings().first()
-        row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
-    if t and t["next_allowed_at"] and _aware(t["next_allowed_at"]) > now:
-        wait = int((_aware(t["next_allowed_at"]) - now).total_seconds()) + 1
+    wait = _reserve_attempt(engine, key, now)
+    if wait is not None:
         audit.record(engine, name, "sign_in_throttled", name, wait_seconds=wait)
         raise _problem(Code.TOO_MANY_ATTEMPTS, wait=wait)
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
     ok = False
     if row is not None and not row["disabled"]:
         try:
@@ -212,18 +238,9 @@ def sign_in(engine, name: str, password: str, session_hours: float = DEFAULT_SES
             ok = False
     else:
         _hasher.hash("timing-equaliser")  # an unknown name costs as much as a wrong password
-    with _write(engine) as conn, conn.begin():
-        if ok:
+    if ok:  # the attempt was counted as a failure in advance: a right password clears the count
+        with _write(engine) as conn, conn.begin():
             conn.execute(delete(throttle).where(throttle.c.name == key))
-        else:
-            failures = (t["failures"] if t else 0) + 1
-            nxt = now + timedelta(seconds=_delay_for(failures))
-            if t:
-                conn.execute(
-                    update(throttle).where(throttle.c.name == key).values(failures=failures, next_allowed_at=nxt)
-                )
-            else:
-                conn.execute(insert(throttle).values(name=key, failures=failures, next_allowed_at=nxt))
     if not ok:
         audit.record(engine, name, "sign_in_failed", name)
         raise _problem(Code.BAD_CREDENTIALS)
