@@ -242,6 +242,31 @@ def test_demo_account_only_on_an_empty_user_table(store):
         accounts.add_user(store.engine, "carol", accounts.DEMO_PASSWORD, "admin")
 
 
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        (" " * 10, "WEAK_PASSWORD.guessable"),
+        ("aaaaaaaaaa", "WEAK_PASSWORD.guessable"),
+        ("1234567890", "WEAK_PASSWORD.guessable"),
+        ("password12", "WEAK_PASSWORD.guessable"),
+        ("qwertyuiop", "WEAK_PASSWORD.guessable"),
+        ("carolcarolcarol", "WEAK_PASSWORD.name"),
+        ("Carol-2030-Chongqing", "WEAK_PASSWORD.name"),
+        ("short1!", "WEAK_PASSWORD"),
+        (accounts.DEMO_PASSWORD, "WEAK_PASSWORD.demo"),
+    ],
+)
+def test_guessable_passwords_are_refused_in_words(store, password, code):
+    with pytest.raises(AuthError) as err:
+        accounts.add_user(store.engine, "carol", password, "viewer")
+    assert err.value.problem.message_id.value == code
+    assert err.value.problem.message_zh and "zxcvbn" not in err.value.problem.message_en
+    accounts.add_user(store.engine, "carol", "Shu-Ju.2030!Cq", "viewer")  # a strong one goes in
+    with pytest.raises(AuthError) as err:  # and a change of password is held to the same rules
+        accounts.set_password(store.engine, "carol", password, by="carol")
+    assert err.value.problem.message_id.value == code
+
+
 def test_serving_beyond_this_computer_disables_the_demo_account(store, capsys):
     from dashboard.cli import main
     from dashboard.services import Config, Services

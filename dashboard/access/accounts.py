@@ -82,12 +82,29 @@ def _problem(code: Code, **params: object) -> AuthError:
     return AuthError(Problem(code, params))
 
 
-def validate_password(password: str) -> None:
-    """At least 10 characters; the demo password is refused for real accounts."""
-    if len(password or "") < 10:
+MIN_STRENGTH = 3
+"""zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" against an online attacker."""
+# Words anyone would try first against this product: its own names and the public demo password.
+_PRODUCT_WORDS = ["dashboard", "fuer", "funv", "ertong", "guihua", "jiance", "demo", "chongqing", "admin"]
+
+
+def validate_password(password: str, name: str = "") -> None:
+    """Refuse a password that is short, the public demo one, contains the user name, or is guessable.
+
+    Guessability is zxcvbn's estimate (dictionary words, keyboard runs, repeats, dates, the user's
+    own name); its English advice never reaches the user, our message says what to do instead.
+    """
+    from zxcvbn import zxcvbn  # a few frequency lists to load: only when a password is set
+
+    password = password or ""
+    if len(password) < 10:
         raise _problem(Code.WEAK_PASSWORD)
     if password == DEMO_PASSWORD:
         raise _problem(Code.WEAK_PASSWORD_DEMO)
+    if len(name.strip()) >= 2 and name.strip().lower() in password.lower():
+        raise _problem(Code.WEAK_PASSWORD_NAME)
+    if zxcvbn(password[:100], user_inputs=[name, *_PRODUCT_WORDS])["score"] < MIN_STRENGTH:
+        raise _problem(Code.WEAK_PASSWORD_GUESSABLE)
 
 
 def add_user(
@@ -115,7 +132,7 @@ def add_user(
         if unknown:
             raise _problem(Code.UNKNOWN_AREA_ACCOUNT, areas=unknown)
     if not is_demo:
-        validate_password(password)
+        validate_password(password, name)
     with _write(engine) as conn, conn.begin():
         if conn.execute(select(users.c.id).where(users.c.name == name)).first():
             raise _problem(Code.USER_EXISTS, name=name)
@@ -135,7 +152,7 @@ def add_user(
 
 
 def set_password(engine, name: str, password: str, *, by: str) -> None:
-    validate_password(password)
+    validate_password(password, name)
     with _write(engine) as conn, conn.begin():
         done = conn.execute(
             update(users).where(users.c.name == name).values(password_hash=_hasher.hash(password))

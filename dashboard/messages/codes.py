@@ -170,6 +170,8 @@ class Code(StrEnum):
     # ---- accounts and sign-in (dashboard/access/accounts.py)
     WEAK_PASSWORD = "WEAK_PASSWORD"
     WEAK_PASSWORD_DEMO = "WEAK_PASSWORD.demo"
+    WEAK_PASSWORD_NAME = "WEAK_PASSWORD.name"
+    WEAK_PASSWORD_GUESSABLE = "WEAK_PASSWORD.guessable"
     BAD_NAME = "BAD_NAME"
     BAD_ROLE = "BAD_ROLE"
     NO_AREA = "NO_AREA"
