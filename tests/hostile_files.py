@@ -100,6 +100,14 @@ def cases(seed: int = 14) -> list[Case]:
             ("区县,指标,年份,数值,备注\n万州区,W04,2024,90," + "注" * 3_000_000 + "\n").encode(),
             "NOTE_TOO_LONG",
         ),
+        # A NUL byte far into a note (past the first 64 KB a binary check looks at) would cut the note short.
+        Case(
+            "nul_in_note.csv",
+            (
+                "区县,指标,年份,数值,备注\n" + "万州区,W04,2024,90,正常\n" * 4000 + "万州区,W02,2024,80,前半\x00后半\n"
+            ).encode(),
+            "CONTROL_CHARACTER",
+        ),
         # Not a workbook at all, named like one.
         Case("not_a_zip.xlsx", b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(4096)), "NOT_PARSEABLE.xlsx"),
     ]

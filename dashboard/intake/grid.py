@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import operator
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -129,8 +130,24 @@ def read_grid(
     if text is None:
         code = Code.BINARY_FILE_BINARY if encoding == "binary" else Code.NOT_PARSEABLE_ENCODING
         return None, "", Problem(code)
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        # A NUL or other control character ends a cell early in some readers and hides text in
+        # others: refused with its line, never stored cut short.
+        return (
+            None,
+            encoding,
+            Problem(
+                Code.CONTROL_CHARACTER, {"code": f"U+{ord(bad.group()):04X}"}, row=text.count("\n", 0, bad.start()) + 1
+            ),
+        )
     grid, problem = read_csv_text(text)
     return grid, encoding, problem
+
+
+# Control characters no cell may hold (tab, line feed and carriage return are text; the rest are not).
+# A workbook cannot carry them: XML 1.0 forbids them, and its parser refuses the file.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def decode(content: bytes) -> tuple[str | None, str]:
