@@ -57,7 +57,7 @@ d1.download_button(
     icon=":material/table_view:",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-docx_key = f"_docx_{rules.fingerprint}_{ctx.store.data_version()}_{stem}"
+docx_key = f"_docx_{rules.fingerprint}_{ctx.version}_{stem}"
 pdf_key = docx_key + "_pdf"
 with d2:
     if st.button(

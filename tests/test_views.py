@@ -646,3 +646,23 @@ def test_practice_summary_for_the_overview(small):
     metrics, classes = overview_view.practice_summary(ev, rules, "100000", 2022)
     assert metrics[0] == {"label": "全部指标", "value": "33.3%", "help": "33.3%（1/3，另有 1 项无数据）"}
     assert classes == "评估分类：提前达标 1 · 预期可达标 1 · 预期难以达标 1 · 无法判断 1"
+
+
+def test_the_district_map_spec_is_valid_and_carries_every_outline_with_its_share(rules):
+    import altair as alt
+
+    from dashboard.charts import map as map_chart
+    from dashboard.demo import generate
+    from dashboard.engine import evaluate
+
+    ev = evaluate(rules, generate(rules))
+    values = district_view.map_values(ev, rules, 2024, "zh")
+    spec = map_chart.district_map(values, "zh")
+    alt.LayerChart.from_dict(spec)  # checked against the Vega-Lite schema (the app skips the check)
+    features = spec["datasets"][map_chart.OUTLINES]
+    assert len(features) == 38  # every district and county with an outline (万盛经开区 has none)
+    shares = dict(zip(values["area_code"], values["share"]))
+    for feature in features:
+        code = feature["properties"]["code"]
+        assert feature["properties"]["share"] == shares[code]
+    assert "coordinates" in features[0]["geometry"] and "config" in spec

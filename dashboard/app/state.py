@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..charts.spec import vega_lite
 from ..engine import evaluate
 from ..reports.documents import build_docx, build_pdf, build_xlsx
 from ..rules import RuleSet
@@ -75,16 +76,27 @@ def _evaluation(_rules: RuleSet, fingerprint: str, _store: Store, url: str, vers
         return evaluate(_rules, obs[["area", "indicator", "year", "value"]])
 
 
-def get_evaluation(rules: RuleSet, store: Store | None = None) -> pd.DataFrame:
-    """The engine's output for every area × indicator × year, recomputed only when rules or data change."""
+def get_evaluation(rules: RuleSet, store: Store | None = None, version: str | None = None) -> pd.DataFrame:
+    """The engine's output for every area × indicator × year, recomputed only when rules or data change
+    (``version``: the data version, when the caller has just read it)."""
     store = store or get_store()
-    return _evaluation(rules, rules.fingerprint, store, store.url, data_version(store))
+    return _evaluation(rules, rules.fingerprint, store, store.url, version or data_version(store))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_view(name: str, fingerprint: str, version: str, _fn: Callable, *args: Any, **kwargs: Any) -> Any:
-    """Memoise a ``views`` function on (name, rules fingerprint, data version, arguments)."""
-    return _fn(*args, **kwargs)
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_view(name: str, fingerprint: str, version: str, _fn: Callable, _ev: Any, _rules: Any, *args: Any) -> Any:
+    """``_fn(_ev, _rules, *args)`` (a ``views`` function) memoised on (name, rules fingerprint, data
+    version, arguments) — never on the evaluation frame itself, which the fingerprint and the data
+    version already pin down (hashing it would cost more than most views)."""
+    return _fn(_ev, _rules, *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def chart_spec(name: str, _builder: Callable, *args: Any) -> dict[str, Any]:
+    """``_builder(*args)`` (a ``dashboard.charts`` function) as a Vega-Lite spec, memoised on the
+    builder's name and its arguments (frames by content)."""
+    made = _builder(*args)
+    return made if isinstance(made, dict) else vega_lite(made)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -18,7 +18,6 @@ import pandas as pd
 import streamlit as st
 
 from ..charts.pages import outer_height
-from ..charts.spec import vega_lite
 from ..engine import status_label
 from ..engine.task_status import task_status_label
 from ..messages import colon as colon  # re-exported for the pages
@@ -144,7 +143,7 @@ def _build_context() -> Context:
     rules = state.rules
     store = app_state.get_store()
     version = app_state.data_version(store)
-    ev = app_state.get_evaluation(rules, store)
+    ev = app_state.get_evaluation(rules, store, version)
     has_data = bool(len(ev)) and bool(ev["value"].notna().any())
     unknown: list[selection.Unknown] = []
     areas = area_options(rules)
@@ -444,41 +443,27 @@ def table(frame: pd.DataFrame, lang: str, where: Any = None, **kwargs: Any) -> N
     where.dataframe(frame, hide_index=True, width="stretch", **kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _chart_spec(name: str, _builder: Callable[..., Any], *args: Any) -> dict[str, Any]:
-    # Keyed on the builder's name and its arguments (frames by content): the same chart of the same
-    # data is built once, whoever asks for it, until the data or the selection change.
-    made = _builder(*args)
-    return made if isinstance(made, dict) else vega_lite(made)
-
-
 def chart(
     builder: Callable[..., Any], *args: Any, extra_height: int | None = None, where: Any = None, **kwargs: Any
 ) -> Any:
     """``builder(*args)`` (a ``dashboard.charts`` function) drawn across the container.
 
     Every page draws its charts through here: each spec is converted once without Altair's schema
-    check (``charts.spec``) and kept for the same arguments, so a page of many small charts stays
+    check (``charts.spec``) and kept for the same arguments (``state.chart_spec``), so a page of many small charts stays
     fast on every rerun. ``extra_height``: the chart sets its own plot height and needs that many
     pixels more for axes and legend (``charts.pages.outer_height``). ``kwargs`` go to
     ``st.vega_lite_chart`` (``on_select``, ``selection_mode``, ``key``); with ``on_select`` the
     selection state is returned.
     """
-    spec = _chart_spec(f"{builder.__module__}.{builder.__qualname__}", builder, *args)
+    spec = app_state.chart_spec(f"{builder.__module__}.{builder.__qualname__}", builder, *args)
     if extra_height is not None:
         kwargs["height"] = outer_height(spec, extra_height)
     return (where or st).vega_lite_chart(spec=spec, width="stretch", theme=None, **kwargs)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _view(name: str, fingerprint: str, version: str, _fn: Callable[..., Any], _ev: Any, _rules: Any, *args: Any) -> Any:
-    # Keyed on the view's name, the rules, the data version and the selection (never on the big
-    # evaluation frame itself, which the rules and the data version already pin down).
-    return _fn(_ev, _rules, *args)
 
 
 def view(ctx: Context, fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(ctx.ev, ctx.rules, *args)`` (a ``dashboard.views`` function), computed once per rules,
     data version and arguments: a page the reader comes back to, or another reader opens, is not
     recomputed. An upload or a rules reload changes the key, so it shows at once."""
-    return _view(f"{fn.__module__}.{fn.__qualname__}", ctx.rules.fingerprint, ctx.version, fn, ctx.ev, ctx.rules, *args)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return app_state.cached_view(name, ctx.rules.fingerprint, ctx.version, fn, ctx.ev, ctx.rules, *args)

@@ -14,13 +14,14 @@ import os
 import pwd
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from .server import free_port
 
 SERVER_ROOT = Path("/usr/lib/postgresql")
 
@@ -31,13 +32,6 @@ def server_binaries() -> Path | None:
     # Versions are directory names ("15", "16"); compare them as numbers where they are numbers.
     found.sort(key=lambda b: (b.parent.name.isdigit(), int(b.parent.name) if b.parent.name.isdigit() else 0))
     return found[-1] if found else None
-
-
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_server_user() -> dict[str, Any]:
@@ -64,7 +58,7 @@ def throwaway_postgres() -> Iterator[str]:
     run_as = _as_server_user()
     root = Path(tempfile.mkdtemp(prefix="bench-pg-"))
     data, log = root / "data", root / "server.log"
-    port = _free_port()
+    port = free_port()
     try:
         if run_as:
             os.chown(root, run_as["user"], run_as["group"])

@@ -12,6 +12,7 @@ from ..engine.statuses import STATUSES, status_label
 from ..messages import t
 from .boundaries import districts
 from .pages import STATUS_COLORS, sizes, styled
+from .spec import vega_lite
 
 MAP_SELECTION = "map_pick"
 OUTLINES = "district_outlines"  # the spec's named dataset holding the outlines with their values
@@ -84,8 +85,8 @@ def district_map(values: pd.DataFrame, lang: str = "zh", by: str = "share", big:
         .transform_calculate(lon="datum.properties.lon", lat="datum.properties.lat")
     )
     chart = (shapes + labels).project(type="mercator").properties(width="container", height=620 if big else 520)
-    spec = styled(chart, big).to_dict()
-    spec["datasets"] = {OUTLINES: _features(label_points(values))}
+    spec = vega_lite(styled(chart, big))
+    spec.setdefault("datasets", {})[OUTLINES] = _features(label_points(values))
     return spec
 
 

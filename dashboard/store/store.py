@@ -699,7 +699,8 @@ class Store:
 
         Like indicator values: a (task, year, target_no) not stored yet is new; a different status,
         reached number or note is a correction (a new version replacing the current one); the same
-        is unchanged and stores nothing. Returns the batch id; refuses a report with errors.
+        is unchanged: no new version, only a confirmation that this batch reported it too (so that
+        rolling back another batch keeps it). Returns the batch id; refuses a report with errors.
         """
         if kind not in ("task_upload", "demo"):
             raise ValueError(f"unknown batch kind {kind!r}")
