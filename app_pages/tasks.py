@@ -12,6 +12,8 @@ from dashboard.messages import t
 from dashboard.views import common as common_view
 from dashboard.views import tasks as tasks_view
 
+TASKS_PER_PAGE = 40
+
 ctx = ui.context()
 lang, rules = ctx.lang, ctx.rules
 
@@ -64,7 +66,26 @@ if tasks.empty:
     st.info(t("no_tasks_match", lang))
     st.stop()
 
-for src, by_source in tasks.groupby("source", sort=False):
+# A page of tasks at a time: the whole list is ~170 links and lines, slow to draw on every visit
+# (the CSV below has them all). ``?task_page=N`` keeps the page in links, Back and a reload.
+pages = tasks_view.page_ranges(len(tasks), TASKS_PER_PAGE)
+if len(pages) > 1:
+    number = ui.pick_option(
+        ctx,
+        "task_page",
+        list(range(1, len(pages) + 1)),
+        1,
+        "task_page",
+        st.columns([1, 3])[0],
+        lambda n: t("task_page_range", lang, first=pages[n - 1][0] + 1, last=pages[n - 1][1], n=len(tasks)),
+        selection.parse_int,
+    )
+    first, last = pages[number - 1]
+    listed = tasks.iloc[first:last]
+else:
+    listed = tasks
+
+for src, by_source in listed.groupby("source", sort=False):
     if not source:
         st.markdown(f"#### {ui.md_escape(src)}")
     for sec, part in by_source.groupby("section", sort=False):

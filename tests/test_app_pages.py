@@ -193,12 +193,20 @@ def test_district_page_filters_and_compare(demo):
     at = app("district", year="2023")
     no_exception(at)
     assert "2023" in at.title[0].value
-    assert len(at.dataframe) == 2  # ranking table, area-vs-city table
-    compare = at.dataframe[1].value
+    # Only the open tab is drawn: the map (its colour picker), no table of the other tabs.
+    assert [tab.label for tab in at.tabs] == ["地图", "区县 × 指标 状态表", "区县排名", "本地区与全市对比"]
+    assert at.selectbox(key="w_map_by") is not None and len(at.dataframe) == 0
+    at = app("district", year="2023", tab="ranking")
+    no_exception(at)
+    assert len(at.dataframe) == 1 and "排名" in at.dataframe[0].value.columns
+    at = app("district", year="2023", tab="city")
+    no_exception(at)
+    compare = at.dataframe[0].value
     at.selectbox(key="w_compare").set_value("500116").run()
     no_exception(at)
-    assert "江津区" in at.dataframe[1].value.columns
-    assert not at.dataframe[1].value.equals(compare)
+    assert "江津区" in at.dataframe[0].value.columns
+    assert not at.dataframe[0].value.equals(compare)
+    assert at.query_params["tab"] in ("city", ["city"])  # the tab stays in the address
 
 
 def test_indicator_page_from_a_link(demo):
@@ -251,12 +259,37 @@ def _task_links(at: AppTest) -> list[str]:
     return [parse_qs(p.query_string)["task"][0] for p in protos if "task=" in p.query_string]
 
 
+def _every_task_link(at: AppTest) -> list[str]:
+    """The task codes of every page of the list (the page picker walked from the first page)."""
+    codes = _task_links(at)
+    pages = at.selectbox(key="w_task_page").options if "w_task_page" in at.session_state else []
+    for number in range(2, len(pages) + 1):
+        at.selectbox(key="w_task_page").set_value(number).run()
+        codes += _task_links(at)
+    return codes
+
+
 def test_tasks_list_filters_change_the_rows(demo):
     at = app("tasks")
     no_exception(at)
-    every = _task_links(at)
-    assert len(every) == 173 and every[0] == "WP2020-01"
     assert at.subheader[0].value == "共 173 项任务"
+    # Forty to a page, five pages: together every task once, in catalogue order.
+    every = _task_links(at)
+    assert len(every) == 40 and every[0] == "WP2020-01"
+    picker = at.selectbox(key="w_task_page")
+    assert picker.options == [
+        "第 1–40 项（共 173 项）",
+        "第 41–80 项（共 173 项）",
+        "第 81–120 项（共 173 项）",
+        "第 121–160 项（共 173 项）",
+        "第 161–173 项（共 173 项）",
+    ]
+    for number in range(2, 6):
+        at.selectbox(key="w_task_page").set_value(number).run()
+        every += _task_links(at)
+    assert at.query_params["task_page"] in ("5", ["5"])
+    assert len(every) == len(set(every)) == 173
+    at.selectbox(key="w_task_page").set_value(1).run()
     at.selectbox(key="w_task_source").set_value(WP2020).run()
     no_exception(at)
     assert _task_links(at) == [f"WP2020-{n:02d}" for n in range(1, 20)]
@@ -338,7 +371,7 @@ def test_task_page_with_reports_shows_reached_values_and_history(demo):
     # The filter lists exactly the tasks whose latest report says done (the demo reports some too).
     at = app("tasks", task_status="done")
     done = set(latest.loc[latest["status"] == "done", "task"])
-    assert "WP2020-11" in done and set(_task_links(at)) == done
+    assert "WP2020-11" in done and set(_every_task_link(at)) == done
 
 
 def test_units_page_for_the_health_commission(demo):

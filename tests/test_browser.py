@@ -95,15 +95,22 @@ def test_district_map_and_grid_open_an_area_by_a_click(server, page):
     page.go_back()
     _settle(page)
     # The grid: a click on a row opens that area's overview.
+    # Only the open tab is drawn: the grid's tab puts itself in the address and draws the grid alone.
     page.get_by_role("tab", name="区县 × 指标 状态表").click()
     _settle(page)
-    box = _chart_box(page, 1)
+    assert "tab=grid" in page.url, page.url
+    box = _chart_box(page, 0)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 230)
     _settle(page)
     assert "area=" in page.url and "/district" not in page.url, page.url
     area = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["area"][0]
     page.get_by_text("规划实施进展").first.wait_for()
     assert area != "500000"  # a district's row, not the city's
+    # Back returns to the grid's tab, not to the map.
+    page.go_back()
+    _settle(page)
+    assert "tab=grid" in page.url, page.url
+    assert page.get_by_role("tab", name="区县 × 指标 状态表").get_attribute("aria-selected") == "true"
 
 
 def test_tasks_task_and_units_pages(server, page):

@@ -301,6 +301,30 @@ def pick_option(
     return select(ctx, name, options, current, label, where, format_func, drop="")
 
 
+def pick_tab(ctx: Context, name: str, tabs: dict[str, str], default: str) -> tuple[str, dict[str, Any]]:
+    """Linkable tabs: ``?name=KEY`` (the default tab leaves it out), and only the open tab runs.
+
+    ``tabs`` maps each tab's key to its label's catalogue key. Returns the open tab's key and the
+    tab containers by key. Streamlit's tabs send every tab's content by default; with state kept
+    (``on_change``) a page draws only the open one, so a switch to a page of four tabs costs one.
+    The URL holds the key, not the label, so a link survives a language switch.
+    """
+    labels = {k: t(label, ctx.lang) for k, label in tabs.items()}
+    # The address alone decides (not what the session chose last): Back to an address without
+    # ``?name=`` must show the default tab, as a reload of it does.
+    current = selection.raw(name)
+    current = current if current in tabs else default
+    key = f"w_{name}"
+    _bind(name, key, labels[current])
+
+    def commit() -> None:
+        chosen = next((k for k, label in labels.items() if label == st.session_state.get(key)), default)
+        selection.to_url(name, None if chosen == default else chosen)
+
+    containers = st.tabs(list(labels.values()), key=key, on_change=commit)
+    return current, dict(zip(tabs, containers))
+
+
 def pick_toggle(ctx: Context, name: str, label: str, where: Any = None) -> bool:
     """A linkable on/off switch: ``?name=1`` when on, no parameter when off."""
     where = where or st

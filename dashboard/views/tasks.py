@@ -411,3 +411,8 @@ def unit_status_counts(indicators: pd.DataFrame, lang: str = "zh") -> pd.DataFra
             }
         )
     return pd.DataFrame(rows, columns=["status", "label", "total", "binding", "expected"])
+
+
+def page_ranges(n: int, per_page: int) -> list[tuple[int, int]]:
+    """The rows ``[first, last)`` of each page of a list of ``n`` rows, ``per_page`` to a page."""
+    return [(first, min(first + per_page, n)) for first in range(0, n, per_page)]
