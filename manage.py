@@ -76,7 +76,8 @@ def run_app(extra: list[str]) -> int:
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "streamlit_app.py"),
+        # streamlit_app.py with the route of the cookie that keeps a sign-in across a reload.
+        str(ROOT / "serve.py"),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",

@@ -16,7 +16,7 @@ c1, c2 = st.columns([1, 2])
 year = ui.pick_year(ctx, c1)
 area = ui.pick_area(ctx, c2)
 
-st.title(f"{t('constraint_heading', lang)} · {rules.area_name(area, lang)} · {year}")
+st.title(f"{t('constraint_heading', lang)} · {ui.md_escape(rules.area_name(area, lang))} · {year}")
 st.caption(t("constraint_note", lang))
 ui.notices(ctx)
 

@@ -36,7 +36,7 @@ chosen = ui.select(
 )
 plan, domain = chosen.split(":", 1)
 
-st.title(f"{rules.domain_name(plan, domain, lang)} · {rules.area_name(area, lang)} · {year}")
+st.title(ui.md_escape(f"{rules.domain_name(plan, domain, lang)} · {rules.area_name(area, lang)} · {year}"))
 ui.notices(ctx)
 
 summary = ui.view(ctx, domain_view.domain_summary, plan, domain, area, year, lang)

@@ -27,7 +27,7 @@ area = ui.pick_area(ctx, c2)
 kind = evaluation_view.evaluation_kind(rules, year)
 
 st.title(
-    t("evaluation_heading", lang, area=rules.area_name(area, lang), year=year)
+    t("evaluation_heading", lang, area=ui.md_escape(rules.area_name(area, lang)), year=year)
     + (f" · {t(f'eval_{kind}', lang)}" if kind else "")
 )
 st.caption(t("evaluation_intro", lang))
@@ -100,10 +100,15 @@ with st.container(border=True):
         st.markdown("- " + ui.md_escape(line))
 
 st.subheader(t("evaluation_table", lang))
-shown = table.assign(
-    label=[ui.status_text(s, lang) for s in table["status"]],
-    baseline_text=common_view.format_values(table, rules, lang, value="baseline", code="code"),
-    value_text=common_view.format_values(table, rules, lang, value="value", code="code"),
+# Values in the area's own units; an indicator the area does not monitor says why in its status.
+shown = table.assign(area_code=area)
+shown = shown.assign(
+    label=[
+        ui.status_text(s, lang) if s != "not_monitored" else f"– {label}"
+        for s, label in zip(table["status"], table["label"])
+    ],
+    baseline_text=common_view.format_values(shown, rules, lang, value="baseline", code="code"),
+    value_text=common_view.format_values(shown, rules, lang, value="value", code="code"),
 )
 ui.table(
     common_view.display(
@@ -118,12 +123,47 @@ ui.table(
             "baseline_text": "baseline",
             "value_text": "value",
             "label": "status",
+            "note": "note",
         },
         lang,
     ).rename(columns={t("value", lang): t("value_in", lang, year=year)}),
     lang,
     height=min(900, 38 + 35 * max(1, len(shown))),
 )
+
+# The previous plan's final evaluation (rules/periods/): its target year's values against its targets.
+if rules.periods:
+    finals = app_state.cached_view(
+        "final_evaluations",
+        rules.fingerprint,
+        ctx.version,
+        evaluation_view.final_evaluations,
+        app_state.get_observations(ctx.store),
+        rules,
+        area,
+        lang,
+    )
+    for final in finals:
+        st.subheader(t("final_evaluation_heading", lang, name=final["name"], period=final["period"]))
+        st.caption(ui.md_escape(f"{final['source']} · {final['summary']}"))
+        ft = final["table"].assign(area_code=area)
+        ui.table(
+            common_view.display(
+                ft,
+                {
+                    "number": "number",
+                    "code": "code",
+                    "name": "indicator",
+                    "target_text": "final_target",
+                    "value_text": "final_value",
+                    "met_label": "final_met_column",
+                    "margin_text": "final_margin",
+                    "note": "note",
+                },
+                lang,
+            ).rename(columns={t("final_value", lang): t("value_in", lang, year=final["year"])}),
+            lang,
+        )
 
 # Each indicator's year in the committee's words: against the year before and the baseline.
 st.subheader(t("comparison_title", lang))

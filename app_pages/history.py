@@ -24,7 +24,7 @@ ui.notices(ctx)
 
 flash = st.session_state.pop("_rollback_msg", None)
 if flash:
-    st.success(flash)
+    st.success(ui.md_escape(flash))
 
 batches = store.batches()
 if batches.empty:
@@ -52,10 +52,10 @@ if st.button(t("rollback", lang), disabled=not sure, key="rollback_go"):
         authorization.rollback_as(session.current_user(), store, batch)
     except authorization.Refused as exc:
         for p in exc.problems:
-            st.error(p.message(lang), icon=":material/block:")
+            st.error(ui.md_escape(p.message(lang)), icon=":material/block:")
         st.stop()
     except StoreError as exc:  # refused by the store (unknown or already rolled back), said in words
-        st.error(exc.problem.message(lang), icon=":material/block:")
+        st.error(ui.md_escape(exc.problem.message(lang)), icon=":material/block:")
         st.stop()
     app_state.clear_caches()
     st.session_state["_rollback_msg"] = t("rolled_back", lang, batch=batch)

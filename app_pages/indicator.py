@@ -8,7 +8,7 @@ from dashboard.app import selection
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
 from dashboard.engine import flags_words
-from dashboard.messages import t
+from dashboard.messages import separator, t
 from dashboard.views import common as common_view
 from dashboard.views import indicator as indicator_view
 from dashboard.views import tasks as tasks_view
@@ -42,11 +42,36 @@ ind = rules.indicators[code]
 year = ui.pick_year(ctx, c2)
 areas = ui.pick_areas(ctx)
 focus = areas[0] if areas else ctx.area
+ind = rules.indicator_for(focus, code)  # as the area's plan defines it (its own name and unit)
 
 st.title(ui.md_escape(f"{code} {ind.name(lang)}"))
 ui.notices(ctx)
 
 info = indicator_view.describe_target(rules, focus, code, lang)
+area_name = rules.area_name(focus, lang)
+if info["not_monitored"] is not None:
+    st.info(ui.md_escape(t("not_monitored_here", lang, area=area_name, reason=info["not_monitored"])))
+if info["differs"]:
+    # The area's plan defines the indicator otherwise than the catalogue (rules/overrides/).
+    st.warning(
+        ui.md_escape(
+            t(
+                "area_definition_differs",
+                lang,
+                area=area_name,
+                fields=separator(lang).join(info["differs"]),
+                file=info["definition_file"],
+            )
+        ),
+        icon=":material/rule:",
+    )
+elif info["added"]:
+    st.info(ui.md_escape(t("area_added_indicator", lang, area=area_name, file=info["definition_file"])))
+others = [
+    rules.area_name(a, lang) for a in areas[1:] if rules.defined_differently(a, code) or rules.not_monitored_in(a, code)
+]
+if others:
+    st.caption(ui.md_escape(t("other_areas_define_otherwise", lang, areas=separator(lang).join(others))))
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("printed_target", lang), info["target_text"], help=info["check"])
 m2.metric(t("attribute", lang), info["attribute_label"])
@@ -58,6 +83,13 @@ st.markdown(
         f"{t('source', lang)}{ui.colon(lang)}{info['source_words']}"
     )
 )
+about = [
+    f"{t(key, lang)}{ui.colon(lang)}{info[field]}"
+    for field, key in (("definition", "field_definition"), ("data_source", "field_data_source"), ("note", "note"))
+    if info[field]
+]
+if about:
+    st.caption(ui.md_escape(" · ".join(about)))
 
 row = common_view.with_latest(
     ev[(ev["indicator"] == code) & (ev["area_code"] == focus) & (ev["year"] == year)], ev, rules, lang
@@ -66,7 +98,8 @@ if not row.empty:
     r = row.iloc[0]
     s1, s2, s3, s4 = st.columns(4)
     s1.metric(
-        t("status_in_area", lang, year=year, area=rules.area_name(focus, lang)), ui.status_text(str(r["status"]), lang)
+        t("status_in_area", lang, year=year, area=ui.md_escape(rules.area_name(focus, lang))),
+        ui.status_text(str(r["status"]), lang),
     )
     s2.metric(t("latest_value", lang), r["value_text"], help=r["smoothed_text"] or None)
     s3.metric(
@@ -83,7 +116,10 @@ if not row.empty:
         st.caption(ui.md_escape(flags))
 
 st.subheader(t("series", lang))
-layers = indicator_view.indicator_layers(ev, rules, code, areas, year=year, lang=lang)
+# One axis, one unit: an area that measures the indicator in another unit stays out of the chart
+# (its values are in the table below, in its own unit).
+same_scale = [a for a in areas if rules.indicator_for(a, code).unit == ind.unit]
+layers = indicator_view.indicator_layers(ev, rules, code, same_scale, year=year, lang=lang)
 if layers["observed"].empty:
     st.info(t("no_series", lang))
 x_range = (rules.settings.plan_period.start, rules.settings.target_year)

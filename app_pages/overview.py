@@ -23,7 +23,7 @@ if not ctx.presenting:
 else:
     year, area = ctx.year, ctx.area
 
-st.title(t("overview_heading", lang, area=rules.area_name(area, lang), year=year))
+st.title(t("overview_heading", lang, area=ui.md_escape(rules.area_name(area, lang)), year=year))
 if ctx.presenting:
     ui.presentation_toggle(ctx)
 ui.notices(ctx)

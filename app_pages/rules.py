@@ -29,7 +29,7 @@ if authorization.can(user, "rules_actions"):
         try:
             authorization.require(session.current_user(), "rules_actions", session.engine(), "rules reload")
         except authorization.Refused as exc:
-            st.error(exc.problems[0].message(lang))
+            st.error(ui.md_escape(exc.problems[0].message(lang)))
             st.stop()
         app_state.services().rules_source.reload()
         app_state.clear_caches()
@@ -50,6 +50,8 @@ if ctx.rules_state.stale:
     st.warning(t("rules_stale", lang))
 if problems.empty:
     st.success(t("no_problems", lang))
+elif (problems["severity"] == "warning").all():  # doubtful entries only: the rules are in use
+    st.warning(t("rules_have_warnings", lang, n=len(problems)))
 else:
     st.error(t("rules_have_problems", lang, n=len(problems)))
     ui.table(
@@ -81,11 +83,14 @@ ui.table(
         {
             "indicator": "code",
             "name": "indicator",
+            "unit": "unit",
             "default_target": "default_target",
             "area_target": "area_target",
             "attribute": "attribute",
             "source": "source",
             "source_file": "file",
+            "changes": "area_changes",
+            "note": "note",
             "differs": "differs",
         },
         lang,

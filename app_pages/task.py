@@ -15,14 +15,15 @@ ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
 code = st.query_params.get("task")
 
-st.title(t("page_task", lang) + (f" · {code}" if code else ""))
+# The code comes from the address: shown as text, never as markdown (a link in it stays text).
+st.title(t("page_task", lang) + (f" · {ui.md_escape(code)}" if code else ""))
 if not tasks_view.has_tasks(rules):
     st.info(t("tasks_not_loaded", lang))
     st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
     st.stop()
 info = tasks_view.task_info(rules, code, lang)
 if info is None:
-    st.warning(t("task_not_found", lang, code=code or "—"))
+    st.warning(t("task_not_found", lang, code=ui.md_escape(code) if code else "—"))
     st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
     st.stop()
 

@@ -58,7 +58,7 @@ if tasks.empty:
 ui.page_link(ctx, "tasks", t("open_in_tasks", lang), task_unit=unit)
 
 # The indicators first: that is what the meeting asks about -----------------------------------
-st.subheader(t("unit_indicator_status", lang) + f" · {rules.area_name(area, lang)} · {year}")
+st.subheader(t("unit_indicator_status", lang) + f" · {ui.md_escape(rules.area_name(area, lang))} · {year}")
 if indicators.empty:
     st.info(t("no_unit_indicators", lang))
 else:

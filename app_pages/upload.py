@@ -1,5 +1,8 @@
 """数据上传 Upload — template, upload (indicator values or task progress), validation report, preview, confirm.
 
+A workbook with several sheets that have a header row is refused until one is chosen in the sheet
+picker shown for it (``import FILE --sheet NAME`` on the command line); that sheet is read alone.
+
 Only editors and administrators may open it (``session.require_page`` refuses everyone else on the
 server); the batch is stored through ``authorization.upload_as`` / ``upload_tasks_as``, which check
 the role and, for area editors, every row's area again, and write the audit trail. The uploader is
@@ -13,7 +16,15 @@ import streamlit as st
 from dashboard.access import authorization
 from dashboard.app import session
 from dashboard.app import widgets as ui
-from dashboard.intake import TASKS, max_upload_bytes, preview_any, preview_counts, read_any_upload, size_problem
+from dashboard.intake import (
+    TASKS,
+    max_upload_bytes,
+    preview_any,
+    preview_counts,
+    read_any_upload,
+    sheet_choices,
+    size_problem,
+)
 from dashboard.messages import t
 from dashboard.reports.templates import make_template
 from dashboard.store import StoreError, audit
@@ -75,17 +86,38 @@ if cache_key not in st.session_state:
     # Bad input never raises here: every problem comes back in the report, located by row and column.
     st.session_state[cache_key] = read_any_upload(content, file.name, rules, cat=cat)
 kind, report = st.session_state[cache_key]
+
+# A workbook with several tables (SEVERAL_SHEETS, naming them) is read only once a sheet is chosen;
+# the chosen sheet is then read alone. A file with one table shows no picker.
+sheet = None
+sheets = sheet_choices(report)
+if sheets:
+    sheet = st.selectbox(
+        t("upload_sheet", lang),
+        sheets,
+        index=None,
+        key=f"upload_sheet_{sha[:16]}",  # a new file starts with no sheet chosen
+        placeholder=t("choose_one", lang),
+        help=t("upload_sheet_help", lang),
+    )
+    if sheet is not None:
+        sheet_key = f"{cache_key}_sheet_{sheet}"
+        if sheet_key not in st.session_state:
+            st.session_state[sheet_key] = read_any_upload(content, file.name, rules, cat=cat, sheet=sheet)
+        kind, report = st.session_state[sheet_key]
+# What was read: the file, or one sheet of it (a batch committed from one sheet is not another's).
+read_id = sha if sheet is None else f"{sha}:{sheet}"
 is_tasks = kind == TASKS
 
 # Rows this user may not store (an area editor's other areas / other units' tasks): part of the report.
 outside = authorization.refused_rows(user, kind, report, cat)
 if outside:
     seen = st.session_state.setdefault("_refusals_audited", set())
-    if (sha, user.name) not in seen:
+    if (read_id, user.name) not in seen:
         audit.record(
             store.engine, user.name, "upload_refused", report.file_name, rows=len(outside), reason="areas", kind=kind
         )
-        seen.add((sha, user.name))
+        seen.add((read_id, user.name))
 
 # 3. report ---------------------------------------------------------------------------------
 st.subheader(t("validation_report", lang))
@@ -96,7 +128,7 @@ ok = report.ok and not outside
 if ok:
     st.success(t("report_ok", lang, n=len(report.rows), s=report.n_skipped))
 else:
-    st.error(t("report_bad", lang, n=len(report.errors) + len(outside)))
+    st.error(t("report_bad", lang, n=report.n_errors + len(outside)))  # listed or only counted
 if not problems.empty:
     # People read the location, how serious it is and the message; the code stays in the download.
     st.dataframe(upload_view.problems_for_reading(problems, lang), hide_index=True, width="stretch")
@@ -136,8 +168,8 @@ st.dataframe(
 )
 
 done = st.session_state.get("_committed", {})
-if sha in done:
-    st.success(t("committed", lang, batch=done[sha]))
+if read_id in done:
+    st.success(t("committed", lang, batch=done[read_id]))
     st.stop()
 if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
     user = session.current_user()  # signed out or expired meanwhile? checked again below
@@ -152,9 +184,9 @@ if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
         )
         st.stop()
     except StoreError as exc:  # refused by the store; a database failure is the app's (streamlit_app.py)
-        st.error(exc.problem.message(lang))
+        st.error(ui.md_escape(exc.problem.message(lang)))
         st.stop()
-    done[sha] = batch
+    done[read_id] = batch
     st.session_state["_committed"] = done
     st.cache_data.clear()
     st.success(t("committed", lang, batch=batch))

@@ -23,7 +23,7 @@ engine = store.engine
 
 flash = st.session_state.pop("_users_msg", None)
 if flash:
-    st.success(flash)
+    st.success(ui.md_escape(flash))
 
 
 def role_label(role: str) -> str:
@@ -32,7 +32,7 @@ def role_label(role: str) -> str:
 
 def show_problem(exc: accounts.AuthError) -> None:
     p = exc.problem
-    st.error(p.message(lang))
+    st.error(ui.md_escape(p.message(lang)))
 
 
 def done(message: str) -> None:
@@ -133,6 +133,18 @@ elif c2.button(t("user_disable", lang), key="user_disable_go"):
             show_problem(exc)
         else:
             done(t("user_disabled_done", lang, name=who))
+
+# An account locked by failed sign-ins (from several clients) can be unlocked here (audited).
+wait = accounts.lock_wait(engine, who)
+if wait is not None:
+    st.warning(ui.md_escape(t("user_locked", lang, name=who, wait=wait)))
+    if st.button(t("user_unlock", lang), key="user_unlock_go"):
+        try:
+            accounts.unlock(engine, who, by=admin.name)
+        except accounts.AuthError as exc:
+            show_problem(exc)
+        else:
+            done(t("user_unlocked_done", lang, name=who))
 
 with st.expander(t("user_change_role", lang)):
     with st.form("user_change_form"):

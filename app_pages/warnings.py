@@ -46,7 +46,7 @@ if warns.empty:
     st.stop()
 
 for area_code, part in warns.groupby("area_code", sort=False):
-    st.subheader(f"{rules.area_name(str(area_code), lang)} ({len(part)})")
+    st.subheader(f"{ui.md_escape(rules.area_name(str(area_code), lang))} ({len(part)})")
     for row in part.head(PER_AREA).itertuples():
         ui.indicator_link(
             row.indicator,

@@ -1,32 +1,67 @@
-"""Users, roles, sign-in, sessions and the audit trail — through the dashboard/ API and the CLI."""
+"""Users, roles, sign-in, sessions and the audit trail — through the dashboard/ API and the CLI.
+
+The sign-in throttle (keyed by client and by account; ``docs/security.md``) is tried with parallel
+threads and processes on SQLite and PostgreSQL; time passing is played by moving the throttle's
+stored times back, as the session tests move an expiry.
+"""
 
 import io
+import json
+import math
 import os
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, insert, select, update
 
 from dashboard.access import accounts
 from dashboard.access.accounts import ANONYMOUS, AuthError, User
-from dashboard.access.authorization import Refused, can, rollback_as, upload_as
+from dashboard.access.authorization import Refused, can, rollback_as, rollback_candidates, upload_as
 from dashboard.cli import main
+from dashboard.cli.common import os_identity
 from dashboard.intake.indicator_values import read_upload
 from dashboard.store import Store, audit
+from dashboard.store.schema import audit_log, oidc_identities, sessions, throttle, users
 
 ROOT = Path(__file__).resolve().parent.parent
 
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture()
-def store():
-    s = Store(os.environ["DASHBOARD_DB_URL"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, monkeypatch):
+    """The test's SQLite file, or the PostgreSQL test database (DASHBOARD_TEST_PG_URL) emptied of
+    batches, accounts, sessions, throttle counts and audit lines before and after."""
+    if request.param == "sqlite":
+        s = Store(os.environ["DASHBOARD_DB_URL"])
+        yield s
+        s.dispose()
+        return
+    url = os.environ.get("DASHBOARD_TEST_PG_URL")
+    if not url:
+        pytest.skip("PostgreSQL: set DASHBOARD_TEST_PG_URL (the CI script .ci/run does) to run these")
+    monkeypatch.setenv("DASHBOARD_DB_URL", url)
+    monkeypatch.setenv("DASHBOARD_RULES_DIR", str(ROOT / "rules"))
+    s = Store(url)
+    _empty(s)
     yield s
+    _empty(s)
     s.dispose()
+
+
+def _empty(s: Store) -> None:
+    s.clear()  # the batches first: they refer to their owners
+    with s.engine.begin() as conn:
+        for table in (sessions, throttle, audit_log, oidc_identities, users):
+            conn.execute(delete(table))
 
 
 def csv_upload(rules, lines: str, name="values.csv"):
@@ -37,6 +72,8 @@ def csv_upload(rules, lines: str, name="values.csv"):
 
 
 def test_password_stored_only_as_argon2_hash(store, tmp_path):
+    if not store.is_sqlite:
+        pytest.skip("reads the SQLite file's bytes")
     accounts.add_user(store.engine, "alice", PASSWORD, "admin")
     db_file = store.url.replace("sqlite:///", "")
     raw = Path(db_file).read_bytes()
@@ -59,9 +96,9 @@ def test_weak_password_and_unknown_role_refused(store):
 
 
 def test_sign_in_session_and_sign_out(store):
-    accounts.add_user(store.engine, "alice", PASSWORD, "city_editor")
-    user, token = accounts.sign_in(store.engine, "alice", PASSWORD)
-    assert user == User("alice", "city_editor")
+    added = accounts.add_user(store.engine, "alice", PASSWORD, "city_editor")
+    user, token = accounts.sign_in(store.engine, "alice", PASSWORD, client="10.0.0.7")
+    assert isinstance(added.id, int) and user == User("alice", "city_editor", id=added.id)
     assert accounts.user_for_session(store.engine, token) == user
     accounts.sign_out(store.engine, token, "alice")
     assert accounts.user_for_session(store.engine, token) is None
@@ -76,55 +113,143 @@ def test_sessions_expire(store):
     assert accounts.user_for_session(store.engine, token) is None
 
 
+# ------------------------------------------------------------------------------ the sign-in throttle
+def elapse(engine, seconds: float) -> None:
+    """Let ``seconds`` pass for the throttle: every stored time moves back by that much."""
+    with engine.begin() as conn:
+        rows = conn.execute(select(throttle.c.name, throttle.c.next_allowed_at)).all()
+        for key, at in rows:
+            if at is not None:
+                moved = at - timedelta(seconds=seconds)
+                conn.execute(update(throttle).where(throttle.c.name == key).values(next_allowed_at=moved))
+
+
+def wait_of(engine, key: str) -> int:
+    """The seconds ``key`` must still wait (0: none)."""
+    with engine.connect() as conn:
+        at = conn.execute(select(throttle.c.next_allowed_at).where(throttle.c.name == key)).scalar()
+    return max(0, math.ceil((accounts._aware(at) - datetime.now(UTC)).total_seconds())) if at is not None else 0
+
+
+def failures(engine, key: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(throttle.c.failures).where(throttle.c.name == key)).scalar() or 0
+
+
+def attempt(engine, name: str, password: str, client: str) -> str:
+    """One sign-in: ``signed in`` or the code of the refusal (with its variant)."""
+    try:
+        accounts.sign_in(engine, name, password, client=client)
+    except AuthError as exc:
+        return exc.problem.message_id.value
+    return "signed in"
+
+
 def test_failed_sign_ins_are_slowed_down(store):
     accounts.add_user(store.engine, "alice", PASSWORD, "viewer")
-    for _ in range(accounts.FREE_ATTEMPTS):
-        with pytest.raises(AuthError) as err:
-            accounts.sign_in(store.engine, "alice", "wrong password!")
-        assert err.value.problem.code == "BAD_CREDENTIALS"
-    with pytest.raises(AuthError):
-        accounts.sign_in(store.engine, "alice", "wrong password!")  # 4th failure sets a 2 s wait
-    with pytest.raises(AuthError) as err:
-        accounts.sign_in(store.engine, "alice", PASSWORD)  # even the right one must wait
-    assert err.value.problem.code == "TOO_MANY_ATTEMPTS"
-    # unknown names are slowed down the same way (no way to probe which names exist)
-    for _ in range(accounts.FREE_ATTEMPTS + 1):
-        with pytest.raises(AuthError):
-            accounts.sign_in(store.engine, "nobody", "x")
-    with pytest.raises(AuthError) as err:
-        accounts.sign_in(store.engine, "nobody", "x")
-    assert err.value.problem.code == "TOO_MANY_ATTEMPTS"
+    for _ in range(accounts.CLIENT_FREE_ATTEMPTS):
+        assert attempt(store.engine, "alice", "wrong password!", "10.0.0.66") == "BAD_CREDENTIALS"
+    # The third failure set a 2 s wait for this client: even the right password must wait.
+    assert attempt(store.engine, "alice", PASSWORD, "10.0.0.66") == "TOO_MANY_ATTEMPTS"
+    # Unknown names are slowed down the same way (no way to probe which names exist).
+    for _ in range(accounts.CLIENT_FREE_ATTEMPTS):
+        assert attempt(store.engine, "nobody", "x", "10.0.0.67") == "BAD_CREDENTIALS"
+    assert attempt(store.engine, "nobody", "x", "10.0.0.67") == "TOO_MANY_ATTEMPTS"
+    # A name longer than any column is refused in words too (its key hashed, its audit line cut).
+    assert attempt(store.engine, "长" * 300, "x", "10.0.0.68") == "BAD_CREDENTIALS"
+    assert audit.entries(store.engine, action="sign_in_failed")["user"].iloc[0] == "长" * 200
+    log = audit.entries(store.engine, action="sign_in_throttled")
+    assert json.loads(log["details"].iloc[0]) == {"wait_seconds": 2, "client": "10.0.0.67"}
+
+
+def test_the_wait_doubles_only_while_failures_continue(store):
+    accounts.add_user(store.engine, "alice", PASSWORD, "viewer")
+    client = accounts.client_key("10.0.0.66")
+    waits = []
+    for _ in range(accounts.CLIENT_FREE_ATTEMPTS + 4):  # each failure as soon as the last wait is over
+        started = datetime.now(UTC)
+        assert attempt(store.engine, "alice", "wrong password!", "10.0.0.66") == "BAD_CREDENTIALS"
+        with store.engine.connect() as conn:
+            at = conn.execute(select(throttle.c.next_allowed_at).where(throttle.c.name == client)).scalar()
+        waits.append(round((accounts._aware(at) - started).total_seconds()))  # set when it was counted
+        elapse(store.engine, waits[-1] + 1)
+    assert waits == [0, 0, 2, 4, 8, 16, 32]
+    # Failures stop: once FORGET_SECONDS have passed after the last wait, the count is forgotten and
+    # the client has its free attempts again.
+    elapse(store.engine, accounts.FORGET_SECONDS)
+    for _ in range(accounts.CLIENT_FREE_ATTEMPTS - 1):
+        assert attempt(store.engine, "alice", "wrong password!", "10.0.0.66") == "BAD_CREDENTIALS"
+    assert failures(store.engine, client) == accounts.CLIENT_FREE_ATTEMPTS - 1
+    # A success clears the account's count and takes back its own advance count of the client.
+    assert attempt(store.engine, "alice", PASSWORD, "10.0.0.66") == "signed in"
+    assert failures(store.engine, accounts.account_key("alice")) == 0
+    assert failures(store.engine, client) == accounts.CLIENT_FREE_ATTEMPTS - 1
+    assert attempt(store.engine, "alice", PASSWORD, "10.0.0.66") == "signed in"  # no wait left
+
+
+def test_one_client_cannot_lock_an_account_for_anyone_else(store):
+    """An attacker who keeps guessing a known name from one client, at every moment the throttle
+    allows and in between, locks their own client, never the account: the victim signs in from
+    another client whenever they come."""
+    accounts.add_user(store.engine, "alice", PASSWORD, "viewer")
+    attacker = accounts.client_key("10.0.0.66")
+    answers = []
+    for turn in range(1, 41):
+        answers.append(attempt(store.engine, "alice", "a guess", "10.0.0.66"))
+        answers.append(attempt(store.engine, "alice", "another guess", "10.0.0.66"))  # during the wait
+        assert failures(store.engine, accounts.account_key("alice")) <= accounts.CLIENT_FREE_ATTEMPTS
+        if turn % 10 == 0:
+            assert attempt(store.engine, "alice", PASSWORD, "10.0.0.7") == "signed in"
+        wait = wait_of(store.engine, attacker)
+        elapse(store.engine, wait + 1)  # the attacker waits each wait out
+    assert answers[:3] == ["BAD_CREDENTIALS"] * 3 and "TOO_MANY_ATTEMPTS.account" not in answers
+    # Every turn one guess was checked, and counted for the client; the one in between was refused
+    # (unless a slow password check outlasted one of the first, short waits).
+    checked = answers.count("BAD_CREDENTIALS")
+    assert 41 <= checked <= 44 and answers.count("TOO_MANY_ATTEMPTS") == 80 - checked
+    assert failures(store.engine, attacker) == checked
+    assert wait == accounts.MAX_DELAY_SECONDS  # doubled up to the cap
+
+
+def test_many_clients_lock_the_account_until_an_administrator_unlocks_it(store, capsys):
+    accounts.add_user(store.engine, "alice", PASSWORD, "viewer")
+    account = accounts.account_key("alice")
+    answers = [attempt(store.engine, "Alice ", "a guess", f"10.0.1.{k}") for k in range(10)]
+    assert answers == ["BAD_CREDENTIALS"] * accounts.ACCOUNT_FREE_ATTEMPTS
+    for k in range(10, 14):  # guesses go on from new clients as each of the account's waits passes
+        elapse(store.engine, wait_of(store.engine, account) + 1)
+        assert attempt(store.engine, "alice", "a guess", f"10.0.1.{k}") == "BAD_CREDENTIALS"
+        assert attempt(store.engine, "alice", "a guess", f"10.0.2.{k}") == "TOO_MANY_ATTEMPTS.account"
+    # Now every client waits for this account (32 s after 14 failures), the rightful user's too …
+    assert attempt(store.engine, "alice", PASSWORD, "10.0.0.7") == "TOO_MANY_ATTEMPTS.account"
+    assert 16 < accounts.lock_wait(store.engine, "alice") <= 32 and accounts.lock_wait(store.engine, "bob") is None
+    # … until an administrator lifts the lock-out from the command line (audited with the OS user).
+    assert main(["user", "unlock", "alice"]) == 0
+    assert "alice" in capsys.readouterr().out
+    assert attempt(store.engine, "alice", PASSWORD, "10.0.0.7") == "signed in"
+    line = audit.entries(store.engine, action="user_unlock").iloc[0]
+    assert (line["user"], line["target"]) == (os_identity(), "alice")
+    details = json.loads(line["details"])
+    assert details == {"failures": 14, "via": "cli", "os_user": os_identity()}
+    assert main(["user", "unlock", "nobody"]) == 1  # an unknown account: refused, nothing audited
+    assert len(audit.entries(store.engine, action="user_unlock")) == 1
 
 
 def test_parallel_wrong_passwords_never_pass_the_throttle(store, monkeypatch):
-    _sixteen_parallel_guesses(store, monkeypatch)
+    """Sixteen parallel guesses from one client: its free attempts reach the password check, no more;
+    from sixteen clients at one account: the account's free attempts, no more."""
+    for name in ("alice", "bob"):
+        accounts.add_user(store.engine, name, PASSWORD, "viewer")
+    checked, answers = _sixteen_parallel_guesses(store, monkeypatch, "alice", lambda k: "10.2.0.1")
+    assert len(checked) == answers.count("BAD_CREDENTIALS") == accounts.CLIENT_FREE_ATTEMPTS
+    assert answers.count("TOO_MANY_ATTEMPTS") == 16 - accounts.CLIENT_FREE_ATTEMPTS
+
+    checked, answers = _sixteen_parallel_guesses(store, monkeypatch, "bob", lambda k: f"10.3.0.{k}")
+    assert len(checked) == answers.count("BAD_CREDENTIALS") == accounts.ACCOUNT_FREE_ATTEMPTS
+    assert answers.count("TOO_MANY_ATTEMPTS.account") == 16 - accounts.ACCOUNT_FREE_ATTEMPTS
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    not os.environ.get("DASHBOARD_TEST_PG_URL"), reason="PostgreSQL: set DASHBOARD_TEST_PG_URL (.ci/run does)"
-)
-def test_parallel_wrong_passwords_never_pass_the_throttle_on_postgresql(monkeypatch):
-    from sqlalchemy import delete
-
-    from dashboard.store.schema import throttle, users
-
-    pg = Store(os.environ["DASHBOARD_TEST_PG_URL"])
-    name = f"parallel-{os.getpid()}"
-    try:
-        _sixteen_parallel_guesses(pg, monkeypatch, name)
-    finally:
-        with pg.engine.begin() as conn:  # the shared test database keeps no account of this test
-            conn.execute(delete(throttle).where(throttle.c.name == name))
-            conn.execute(delete(users).where(users.c.name == name))
-        pg.dispose()
-
-
-def _sixteen_parallel_guesses(store, monkeypatch, name: str = "alice"):
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    accounts.add_user(store.engine, name, PASSWORD, "viewer")
+def _sixteen_parallel_guesses(store, monkeypatch, name: str, client_of) -> tuple[list, list]:
     checked = []
     lock = threading.Lock()
     real = accounts._hasher
@@ -143,17 +268,66 @@ def _sixteen_parallel_guesses(store, monkeypatch, name: str = "alice"):
     monkeypatch.setattr(accounts, "_hasher", Counting())
 
     def guess(k: int) -> str:
-        try:
-            accounts.sign_in(store.engine, name, f"wrong guess {k}")
-        except AuthError as exc:
-            return exc.problem.code
-        return "signed in"
+        return attempt(store.engine, name, f"wrong guess {k}", client_of(k))
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         answers = list(pool.map(guess, range(16)))
-    assert len(checked) == accounts.FREE_ATTEMPTS  # only the free attempts reach the check
-    assert answers.count("BAD_CREDENTIALS") == accounts.FREE_ATTEMPTS
-    assert answers.count("TOO_MANY_ATTEMPTS") == 16 - accounts.FREE_ATTEMPTS
+    monkeypatch.setattr(accounts, "_hasher", real)
+    return checked, answers
+
+
+GUESS = """
+import sys, time
+from pathlib import Path
+from sqlalchemy import create_engine
+from dashboard.access import accounts
+url, name, go, ready = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+engine = create_engine(url)
+engine.connect().close()
+ready.touch()
+while not go.exists():
+    time.sleep(0.01)
+try:
+    accounts.sign_in(engine, name, "a wrong guess", client="10.9.9.9")
+    print("signed in")
+except accounts.AuthError as exc:
+    print(exc.problem.message_id.value)
+"""
+
+
+def test_parallel_processes_never_pass_the_throttle(store, tmp_path):
+    """Eight processes guess at once from a client that has failed twelve times and waited its wait
+    out: one attempt is checked (and sets a 15-minute wait), the other seven are refused unchecked."""
+    from dashboard.store.store import _engine
+
+    name = "alice"
+    accounts.add_user(store.engine, name, PASSWORD, "viewer")
+    served = datetime.now(UTC) - timedelta(seconds=1)
+    with store.engine.begin() as conn:
+        conn.execute(insert(throttle).values(name=accounts.client_key("10.9.9.9"), failures=12, next_allowed_at=served))
+    go = tmp_path / "go"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    _engine(store.url)  # migrated already: the processes only sign in
+    ready = [tmp_path / f"ready-{k}" for k in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", GUESS, store.url, name, str(go), str(r)], env=env, stdout=subprocess.PIPE
+        )
+        for r in ready
+    ]
+    try:
+        deadline = time.monotonic() + 120
+        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+            time.sleep(0.02)  # every process has started and connected: they guess together
+        go.touch()
+        answers = [p.communicate(timeout=120)[0].decode().strip() for p in procs]
+        assert answers.count("BAD_CREDENTIALS") == 1, answers
+        assert answers.count("TOO_MANY_ATTEMPTS") == 7, answers
+        assert failures(store.engine, accounts.client_key("10.9.9.9")) == 13
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
 
 
 def test_disabled_user_cannot_sign_in_and_loses_sessions(store):
@@ -207,17 +381,20 @@ def test_area_editor_cross_area_rows_are_named(rules, store):
 
 
 def test_area_editor_own_area_upload_and_rollback_rules(rules, store):
-    editor = User("wz", "area_editor", ("500101",))
-    other = User("yz", "area_editor", ("500103",))
+    editor = accounts.add_user(store.engine, "wz", PASSWORD, "area_editor", ["500101"])
+    other = accounts.add_user(store.engine, "yz", PASSWORD, "area_editor", ["500103"])
     city = User("city", "city_editor")
     batch = upload_as(editor, store, csv_upload(rules, "万州区,W03,2021,10\n"))
-    assert len(store.current_values()) == 1
+    assert len(store.current_values()) == 1 and store.batch(batch)["owner_id"] == editor.id
     with pytest.raises(Refused):
         rollback_as(other, store, batch)  # not their batch
     rollback_as(city, store, batch)  # a city editor may
     assert store.current_values().empty
     actions = list(audit.entries(store.engine)["action"])
     assert actions[:3] == ["rollback", "rollback_refused", "upload"]
+    second = upload_as(editor, store, csv_upload(rules, "万州区,W03,2021,11\n"))
+    rollback_as(editor, store, second)  # their own
+    assert store.batch(second)["status"] == "rolled_back"
 
 
 def test_cli_creates_first_admin_and_shows_audit(store, monkeypatch, capsys):
@@ -296,11 +473,94 @@ def test_manage_run_listens_on_this_computer_unless_told_otherwise():
 
 
 def test_rollback_candidates_follow_the_role():
-    from dashboard.access.authorization import rollback_candidates
-
     batches = pd.DataFrame(
-        {"id": [1, 2, 3], "uploader": ["wz", "city", "wz"], "status": ["active", "active", "rolled_back"]}
+        {
+            "id": [1, 2, 3, 4],
+            "uploader": ["wz", "city", "wz", "wz"],
+            "owner_id": [7, 8, 7, None],  # batch 4: the command line's, under the same name
+            "status": ["active", "active", "rolled_back", "active"],
+        }
     )
-    assert list(rollback_candidates(User("wz", "area_editor", ("500101",)), batches)["id"]) == [1]
-    assert list(rollback_candidates(User("city", "city_editor"), batches)["id"]) == [1, 2]
+    assert list(rollback_candidates(User("wz", "area_editor", ("500101",), id=7), batches)["id"]) == [1]
+    assert rollback_candidates(User("wz", "area_editor", ("500101",)), batches).empty  # no account id
+    assert list(rollback_candidates(User("city", "city_editor", id=8), batches)["id"]) == [1, 2, 4]
     assert rollback_candidates(User("v", "viewer"), batches).empty
+
+
+# ------------------------------------------------------------------------------ batch ownership by account id
+def run(*argv: str, stdin: str = "") -> tuple[int, str]:
+    """The CLI in this process: exit code and what it wrote (standard output and error)."""
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
+    try:
+        code = main(list(argv))
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = old
+    return code, out.getvalue() + err.getvalue()
+
+
+def test_an_area_editor_cannot_roll_back_another_area_s_batch_imported_under_their_name(
+    rules, store, tmp_path, monkeypatch
+):
+    """The attack of issue 14: a batch of 渝中区 imported from the command line by an operating-system
+    user called like an area editor of 万州区 (and so, before, recorded under the editor's name) is
+    not the editor's — refused through the API and through the command line, audited."""
+    wz = accounts.add_user(store.engine, "wz", PASSWORD, "area_editor", ["500101"])
+    yz = accounts.add_user(store.engine, "yz", PASSWORD, "area_editor", ["500103"])
+    monkeypatch.setenv("LOGNAME", "wz")  # getpass.getuser() reads it first
+    other_area = tmp_path / "yuzhong.csv"
+    other_area.write_text("区县,指标,年份,数值\n渝中区,W03,2021,9\n", encoding="utf-8")
+
+    code, out = run("import", str(other_area))
+    assert code == 0, out
+    cli_batch = int(store.batches()["id"].iloc[0])
+    info = store.batch(cli_batch)
+    assert (info["uploader"], info["owner_id"]) == (os_identity(), None) and os_identity().startswith("wz@")
+    upload = audit.entries(store.engine, action="upload").iloc[0]
+    assert upload["user"] == os_identity()
+    assert json.loads(upload["details"]) | {"sha256": ""} == {
+        "batch": cli_batch,
+        "rows": 1,
+        "kind": "indicators",
+        "scope": ["500103"],
+        "sha256": "",
+        "via": "cli",
+        "os_user": os_identity(),
+    }
+
+    # Through the API: not offered, and refused.
+    assert rollback_candidates(wz, store.batches()).empty
+    with pytest.raises(Refused) as refused:
+        rollback_as(wz, store, cli_batch)
+    assert refused.value.problems[0].code == "NOT_ALLOWED"  # NOT_ALLOWED.own_batches
+    # Through the command line, signed in as wz: refused the same way, audited with the OS user.
+    code, out = run("rollback", str(cli_batch), "--as", "wz", "--password-stdin", stdin=PASSWORD + "\n")
+    assert code == 1 and "own batches" in out
+    line = audit.entries(store.engine, action="rollback_refused").iloc[0]
+    assert line["user"] == "wz" and json.loads(line["details"]) == {"via": "cli", "os_user": os_identity()}
+    assert store.batch(cli_batch)["status"] == "active" and len(store.current_values()) == 1
+
+    # Imported as yz (their area, their password): yz's own batch — still not wz's.
+    code, out = run("import", str(other_area), "--as", "yz", "--password-stdin", stdin=PASSWORD + "\n")
+    assert code == 0, out
+    yz_batch = int(store.batches()["id"].iloc[0])
+    assert (store.batch(yz_batch)["uploader"], store.batch(yz_batch)["owner_id"]) == ("yz", yz.id)
+    code, out = run("rollback", str(yz_batch), "--as", "wz", "--password-stdin", stdin=PASSWORD + "\n")
+    assert code == 1 and store.batch(yz_batch)["status"] == "active"
+    # As wz, a file of another area is refused row by row; a wrong password stores nothing either.
+    code, out = run("import", str(other_area), "--as", "wz", "--password-stdin", stdin=PASSWORD + "\n")
+    assert code == 1 and "AREA_NOT_ALLOWED" in out and "nothing stored" in out
+    code, out = run("import", str(other_area), "--as", "yz", "--password-stdin", stdin="wrong password\n")
+    assert code == 1 and "BAD_CREDENTIALS" in out
+    assert len(store.batches()) == 2
+
+    # yz rolls their own back from the command line: the line names the account and the OS user.
+    code, out = run("rollback", str(yz_batch), "--as", "yz", "--password-stdin", stdin=PASSWORD + "\n")
+    assert code == 0, out
+    line = audit.entries(store.engine, action="rollback").iloc[0]
+    assert (line["user"], line["target"]) == ("yz", f"batch {yz_batch}")
+    assert json.loads(line["details"]) == {"via": "cli", "os_user": os_identity()}
+    # And the operator (no --as) may roll back the ownerless batch, as a city editor may in the app.
+    code, out = run("rollback", str(cli_batch))
+    assert code == 0 and store.current_values().empty

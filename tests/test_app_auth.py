@@ -8,6 +8,7 @@ through the ``dashboard/`` API directly.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, select, update
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import accounts
 from dashboard.store import audit
+from dashboard.store.schema import throttle
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -156,11 +158,22 @@ def test_wrong_password_shows_the_problem_in_the_reader_s_language(db):
     assert shown == "用户名或密码不正确"
     assert "wrong password!!" not in str(at._tree)
     assert "_auth_token" not in at.session_state
-    for _ in range(accounts.FREE_ATTEMPTS):
+    for _ in range(accounts.CLIENT_FREE_ATTEMPTS - 1):
         at = sign_in(at, "alice", "wrong password!!")
+    # The form passes the browser's address (none in AppTest, as on localhost): counted per client.
+    client = accounts.client_key(accounts.UNKNOWN_CLIENT)
+    with db.begin() as conn:
+        row = conn.execute(select(throttle).where(throttle.c.name == client)).mappings().one()
+        assert row["failures"] == accounts.CLIENT_FREE_ATTEMPTS
+        # Failures went on for a while: this client must now wait a minute.
+        later = datetime.now(UTC) + timedelta(seconds=60)
+        conn.execute(update(throttle).where(throttle.c.name == client).values(next_allowed_at=later))
+    line = audit.entries(db, action="sign_in_failed").iloc[0]
+    assert json.loads(line["details"]) == {"client": accounts.UNKNOWN_CLIENT}
     at = sign_in(at, "alice", PASSWORD)
     slowed = "\n".join(e.value for e in at.sidebar.error)
     assert slowed.startswith("失败次数过多，请 ") and slowed.endswith(" 秒后再试")
+    assert "_auth_token" not in at.session_state
 
 
 def test_sign_out_returns_to_anonymous(db):
@@ -271,8 +284,36 @@ def test_area_editor_own_area_upload_is_stored_as_theirs(db):
     no_exception(at)
     assert any("已入库" in s.value for s in at.success)
     store = Store(os.environ["DASHBOARD_DB_URL"])
-    assert store.batches()["uploader"].iloc[0] == "wz"
+    newest = store.batches().iloc[0]
+    assert newest["uploader"] == "wz" and newest["owner_id"] == accounts.find_user(db, "wz").id
     store.dispose()
+
+
+def test_a_command_line_batch_under_an_area_editor_s_name_is_not_theirs(db, tmp_path, monkeypatch):
+    """A batch of another area imported from the command line by an operating-system user called
+    like the area editor: the history page does not offer it to them (the server refuses it too:
+    tests/test_accounts.py); their own upload is offered."""
+    from dashboard.cli import main
+    from dashboard.store import Store
+
+    token = token_for(db, "wz", "area_editor", ["500101"])
+    monkeypatch.setenv("LOGNAME", "wz")  # getpass.getuser() reads it first
+    other = tmp_path / "yuzhong.csv"
+    other.write_bytes(_values_csv("渝中区,W03,2026,9\n"))
+    assert main(["import", str(other)]) == 0
+    at = app("upload", token=token)
+    at = upload(at, "wz.csv", _values_csv("万州区,W03,2026,10\n"))
+    at.button(key="confirm_upload").click().run()
+    no_exception(at)
+    store = Store(os.environ["DASHBOARD_DB_URL"])
+    batches = store.batches().set_index("file_name")
+    store.dispose()
+    assert batches.loc["yuzhong.csv", "uploader"].startswith("wz@")
+
+    at = app("history", token=token)
+    no_exception(at)
+    offered = at.selectbox(key="rollback_batch").options
+    assert len(offered) == 1 and f"#{int(batches.loc['wz.csv', 'id'])}" in offered[0], offered
 
 
 def test_city_editor_upload_succeeds_and_is_audited(db):
@@ -387,6 +428,48 @@ def test_admin_users_page_adds_disables_and_resets(db):
     assert accounts.sign_in(db, "wz", "another secret 43")[0].name == "wz"
     actions = audit.entries(db, user="root")["action"].tolist()
     assert {"user_add", "user_disable", "user_change", "password_change"} <= set(actions)
+
+
+def test_a_user_name_is_shown_as_text_never_as_a_link(db):
+    # A name is free text: on the users page (the lock-out warning, the unlock notice) it stays words.
+    name = "[点此重新登录](https://evil.example/login)"
+    token = token_for(db, "root", "admin")
+    accounts.add_user(db, name, PASSWORD, "area_editor", ["500101"], by="test")
+    for k in range(accounts.ACCOUNT_FREE_ATTEMPTS):
+        with pytest.raises(accounts.AuthError):
+            accounts.sign_in(db, name, "a guess", client=f"10.0.1.{k}")
+    at = app("users", token=token)
+    at.selectbox(key="manage_user").set_value(name).run()
+    no_exception(at)
+    warning = next(w.value for w in at.warning if "登录已暂缓" in w.value)
+    assert r"\[点此重新登录\]" in warning and not re.search(r"(?<!\\)\]\(", warning), warning
+    at.button(key="user_unlock_go").click().run()
+    notice = next(s.value for s in at.success if "登录锁定" in s.value)
+    assert not re.search(r"(?<!\\)\]\(", notice), notice
+
+
+def test_admin_lifts_a_sign_in_lock_out_on_the_users_page(db):
+    token = token_for(db, "root", "admin")
+    accounts.add_user(db, "wz", PASSWORD, "area_editor", ["500101"], by="test")
+    for k in range(accounts.ACCOUNT_FREE_ATTEMPTS):  # guesses from many clients lock the account
+        with pytest.raises(accounts.AuthError):
+            accounts.sign_in(db, "wz", "a guess", client=f"10.0.1.{k}")
+    with db.begin() as conn:  # and went on for a while: a minute to wait
+        later = datetime.now(UTC) + timedelta(seconds=60)
+        conn.execute(update(throttle).where(throttle.c.name == "a:wz").values(next_allowed_at=later))
+    with pytest.raises(accounts.AuthError) as refused:
+        accounts.sign_in(db, "wz", PASSWORD, client="10.0.0.7")
+    assert refused.value.problem.message_id.value == "TOO_MANY_ATTEMPTS.account"
+    at = app("users", token=token)
+    at.selectbox(key="manage_user").set_value("wz").run()
+    no_exception(at)
+    assert any("登录已暂缓" in w.value for w in at.warning)
+    at.button(key="user_unlock_go").click().run()
+    no_exception(at)
+    assert any("已解除 wz 的登录锁定" in s.value for s in at.success)
+    assert accounts.lock_wait(db, "wz") is None
+    assert accounts.sign_in(db, "wz", PASSWORD, client="10.0.0.7")[0].name == "wz"
+    assert audit.entries(db, action="user_unlock")[["user", "target"]].values.tolist() == [["root", "wz"]]
 
 
 def test_admin_cannot_disable_themselves(db):

@@ -473,6 +473,7 @@ def test_evaluation_page_table_lines_and_downloads(demo):
         "基期值",
         "2025年监测值",
         "状态",
+        "备注",
     ]
     assert table.iloc[0]["领域"] == "妇女与健康" and table.iloc[0]["序号"] == 1
     lines = [m.value for m in at.markdown if m.value.startswith("- ") and "项指标：" in m.value]

@@ -221,7 +221,7 @@ def test_upload_through_the_page(server, page):
     store.dispose()
     assert sorted(values["indicator"]) == ["W02", "W04"]
 
-    # A full page load starts a new Streamlit session (signed out again): go through the menu.
+    # Through the menu, as a reader does (a full page load would stay signed in: the session cookie).
     page.locator(".st-key-app_menu").get_by_text("上传记录").click()
     page.get_by_text("每次上传都是一个批次").first.wait_for()
     page.get_by_text("browser_upload.csv").first.wait_for(state="attached")  # grid cells are drawn on canvas
@@ -230,7 +230,8 @@ def test_upload_through_the_page(server, page):
 
 
 def test_admin_pages_for_the_demo_account(server, page):
-    page.goto(server["base"] + "/overview")  # a new browser session starts signed out
+    page.context.clear_cookies()  # the session cookie would keep the upload test's sign-in
+    page.goto(server["base"] + "/overview")  # a new browser session, signed out
     page.get_by_text("规划实施进展").first.wait_for()
     _sign_in(page, "demo", "demo-only-2030")
     nav = page.locator(".st-key-app_menu")

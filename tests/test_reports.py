@@ -124,10 +124,11 @@ def test_xlsx_sheets_colours_and_raw_values(rules, dataset):
         "监测值",
         "数据年份",
         "状态",
+        "备注",
     )
     assert ws.freeze_panes == f"A{header + 2}" and ws.print_title_rows == f"${header + 1}:${header + 1}"
     w03 = next(r for r in rows if r[2] == "W03")
-    assert w03[0] == "江津区" and w03[7:] == (12, 7, 2025, "已达标")
+    assert w03[0] == "江津区" and w03[7:11] == (12, 7, 2025, "已达标") and not w03[11]
     w03_cell = next(c for c in ws["I"] if c.value == 7)
     assert w03_cell.number_format == "#,##0.0"  # 1/10万: one decimal
     status_cell = next(c for c in ws["K"] if c.value == "已达标")

@@ -17,6 +17,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.cli import main
+from dashboard.cli.common import os_identity
 from dashboard.engine.task_status import task_status_frame
 from dashboard.intake import INDICATORS, TASKS, commit_any, detect_upload_kind, preview_any, read_any_upload
 from dashboard.intake.indicator_values import read_upload
@@ -227,10 +228,12 @@ def test_cli_routes_a_task_file_through_import(store, cat, rules, tmp_path):
     assert code == 0 and "dry run: 4 task reports would be stored" in out and "task progress" in out
     assert_unchanged(before, snapshot(store))
 
-    code, out = run_cli("import", str(FIX / "progress_2020_gbk.csv"), "--uploader", "李四")
+    code, out = run_cli("import", str(FIX / "progress_2020_gbk.csv"))
     assert code == 0 and "stored as batch" in out
     newest = store.batches().iloc[0]
-    assert (newest.kind, newest.uploader, newest.n_new) == ("task_upload", "李四", 4)
+    # Stored by the operating-system user (no --as): named os_user@host, owned by no account.
+    assert (newest.kind, newest.uploader, newest.n_new) == ("task_upload", os_identity(), 4)
+    assert pd.isna(newest.owner_id)
 
     # A correction is listed like an indicator correction: row N: CORRECTION: …
     fix = tmp_path / "fix.csv"
@@ -243,7 +246,7 @@ def test_cli_routes_a_task_file_through_import(store, cat, rules, tmp_path):
 
     code, out = run_cli("history", "--format", "json")
     assert code == 0 and json.loads(out)[0]["kind"] == "task_upload"
-    code, out = run_cli("rollback", str(int(newest.id)), "--user", "admin")
+    code, out = run_cli("rollback", str(int(newest.id)))
     assert code == 0 and "rolled back" in out and store.current_task_reports().empty
 
 
@@ -434,20 +437,23 @@ def _make_old_database(s: Store) -> None:
     """Turn ``s``'s database into what the version before task reports created: no task_reports,
     the old CHECK, no Alembic revision (tests/test_migrations.py starts from the released code's own)."""
     with s.engine.begin() as conn:
-        for table in ("observation_confirmations", "task_report_confirmations"):  # later than that version
+        # Later than that version (revisions 0004 and 0006).
+        for table in ("observation_confirmations", "task_report_confirmations", "oidc_identities"):
             conn.exec_driver_sql(f"DROP TABLE {table}")
         conn.exec_driver_sql("DROP TABLE task_reports")
         conn.exec_driver_sql("DROP TABLE alembic_version")
+        owner = ", owner_id INTEGER REFERENCES users (id)"  # revision 0005's column, added in place
         if s.is_sqlite:
             sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'batches'").scalar()
-            assert "task_upload" in sql
+            assert "task_upload" in sql and owner in sql
             conn.exec_driver_sql("PRAGMA writable_schema = ON")
             conn.execute(
                 text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'batches'"),
-                {"sql": sql.replace("kind IN ('upload', 'demo', 'task_upload')", OLD_CHECK)},
+                {"sql": sql.replace("kind IN ('upload', 'demo', 'task_upload')", OLD_CHECK).replace(owner, "")},
             )
             conn.exec_driver_sql("PRAGMA writable_schema = OFF")
         else:
+            conn.exec_driver_sql("ALTER TABLE batches DROP COLUMN owner_id")
             conn.exec_driver_sql("ALTER TABLE batches DROP CONSTRAINT ck_batches_kind")
             conn.exec_driver_sql(f"ALTER TABLE batches ADD CONSTRAINT ck_batches_kind CHECK ({OLD_CHECK})")
 

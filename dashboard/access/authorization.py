@@ -10,9 +10,19 @@ is a bilingual ``Problem`` and an audit entry.
 | city_editor   | yes  | all areas                | all tasks              | any batch          | read only  | no           |
 | maintainer    | yes  | no                       | no                     | no                 | actions    | no           |
 | admin         | yes  | all areas                | all tasks              | any batch          | actions    | yes          |
+
+"Their own batches" are the batches whose ``owner_id`` is the user's account id — never a name:
+a batch imported from the command line under a name an area editor also has is not theirs.
+Batches without an owner (the command line's operator, the demo, batches stored before revision
+0005) may be rolled back only by city editors and administrators.
+
+Each function takes an optional ``origin`` (the command line's ``{"via": "cli", "os_user": …}``)
+that goes into its audit lines. The line of a change is written in the change's own transaction.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -49,12 +59,14 @@ def refusal(user: User, action: str) -> Problem:
     return Problem(Code.NOT_ALLOWED, {"who": who, "role": Msg(f"role_{user.role}"), "action": Msg(f"action_{action}")})
 
 
-def require(user: User, action: str, engine=None, target: str | None = None) -> None:
+def require(
+    user: User, action: str, engine=None, target: str | None = None, origin: Mapping[str, object] | None = None
+) -> None:
     """Raise ``Refused`` (and audit it) unless ``user`` may take ``action``."""
     if can(user, action):
         return
     if engine is not None:
-        audit.record(engine, user.name, "access_refused", target or action, requested=action)
+        audit.record(engine, user.name, "access_refused", target or action, requested=action, **(origin or {}))
     raise Refused([refusal(user, action)])
 
 
@@ -81,31 +93,30 @@ def refused_rows(user: User, kind: str, report, cat=None) -> list[Problem]:
     return rows_outside_areas(user, report.rows)
 
 
-def upload_any_as(user: User, store, kind: str, report, cat=None) -> int:
+def upload_any_as(user: User, store, kind: str, report, cat=None, origin: Mapping[str, object] | None = None) -> int:
     """Store an accepted report of either kind for ``user``: role check, then the rows check
-    (area editors: their areas / tasks led by their units), one batch, then audit."""
-    require(user, "upload", store.engine, report.file_name)
+    (area editors: their areas / tasks led by their units), then one batch owned by the user's
+    account, with its audit line in the same transaction."""
+    origin = origin or {}
+    require(user, "upload", store.engine, report.file_name, origin)
     outside = refused_rows(user, kind, report, cat)
     if outside:
         audit.record(
-            store.engine, user.name, "upload_refused", report.file_name, rows=len(outside), reason="areas", kind=kind
+            store.engine,
+            user.name,
+            "upload_refused",
+            report.file_name,
+            rows=len(outside),
+            reason="areas",
+            kind=kind,
+            **origin,
         )
         raise Refused(outside)
-    batch_id = commit_any(kind, report, store, uploader=user.name)
     column = "task" if kind == TASKS else "area"
     scope = sorted(report.rows[column].astype(str).unique().tolist()) if len(report.rows) else []
-    audit.record(
-        store.engine,
-        user.name,
-        "upload",
-        report.file_name,
-        batch=batch_id,
-        rows=len(report.rows),
-        kind=kind,
-        scope=scope[:50],
-        sha256=report.sha256,
-    )
-    return batch_id
+    details = {"rows": len(report.rows), "kind": kind, "scope": scope[:50], "sha256": report.sha256, **origin}
+    line = audit.Line(user.name, "upload", report.file_name, details)
+    return commit_any(kind, report, store, uploader=user.name, owner_id=user.id, audit_line=line)
 
 
 def upload_as(user: User, store, report) -> int:
@@ -113,25 +124,33 @@ def upload_as(user: User, store, report) -> int:
     return upload_any_as(user, store, INDICATORS, report)
 
 
+def owns(user: User, owner_id: object) -> bool:
+    """Whether a batch with ``owner_id`` is ``user``'s own: the same account id (a batch without an
+    owner is nobody's)."""
+    return user.id is not None and owner_id is not None and not pd.isna(owner_id) and int(owner_id) == user.id
+
+
 def rollback_candidates(user: User, batches: pd.DataFrame) -> pd.DataFrame:
     """The active batches ``user`` may roll back: all for city editors and admins, own for area editors."""
     active = batches[batches["status"].astype(str) != "rolled_back"]
     if user.role == "area_editor":
-        active = active[active["uploader"].astype(str) == user.name]
+        owners = active["owner_id"] if "owner_id" in active else pd.Series(None, index=active.index)
+        active = active[[owns(user, o) for o in owners]]
     return active if can(user, "rollback") else active.iloc[0:0]
 
 
-def rollback_as(user: User, store, batch_id: int) -> dict:
-    """Roll back a batch for ``user``: area editors only their own batches."""
-    require(user, "rollback", store.engine, f"batch {batch_id}")
+def rollback_as(user: User, store, batch_id: int, origin: Mapping[str, object] | None = None) -> dict:
+    """Roll back a batch for ``user``: area editors only their own batches (by account id), with the
+    audit line in the rollback's transaction."""
+    origin = origin or {}
+    target = f"batch {batch_id}"
+    require(user, "rollback", store.engine, target, origin)
     if user.role == "area_editor":
         info = store.batch(batch_id)
-        if info is None or info.get("uploader") != user.name:
-            audit.record(store.engine, user.name, "rollback_refused", f"batch {batch_id}")
+        if info is None or not owns(user, info.get("owner_id")):
+            audit.record(store.engine, user.name, "rollback_refused", target, **origin)
             raise Refused([Problem(Code.NOT_ALLOWED_OWN_BATCHES, {"batch": batch_id})])
-    result = store.rollback(batch_id, user.name)
-    audit.record(store.engine, user.name, "rollback", f"batch {batch_id}")
-    return result
+    return store.rollback(batch_id, user.name, audit_line=audit.Line(user.name, "rollback", target, dict(origin)))
 
 
 def upload_tasks_as(user: User, store, report, cat) -> int:

@@ -22,7 +22,7 @@ from ..engine import status_label
 from ..engine.task_status import task_status_label
 from ..messages import colon as colon  # re-exported for the pages
 from ..messages import t
-from ..reports.exports import csv_bytes as csv_bytes  # re-exported for the pages
+from ..reports.cells import csv_bytes as csv_bytes  # re-exported for the pages: every download is neutralised
 from ..rules import RuleSet
 from ..services import RulesState
 from ..store import Store
@@ -197,7 +197,7 @@ def notices(ctx: Context) -> None:
             t(
                 "year_without_data" if latest else "area_without_data",
                 ctx.lang,
-                area=ctx.rules.area_name(ctx.area, ctx.lang),
+                area=md_escape(ctx.rules.area_name(ctx.area, ctx.lang)),
                 year=ctx.year,
                 latest=latest or "",
             )
@@ -338,17 +338,27 @@ def pick_toggle(ctx: Context, name: str, label: str, where: Any = None) -> bool:
     return bool(st.session_state[key])
 
 
+# Invisible, and no line may break at it: put inside an address, it keeps the address from becoming a link.
+_JOINER = "\u2060"
+
+
 def md_escape(text: object) -> str:
     """YAML or user text for ``st.markdown``/``st.caption``: markdown characters shown as they are.
 
-    A colon is escaped where it could open one of Streamlit's directives (``:red[…]``, ``:material/…:``)
-    or an address (``https://``), and ``www.`` is broken, so no text from a user or a link becomes a link.
+    A colon is escaped where it could open one of Streamlit's directives (``:red[…]``, ``:material/…:``).
+    A backslash does not stop GitHub-style autolinks: Streamlit's markdown finds ``https://…``,
+    ``www.…`` and ``name@host`` in the text after escapes are resolved (a real browser showed
+    ``https\\://evil.example`` as a link), so a word joiner (U+2060, invisible) is put between the
+    scheme and ``://``, after ``www`` and before ``@``: no text from a user, a rules file or the
+    address becomes a link.
     """
     if text is None:
         return ""
-    escaped = re.sub(r"([\\`*_{}\[\]<>#|~$])", r"\\\1", str(text))
-    escaped = re.sub(r":(?=[A-Za-z/])", r"\\:", escaped)
-    return re.sub(r"(?i)\bwww\.", "www\\.", escaped)
+    unlinked = re.sub(r"(?i)([a-z])(?=:/)", "\\1" + _JOINER, str(text))
+    unlinked = re.sub(r"(?i)\bwww(?=\.)", "www" + _JOINER, unlinked)
+    unlinked = unlinked.replace("@", _JOINER + "@")
+    escaped = re.sub(r"([\\`*_{}\[\]<>#|~$])", r"\\\1", unlinked)
+    return re.sub(r":(?=[A-Za-z/])", r"\\:", escaped)
 
 
 def task_status_text(status: str, lang: str) -> str:

@@ -8,6 +8,7 @@ be empty, and is emptied again afterwards (the bench's synthetic counties must n
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -51,7 +52,10 @@ def bench_rules(rules_dir: Path, n_areas: int, root: Path) -> RuleSet:
     rules = load_rules(target)
     if not rules.ok:
         raise RuntimeError("; ".join(p.format() for p in rules.problems[:5]))
-    return rules
+    # A national one-year file is above the default upload limits (settings.yaml upload.max_rows,
+    # max_cells): a national deployment raises them, and so does this bench.
+    upload = rules.settings.upload.model_copy(update={"max_rows": 10_000_000, "max_cells": 100_000_000})
+    return dataclasses.replace(rules, settings=rules.settings.model_copy(update={"upload": upload}))
 
 
 def bench_file(rules: RuleSet, year: int = 2021, seed: int = 20211) -> bytes:

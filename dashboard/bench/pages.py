@@ -3,15 +3,16 @@
     python -m dashboard bench-pages            # one line per page
     python -m dashboard bench-pages --json
 
-Serves the app (``streamlit run`` on 127.0.0.1, a free port) on a throw-away copy of the demo
+Serves the app (``streamlit run serve.py`` on 127.0.0.1, a free port) on a throw-away copy of the demo
 database, with ``DASHBOARD_RUN_TIMES`` set so that the app logs the wall time of every script run
 (``dashboard.app.timing``), and drives Debian's Chromium (``/usr/bin/chromium``) with Playwright:
 
 - **full load**: each page opened by its address, ``repeat`` times: navigation start → the last
   Streamlit run finished and drawn (the server's last message drawn, the page idle: no run going on,
-  no stale element; see ``dashboard.bench.browser``). A reload starts a new, signed-out Streamlit session, so the pages
-  only a signed-in user may see are signed into on the page (the demo account, through the sidebar's
-  form, as someone opening a bookmarked link does): their load includes the sign-in's rerun.
+  no stale element; see ``dashboard.bench.browser``). The demo account signs in once (the sidebar's
+  form); its session cookie keeps it signed in on every later load, as for someone opening a
+  bookmarked link. A load that finds itself signed out all the same signs in on the page, its
+  figure then includes the sign-in's rerun and says so (``load_signs_in``).
 - **menu switch**: signed in as the demo administrator, a click on the sidebar menu's link to the
   next page → the run finished, around the whole menu, ``repeat`` times;
 - **bootstrap**: navigation start → the server's first message (the browser loading Streamlit's
@@ -183,8 +184,14 @@ class _PageBench:
         done = browser.wait_finished(self.pg, 0, self.quiet_ms)
         return done, self.log.take()
 
+    def _is_signed_in(self) -> bool:
+        return self.pg.locator(".st-key-signout_go").count() > 0
+
     def _signed_in(self, done: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """Sign in on the open page; the probe once the sign-in's run is done, and the runs it took."""
+        """Sign in on the open page unless it is already (the session cookie keeps a sign-in across
+        loads); the probe once the sign-in's run is done, and the runs it took."""
+        if self._is_signed_in():
+            return done, []
         _sign_in(self.pg)
         done = browser.wait_finished(self.pg, done["messages"], self.quiet_ms)
         if not self.pg.locator(".st-key-signout_go").count():
@@ -203,11 +210,12 @@ class _PageBench:
             return path.strip("/") or home
 
         menu_keys = [key_of(path) for path in menu]
-        # A reload signs out: the pages only the signed-in menu has are signed into on every load.
+        # The pages only the signed-in menu has: a load signs in on the page if it finds itself signed
+        # out (the session cookie should keep the first sign-in; `load_signs_in` says when it did not).
         protected = set(menu_keys) - {key_of(path) for path in anonymous_menu}
         addresses = dict(zip(menu_keys, menu))
         order = [*pages, *[k for k in menu_keys if k not in pages]]  # and a menu page the caller did not name
-        figures = {k: _Figures(signs_in=k in protected) for k in order}
+        figures = {k: _Figures() for k in order}
 
         for _ in range(repeat):
             for key in order:
@@ -216,12 +224,13 @@ class _PageBench:
         return self._result(figures, cold["finishedAt"] / 1000, repeat)
 
     def _load(self, key: str, address: str, sign_in: bool, fig: _Figures) -> None:
-        """One full load of a page by its address (signed into on the page when it must be)."""
+        """One full load of a page by its address (signed into on the page when it must be and is not)."""
         done, runs = self._open(address)
         self.bootstrap.append(done["firstMessage"] / 1000)
-        if sign_in:
+        if sign_in and not self._is_signed_in():
             done, more = self._signed_in(done)
             runs += more
+            fig.signs_in = True
         _check_page(self.pg, address)
         fig.loads.append(done["finishedAt"] / 1000)
         fig.runs.append(len(runs))

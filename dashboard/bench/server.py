@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from ..rules import load_rules
 from ..services import PROJECT_ROOT
 from ..store import Store
 
-APP = PROJECT_ROOT / "streamlit_app.py"
+APP = PROJECT_ROOT / "serve.py"
+"""``streamlit_app.py`` with the session-cookie route, as ``manage.py run`` serves it."""
 
 
 @dataclass
@@ -65,12 +66,14 @@ def serve(
     copy_rules: bool = False,
     rules_dir: Path | None = None,
     env: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[Server]:
     """The app on a fresh demo database under ``folder`` (with the documented demo account).
 
     ``copy_rules``: serve a copy of the rules under ``folder`` (a test may break it). ``env``: variables
     for the server on top of this process's environment (``DASHBOARD_RUN_TIMES`` for the bench). The
-    server's output goes to ``folder/streamlit.log``; it is stopped when the block ends.
+    server's output goes to ``folder/streamlit.log``; it is stopped when the block ends. ``options``:
+    more of Streamlit's command-line options (``--secrets.files F``).
     """
     rules = rules_dir or PROJECT_ROOT / "rules"
     if copy_rules:
@@ -102,6 +105,7 @@ def serve(
                 "false",
                 "--server.fileWatcherType",
                 "none",
+                *options,
             ],
             cwd=PROJECT_ROOT,
             env=child_env,

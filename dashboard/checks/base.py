@@ -117,7 +117,7 @@ def fmt(x: float) -> str:
 class CheckKind(BaseModel):
     """Base class of the target kinds; a subclass sets ``kind`` as a ``Literal`` field."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     # Order in which the registry offers a printed text to the kinds (lower first).
     priority: ClassVar[int] = 100
@@ -152,6 +152,10 @@ class CheckKind(BaseModel):
 
     def judge_value(self, value: float, settings: CheckSettings) -> bool | None:
         """Whether one reached number meets this target; None when it needs a series or a baseline."""
+        return None
+
+    def ratio_terms(self) -> tuple[float, float] | None:
+        """``(first, second)`` of a target printed as two terms (``2：3``); None for any other kind."""
         return None
 
     def demo_level(self, rng: np.random.Generator, percent: bool) -> DemoLevel | None:

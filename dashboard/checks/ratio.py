@@ -65,5 +65,8 @@ class Ratio(CheckKind):
     def judge_value(self, value: float, settings: CheckSettings) -> bool | None:
         return value >= self.value if self.op in (">=", ">") else value <= self.value
 
+    def ratio_terms(self) -> tuple[float, float] | None:
+        return self.first, self.second
+
     def demo_level(self, rng: np.random.Generator, percent: bool) -> DemoLevel:
         return DemoLevel(self.value * rng.uniform(0.7, 0.9), self.value, 1.0)

@@ -1,5 +1,5 @@
-"""``bench``, ``bench-import``, ``bench-app``, ``bench-pages``, ``bench-report``: figures to rerun on any
-machine, never assertions."""
+"""``bench``, ``bench-import``, ``bench-app``, ``bench-pages``, ``bench-report``, ``bench-limits``: figures to
+rerun on any machine, never assertions."""
 
 from __future__ import annotations
 
@@ -73,6 +73,19 @@ def cmd_bench_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_limits(args: argparse.Namespace) -> int:
+    from ..bench.limits import run_limits_bench
+
+    only = [c.strip() for c in args.cases.split(",") if c.strip()] if args.cases else None
+    try:
+        figures = run_limits_bench(args.services.config, full=not args.small, only=only, timeout=args.timeout)
+    except ValueError as exc:  # an unknown case name
+        err(f"bench-limits: {exc}")
+        return 1
+    print_figures(figures, args.json)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="time the engine on a synthetic national-scale data set")
     p.add_argument("--areas", type=int, default=2844, help="number of county-level areas (default 2844)")
@@ -121,3 +134,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db-url", help="a database with data to use instead of a temporary one with the demo data")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_bench_report)
+
+    p = sub.add_parser(
+        "bench-limits",
+        help="feed every hostile upload, up to the upload limits, through the intake: outcome, time, peak memory",
+    )
+    p.add_argument("--cases", help="comma-separated case names (default: all), e.g. huge_cell.csv,many_rows.csv")
+    p.add_argument("--small", action="store_true", help="the small corpus of the tests instead of the worst cases")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds a case may take before it is stopped")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_bench_limits)

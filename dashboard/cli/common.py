@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import getpass
-import io
 import json
+import socket
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -59,16 +59,14 @@ def area_code(rules: RuleSet, text: str | None) -> str | None:
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
-    """A table as CSV (UTF-8 with BOM in a file) or JSON, to a file or standard output; text neutralised."""
-    from ..reports.cells import neutralise
-
-    frame = neutralise(frame)
+    """A table as CSV (UTF-8 with BOM in a file; text neutralised by the one CSV writer) or JSON, to a
+    file or standard output. JSON is no spreadsheet: its texts are written as they are."""
     if fmt == "json":
         text = frame.to_json(orient="records", force_ascii=False, indent=1, date_format="iso")
     else:
-        buf = io.StringIO()
-        frame.to_csv(buf, index=False)
-        text = buf.getvalue()
+        from ..reports.cells import csv_text
+
+        text = csv_text(frame)
     if out:
         Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     else:
@@ -83,9 +81,15 @@ def os_user() -> str:
         return "unknown"
 
 
-def actor(name: str | None) -> str:
-    """Who a CLI action is recorded as: the given name, else the operating-system user."""
-    return name or os_user()
+def os_identity() -> str:
+    """Who runs a command, as the audit trail records it: ``os_user@host`` (at most 200 characters,
+    the width of the columns that hold it)."""
+    return f"{os_user()}@{socket.gethostname() or 'localhost'}"[:200]
+
+
+def cli_origin() -> dict[str, str]:
+    """What the audit line of every command-line action adds: the way in and ``os_user@host``."""
+    return {"via": "cli", "os_user": os_identity()}
 
 
 def print_figures(result: dict, as_json: bool) -> None:

@@ -2,9 +2,10 @@
 
 The app's upload page uses the same functions (``intake.read_any_upload``, ``intake.preview_any``,
 ``access.authorization``, ``Store``), so the command line and the app cannot disagree. ``import``
-takes indicator files and task-progress files alike. The command line is for people with access
-to the database itself: its actions are recorded in the audit trail under the operating-system
-user (or ``--uploader``/``--user``).
+takes indicator files and task-progress files alike. ``import`` and ``rollback`` run as the
+operating-system user (an administrator's rights, no owner account) or, with ``--as NAME``, as
+that account after its password (``account_commands.acting_user``); their audit lines carry
+``os_user@host`` either way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..messages import Msg
-from .common import actor, err, rules_or_exit, say, write_frame
+from .account_commands import acting_user, add_as_arguments
+from .common import cli_origin, err, rules_or_exit, say, write_frame
 
 if TYPE_CHECKING:  # imported where used: a command loads only what it needs (fast start-up)
     import pandas as pd
@@ -92,8 +94,8 @@ def task_report_lines(report, preview: pd.DataFrame | None = None, lang: str = "
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Indicator values and task progress share one path: read, report every problem, preview, store."""
-    from ..intake import TASKS, commit_any, preview_any, read_any_upload_path
-    from ..store import audit
+    from ..access.authorization import Refused, upload_any_as
+    from ..intake import TASKS, preview_any, read_any_upload_path
 
     rules = rules_or_exit(args)
     if rules is None:
@@ -102,7 +104,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         err(say("cli_file_not_found", path=str(path)))
         return 1
-    kind, report = read_any_upload_path(path, rules)
+    kind, report = read_any_upload_path(path, rules, sheet=args.sheet)
     store = args.services.store if report.ok else None
     preview = preview_any(kind, report, store) if store is not None else None
     lines = (
@@ -113,7 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     if store is None:
-        print(say("cli_rejected", args.lang, n=len(report.errors)))
+        print(say("cli_rejected", args.lang, n=report.n_errors))  # listed or only counted
         return 1
     earlier = store.batches_with_sha256(report.sha256)
     if earlier:
@@ -122,20 +124,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(say("cli_dry_run", n=len(report.rows), what=Msg(what)))
         return 0
-    uploader = actor(args.uploader)
-    batch_id = commit_any(kind, report, store, uploader=uploader)
-    audit.record(
-        store.engine,
-        uploader,
-        "upload",
-        report.file_name,
-        batch=batch_id,
-        rows=len(report.rows),
-        kind=kind,
-        via="cli",
-        os_user=actor(None),
-        sha256=report.sha256,
-    )
+    user = acting_user(args, store.engine)
+    if user is None:
+        return 1
+    try:
+        batch_id = upload_any_as(user, store, kind, report, args.services.catalogue, origin=cli_origin())
+    except Refused as exc:  # the account may not upload, or not these rows: nothing stored
+        for p in exc.problems:
+            err(p.format())
+        print(say("cli_rejected", args.lang, n=len(exc.problems)))
+        return 1
     b = store.batch(batch_id) or {}
     print(
         say(
@@ -163,7 +161,8 @@ def cmd_task_status(args: argparse.Namespace) -> int:
 
 
 def cmd_template_tasks(args: argparse.Namespace) -> int:
-    from ..intake.task_progress import default_template_year, make_task_template
+    from ..intake.task_progress import default_template_year
+    from ..reports.templates import make_task_template
 
     rules = rules_or_exit(args)
     if rules is None:
@@ -202,6 +201,7 @@ HISTORY_COLUMNS = [
     "created_at",
     "kind",
     "uploader",
+    "owner_id",
     "file_name",
     "n_rows",
     "n_new",
@@ -222,16 +222,24 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
+    from ..access.authorization import Refused, rollback_as
     from ..store import StoreError, audit
 
-    store, user = args.services.store, actor(args.user)
+    store = args.services.store
+    user = acting_user(args, store.engine)
+    if user is None:
+        return 1
+    origin = cli_origin()
     try:
-        result = store.rollback(args.batch, user)
+        result = rollback_as(user, store, args.batch, origin=origin)
+    except Refused as exc:  # refused and audited by the same rules as the app's
+        for p in exc.problems:
+            err(p.format())
+        return 1
     except StoreError as exc:
-        audit.record(store.engine, user, "rollback_refused", f"batch {args.batch}", via="cli", os_user=actor(None))
+        audit.record(store.engine, user.name, "rollback_refused", f"batch {args.batch}", **origin)
         err(exc.problem.format())
         return 1
-    audit.record(store.engine, user, "rollback", f"batch {args.batch}", via="cli", os_user=actor(None))
     print(
         say(
             "cli_rolled_back",
@@ -293,8 +301,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "as one batch (exit 1 if rejected)",
     )
     p.add_argument("file")
+    p.add_argument(
+        "--sheet", help="of a workbook with several sheets, the one to read (its name as the sheet tab shows it)"
+    )
     p.add_argument("--dry-run", action="store_true", help="validate and preview only; store nothing")
-    p.add_argument("--uploader", help="name recorded with the batch (default: the login name)")
+    add_as_arguments(p)
     p.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     p.add_argument("--rules")
     p.set_defaults(func=cmd_import)
@@ -310,7 +321,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("rollback", help="undo a batch; the values it replaced become current again")
     p.add_argument("batch", type=int)
-    p.add_argument("--user", help="name recorded with the rollback")
+    add_as_arguments(p)
     p.set_defaults(func=cmd_rollback)
 
     p = sub.add_parser("demo", help="fill an empty database with seeded, labelled demo data")

@@ -30,11 +30,13 @@ EVALUATE_COLUMNS = [
     "ratio",
     "status",
     "flags",
+    "plan_period",
 ]
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from ..engine import evaluate, flags_text
+    from ..engine import flags_text
+    from ..engine.periods import evaluate_by_plan
     from ..intake.indicator_values import read_upload
     from ..rules import PUBLISHED_METHOD
 
@@ -53,7 +55,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         obs = args.services.store.current_values()
     area = area_code(rules, args.area)
     method = PUBLISHED_METHOD if args.method == "published" else None
-    out = evaluate(rules, obs, years=[args.year] if args.year else None, areas=[area] if area else None, method=method)
+    if args.period is not None and args.period not in {p.period_key for p in rules.all_plans()}:
+        err(say("cli_unknown_period", period=args.period, known=[p.period_key for p in rules.all_plans()]))
+        return 1
+    # Each year is judged by the plan whose years contain it (2020: the 2011-2020 plan, if there is one).
+    out = evaluate_by_plan(
+        rules,
+        obs,
+        years=[args.year] if args.year else None,
+        areas=[area] if area else None,
+        method=method,
+        period=args.period,
+    )
     out["flags"] = flags_text(out)
     write_frame(out[EVALUATE_COLUMNS], args.format, args.out)
     return 0
@@ -92,6 +105,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "published: Open SDG's method unadapted, for comparison",
     )
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument(
+        "--period",
+        help="judge against this plan (2011-2020, 2021-2030; default: the plan whose years contain --year)",
+    )
     p.add_argument("--rules")
     p.set_defaults(func=cmd_evaluate)
 

@@ -135,6 +135,16 @@ def generate(rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> p
     cube = np.stack([np.round(cube[:, k, :], int(d)) for k, d in enumerate(decimals)], axis=1)
 
     gaps = (rng.random((n_a, n_s, n_t)) < GAP_SHARE) & (t[None, None, :] > 0)
+    # No values for another area's added indicators, nor for those an area does not monitor.
+    s_pos = {code: k for k, code in enumerate(prof["code"])}
+    a_pos = {area: k for k, area in enumerate(areas)}
+    for code, ind in rules.indicators.items():
+        if ind.area is not None:
+            gaps[[a for c, a in a_pos.items() if c != ind.area], s_pos[code], :] = True
+    for area, left_out in rules.not_monitored.items():
+        for code in left_out:
+            if area in a_pos:
+                gaps[a_pos[area], s_pos[code], :] = True
     a_idx, s_idx, t_idx = np.nonzero(~gaps)
     frame = pd.DataFrame(
         {

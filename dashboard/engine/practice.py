@@ -3,8 +3,8 @@
 Committees report two things the progress classes do not say directly (docs/method.md, part C):
 
 - **达标率**: indicators achieved ÷ indicators that can be monitored (any status but no data), for all,
-  binding and expected indicators; indicators without data are counted apart, never in the
-  denominator;
+  binding and expected indicators; indicators without data, and those the area's plan does not
+  monitor (status ``not_monitored``, rules/overrides/), are counted apart, never in the denominator;
 - **the four classes** of the mid-term and final evaluations — 提前达标 / 预期可达标 / 预期难以达标 /
   无法判断 — mapped from the engine's status by one documented rule (:data:`CLASS_OF_STATUS`).
 """
@@ -19,6 +19,8 @@ import pandas as pd
 from ..messages import t
 
 CLASSES = ["ahead", "expected", "not_expected", "unknown"]
+# The status of an indicator an area's plan leaves out: only in the evaluation table, never judged.
+NOT_MONITORED = "not_monitored"
 CLASS_OF_STATUS = {
     "achieved": "ahead",
     "on_track": "expected",
@@ -47,6 +49,7 @@ class Attainment:
     achieved: int
     monitorable: int
     no_data: int
+    not_monitored: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -56,9 +59,11 @@ class Attainment:
     def text(self, lang: str = "zh") -> str:
         """``76.5%（26/34，另有 2 项无数据）`` / ``76.5% (26 of 34; 2 more without data)``."""
         if self.rate is None:
-            return t("attainment_none", lang, no_data=self.no_data)
-        key = "attainment_text_gaps" if self.no_data else "attainment_text"
-        return t(key, lang, rate=self.rate * 100, achieved=self.achieved, n=self.monitorable, no_data=self.no_data)
+            text = t("attainment_none", lang, no_data=self.no_data)
+        else:
+            key = "attainment_text_gaps" if self.no_data else "attainment_text"
+            text = t(key, lang, rate=self.rate * 100, achieved=self.achieved, n=self.monitorable, no_data=self.no_data)
+        return text + (t("attainment_not_monitored", lang, n=self.not_monitored) if self.not_monitored else "")
 
 
 def attainment(part: pd.DataFrame) -> dict[str, Attainment]:
@@ -73,7 +78,13 @@ def attainment(part: pd.DataFrame) -> dict[str, Attainment]:
     ):
         s = status[mask]
         no_data = int((s == "no_data").sum())
-        out[group] = Attainment(achieved=int((s == "achieved").sum()), monitorable=len(s) - no_data, no_data=no_data)
+        left_out = int((s == NOT_MONITORED).sum())
+        out[group] = Attainment(
+            achieved=int((s == "achieved").sum()),
+            monitorable=len(s) - no_data - left_out,
+            no_data=no_data,
+            not_monitored=left_out,
+        )
     return out
 
 
@@ -82,6 +93,7 @@ def class_counts(part: pd.DataFrame, lang: str = "zh", final: bool = False) -> p
 
     Columns: class, label, total, binding, expected.
     """
+    part = part[part["status"].astype(str) != NOT_MONITORED] if len(part) else part  # in no class
     cls = evaluation_classes(part["status"]) if len(part) else pd.Series([], dtype=object)
     attribute = part["attribute"].astype(str) if len(part) else pd.Series([], dtype=object)
     rows = []

@@ -513,4 +513,7 @@ def evaluate(
         },
         copy=False,
     )
+    if tt.applicable is not None:
+        # Another area's added indicators and those an area does not monitor are none of its rows.
+        out = out[np.repeat(tt.applicable, n_y)].reset_index(drop=True)
     return out

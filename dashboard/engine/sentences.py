@@ -133,7 +133,8 @@ def comparison_frame(rules: RuleSet, evaluated: pd.DataFrame, area: str, year: i
     before = mine[mine["year"] == year - 1]
     previous = dict(zip(before["indicator"].astype(str), before["value"]))
     rows = []
-    for code, ind in rules.indicators.items():
+    for ind in rules.indicators_for(area):  # each as the area defines it (its name, its unit)
+        code = ind.code
         if code not in now.index:
             continue
         r = now.loc[code]

@@ -84,6 +84,9 @@ class TargetTable:
     text: Labels
     source: Labels
     attribute: Labels
+    # False where the indicator is none of the area's (another area's added row) or the area does
+    # not monitor it: those pairs are judged like any other, then left out of the result.
+    applicable: np.ndarray | None = None
 
     def rows(self, lo: int, hi: int) -> TargetTable:
         """The pairs ``lo:hi`` (views, no copies)."""
@@ -186,14 +189,39 @@ def build_targets(rules: RuleSet, areas: list[str]) -> TargetTable:
     for i, ind in enumerate(inds):
         if ind.baseline is not None and ind.baseline_area in area_pos:
             plan_base[area_pos[ind.baseline_area] * n_i + i] = ind.baseline
-    # An override replaces the whole row of its area, baseline included.
+    # An override, or the area's own definition of the indicator, replaces the whole row of its
+    # area, baseline included.
     ind_pos = {ind.code: i for i, ind in enumerate(inds)}
-    for area, entries in rules.overrides.items():
-        if area not in area_pos:
-            continue
-        for code, target in entries.items():
+    for area in area_pos.keys() & (rules.overrides.keys() | rules.area_indicators.keys()):
+        codes = rules.overrides.get(area, {}).keys() | rules.area_indicators.get(area, {}).keys()
+        for code in codes:
+            target = rules.target_for(area, code)
             row = area_pos[area] * n_i + ind_pos[code]
-            for name, value in zip(_ROW_FIELDS, _row(target, rules.indicators[code], rules, series_index)):
+            for name, value in zip(_ROW_FIELDS, _row(target, rules.indicator_for(area, code), rules, series_index)):
                 arrays[name][row] = value
             plan_base[row] = target.baseline if target.baseline is not None else np.nan
-    return TargetTable(areas=areas, indicators=[i.code for i in inds], plan_base=plan_base, **arrays)  # type: ignore[arg-type]
+    return TargetTable(
+        areas=areas,
+        indicators=[i.code for i in inds],
+        plan_base=plan_base,
+        applicable=_applicable(rules, areas, inds, area_pos),
+        **arrays,  # type: ignore[arg-type]
+    )
+
+
+def _applicable(rules: RuleSet, areas: list[str], inds: list[Indicator], area_pos: dict[str, int]) -> np.ndarray | None:
+    """Per pair, whether the indicator is one of the area's and monitored there; None when all are."""
+    own = [(i, ind.area) for i, ind in enumerate(inds) if ind.area is not None]
+    left_out = [(a, code) for a, codes in rules.not_monitored.items() if a in area_pos for code in codes]
+    if not own and not left_out:
+        return None
+    n_i = len(inds)
+    mask = np.ones(len(areas) * n_i, dtype=bool)
+    for i, owner in own:  # an area's added row is no other area's indicator
+        mask[i::n_i] = False
+        if owner in area_pos:
+            mask[area_pos[owner] * n_i + i] = True
+    ind_pos = {ind.code: i for i, ind in enumerate(inds)}
+    for a, code in left_out:
+        mask[area_pos[a] * n_i + ind_pos[code]] = False
+    return mask

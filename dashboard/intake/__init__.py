@@ -4,7 +4,8 @@ Both kinds of yearly file — indicator values and task progress — enter throu
 read the bytes into a grid of cells, find the header, recognise the kind, validate every cell.
 Nothing is stored here; the store commits a report only when it has no errors.
 
-``grid``        bytes → a grid of cell texts (size limit, encodings, CSV, xlsx), once for all kinds
+``grid``        bytes → a grid of cell texts (every upload limit, encodings, CSV, xlsx), once for all kinds
+``xlsx_reader`` a workbook's sheets streamed as cell texts (expat; DTDs and entities refused)
 ``file_kind``   a kind of file declared as data: fields, header aliases, record; header search
 ``report``      ``IntakeReport``, the one report type of every kind
 ``indicator_values`` / ``task_progress``  the two declared kinds and their cell validation
@@ -22,6 +23,7 @@ from .pipeline import (
     preview_counts,
     read_any_upload,
     read_any_upload_path,
+    sheet_choices,
 )
 from .report import IntakeReport
 
@@ -37,5 +39,6 @@ __all__ = [
     "preview_counts",
     "read_any_upload",
     "read_any_upload_path",
+    "sheet_choices",
     "size_problem",
 ]

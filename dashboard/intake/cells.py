@@ -33,9 +33,10 @@ NO_VALUE_TOKENS = frozenset(
         "无数据",
         "暂无数据",
         "未统计",
-        "nan",
     }
 )
+# Not "nan" (nor "inf"): a value a program wrote when a number was lost is NOT_A_NUMBER, never
+# taken for "no value reported".
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
@@ -132,17 +133,17 @@ def _parse_distinct(cells: pd.Series) -> ParsedValues:
 # A message quotes a cell, not a whole file: long texts are cut, long lists end with "… N more".
 SHOWN_TEXT = 40
 MAX_NOTE = 2000  # characters in a note (备注): a remark, not a document
-SHOWN_ITEMS = 10
+SHOWN_ITEMS = 10  # the default of settings.yaml ``upload.max_rows_named``
 
 
 def shown_text(text: str) -> str:
-    """A cell's text as a message quotes it: at most ``SHOWN_TEXT`` characters."""
+    """A cell's text as a message quotes it: at most ``SHOWN_TEXT`` characters, cut with "…"."""
     text = str(text)
     return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "…"
 
 
-def shown_items(items: Sequence[Any]) -> list[Any]:
-    """The first ``SHOWN_ITEMS`` items of a listing in a message, then "and N more" (as a message)."""
-    head = list(items[:SHOWN_ITEMS])
+def shown_items(items: Sequence[Any], limit: int = SHOWN_ITEMS) -> list[Any]:
+    """The first ``limit`` items of a listing in a message, then "and N more" (as a message)."""
+    head = list(items[:limit])
     rest = len(items) - len(head)
     return head + ([Msg("intake_and_more", {"n": rest})] if rest > 0 else [])

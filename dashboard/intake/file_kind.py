@@ -4,6 +4,12 @@ Indicator values and task progress are two :class:`FileKind` instances (declared
 ``indicator_values.py`` and ``task_progress.py``); the header search, the column mapping and the
 "missing column" problem are written here once for both. The pipeline recognises a file's kind by
 asking each declared kind whether a row looks like its header.
+
+A header never leaves a guess: two columns that mean one field (数值 and 值, 区县 and 地区, 数值
+twice) are refused naming both by their letters. The one pair allowed is a field given by its code
+and by its name (代码 + 指标名称 in the wide template, 地区代码 + 地区名称 in an export): the kind
+then reads the code, falls back on the name where the code cell is blank, and refuses a row whose
+two cells name different things.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from ..core.records import RecordKind
-from ..messages import Code, Problem
-from .grid import header_row
+from ..messages import Code, Msg, Problem
+from .grid import column_letter, header_row
 from .matching import key
 from .report import IntakeReport
 
@@ -26,13 +33,34 @@ HeaderBonus = Callable[[list[str], set[str]], int]
 
 
 @dataclass(frozen=True)
+class ColumnMap:
+    """Where a header puts each field.
+
+    ``columns``: field → its grid column. ``names``: field → the column that gives the same thing by
+    its name beside ``columns``' code column (代码 + 指标名称). ``problems``: DUPLICATE_COLUMN for
+    each field two columns claim otherwise (the field is then left out of ``columns``).
+    """
+
+    columns: dict[str, object]
+    names: dict[str, object]
+    problems: list[Problem]
+
+
+def column_label(col: object) -> str:
+    """A grid column as Excel heads it: the grid's columns are 0-based positions (0 → A)."""
+    return column_letter(int(col) + 1) if isinstance(col, (int, np.integer)) else str(col)
+
+
+@dataclass(frozen=True)
 class FileKind:
     """One kind of yearly file.
 
     ``aliases`` lists, per field, the header names accepted (compared after :func:`matching.key`:
-    NFKC, no spaces, lower case); when a file has several matching columns (an export has both
-    地区代码 and 地区名称) the earlier alias wins. ``shown`` is the header named in a "missing column"
-    message. ``record`` is what one stored row is (keys and reported values), shared with the store.
+    NFKC, no spaces, lower case). ``codes`` and ``names`` mark which of a field's aliases give it by
+    its code (指标代码) and by its name (指标名称); the rest (指标) may hold either. A field may have
+    one column, or two of different sorts (code + name, code + either, either + name); any other two
+    are DUPLICATE_COLUMN. ``shown`` is the header named in a "missing column" message. ``record``
+    is what one stored row is (keys and reported values), shared with the store.
     """
 
     name: str
@@ -44,6 +72,8 @@ class FileKind:
     empty_rows: Callable[[], pd.DataFrame] = field(compare=False)
     layout: str = ""  # the report's layout until the header says otherwise ("tasks" for task progress)
     header_bonus: HeaderBonus | None = field(default=None, compare=False)
+    codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def new_report(
         self, file_name: str, content: bytes | None, n_bytes: int, problems: list[Problem] | None = None
@@ -92,16 +122,40 @@ class FileKind:
         found = header_row(grid, self.looks_like_header)
         return found if found is not None else int(grid.index[0])
 
-    def columns(self, header: pd.Series) -> dict[str, object]:
-        """Field → grid column, the earlier alias winning where several columns name one field."""
-        found: dict[str, tuple[int, object]] = {}
+    def _sort(self, name: str, text: str) -> int:
+        """0 for a header giving field ``name`` by its code, 2 by its name, 1 for either."""
+        k = key(text)
+        if k in {key(a) for a in self.codes.get(name, ())}:
+            return 0
+        return 2 if k in {key(a) for a in self.names.get(name, ())} else 1
+
+    def column_map(self, header: pd.Series, header_row: int) -> ColumnMap:
+        """Each field's column in ``header`` (the Excel row ``header_row``), refusing what would be a guess."""
+        claims: dict[str, list[object]] = {}
         for col, text in header.items():
             hit = self._index.get(key(str(text)))
             if hit is not None:
-                name, rank = hit
-                if name not in found or rank < found[name][0]:
-                    found[name] = (rank, col)
-        return {name: col for name, (_, col) in found.items()}
+                claims.setdefault(hit[0], []).append(col)
+        columns: dict[str, object] = {}
+        names: dict[str, object] = {}
+        problems: list[Problem] = []
+        for name, cols in claims.items():
+            sorts = sorted((self._sort(name, str(header[c])), i, c) for i, c in enumerate(cols))
+            if len(cols) == 1 or (len(cols) == 2 and sorts[0][0] != sorts[1][0]):
+                columns[name] = sorts[0][2]
+                if len(cols) == 2:
+                    names[name] = sorts[1][2]
+                continue
+            listing = [Msg("intake_column_at", {"letter": column_label(c), "text": str(header[c])}) for c in cols]
+            problems.append(
+                Problem(
+                    Code.DUPLICATE_COLUMN,
+                    {"columns": listing, "field": self.shown[name]},
+                    row=header_row,
+                    column=str(header[cols[-1]]),
+                )
+            )
+        return ColumnMap(columns, names, problems)
 
     def missing_column(self, name: str, header_row: int) -> Problem:
         """MISSING_COLUMN for field ``name``, listing the first accepted names."""

@@ -7,6 +7,11 @@ text"), the CSV delimiter, and .xlsx workbooks (numbers formatted as % are read 
 comes out is a :class:`pandas.DataFrame` of stripped strings indexed by the row number a person
 sees in Excel (first line = row 1), without blank rows and columns. What a header means is the
 file kind's business (:mod:`.file_kind`), not this module's.
+
+Every limit of ``settings.yaml`` ``upload:`` that bounds the grid is checked here before the work
+it bounds: the bytes before decoding, a workbook's unpacked size and its cells and rows (counted
+in the unpacked XML) before a cell is read, a CSV's lines, widest line and cells before pandas
+builds the grid, and the characters of any one cell before any cell is compared or quoted.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ import io
 import operator
 import os
 import re
+import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
+from xml.parsers.expat import ExpatError
 
 import numpy as np
 import pandas as pd
@@ -26,7 +34,7 @@ import pandas as pd
 from ..messages import Code, Msg, Problem
 from ..rules import RuleSet
 from ..rules.models import UploadSettings
-from .cells import by_distinct, shown_text
+from .cells import by_distinct, shown_items, shown_text
 
 T = TypeVar("T")
 LooksLikeHeader = Callable[[pd.Series], bool]
@@ -44,7 +52,6 @@ _MAGIC = {
     b"7z\xbc\xaf": "file_type_7z",
 }
 _HEADER_ROWS = 20
-MAX_COLUMNS = 1000  # a yearly sheet has a few dozen columns; far more is a damaged or hostile file
 
 
 class HasProblems(Protocol):
@@ -93,8 +100,12 @@ def open_grid(
     rules: RuleSet,
     looks_like_header: LooksLikeHeader,
     max_bytes: int | None = None,
+    sheet: str | None = None,
 ) -> pd.DataFrame | None:
-    """The file's cells as a string grid without blank rows, or None with the reason in ``report``."""
+    """The file's cells as a string grid without blank rows, or None with the reason in ``report``.
+
+    ``sheet``: the workbook sheet to read alone (the upload form's or ``import --sheet``'s choice).
+    """
     too_big = size_problem(len(content), max_upload_bytes(rules, max_bytes))
     if too_big is not None:
         report.problems.append(too_big)
@@ -102,12 +113,13 @@ def open_grid(
     if not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         report.problems.append(Problem(Code.EMPTY_FILE))
         return None
-    grid, encoding, problem = read_grid(content, file_name, looks_like_header, rules.settings.upload)
+    grid, encoding, problem = read_grid(content, file_name, looks_like_header, rules.settings.upload, sheet)
     report.encoding = encoding
     if problem is not None:
         report.problems.append(problem)
         return None
-    grid = drop_blank_rows(grid) if grid is not None else None
+    if grid is not None and encoding != "xlsx":  # a workbook's sheets come without blank rows already
+        grid = drop_blank_rows(grid)
     if grid is None or grid.empty:
         report.problems.append(Problem(Code.EMPTY_FILE_NO_CONTENT))
         return None
@@ -115,14 +127,20 @@ def open_grid(
 
 
 def read_grid(
-    content: bytes, file_name: str, looks_like_header: LooksLikeHeader, limits: UploadSettings | None = None
+    content: bytes,
+    file_name: str,
+    looks_like_header: LooksLikeHeader,
+    limits: UploadSettings | None = None,
+    sheet: str | None = None,
 ) -> tuple[pd.DataFrame | None, str, Problem | None]:
     """(cell texts indexed by Excel row number, encoding, problem) for a CSV/TSV/xlsx file."""
     is_zip = content[:4] == b"PK\x03\x04"
     if is_zip or file_name.lower().endswith((".xlsx", ".xlsm")):
         if not is_zip:
             return None, "xlsx", Problem(Code.NOT_PARSEABLE_NOT_XLSX)
-        return read_xlsx(content, looks_like_header, limits)
+        return read_xlsx(content, looks_like_header, limits, sheet)
+    if sheet is not None:  # a sheet asked of a text file: said, never ignored
+        return None, "", Problem(Code.SHEET_NOT_A_WORKBOOK, {"name": shown_text(sheet)})
     for magic, what in _MAGIC.items():
         if content.startswith(magic):
             return None, "", Problem(Code.BINARY_FILE, {"what": Msg(what)})
@@ -141,7 +159,7 @@ def read_grid(
                 Code.CONTROL_CHARACTER, {"code": f"U+{ord(bad.group()):04X}"}, row=text.count("\n", 0, bad.start()) + 1
             ),
         )
-    grid, problem = read_csv_text(text)
+    grid, problem = read_csv_text(text, limits)
     return grid, encoding, problem
 
 
@@ -175,22 +193,51 @@ def decode(content: bytes) -> tuple[str | None, str]:
     return None, "unknown"
 
 
-def read_csv_text(text: str) -> tuple[pd.DataFrame | None, Problem | None]:
-    """A decoded CSV/TSV text as a grid of strings; the delimiter is the commonest in the first line."""
+def read_csv_text(text: str, limits: UploadSettings | None = None) -> tuple[pd.DataFrame | None, Problem | None]:
+    """A decoded CSV/TSV text as a grid of strings; the delimiter is the commonest in the first line.
+
+    Refused unread past ``limits.max_rows`` lines, a line wider than ``limits.max_columns``, more
+    than ``limits.max_cells`` cells (lines × widest line: the size of the grid pandas would build)
+    or a cell longer than ``limits.max_cell_chars``.
+    """
+    limits = limits or UploadSettings()
+    # Counted before the text is split: 10 MB of line breaks would be 10 million lines in a list.
+    n_lines = max(text.count("\n"), text.count("\r")) + (not text.endswith(("\n", "\r")))
+    if n_lines > limits.max_rows:
+        return None, Problem(Code.TOO_MANY_ROWS, {"n": n_lines, "max": limits.max_rows})
     lines = text.splitlines()
+    if len(lines) > limits.max_rows:  # other line breaks (U+2028 …) that splitlines also honours
+        return None, Problem(Code.TOO_MANY_ROWS, {"n": len(lines), "max": limits.max_rows})
     first = next((ln for ln in lines[:50] if ln.strip(" ,;\t")), "")
     delimiter = max((",", "\t", ";"), key=first.count) if first else ","
     # An upper bound on the fields in any line (a quoted delimiter only adds an empty column), so
     # rows with trailing commas never make the parser fail. map() runs str.count at C speed.
     counts = list(map(operator.methodcaller("count", delimiter), lines))
     width = max(counts, default=0) + 1
-    if width > MAX_COLUMNS:
+    if width > limits.max_columns:
         # Every row is sized to the widest line: one line of a million commas would need gigabytes.
         row = counts.index(width - 1) + 1
-        return None, Problem(Code.TOO_MANY_COLUMNS, {"n": width, "max": MAX_COLUMNS}, row=row)
+        return None, Problem(Code.TOO_MANY_COLUMNS, {"n": width, "max": limits.max_columns}, row=row)
+    if width * len(lines) > limits.max_cells:
+        return None, Problem(
+            Code.TOO_MANY_CELLS_CSV,
+            {"n": width * len(lines), "rows": len(lines), "columns": width, "max": limits.max_cells},
+        )
+    if len(text) > limits.max_cell_chars and '"' not in text:
+        # Without quotes a line's cells are its pieces between delimiters: a cell too long is found
+        # here, before pandas copies the text twice over (with quotes, after parsing, below).
+        for number, line in enumerate(lines, start=1):
+            if len(line) > limits.max_cell_chars:
+                pieces = line.split(delimiter)
+                longest = max(pieces, key=len)
+                if len(longest) > limits.max_cell_chars:
+                    return None, cell_too_long(len(longest), limits, number, pieces.index(longest) + 1)
+    del lines, counts  # a copy of the text, not needed while pandas makes its own
     try:
         grid = pd.read_csv(
-            io.StringIO(text),
+            # As UTF-8 bytes: a StringIO would hold the text at four bytes a character.
+            io.BytesIO(text.encode("utf-8")),
+            encoding="utf-8",
             sep=delimiter,
             header=None,
             names=range(width),
@@ -204,13 +251,33 @@ def read_csv_text(text: str) -> tuple[pd.DataFrame | None, Problem | None]:
         # pandas' own wording is English and technical; the catalogue says what to do instead.
         return None, Problem(Code.NOT_PARSEABLE_CSV)
     grid.index = np.arange(1, len(grid) + 1)  # Excel row numbers: the first line is row 1
+    if len(text) > limits.max_cell_chars:  # a shorter text cannot hold a cell that long
+        for position, column in enumerate(grid.columns, start=1):
+            lengths = grid[column].str.len()
+            chars = int(lengths.max()) if len(lengths) else 0
+            if chars > limits.max_cell_chars:
+                return None, cell_too_long(chars, limits, int(lengths.idxmax()), position)
     return grid, None
+
+
+def column_letter(position: int) -> str:
+    """The letters Excel heads column ``position`` with (1 → A, 27 → AA)."""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_too_long(n: int, limits: UploadSettings, row: int, position: int) -> Problem:
+    """CELL_TOO_LONG at a cell named as Excel names it (no header is known yet: the column's letter)."""
+    return Problem(Code.CELL_TOO_LONG, {"n": n, "max": limits.max_cell_chars}, row=row, column=column_letter(position))
 
 
 def unpacked_problem(content: bytes, limits: UploadSettings | None = None) -> Problem | None:
     """Why a workbook must not be opened: it is no zip, or its parts unpack to more than the limit.
 
-    Checked before openpyxl sees the file: opening alone reads the shared-strings part whole, and
+    Checked before the workbook is opened: a sheet or the shared strings could be read whole, and
     a few megabytes of zip can declare gigabytes of XML. The zip reader never unpacks a part
     beyond its declared size, so adding up the declared sizes bounds the work.
     """
@@ -228,43 +295,142 @@ def unpacked_problem(content: bytes, limits: UploadSettings | None = None) -> Pr
     return None
 
 
-def read_xlsx(
-    content: bytes, looks_like_header: LooksLikeHeader, limits: UploadSettings | None = None
-) -> tuple[pd.DataFrame | None, str, Problem | None]:
-    """The first sheet that has a header row (else the first sheet with content) as a grid.
+# A cell (<c …>), a row (<row …>) and a shared string (<si …>) element, with or without a namespace
+# prefix. '<' cannot occur in XML text, so only tags match (a comment or CDATA could add a few:
+# counted, never missed).
+_COUNTED_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|si)[\s/>]")
+# The last workbook counted: the kind of an upload is recognised from its header before it is read,
+# and both steps count first. Keyed by the bytes' hash and length, so no upload is held here.
+_last_count: list[tuple[tuple[int, int, UploadSettings], Problem | None]] = []
 
-    Refused unopened when the parts unpack to more than ``limits.max_unpacked_bytes``, and unread
-    past ``limits.max_cells`` cells or a row wider than ``MAX_COLUMNS``.
+
+def counted_problem(content: bytes, limits: UploadSettings | None = None) -> Problem | None:
+    """TOO_MANY_CELLS or TOO_MANY_ROWS for a workbook whose XML holds more, before a cell is parsed.
+
+    The parts are streamed through zlib and their tags counted by one regular expression (about
+    half a second for the largest workbook the unpacked limit admits), so an oversized sheet is
+    refused quickly, and a workbook within the limits is known to be before it is read. More shared
+    strings than cells allowed are refused too: no sheet could show them all. Call after
+    :func:`unpacked_problem`.
     """
-    from openpyxl import load_workbook  # imported here: openpyxl is slow to import and CSV needs none of it
+    limits = limits or UploadSettings()
+    key = (hash(content), len(content), limits)
+    if _last_count and _last_count[0][0] == key:
+        return _last_count[0][1]
+    problem = _count(content, limits)
+    _last_count[:] = [(key, problem)]
+    return problem
+
+
+def _count(content: bytes, limits: UploadSettings) -> Problem | None:
+    tags = {b"c": 0, b"row": 0, b"si": 0}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for info in archive.infolist():
+                if not info.filename.lower().endswith(".xml"):
+                    continue
+                with archive.open(info) as part:
+                    carry = b""
+                    while chunk := part.read(1 << 20):
+                        text = carry + chunk
+                        cut = text.rfind(b"<")
+                        # A tag cut by the chunk's end is counted with the next chunk.
+                        text, carry = (text, b"") if cut < 0 or len(text) - cut > 512 else (text[:cut], text[cut:])
+                        found = _COUNTED_TAG.findall(text)
+                        for name in tags:
+                            tags[name] += found.count(name)
+                    for name in _COUNTED_TAG.findall(carry):
+                        tags[name] += 1
+                if tags[b"c"] > limits.max_cells or tags[b"si"] > limits.max_cells:
+                    return Problem(Code.TOO_MANY_CELLS, {"max": limits.max_cells})
+                if tags[b"row"] > limits.max_rows:
+                    return Problem(Code.TOO_MANY_ROWS, {"n": tags[b"row"], "max": limits.max_rows})
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        return Problem(Code.NOT_PARSEABLE_XLSX)
+    return None
+
+
+# How a damaged or hostile workbook can fail: broken XML (ExpatError), a part that fails its checksum
+# (BadZipFile), a missing part (KeyError), a declaration refused or a bad number (ValueError), an
+# index past the shared strings (IndexError) …
+XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    ExpatError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+    EOFError,
+    zlib.error,
+)
+
+
+def read_xlsx(
+    content: bytes, looks_like_header: LooksLikeHeader, limits: UploadSettings | None = None, sheet: str | None = None
+) -> tuple[pd.DataFrame | None, str, Problem | None]:
+    """The sheet that has a header row (else the first sheet with content) as a grid.
+
+    Two sheets with a header row are SEVERAL_SHEETS, listing them; ``sheet`` names the one to read
+    alone (SHEET_NOT_FOUND, listing the sheets, when the workbook has none of that name).
+
+    Refused unopened when the parts unpack to more than ``limits.max_unpacked_bytes`` or hold more
+    than ``limits.max_cells`` cells or ``limits.max_rows`` rows; reading stops at a row wider than
+    ``limits.max_columns``, past either count (rows a sheet skips are rows too) or at a cell longer
+    than ``limits.max_cell_chars``.
+    """
+    # Imported here: it imports a little of openpyxl (number formats, dates), and CSV needs none of it.
+    from .xlsx_reader import TextTooLong, TooWide, Workbook
 
     limits = limits or UploadSettings()
-    refused = unpacked_problem(content, limits)
+    refused = unpacked_problem(content, limits) or counted_problem(content, limits)
     if refused is not None:
         return None, "xlsx", refused
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        book = Workbook(content, limits.max_cell_chars)
+    except TextTooLong:  # a shared string no cell may show
+        return None, "xlsx", Problem(Code.CELL_TOO_LONG_UNREAD, {"max": limits.max_cell_chars})
+    except XLSX_ERRORS:
         return None, "xlsx", Problem(Code.NOT_PARSEABLE_XLSX)
     cells = 0
     try:
+        worksheets = book.worksheets
+        if sheet is not None:
+            chosen = chosen_sheet(book.sheetnames, sheet)
+            if chosen is None:
+                names = shown_items([f"“{shown_text(name)}”" for name in book.sheetnames])
+                return None, "xlsx", Problem(Code.SHEET_NOT_FOUND, {"name": shown_text(sheet), "names": names})
+            worksheets = [book[chosen]]
         grids = []
-        for sheet in book.worksheets:
-            # openpyxl hands out cells one by one in Python anyway; the number format is only known
-            # per cell, and a cell shown as "93.5%" holds 0.935.
-            rows = []
-            for number, row in enumerate(sheet.iter_rows(), start=1):
-                cells += len(row)
-                if len(row) > MAX_COLUMNS:
-                    return None, "xlsx", Problem(Code.TOO_MANY_COLUMNS, {"n": len(row), "max": MAX_COLUMNS}, row=number)
+        for worksheet in worksheets:
+            # Each cell's text as shown (a cell formatted "93.5%" holds 0.935), at its Excel row.
+            numbers, rows = [], []
+            for number, texts in worksheet.iter_rows(max_column=limits.max_columns):
+                cells += len(texts)
                 if cells > limits.max_cells:
                     return None, "xlsx", Problem(Code.TOO_MANY_CELLS, {"max": limits.max_cells})
-                rows.append([cell_text(c) for c in row])
-            grid = pd.DataFrame(rows)
-            grid.index = np.arange(1, len(grid) + 1)
+                if number > limits.max_rows:
+                    return None, "xlsx", Problem(Code.TOO_MANY_ROWS, {"n": number, "max": limits.max_rows})
+                numbers.append(number)
+                rows.append(texts)
+            grid = pd.DataFrame(rows, index=np.asarray(numbers, dtype="int64"))
             grid = drop_blank_rows(grid.fillna(""))
             if not grid.empty:
-                grids.append((sheet.title, grid))
+                grids.append((worksheet.title, grid))
+    except TooWide as wide:
+        problem = Problem(Code.TOO_MANY_COLUMNS, {"n": wide.column, "max": limits.max_columns}, row=wide.row)
+        return None, "xlsx", problem
+    except TextTooLong as long:
+        column = column_letter(long.column) if long.column else None
+        return (
+            None,
+            "xlsx",
+            Problem(Code.CELL_TOO_LONG_UNREAD, {"max": limits.max_cell_chars}, row=long.row, column=column),
+        )
+    except XLSX_ERRORS:  # broken XML in a sheet, a part that fails its checksum …
+        return None, "xlsx", Problem(Code.NOT_PARSEABLE_XLSX)
     finally:
         book.close()
     if not grids:
@@ -273,10 +439,26 @@ def read_xlsx(
     # store would be a guess, so the reader is asked to keep only that one.
     tables = [(title, g) for title, g in grids if header_row(g, looks_like_header) is not None]
     if len(tables) > 1:
-        names = "、".join(f"“{shown_text(title)}”" for title, _ in tables[:10])
-        return None, "xlsx", Problem(Code.SEVERAL_SHEETS, {"n": len(tables), "names": names})
+        names = shown_items([f"“{shown_text(title)}”" for title, _ in tables])  # joined in the reader's language
+        # ``sheets``: every one, as the workbook spells it, for the upload form's sheet picker.
+        sheets = [title for title, _ in tables]
+        return None, "xlsx", Problem(Code.SEVERAL_SHEETS, {"n": len(tables), "names": names, "sheets": sheets})
     best = tables[0][1] if tables else grids[0][1]
     return best, "xlsx", None
+
+
+def chosen_sheet(names: list[str], wanted: str) -> str | None:
+    """The sheet of ``names`` that ``wanted`` names: spelled exactly, else the one that matches it
+    once full-width letters, case and surrounding spaces are set aside (``import --sheet`` typed in a
+    terminal); None when none or several do."""
+    if wanted in names:
+        return wanted
+
+    def loose(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).strip().casefold()
+
+    hits = [name for name in names if loose(name) == loose(wanted)]
+    return hits[0] if len(hits) == 1 else None
 
 
 def header_row(grid: pd.DataFrame, looks_like_header: LooksLikeHeader) -> int | None:
@@ -285,22 +467,6 @@ def header_row(grid: pd.DataFrame, looks_like_header: LooksLikeHeader) -> int | 
         if looks_like_header(grid.loc[row]):
             return int(row)
     return None
-
-
-def cell_text(cell: Any) -> str:
-    """An openpyxl cell as the text a person sees (``93.5`` for a cell formatted ``0.0%``)."""
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        if "%" in (getattr(cell, "number_format", "") or ""):
-            value = round(value * 100, 10)
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return repr(value) if isinstance(value, float) else str(value)
-    return str(value)
 
 
 def strip_cells(cells: pd.Series) -> pd.Series:

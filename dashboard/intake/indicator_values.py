@@ -23,14 +23,21 @@ from ..core.records import INDICATOR_VALUES, diff
 from ..messages import Code, Msg, Name, Problem, t
 from ..messages.numbers import unit_label
 from ..rules import RuleSet
+from .area_definitions import (
+    area_definitions,
+    definition_keys,
+    not_in_plan_of_year,
+    not_the_areas,
+    plans_of_year,
+    year_range,
+)
 from .cells import MAX_NOTE, NO_VALUE_TOKENS, by_distinct, normalise_text, parse_values, shown_items, shown_text
 from .file_kind import FileKind
-from .grid import open_grid, read_path, strip_cells
-from .matching import area_index, closest, indicator_index, key
-from .report import IntakeReport, empty_skipped
+from .grid import LooksLikeHeader, open_grid, read_path, strip_cells
+from .matching import area_index, indicator_index, key, suggestions
+from .report import IntakeReport, empty_skipped, list_problems, not_listed
 
 _YEAR_HEADER = re.compile(r"^(\d{4})(?:\.0)?年?$")
-_WIDE_NAME_HEADERS = ("指标名称", "indicator_name", "名称", "指标")
 
 
 def _year_of(header: str) -> int | None:
@@ -82,26 +89,44 @@ KIND = FileKind(
     empty_rows=_empty_rows,
     shown={"area": "区县", "indicator": "指标", "year": "年份", "value": "数值", "note": "备注"},
     header_bonus=_wide_bonus,
+    # A field given by code and by name (the template's 代码 + 指标名称, an export's 地区代码 + 地区名称).
+    codes={"area": ("地区代码", "区县代码", "area_code"), "indicator": ("指标代码", "indicator_code", "代码", "code")},
+    names={"area": ("地区名称", "区县名称", "area_name"), "indicator": ("指标名称", "indicator_name", "名称")},
 )
 FIELDS, REQUIRED, ALIASES, SHOWN = KIND.fields, KIND.required, KIND.aliases, KIND.shown
 
 
 # ------------------------------------------------------------------------------ entry points
-def read_upload_path(path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None) -> IntakeReport:
+def read_upload_path(
+    path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None, sheet: str | None = None
+) -> IntakeReport:
     """Like :func:`read_upload` for a file on disk, refusing an oversized file before reading it."""
     return read_path(
         path,
         rules,
         max_bytes,
         lambda name, size, problem: KIND.new_report(name, None, size, [problem]),
-        lambda content, name, limit: read_upload(content, name, rules, max_bytes=limit),
+        lambda content, name, limit: read_upload(content, name, rules, max_bytes=limit, sheet=sheet),
     )
 
 
-def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None) -> IntakeReport:
-    """Read and validate one indicator-values file; never raises for bad input, reports it instead."""
+def read_upload(
+    content: bytes,
+    file_name: str,
+    rules: RuleSet,
+    *,
+    max_bytes: int | None = None,
+    sheet: str | None = None,
+    tables: LooksLikeHeader | None = None,
+) -> IntakeReport:
+    """Read and validate one indicator-values file; never raises for bad input, reports it instead.
+
+    ``sheet``: the one sheet of a workbook to read (else the one with a header row). ``tables``: the
+    header rows that make a sheet a table (default: this kind's; the pipeline passes every kind's,
+    so that a workbook with a task sheet beside this one is SEVERAL_SHEETS, not one of them unsaid).
+    """
     report = KIND.new_report(file_name, content, len(content))
-    grid = open_grid(report, content, file_name, rules, KIND.looks_like_header, max_bytes)
+    grid = open_grid(report, content, file_name, rules, tables or KIND.looks_like_header, max_bytes, sheet)
     if grid is None:
         return report
 
@@ -120,9 +145,28 @@ def read_upload(content: bytes, file_name: str, rules: RuleSet, *, max_bytes: in
 
 
 # ------------------------------------------------------------------------------ header & layout
-def _columns(header: pd.Series) -> tuple[dict[str, object], dict[object, int]]:
-    years = {col: y for col, y in ((c, _year_of(str(text))) for c, text in header.items()) if y is not None}
-    return KIND.columns(header), years
+def _year_columns(header: pd.Series) -> dict[object, int]:
+    return {col: y for col, y in ((c, _year_of(str(text))) for c, text in header.items()) if y is not None}
+
+
+def _keys(data: pd.DataFrame, header: pd.Series, cols: dict[str, object], names: dict[str, object]) -> pd.DataFrame:
+    """Area and indicator texts per data row: the code column's, else (blank) the name column's.
+
+    Where a field has both (代码 + 指标名称), the name column's texts are kept beside as
+    ``{field}_alt_text`` with their header ``col_{field}_alt``: ``_validate`` refuses a row whose two
+    cells name different things.
+    """
+    frame = pd.DataFrame({"row": data.index.to_numpy()})
+    for name in ("area", "indicator"):
+        texts = data[cols[name]]
+        if name in names:
+            other = data[names[name]]
+            # A row whose code was deleted still has its name.
+            texts = texts.where(texts != "", other)
+            frame[f"{name}_alt_text"] = other.to_numpy()
+            frame[f"col_{name}_alt"] = header[names[name]]
+        frame[f"{name}_text"] = texts.to_numpy()
+    return frame
 
 
 def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, list[Problem]]:
@@ -130,20 +174,16 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
     header = grid.loc[header_row].astype(str).str.strip()
     data = grid.loc[grid.index > header_row]
     data = pd.DataFrame({c: strip_cells(data[c]) for c in data.columns}, index=data.index)
-    cols, years = _columns(header)
+    placed = KIND.column_map(header, header_row)
+    if placed.problems:
+        return pd.DataFrame(), "long", placed.problems
+    cols, names, years = placed.columns, placed.names, _year_columns(header)
     shown = {name: header[col] for name, col in cols.items()}
 
     if "value" not in cols and years and "indicator" in cols:
         if "area" not in cols:
             return pd.DataFrame(), "wide", [KIND.missing_column("area", header_row)]
-        indicator = data[cols["indicator"]]
-        # The template has both 代码 and 指标名称; a row whose code was deleted still has its name.
-        name_col = next((c for c, t in header.items() if key(t) in _WIDE_NAME_HEADERS and c != cols["indicator"]), None)
-        if name_col is not None:
-            indicator = indicator.where(indicator != "", data[name_col])
-        base = pd.DataFrame(
-            {"row": data.index, "area_text": data[cols["area"]].to_numpy(), "indicator_text": indicator.to_numpy()}
-        )
+        base = _keys(data, header, cols, names)
         cells = data[list(years)].set_axis(range(len(years)), axis=1)
         cells.index = range(len(cells))
         melted = cells.melt(ignore_index=False, var_name="k", value_name="value_text")
@@ -166,11 +206,8 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
     missing = [name for name in REQUIRED if name not in cols]
     if missing:
         return pd.DataFrame(), "long", [KIND.missing_column(name, header_row) for name in missing]
-    long = pd.DataFrame(
-        {
-            "row": data.index.to_numpy(),
-            "area_text": data[cols["area"]].to_numpy(),
-            "indicator_text": data[cols["indicator"]].to_numpy(),
+    long = _keys(data, header, cols, names).assign(
+        **{
             "year_text": data[cols["year"]].to_numpy(),
             "value_text": data[cols["value"]].to_numpy(),
             "note_text": data[cols["note"]].to_numpy() if "note" in cols else "",
@@ -192,30 +229,29 @@ def _resolve(texts: pd.Series, index: dict[str, str]) -> pd.Series:
     return texts.map(lookup)
 
 
-_SUGGESTED = 200  # "did you mean" for this many distinct unknown names; a file of 100,000 gets no more
-
-
-def _suggestions(texts, choices: list[str]) -> dict[str, str | None]:
-    hints: dict[str, str | None] = dict.fromkeys(texts)
-    for text in list(hints)[:_SUGGESTED]:
-        hints[text] = closest(text, choices) if len(text) <= 100 else None
-    return hints
-
-
 def _problems(
-    mask: pd.Series, long: pd.DataFrame, code: Code, column_field: str, params=None, *, hinted=None
+    mask: pd.Series,
+    long: pd.DataFrame,
+    code: Code,
+    column_field: str,
+    params=None,
+    *,
+    hinted=None,
+    limit: int | None = None,
 ) -> list[Problem]:
     """One Problem per true row of ``mask``; ``params(row)`` gives the message's parameters.
 
     ``hinted`` (the code's ``.hint`` variant) is used for rows whose parameters carry a hint.
+    Past ``limit`` rows (``upload.max_problems``) the rest are only counted (``not_listed``).
     """
     hit = long.loc[mask]
+    rest = len(hit) - limit if limit is not None and len(hit) > limit else 0
     found = []
-    for r in hit.itertuples(index=False):
+    for r in hit.iloc[: len(hit) - rest].itertuples(index=False):
         values = params(r) if params is not None else {}
         use = hinted if hinted is not None and values.get("hint") else code
         found.append(Problem(use, values, row=int(r.row), column=str(getattr(r, f"col_{column_field}"))))
-    return found
+    return found + ([not_listed(rest)] if rest else [])
 
 
 def _unit(unit: str | None) -> Name | Msg:
@@ -227,8 +263,15 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if abs(x) < 1e15 else repr(x)
 
 
+def _bound(x: float) -> str:
+    """A bound as people read it: 100,000,000 rather than 1e+08."""
+    return f"{x:,.12g}"
+
+
 def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
     problems: list[Problem] = []
+    limits = rules.settings.upload
+    cap = limits.max_problems  # each check builds at most this many; list_problems lists the first
 
     parsed = parse_values(long["value_text"])
     long["value"] = parsed.values
@@ -238,12 +281,13 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
     long["area"] = _resolve(long["area_text"], area_index(rules))
     long["indicator"] = _resolve(long["indicator_text"], indicator_index(rules))
     blank_area, blank_ind = long["area_text"] == "", long["indicator_text"] == ""
-    problems += _problems(blank_area, long, Code.EMPTY_CELL_AREA, "area")
-    problems += _problems(blank_ind, long, Code.EMPTY_CELL_INDICATOR, "indicator")
+    problems += _problems(blank_area, long, Code.EMPTY_CELL_AREA, "area", limit=cap)
+    problems += _problems(blank_ind, long, Code.EMPTY_CELL_INDICATOR, "indicator", limit=cap)
     bad_area = long["area"].isna() & ~blank_area
     if bad_area.any():
         names = [a.name_zh for a in rules.areas.values()]
-        area_hint = _suggestions(pd.unique(long.loc[bad_area, "area_text"]), names)
+        area_hint, limited = suggestions(pd.unique(long.loc[bad_area, "area_text"]), names, limits)
+        problems += [limited] if limited is not None else []
         problems += _problems(
             bad_area,
             long,
@@ -251,6 +295,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             "area",
             lambda r: {"text": shown_text(r.area_text), "hint": area_hint[r.area_text]},
             hinted=Code.UNKNOWN_AREA_HINT,
+            limit=cap,
         )
     bad_ind = long["indicator"].isna() & ~blank_ind
     if bad_ind.any():
@@ -260,7 +305,8 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             + [c.name_zh for c in rules.context_series.values()]
             + list(rules.context_series)
         )
-        ind_hint = _suggestions(pd.unique(long.loc[bad_ind, "indicator_text"]), names)
+        ind_hint, limited = suggestions(pd.unique(long.loc[bad_ind, "indicator_text"]), names, limits)
+        problems += [limited] if limited is not None else []
         problems += _problems(
             bad_ind,
             long,
@@ -268,6 +314,56 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             "indicator",
             lambda r: {"text": shown_text(r.indicator_text), "hint": ind_hint[r.indicator_text]},
             hinted=Code.UNKNOWN_INDICATOR_HINT,
+            limit=cap,
+        )
+    # A code and a name that name two different things: which one is meant would be a guess. (A name
+    # not known at all beside a known code is not refused: the code says what is meant.)
+    for name, index in (("area", area_index(rules)), ("indicator", indicator_index(rules))):
+        if f"{name}_alt_text" in long:
+            other = _resolve(long[f"{name}_alt_text"], index)
+            clash = long[name].notna() & other.notna() & (other != long[name])
+            problems += _problems(
+                clash,
+                long,
+                Code.CODE_NAME_DISAGREE,
+                f"{name}_alt",
+                lambda r, n=name: {
+                    "text": shown_text(getattr(r, f"{n}_text")),
+                    "column": getattr(r, f"col_{n}"),
+                    "other": shown_text(getattr(r, f"{n}_alt_text")),
+                    "other_column": getattr(r, f"col_{n}_alt"),
+                },
+                limit=cap,
+            )
+
+    # An indicator another area adds, or one the area does not monitor, is none of the row's area.
+    foreign, left_out = not_the_areas(rules, long["area"], long["indicator"])
+    if foreign.any():
+        owners = {c: i.area for c, i in rules.indicators.items() if i.area is not None}
+        problems += _problems(
+            foreign,
+            long,
+            Code.NOT_AREA_INDICATOR,
+            "indicator",
+            lambda r: {
+                "code": r.indicator,
+                "owner": Name(rules.area_name(owners[r.indicator]), rules.area_name(owners[r.indicator], "en")),
+                "area": Name(rules.area_name(r.area), rules.area_name(r.area, "en")),
+            },
+            limit=cap,
+        )
+    if left_out.any():
+        problems += _problems(
+            left_out,
+            long,
+            Code.NOT_MONITORED_VALUE,
+            "indicator",
+            lambda r: {
+                "code": r.indicator,
+                "area": Name(rules.area_name(r.area), rules.area_name(r.area, "en")),
+                "reason": rules.not_monitored[r.area][r.indicator].reason,
+            },
+            limit=cap,
         )
 
     # Years ---------------------------------------------------------------------
@@ -278,10 +374,15 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
         ),
     ).astype("float64")
     bad_year = year_num.isna() | (year_num % 1 != 0) | (year_num.abs() > 9999)
-    start, end = rules.settings.plan_period.start, rules.settings.plan_period.end
-    problems += _problems(bad_year & (long["year_text"] == ""), long, Code.EMPTY_CELL_YEAR, "year")
+    start, end = year_range(rules)  # a previous plan's years too (rules/periods/)
+    problems += _problems(bad_year & (long["year_text"] == ""), long, Code.EMPTY_CELL_YEAR, "year", limit=cap)
     problems += _problems(
-        bad_year & (long["year_text"] != ""), long, Code.BAD_YEAR, "year", lambda r: {"text": shown_text(r.year_text)}
+        bad_year & (long["year_text"] != ""),
+        long,
+        Code.BAD_YEAR,
+        "year",
+        lambda r: {"text": shown_text(r.year_text)},
+        limit=cap,
     )
     out_year = ~bad_year & ((year_num < start) | (year_num > end))
     long["year"] = year_num.where(~bad_year, 0).astype("int64")
@@ -291,29 +392,51 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
         Code.YEAR_OUT_OF_RANGE,
         "year",
         lambda r: {"year": int(r.year), "start": start, "end": end},
+        limit=cap,
+    )
+    # A year a previous plan judges takes that plan's indicators only (2015: the 2011-2020 plan's).
+    other_plan = ~bad_year & ~out_year & not_in_plan_of_year(rules, long["indicator"], long["year"])
+    problems += _problems(
+        other_plan,
+        long,
+        Code.NOT_IN_PLAN_OF_YEAR,
+        "indicator",
+        lambda r: {"code": r.indicator, "year": int(r.year), "plans": plans_of_year(rules, int(r.year))},
+        limit=cap,
     )
 
     # Values --------------------------------------------------------------------
-    problems += _problems(invalid, long, Code.NOT_A_NUMBER, "value", lambda r: {"text": shown_text(r.value_text)})
-    lo_map = {c: i.valid_min for c, i in rules.indicators.items()}
-    hi_map = {c: i.valid_max for c, i in rules.indicators.items()}
+    problems += _problems(
+        invalid, long, Code.NOT_A_NUMBER, "value", lambda r: {"text": shown_text(r.value_text)}, limit=cap
+    )
+    # Each series' plausible bounds: its own valid_range, else its unit's (settings.yaml value_bounds).
+    bounds_of = rules.settings.value_bounds
+    bounds = {c: bounds_of.resolve(i.unit, i.valid_range) for c, i in rules.indicators.items()}
     unit_map = {c: i.unit for c, i in rules.indicators.items()}
     # English names carry the code (W03 Maternal mortality ratio): the English reader's file has codes.
     name_map = {c: Name(i.name_zh, f"{c} {i.name_en}".strip()) for c, i in rules.indicators.items()}
     for c, s in rules.context_series.items():
-        valid = s.valid_range or ((0.0, 100.0) if s.unit == "%" else (None, None))
-        lo_map[c], hi_map[c], unit_map[c] = valid[0], valid[1], s.unit
+        bounds[c], unit_map[c] = bounds_of.resolve(s.unit, s.valid_range), s.unit
         name_map[c] = Name(s.name_zh, f"{c} {s.name_en}".strip())
-    lo = pd.to_numeric(long["indicator"].map(lo_map), errors="coerce")
-    hi = pd.to_numeric(long["indicator"].map(hi_map), errors="coerce")
+    # An area that defines an indicator otherwise (a rate in % for a count in 万人) is read with its own.
+    for k, i in area_definitions(rules).items():
+        bounds[k], unit_map[k] = bounds_of.resolve(i.unit, i.valid_range), i.unit
+        name_map[k] = Name(i.name_zh, f"{i.code} {i.name_en}".strip())
+    long["series_def"] = definition_keys(rules, long["area"], long["indicator"])
+    lo = pd.to_numeric(long["series_def"].map({c: b.lo for c, b in bounds.items()}), errors="coerce")
+    hi = pd.to_numeric(long["series_def"].map({c: b.hi for c, b in bounds.items()}), errors="coerce")
     out_value = long["value"].notna() & ((long["value"] < lo) | (long["value"] > hi))
     if out_value.any():
         long["range_lo"], long["range_hi"] = lo, hi
 
-        def rng(r) -> str:
-            a = "" if pd.isna(r.range_lo) else _fmt(r.range_lo)
-            b = "" if pd.isna(r.range_hi) else _fmt(r.range_hi)
-            return f"{a}–{b}" if b else f"≥{a}"
+        def where(r) -> Msg:
+            """Where the bound the value broke is set: the series' own valid_range, or its unit's."""
+            b, unit = bounds[r.series_def], unit_map[r.series_def]
+            if b.lo_own if r.value < b.lo else b.hi_own:
+                return Msg("value_bound_own", {"code": r.indicator})
+            if unit in bounds_of.units:
+                return Msg("value_bound_unit", {"unit": f'"{unit}"'})
+            return Msg("value_bound_other", {"unit": f'"{unit}"'})
 
         problems += _problems(
             out_value,
@@ -322,16 +445,18 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             "value",
             lambda r: {
                 "value": _fmt(r.value),
-                "name": name_map[r.indicator],
-                "range": rng(r),
-                "unit": _unit(unit_map[r.indicator]),
+                "name": name_map[r.series_def],
+                "range": f"{_bound(r.range_lo)}–{_bound(r.range_hi)}",
+                "unit": _unit(unit_map[r.series_def]),
+                "where": where(r),
             },
+            limit=cap,
         )
 
     # "85.5%" on a count (or "5%" on a ‰ rate) would be stored as 85.5 of the indicator's own unit:
     # a sign that contradicts the unit is refused, never dropped in silence.
     sign = by_distinct(long["value_text"], lambda u: normalise_text(u).str.extract(r"([%‰])\s*$")[0])
-    wrong_sign = sign.notna() & long["value"].notna() & (sign != long["indicator"].map(unit_map))
+    wrong_sign = sign.notna() & long["value"].notna() & (sign != long["series_def"].map(unit_map))
     wrong_sign &= long["indicator"].notna() & ~out_value
     if wrong_sign.any():
         long["sign"] = sign
@@ -343,22 +468,23 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             lambda r: {
                 "text": shown_text(r.value_text),
                 "sign": r.sign,
-                "name": name_map[r.indicator],
-                "unit": _unit(unit_map[r.indicator]),
+                "name": name_map[r.series_def],
+                "unit": _unit(unit_map[r.series_def]),
             },
+            limit=cap,
         )
 
     # Notes are a remark, not a document: a very long one is refused, not stored.
     if "col_note" in long:
         long_note = long["note_text"].str.len() > MAX_NOTE
-        problems += _problems(long_note, long, Code.NOTE_TOO_LONG, "note", lambda r: {"max": MAX_NOTE})
+        problems += _problems(long_note, long, Code.NOTE_TOO_LONG, "note", lambda r: {"max": MAX_NOTE}, limit=cap)
     else:
         long_note = pd.Series(False, index=long.index)
 
     # Duplicates among otherwise valid rows --------------------------------------
     good = (
         long["area"].notna() & long["indicator"].notna() & ~bad_year & ~out_year & ~out_value & ~wrong_sign & ~long_note
-    )
+    ) & ~foreign & ~left_out & ~other_plan
     keys = ["area", "indicator", "year"]
     valued = long.loc[good & long["value"].notna()]
     dup = valued.duplicated(keys, keep=False)
@@ -370,7 +496,9 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             # Each row's message lists the group's first rows only: 8,000 rows of one key must not
             # make 8,000 messages of 8,000 entries each.
             listing = conflict.groupby(keys).apply(
-                lambda g: tuple(shown_items([f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])])),
+                lambda g: tuple(
+                    shown_items([f"{int(r)}:{_fmt(v)}" for r, v in zip(g["row"], g["value"])], limits.max_rows_named)
+                ),
                 include_groups=False,
             )
             conflict = conflict.join(listing.rename("dup_listing"), on=keys)
@@ -381,10 +509,11 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
                 "value",
                 lambda r: {
                     "area": Name(rules.area_name(r.area), rules.area_name(r.area, "en")),
-                    "name": name_map[r.indicator],
+                    "name": name_map[r.series_def],
                     "year": int(r.year),
                     "listing": list(r.dup_listing),
                 },
+                limit=cap,
             )
         same = groups.loc[distinct <= 1]
         first_row = same.groupby(keys)["row"].transform("min")
@@ -397,8 +526,9 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
                 column=str(r.col_value),
                 severity="warning",
             )
-            for r in repeat.itertuples(index=False)
+            for r in repeat.iloc[:cap].itertuples(index=False)
         ]
+        problems += [not_listed(len(repeat) - cap, "warning")] if len(repeat) > cap else []
 
     # Skipped "no value reported" cells ------------------------------------------
     skipped = long.loc[missing]
@@ -439,8 +569,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
         if f"col_{name}" in long:
             for text in pd.unique(long[f"col_{name}"]):
                 col_rank.setdefault(str(text), order[name])
-    problems.sort(key=lambda p: (p.row or 0, col_rank.get(p.column or "", 9), p.column or ""))
-    report.problems.extend(problems)
+    list_problems(report, problems, cap, lambda p: (p.row or 0, col_rank.get(p.column or "", 9), p.column or ""))
 
 
 # ------------------------------------------------------------------------------ preview

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from ..messages import Code, Problem
 from ..rules import RuleSet, closest, key
+from ..rules.models import UploadSettings
 
 
 @lru_cache(maxsize=16)
@@ -25,6 +29,12 @@ def _indicator_index(rules: RuleSet) -> dict[str, str]:
     for c in rules.context_series.values():
         for name in (c.code, c.name_zh, c.name_en):
             index.setdefault(key(name), c.code)
+    # A row an area's plan names otherwise (区党代会 for 市党代会) is still that indicator; a
+    # previous plan's rows (rules/periods/) are known by their codes and names too.
+    for plan in [rules, *rules.periods.values()]:
+        for ind in [i for own in plan.area_indicators.values() for i in own.values()] + list(plan.indicators.values()):
+            for name in (ind.code, ind.name_zh, ind.printed_name, ind.name_en):
+                index.setdefault(key(name), ind.code)
     return index
 
 
@@ -39,11 +49,40 @@ def indicator_index(rules: RuleSet) -> dict[str, str]:
 
 
 def match_area(rules: RuleSet, text: str) -> str | None:
+    """The code of the area ``text`` names, or None."""
     return area_index(rules).get(key(text))
 
 
 def match_indicator(rules: RuleSet, text: str) -> str | None:
+    """The code of the indicator (or context series) ``text`` names, or None."""
     return indicator_index(rules).get(key(text))
 
 
-__all__ = ["area_index", "closest", "indicator_index", "key", "match_area", "match_indicator"]
+def suggestions(
+    texts: Iterable[str], choices: Sequence[str], limits: UploadSettings
+) -> tuple[dict[str, str | None], Problem | None]:
+    """Did-you-mean suggestions for unknown names, bounded: ``({text: closest known name or None}, problem)``.
+
+    Each lookup compares a text with every known name, so only the first
+    ``limits.max_suggested_names`` distinct texts get one, and no text longer than
+    ``limits.max_suggestion_chars`` (a name is short; a long cell is no misspelt name). When some
+    texts went without, ``problem`` is the SUGGESTIONS_LIMITED warning that says so.
+    """
+    distinct = list(dict.fromkeys(texts))
+    hints: dict[str, str | None] = dict.fromkeys(distinct)
+    # The known names are keyed once here, not once per unknown text.
+    keyed = {key(c): c for c in choices}
+    pool = list(keyed)
+    for text in distinct[: limits.max_suggested_names]:
+        if len(text) <= limits.max_suggestion_chars:
+            hit = difflib.get_close_matches(key(text), pool, n=1, cutoff=0.5)
+            hints[text] = keyed[hit[0]] if hit else None
+    problem = None
+    if len(distinct) > limits.max_suggested_names:
+        problem = Problem(
+            Code.SUGGESTIONS_LIMITED, {"n": len(distinct), "max": limits.max_suggested_names}, severity="warning"
+        )
+    return hints, problem
+
+
+__all__ = ["area_index", "closest", "indicator_index", "key", "match_area", "match_indicator", "suggestions"]

@@ -12,17 +12,18 @@ upload page, ``python -m dashboard import``) needs no ``if`` of its own beyond w
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 
 import pandas as pd
 
+from ..messages import Code
 from ..rules import RuleSet, catalogue_for
 from ..rules.models import UploadSettings
 from . import indicator_values, task_progress
 from .grid import (
-    cell_text,
+    XLSX_ERRORS,
+    chosen_sheet,
+    counted_problem,
     decode,
     max_upload_bytes,
     read_csv_text,
@@ -38,8 +39,9 @@ INDICATORS = indicator_values.KIND.name
 TASKS = task_progress.KIND.name
 _PEEK_BYTES = 64 * 1024
 _PEEK_ROWS = 20
-# A damaged workbook can fail in openpyxl in any of these ways; the full reader then says so.
-_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError)
+# A damaged workbook can fail in any of these ways (the reader's too long or too wide rows are
+# ValueErrors); the full reader then says so.
+_XLSX_ERRORS = XLSX_ERRORS
 
 # 代码 / code may head either kind's code column: only the indicator words no task file uses count.
 _TASK_WORDS = task_progress.KIND.alias_keys("task")
@@ -87,19 +89,23 @@ def _csv_prefix(content: bytes) -> bytes:
     return head[: at + 1] if at > 0 else head
 
 
-def _peek_xlsx(content: bytes, limits: UploadSettings) -> str | None:
-    from openpyxl import load_workbook  # slow to import; only workbooks need it
+def _peek_xlsx(content: bytes, limits: UploadSettings, sheet: str | None = None) -> str | None:
+    from .xlsx_reader import Workbook  # imports a little of openpyxl; only workbooks need it
 
-    if unpacked_problem(content, limits) is not None:
+    if unpacked_problem(content, limits) is not None or counted_problem(content, limits) is not None:
         return None  # never opened: the full reader refuses it with the reason
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = Workbook(content, limits.max_cell_chars)
     except _XLSX_ERRORS:
         return None
     try:
-        for sheet in book.worksheets:
-            for row in sheet.iter_rows(max_row=_PEEK_ROWS):
-                kind = header_kind([cell_text(c) for c in row])
+        worksheets = book.worksheets
+        if sheet is not None:  # only the chosen sheet says what the file is (none: the reader says so)
+            chosen = chosen_sheet(book.sheetnames, sheet)
+            worksheets = [book[chosen]] if chosen is not None else []
+        for worksheet in worksheets:
+            for _number, texts in worksheet.iter_rows(max_row=_PEEK_ROWS, max_column=limits.max_columns):
+                kind = header_kind(texts)
                 if kind is not None:
                     return kind
     except _XLSX_ERRORS:  # a damaged workbook: the full reader reports it properly
@@ -109,12 +115,15 @@ def _peek_xlsx(content: bytes, limits: UploadSettings) -> str | None:
     return None
 
 
-def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet) -> str:
-    """``"tasks"`` for a task-progress file, else ``"indicators"`` (also when the file is unreadable)."""
+def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet, sheet: str | None = None) -> str:
+    """``"tasks"`` for a task-progress file, else ``"indicators"`` (also when the file is unreadable).
+
+    ``sheet``: of a workbook, only that sheet is looked at.
+    """
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return (
-            (_peek_xlsx(content, rules.settings.upload) or INDICATORS) if content[:4] == b"PK\x03\x04" else INDICATORS
-        )
+        if content[:4] != b"PK\x03\x04":
+            return INDICATORS
+        return _peek_xlsx(content, rules.settings.upload, sheet) or INDICATORS
     prefix = _csv_prefix(content)
     kind = None
     text, _ = decode(prefix)
@@ -129,24 +138,27 @@ def detect_upload_kind(content: bytes, file_name: str, rules: RuleSet) -> str:
 
 
 def read_any_upload(
-    content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None, cat=None
+    content: bytes, file_name: str, rules: RuleSet, *, max_bytes: int | None = None, cat=None, sheet: str | None = None
 ) -> tuple[str, IntakeReport]:
     """Read and validate an uploaded file of either kind; never raises for bad input.
 
     Returns ``(kind, report)`` with ``kind`` ``"indicators"`` or ``"tasks"``. ``cat`` defaults to
-    the task catalogue of ``rules``.
+    the task catalogue of ``rules``. ``sheet``: the one sheet of a workbook to read — the choice
+    SEVERAL_SHEETS asks for (its ``sheets`` parameter lists them: :func:`sheet_choices`).
     """
     limit = max_upload_bytes(rules, max_bytes)
-    if size_problem(len(content), limit) is None and detect_upload_kind(content, file_name, rules) == TASKS:
+    if size_problem(len(content), limit) is None and detect_upload_kind(content, file_name, rules, sheet) == TASKS:
         report = task_progress.read_task_progress(
-            content, file_name, cat or catalogue_for(rules), rules, max_bytes=limit
+            content, file_name, cat or catalogue_for(rules), rules, max_bytes=limit, sheet=sheet, tables=_any_header
         )
         return TASKS, report
-    return INDICATORS, indicator_values.read_upload(content, file_name, rules, max_bytes=limit)
+    # Either kind's header makes a sheet a table: a task sheet beside a values sheet is SEVERAL_SHEETS.
+    report = indicator_values.read_upload(content, file_name, rules, max_bytes=limit, sheet=sheet, tables=_any_header)
+    return INDICATORS, report
 
 
 def read_any_upload_path(
-    path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None, cat=None
+    path: str | os.PathLike, rules: RuleSet, *, max_bytes: int | None = None, cat=None, sheet: str | None = None
 ) -> tuple[str, IntakeReport]:
     """Like :func:`read_any_upload` for a file on disk, refusing an oversized file before reading it."""
     return read_path(
@@ -154,8 +166,16 @@ def read_any_upload_path(
         rules,
         max_bytes,
         lambda name, size, problem: (INDICATORS, indicator_values.KIND.new_report(name, None, size, [problem])),
-        lambda content, name, limit: read_any_upload(content, name, rules, max_bytes=limit, cat=cat),
+        lambda content, name, limit: read_any_upload(content, name, rules, max_bytes=limit, cat=cat, sheet=sheet),
     )
+
+
+def sheet_choices(report: IntakeReport) -> list[str]:
+    """The sheets a workbook refused as SEVERAL_SHEETS offers to choose from (none for any other report)."""
+    for problem in report.problems:
+        if problem.message_id is Code.SEVERAL_SHEETS:
+            return [str(name) for name in problem.params.get("sheets", ())]
+    return []
 
 
 def preview_any(kind: str, report: IntakeReport, store) -> pd.DataFrame:
@@ -178,11 +198,14 @@ def preview_counts(preview: pd.DataFrame | None) -> dict[str, int]:
     return {k: int(counts.get(k, 0)) for k in ("new", "correction", "unchanged")}
 
 
-def commit_any(kind: str, report: IntakeReport, store, uploader: str) -> int:
-    """Store an accepted report of either kind as one batch; returns the batch id (``StoreError`` if not ok)."""
+def commit_any(kind: str, report: IntakeReport, store, uploader: str, **batch: object) -> int:
+    """Store an accepted report of either kind as one batch; returns the batch id (``StoreError`` if not ok).
+
+    ``batch``: the store's keyword arguments of a commit (``owner_id``, ``audit_line``), passed on.
+    """
     if kind == TASKS:
-        return store.commit_task_report(report, uploader=uploader)
-    return store.commit(report, uploader=uploader)
+        return store.commit_task_report(report, uploader=uploader, **batch)
+    return store.commit(report, uploader=uploader, **batch)
 
 
 __all__ = [
@@ -194,4 +217,5 @@ __all__ = [
     "preview_any",
     "read_any_upload",
     "read_any_upload_path",
+    "sheet_choices",
 ]

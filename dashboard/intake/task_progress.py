@@ -22,14 +22,15 @@ import numpy as np
 import pandas as pd
 
 from ..core.records import TASK_PROGRESS, TASK_STATUSES, diff
-from ..messages import Code, Msg, Problem
+from ..messages import Code, Msg, Name, Problem
 from ..messages import t as text_of
+from ..messages.numbers import unit_label
 from ..rules import RuleSet, Task, TaskCatalogue
 from .cells import MAX_NOTE, normalise_text, parse_values, shown_items, shown_text
 from .file_kind import FileKind
-from .grid import open_grid, read_path
-from .matching import closest, key
-from .report import IntakeReport
+from .grid import LooksLikeHeader, open_grid, read_path
+from .matching import key, suggestions
+from .report import IntakeReport, ProblemCap, list_problems
 
 STATUSES = TASK_STATUSES
 _STATUS_WORDS = {
@@ -73,6 +74,9 @@ KIND = FileKind(
     empty_rows=empty_rows,
     layout="tasks",
     shown={"task": "任务代码", "year": "年份", "status": "状态", "target": "目标", "reached": "完成值", "note": "备注"},
+    # The template gives each task by code and by title (任务代码 + 任务名称).
+    codes={"task": ("任务代码", "任务编号", "task_code", "代码", "code")},
+    names={"task": ("任务名称", "task_title")},
 )
 FIELDS, REQUIRED, ALIASES, SHOWN = KIND.fields, KIND.required, KIND.aliases, KIND.shown
 ROW_COLUMNS = ["task", "year", "target_no", "status", "reached", "note", "source_row"]
@@ -87,7 +91,12 @@ def normalise_status(text) -> str | None:
 
 # ------------------------------------------------------------------------------ entry points
 def read_task_progress_path(
-    path: str | os.PathLike, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
+    path: str | os.PathLike,
+    cat: TaskCatalogue,
+    rules: RuleSet,
+    *,
+    max_bytes: int | None = None,
+    sheet: str | None = None,
 ) -> IntakeReport:
     """Like :func:`read_task_progress` for a file on disk, refusing an oversized file before reading it."""
     return read_path(
@@ -95,21 +104,36 @@ def read_task_progress_path(
         rules,
         max_bytes,
         lambda name, size, problem: KIND.new_report(name, None, size, [problem]),
-        lambda content, name, limit: read_task_progress(content, name, cat, rules, max_bytes=limit),
+        lambda content, name, limit: read_task_progress(content, name, cat, rules, max_bytes=limit, sheet=sheet),
     )
 
 
 def read_task_progress(
-    content: bytes, file_name: str, cat: TaskCatalogue, rules: RuleSet, *, max_bytes: int | None = None
+    content: bytes,
+    file_name: str,
+    cat: TaskCatalogue,
+    rules: RuleSet,
+    *,
+    max_bytes: int | None = None,
+    sheet: str | None = None,
+    tables: LooksLikeHeader | None = None,
 ) -> IntakeReport:
-    """Read and validate one task-progress file; never raises for bad input, reports it instead."""
+    """Read and validate one task-progress file; never raises for bad input, reports it instead.
+
+    ``sheet``: the one sheet of a workbook to read (else the one with a header row). ``tables``: the
+    header rows that make a sheet a table (default: this kind's; the pipeline passes every kind's).
+    """
     report = KIND.new_report(file_name, content, len(content))
-    grid = open_grid(report, content, file_name, rules, KIND.looks_like_header, max_bytes)
+    grid = open_grid(report, content, file_name, rules, tables or KIND.looks_like_header, max_bytes, sheet)
     if grid is None:
         return report
     header_row = KIND.find_header(grid)
     header = grid.loc[header_row].astype(str).str.strip()
-    cols = KIND.columns(header)
+    placed = KIND.column_map(header, header_row)
+    if placed.problems:
+        report.problems.extend(placed.problems)
+        return report
+    cols = placed.columns
     missing = [f for f in REQUIRED if f not in cols]
     if missing:
         report.problems.extend(KIND.missing_column(f, header_row) for f in missing)
@@ -123,6 +147,10 @@ def read_task_progress(
         frame[f"{f}_text"] = data[cols[f]].str.strip().to_numpy() if f in cols else ""
         # An absent optional column has no name: problems then point at the reached-value column.
         frame[f"col_{f}"] = header[cols[f]] if f in cols else ""
+    if "task" in placed.names:  # 任务代码 + 任务名称: the code, else (blank) the title; _validate compares them
+        frame["task_alt_text"] = data[placed.names["task"]].str.strip().to_numpy()
+        frame["col_task_alt"] = header[placed.names["task"]]
+        frame["task_text"] = frame["task_text"].where(frame["task_text"] != "", frame["task_alt_text"])
     blank = (frame[[f"{f}_text" for f in FIELDS]] == "").all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
     if frame.empty:
@@ -174,10 +202,47 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _plausible(r, task: Task, target_no: int, rules: RuleSet, add) -> bool:
+    """A reached number within its target's plausible bounds (OUT_OF_RANGE.reached when not).
+
+    The bounds are the unit's (``settings.yaml`` ``value_bounds``), or those of the indicator the
+    target measures where it sets its own ``valid_range``.
+    """
+    target = next((g for g in task.targets if g.no == target_no), None)
+    if target is None:
+        return True
+    indicator = rules.indicators.get(target.indicator or "")
+    own = indicator.valid_range if indicator is not None else None
+    bounds = rules.settings.value_bounds.resolve(target.unit, own)
+    if bounds.lo <= r.reached <= bounds.hi:
+        return True
+    if bounds.lo_own if r.reached < bounds.lo else bounds.hi_own:
+        where = Msg("value_bound_own", {"code": target.indicator})
+    elif target.unit in rules.settings.value_bounds.units:
+        where = Msg("value_bound_unit", {"unit": f'"{target.unit}"'})
+    else:
+        where = Msg("value_bound_other", {"unit": f'"{target.unit}"'})
+    add(
+        Code.OUT_OF_RANGE_REACHED,
+        r,
+        "reached",
+        value=_fmt(r.reached),
+        measure=target.measure,
+        range=f"{bounds.lo:,.12g}–{bounds.hi:,.12g}",
+        unit=Name(target.unit, unit_label(target.unit, "en")) if target.unit else Msg("no_unit"),
+        where=where,
+    )
+    return False
+
+
 def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: IntakeReport) -> None:
     problems: list[Problem] = []
+    limits = rules.settings.upload
+    cap = ProblemCap(limits.max_problems)  # past it a problem is counted, not built
 
     def add(code: Code, r, column_field: str, severity: str = "error", **params) -> None:
+        if not cap.take(code, severity):  # type: ignore[arg-type]
+            return
         column = str(getattr(r, f"col_{column_field}"))
         problems.append(Problem(code, params, row=int(r.row), column=column, severity=severity))  # type: ignore[arg-type]
 
@@ -187,8 +252,22 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
     lookup = {t: index.get(key(t)) for t in distinct}
     frame["task"] = frame["task_text"].map(lookup)
     choices = list(cat.tasks) + [t.title for t in cat.tasks.values()]
-    unknown = [t for t in distinct if lookup[t] is None and t][:200]  # "did you mean" for the first 200
-    hints = {t: closest(t, choices) for t in unknown if len(t) <= 100}
+    hints, limited = suggestions((t for t in distinct if lookup[t] is None and t), choices, limits)
+    problems += [limited] if limited is not None else []
+    if "task_alt_text" in frame:
+        # A code and a title of two different tasks: which one is meant would be a guess.
+        other = frame["task_alt_text"].map({t: index.get(key(t)) for t in pd.unique(frame["task_alt_text"])})
+        clash = frame["task"].notna() & other.notna() & (other != frame["task"])
+        for r in frame.loc[clash].itertuples(index=False):
+            add(
+                Code.CODE_NAME_DISAGREE,
+                r,
+                "task_alt",
+                text=shown_text(r.task_text),
+                column=r.col_task,
+                other=shown_text(r.task_alt_text),
+                other_column=r.col_task_alt,
+            )
 
     # Years -----------------------------------------------------------------------------
     year_text = normalise_text(frame["year_text"]).str.replace(r"年度?$", "", regex=True)
@@ -258,7 +337,7 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
                         r,
                         "target",
                         task=task.code,
-                        text=r.target_text,
+                        text=shown_text(r.target_text),
                         choices=_choices(task) or Msg("intake_none"),
                     )
                     good = False
@@ -277,6 +356,8 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
                         choices=_choices(task),
                     )
                     good = False
+        if good and has_value and task is not None:
+            good = _plausible(r, task, int(frame.at[i, "target_no"]), rules, add)
         ok.iloc[i] = good
 
     # Duplicates among otherwise valid rows -----------------------------------------------
@@ -294,11 +375,10 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
                 add(Code.DUPLICATE_ROW_TASK, r, "status", severity="warning", first=int(first.row))
                 drop_rows.add(int(r.row))
         else:
-            listing = shown_items([int(x) for x in g["row"]])
+            listing = shown_items([int(x) for x in g["row"]], limits.max_rows_named)
+            # Which column differs is the group's, not the row's: found once (per row it was rows²).
+            column = "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
             for r in g.itertuples(index=False):
-                column = (
-                    "status" if g["status"].nunique() > 1 else ("reached" if g["_reached"].nunique() > 1 else "note")
-                )
                 add(
                     Code.CONFLICTING_DUPLICATE_TASK,
                     r,
@@ -319,7 +399,8 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
                 [
                     Msg("intake_row_value", {"row": int(r.row), "value": Msg(f"task_status_{r.status}")})
                     for r in g.itertuples(index=False)
-                ]
+                ],
+                limits.max_rows_named,
             )
             for r in g.itertuples(index=False):
                 add(Code.CONFLICTING_STATUS, r, "status", task=task, year=int(year), listing=statuses)
@@ -343,8 +424,8 @@ def _validate(frame: pd.DataFrame, cat: TaskCatalogue, rules: RuleSet, report: I
     )
     order = {f: i for i, f in enumerate(FIELDS)}
     rank = {str(frame[f"col_{f}"].iloc[0]): order[f] for f in FIELDS}
-    problems.sort(key=lambda p: (p.row or 0, rank.get(p.column or "", 9), p.code))
-    report.problems.extend(problems)
+    problems += cap.placeholders()
+    list_problems(report, problems, limits.max_problems, lambda p: (p.row or 0, rank.get(p.column or "", 9), p.code))
 
 
 # ------------------------------------------------------------------------------ storing helpers

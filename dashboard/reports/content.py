@@ -37,6 +37,7 @@ class DomainPart:
     line: str
     qualitative: pd.DataFrame
     changes: list[str] = field(default_factory=list)  # "W01 …：2024年为…，比上年…" per indicator
+    notes: list[str] = field(default_factory=list)  # "W34 …：…" the maintainers' notes and why not monitored
 
 
 @dataclass
@@ -59,6 +60,8 @@ class ReportContent:
     conclusions: list[str]
     table: pd.DataFrame = field(repr=False)
     evaluated: pd.DataFrame = field(repr=False)
+    # The previous plans' final evaluations (rules/periods/): engine.periods.final_evaluations.
+    finals: list[dict] = field(default_factory=list, repr=False)
 
 
 def _names(names: list[str], lang: str, limit: int = 8) -> str:
@@ -95,12 +98,17 @@ def build_content(
     progress = dict(zip(e["indicator"].astype(str), e["progress_pct"]))
     table = table.assign(
         label=[f"{code} {name}" for code, name in zip(table["code"], table["name"])],
-        baseline_text=[rules.indicators[c].format(v, lang) for c, v in zip(table["code"], table["baseline"])],
-        value_text=[rules.indicators[c].format(value_by_code.get(c), lang) for c in table["code"]],
+        # Each value in the area's own unit (its plan may measure a rate where the catalogue counts).
+        baseline_text=[rules.indicator_for(area, c).format(v, lang) for c, v in zip(table["code"], table["baseline"])],
+        value_text=[rules.indicator_for(area, c).format(value_by_code.get(c), lang) for c in table["code"]],
         value_year_text=[_year_note(vy, year, lang) for vy in table["value_year"]],
         progress_pct=[progress.get(c) for c in table["code"]],
         kind=[rules.target_for(area, c).check.kind for c in table["code"]],
         judgement=[rules.target_for(area, c).check.describe(lang, rules.settings) for c in table["code"]],
+        notes=[
+            separator(lang).join(x for x in (why, note) if x)
+            for why, note in zip(table["not_monitored_reason"], table["note"])
+        ],
     )
     lines = domain_summary(rules, table, lang)
     # Each indicator against the year before and the baseline (needs the year before in ``mine``).
@@ -120,6 +128,11 @@ def build_content(
                     t("report_change_line", lang, label=label, sentence=compared.loc[code, "sentence"])
                     for code, label in zip(group["code"], group["label"])
                     if code in compared.index
+                ],
+                [
+                    t("report_note_line", lang, label=label, note=note)
+                    for label, note in zip(group["label"], group["notes"])
+                    if note
                 ],
             )
         )
@@ -180,7 +193,7 @@ def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year
             ),
         )
     )
-    at_risk = table[(table["attribute"] == "binding") & ~table["status"].isin([*GOOD, "no_data"])]
+    at_risk = table[(table["attribute"] == "binding") & ~table["status"].isin([*GOOD, "no_data", "not_monitored"])]
     if len(at_risk):
         names = [t("report_name_status", lang, name=r.label, status=r.status_label) for r in at_risk.itertuples()]
         sentences.append(t("report_binding", lang, k=len(at_risk), names=_names(names, lang)))
@@ -192,7 +205,7 @@ def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year
             t(
                 "report_name_progress",
                 lang,
-                name=rules.indicators[str(r.indicator)].name(lang),
+                name=rules.indicator_for(str(r.area_code), str(r.indicator)).name(lang),
                 pct=f"{r.progress_pct:.0f}",
             )
             for r in prog.itertuples()

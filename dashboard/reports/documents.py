@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..engine import evaluate
+from ..engine.periods import final_evaluations
 from ..rules import RuleSet, TaskCatalogue
 from . import docx, pdf
 from .content import build_content
@@ -29,9 +30,12 @@ def build_docx(
     catalogue: TaskCatalogue | None = None,
     task_reports: pd.DataFrame | None = None,
     fonts: docx.Fonts = docx.OFFICE_FONTS,
+    finals: list[dict] | None = None,
 ) -> bytes:
-    """The annual monitoring report as .docx bytes (fonts for Word on the office's computers)."""
+    """The annual monitoring report as .docx bytes (fonts for Word on the office's computers);
+    ``finals``: the previous plans' final evaluations to append (``engine.periods.final_evaluations``)."""
     content = build_content(rules, evaluated, area, year, lang, demo, catalogue, task_reports)
+    content.finals = finals or []
     return docx.build(content, fonts)
 
 
@@ -44,12 +48,15 @@ def build_pdf(
     demo: bool = False,
     catalogue: TaskCatalogue | None = None,
     task_reports: pd.DataFrame | None = None,
+    finals: list[dict] | None = None,
 ) -> bytes | None:
     """The same report as PDF, laid out with the server's CJK fonts; None without LibreOffice."""
     if not pdf.available():
         return None
     return pdf.docx_to_pdf(
-        build_docx(rules, evaluated, area, year, lang, demo, catalogue, task_reports, fonts=docx.SERVER_FONTS)
+        build_docx(
+            rules, evaluated, area, year, lang, demo, catalogue, task_reports, fonts=docx.SERVER_FONTS, finals=finals
+        )
     )
 
 
@@ -61,11 +68,15 @@ def build_xlsx(
     lang: str = "zh",
     observations: pd.DataFrame | None = None,
     demo: bool = False,
+    finals: list[dict] | None = None,
 ) -> bytes:
-    """The monitoring tables: a sheet per domain with status colours, the raw values."""
+    """The monitoring tables: a sheet per domain with status colours, the raw values, and a sheet per
+    previous plan's final evaluation (``finals``)."""
     from . import xlsx  # openpyxl: only the tables need it, not the report
 
-    return xlsx.build(build_content(rules, evaluated, area, year, lang, demo), rules, observations)
+    content = build_content(rules, evaluated, area, year, lang, demo)
+    content.finals = finals or []
+    return xlsx.build(content, rules, observations)
 
 
 def area_report(
@@ -90,9 +101,11 @@ def area_report(
     years = [y for y in (year - 1, year) if y >= rules.settings.plan_period.start]
     evaluated = evaluate(rules, obs, years=years, areas=[area])
     demo = store.has_demo_data()
+    # The previous plans' final evaluations (rules/periods/), each judged on its own years.
+    finals = final_evaluations(rules, obs, area, lang) if rules.periods else []
     if fmt == "xlsx":
-        return build_xlsx(rules, evaluated, area, year, lang, observations=obs, demo=demo)
+        return build_xlsx(rules, evaluated, area, year, lang, observations=obs, demo=demo, finals=finals)
     reports = store.current_task_reports()  # the tasks-and-units section
     if fmt == "pdf":
-        return build_pdf(rules, evaluated, area, year, lang, demo, catalogue, reports)
-    return build_docx(rules, evaluated, area, year, lang, demo, catalogue, reports)
+        return build_pdf(rules, evaluated, area, year, lang, demo, catalogue, reports, finals=finals)
+    return build_docx(rules, evaluated, area, year, lang, demo, catalogue, reports, finals=finals)

@@ -39,6 +39,8 @@ STATUS_FILL = {
     "limited": "F5A05A",
     "deterioration": "A63603",
     "no_data": "EEEEEE",
+    "not_achieved": "CC79A7",
+    "not_monitored": "FFFFFF",
 }
 WHITE_TEXT = {"achieved", "on_track", "deterioration"}
 
@@ -68,6 +70,7 @@ TABLE_WIDTHS = (1.2, 4.8, 2.3, 1.6, 1.8, 2.0, 1.9)
 WARNING_WIDTHS = (4.6, 3.0, 8.0)
 TASK_WIDTHS = (2.4, 5.4, 3.4, 2.6, 1.8)
 GAP_WIDTHS = (2.0, 8.6, 5.0)
+FINAL_WIDTHS = (1.2, 5.0, 2.2, 2.2, 3.2, 1.8)
 
 
 def _font(run, name: str, latin: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -381,6 +384,8 @@ def _build(content: ReportContent, fonts: Fonts, charts: dict[int, Future[bytes]
             picture.add_run().add_picture(io.BytesIO(charts[k].result()), width=Cm(14.5))
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _paragraph(doc, t("report_chart", lang, domain=part.name), fonts, 10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for line in part.notes:  # under the table, as a printed table's 注
+            _paragraph(doc, line, fonts, 10.5)
         if part.changes:
             _paragraph(doc, t("report_changes", lang), fonts, 12, bold=True, space_before=6)
             for line in part.changes:
@@ -454,6 +459,29 @@ def _build(content: ReportContent, fonts: Fonts, charts: dict[int, Future[bytes]
     _heading(doc, t("report_section_conclusions", lang), 1)
     for k, sentence in enumerate(content.conclusions, start=1):
         _paragraph(doc, t("report_numbered", lang, k=k, text=sentence), fonts, indent=True)
+
+    # The previous plan's final evaluation (rules/periods/): each target against the target year's value.
+    for final in content.finals:
+        _heading(doc, t("report_section_final", lang, name=final["name"], period=final["period"]), 1)
+        _paragraph(
+            doc, t("report_final_intro", lang, source=final["source"], summary=final["summary"]), fonts, indent=True
+        )
+        table = final["table"]
+        _table(
+            doc,
+            [
+                t(f"report_fcol_{c}", lang, year=final["year"])
+                for c in ("number", "indicator", "target", "value", "margin", "met")
+            ],
+            [
+                [str(r.number), f"{r.code} {r.name}", r.target_text, r.value_text, r.margin_text, r.met_label]
+                for r in table.itertuples()
+            ],
+            FINAL_WIDTHS,
+            fonts,
+            fills=[s if s in STATUS_FILL else None for s in table["status"]],  # the met column, last
+            centered=(0, 5),
+        )
 
     for _ in range(2):
         doc.add_paragraph()

@@ -1,7 +1,7 @@
 """Tables that leave the system as files: the export of current values and the task-status table.
 
-Every text cell that leaves as CSV or xlsx passes :func:`neutralise`, so that a name or note that
-starts like a formula is shown by Excel, never run.
+The tables are data (what a page or a command shows); the writers of ``cells`` neutralise them
+when they leave as a file, so that a name or note that starts like a formula is shown by Excel, never run.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..engine.task_status import task_status_frame
 from ..rules import RuleSet, catalogue_for
-from .cells import neutralise
+from .cells import csv_bytes
 
 EXPORT_COLUMNS = {
     "area_code": "地区代码",
@@ -25,31 +25,36 @@ EXPORT_COLUMNS = {
 
 
 def export_table(store, rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
-    """All current values with area and indicator names, neutralised, Chinese headers for ``zh``."""
+    """All current values with area and indicator names, Chinese headers for ``zh``."""
     cur = store.current_values()
     names = {c: i.name_zh for c, i in rules.indicators.items()} | {
         c: s.name_zh for c, s in rules.context_series.items()
     }
     area_names = {c: a.name_zh for c, a in rules.areas.items()}
+    indicator_name = cur["indicator"].map(names).fillna(cur["indicator"]).astype(object)
+    # A row an area's plan names otherwise (its own definition) carries the area's name.
+    own = {f"{a}|{c}": i.name_zh for a, defs in rules.area_indicators.items() for c, i in defs.items()}
+    if own:
+        pair = (cur["area"].astype(str) + "|" + cur["indicator"].astype(str)).map(own)
+        indicator_name = pair.fillna(indicator_name).astype(object)
     frame = pd.DataFrame(
         {
             "area_code": cur["area"].astype(object),
             "area_name": cur["area"].map(area_names).fillna(cur["area"]).astype(object),
             "indicator_code": cur["indicator"].astype(object),
-            "indicator_name": cur["indicator"].map(names).fillna(cur["indicator"]).astype(object),
+            "indicator_name": indicator_name,
             "year": cur["year"],
             "value": cur["value"],
             "note": cur["note"].astype(object),
             "batch_id": cur["batch_id"],
         }
     )
-    frame = neutralise(frame)
     return frame.rename(columns=EXPORT_COLUMNS) if lang == "zh" else frame
 
 
 def export_csv(store, rules: RuleSet) -> bytes:
-    """:func:`export_table` as CSV in UTF-8 with BOM (Excel on Chinese Windows reads it right)."""
-    return export_table(store, rules).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """:func:`export_table` as a CSV file (neutralised, UTF-8 with BOM: Excel on Chinese Windows reads it right)."""
+    return csv_bytes(export_table(store, rules))
 
 
 TASK_STATUS_COLUMNS = [
@@ -73,9 +78,4 @@ def task_status_table(store, rules: RuleSet, year: int | None = None, lang: str 
     """Every task target with the current report: ``task_status_frame`` over ``store.current_task_reports``."""
     reports = store.current_task_reports(years=[year] if year is not None else None)
     frame = task_status_frame(catalogue_for(rules), reports, year=year, lang=lang)
-    return neutralise(frame[TASK_STATUS_COLUMNS])
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as a download: neutralised, CSV in UTF-8 with BOM (Excel on Chinese Windows reads it)."""
-    return neutralise(frame).to_csv(index=False).encode("utf-8-sig")
+    return frame[TASK_STATUS_COLUMNS]

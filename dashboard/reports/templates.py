@@ -1,10 +1,15 @@
-"""The wide per-area template: one row per indicator, one column per year, filled in Excel.
+"""The fillable templates: the wide per-area template of indicator values, and the task-progress sheet.
+
+The per-area template has one row per indicator, one column per year, filled in Excel.
 
 Columns: 区县, 序号, 代码, 指标名称, 单位, 2030年目标, 2020基期, 2020 … 2030. The area is a column
 (its Chinese name on every row) rather than a title line, so that sorting or filtering in Excel
 cannot separate values from their area, and several areas' templates can be pasted into one file.
 ``upload.read_upload`` reads both the CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it
-right) and the .xlsx back.
+right) and the .xlsx back. Both are written by the writers of ``cells``: a name from the rules that
+starts like a formula is text in either file, and the area's name is made a valid sheet title.
+The task-progress sheet (``make_task_template``) is the frame ``intake.task_progress`` reads back,
+written by the same writers.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ import io
 
 import pandas as pd
 
-from ..rules import RuleSet
+from ..core.records import TASK_STATUSES
+from ..messages import t as text_of
+from ..rules import RuleSet, TaskCatalogue
+from .cells import append_row, csv_bytes, sheet_title
 
 ID_COLUMNS = ["区县", "序号", "代码", "指标名称", "单位"]
 
@@ -27,7 +35,9 @@ def template_frame(rules: RuleSet, area_code: str, values: pd.DataFrame | None =
     base_col = f"{rules.settings.baseline_year}基期"
     area_name = rules.areas[area_code].name_zh
     rows = []
-    for n, ind in enumerate(rules.indicators.values(), start=1):
+    # The area's own indicators as its plan defines them; none it does not monitor.
+    mine = [i for i in rules.indicators_for(area_code) if rules.not_monitored_in(area_code, i.code) is None]
+    for n, ind in enumerate(mine, start=1):
         t = rules.target_for(area_code, ind.code)
         rows.append(
             {
@@ -71,30 +81,64 @@ def make_template(rules: RuleSet, area_code: str, fmt: str = "csv", values: pd.D
     """The template for ``area_code`` as CSV (UTF-8 with BOM) or .xlsx bytes."""
     frame = template_frame(rules, area_code, values)
     if fmt == "csv":
-        return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+        return csv_bytes(frame)
     if fmt == "xlsx":
-        return _xlsx(frame, rules.areas[area_code].name_zh)
+        widths = {"A": 10, "B": 6, "C": 9, "D": 44, "E": 9, "F": 14, "G": 10}
+        return _xlsx(frame, rules.areas[area_code].name_zh, widths, freeze="H2")
     raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
 
 
-def _xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
+def make_task_template(
+    cat: TaskCatalogue, year: int, fmt: str = "csv", current: pd.DataFrame | None = None, all_tasks: bool = False
+) -> bytes:
+    """The task-progress sheet of ``year`` (``intake.task_progress.task_template_frame``: one row per
+    task target, ``current`` pre-filling status, reached number and note) as CSV (UTF-8 with BOM) or
+    .xlsx bytes, with a list of the four statuses on 状态 in the .xlsx."""
+    from ..intake.task_progress import task_template_frame
+
+    frame = task_template_frame(cat, year, current, all_tasks)
+    if fmt == "csv":
+        return csv_bytes(frame)
+    if fmt == "xlsx":
+        widths = {"A": 12, "B": 30, "C": 24, "D": 7, "E": 9, "F": 26, "G": 12, "H": 6, "I": 9, "J": 30}
+        statuses = [text_of(f"task_status_{s}", "zh") for s in TASK_STATUSES]
+        return _xlsx(frame, f"{int(year)}年任务进展", widths, freeze="C2", choices=("状态", statuses))
+    raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
+
+
+def _xlsx(
+    frame: pd.DataFrame,
+    sheet_name: str,
+    widths: dict[str, int],
+    freeze: str,
+    choices: tuple[str, list[str]] | None = None,
+) -> bytes:
+    """``frame`` as one sheet: every cell through ``cells.append_row`` (text, never a formula), the
+    header bold; ``choices`` (column, allowed words) becomes a drop-down list on that column."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     sheet = book.active
-    sheet.title = sheet_name[:31]
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):  # ~100 indicator rows: a template, not observations
-        sheet.append(list(row))
+    sheet.title = sheet_title(sheet_name)
+    append_row(sheet, list(frame.columns))
+    for row in frame.itertuples(index=False):  # ~100 rows: a template, not observations
+        append_row(sheet, list(row))
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in sheet[1]:
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(horizontal="center")
-    widths = {"A": 10, "B": 6, "C": 9, "D": 44, "E": 9, "F": 14, "G": 10}
     for col, width in widths.items():
         sheet.column_dimensions[col].width = width
-    sheet.freeze_panes = "H2"
+    if choices is not None and len(frame):
+        # Our own formula, the only one: the list Excel offers in the column (set here, not by a row).
+        column = get_column_letter(list(frame.columns).index(choices[0]) + 1)
+        allowed = DataValidation(type="list", formula1='"' + ",".join(choices[1]) + '"', allow_blank=True)
+        allowed.add(f"{column}2:{column}{len(frame) + 1}")
+        sheet.add_data_validation(allowed)
+    sheet.freeze_panes = freeze
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

@@ -2,8 +2,9 @@
 
 Every sheet names its area in a column (sorting cannot separate a value from its area), numbers are
 real numbers rounded as the indicator is written, headers are frozen, the print area and A4 landscape
-page setup are set so that a sheet prints as it is. Text cells go through the neutraliser: a name that
-starts like a formula is shown, never run.
+page setup are set so that a sheet prints as it is. Every row is written by ``cells.append_row`` and
+every sheet named by ``cells.sheet_title``: a name that starts like a formula is a text cell, shown
+exactly as written, never run (the workbook has no formulas).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..messages import t
 from ..messages.numbers import decimals_for
 from ..rules import RuleSet
-from .cells import safe_cell
+from .cells import append_row, sheet_title
 from .content import ReportContent
 from .docx import STATUS_FILL, WHITE_TEXT
 
@@ -35,6 +36,7 @@ DOMAIN_COLUMNS = (
     "value",
     "value_year",
     "status",
+    "note",
 )
 WIDTHS = {
     "area": 10,
@@ -48,18 +50,9 @@ WIDTHS = {
     "value": 10,
     "value_year": 8,
     "status": 12,
+    "note": 30,
 }
 THIN = Side(style="thin", color="999999")
-
-
-def _sheet_title(name: str, wb: Workbook) -> str:
-    # Excel sheet names: ≤31 characters, none of []:*?/\ and unique.
-    clean = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31]
-    title, k = clean, 2
-    while title in wb.sheetnames:
-        title = f"{clean[:28]}({k})"
-        k += 1
-    return title
 
 
 def _number_format(unit: str, decimals: int | None) -> str:
@@ -85,71 +78,79 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
     wb.remove(wb.active)
     headers = [t(f"xlsx_col_{c}", lang) for c in DOMAIN_COLUMNS]
     for part in content.domains:
-        ws = wb.create_sheet(title=_sheet_title(part.name, wb))
-        ws.append([safe_cell(f"{content.title.replace(chr(10), ' ')} — {part.name}")])
+        ws = wb.create_sheet(title=sheet_title(part.name, wb.sheetnames))
+        append_row(ws, [f"{content.title.replace(chr(10), ' ')} — {part.name}"])
         ws["A1"].font = Font(bold=True, size=13)
         if content.demo:
-            ws.append([t("report_demo", lang)])
+            append_row(ws, [t("report_demo", lang)])
             ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="C00000")
-        ws.append(headers)
+        append_row(ws, headers)
         header_row = ws.max_row
         for cell in ws[header_row]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="D9D9D9")
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for r in part.table.itertuples():
-            ind = rules.indicators[r.code]
-            ws.append(
+            ind = rules.indicator_for(content.area, r.code)  # the area's own unit, where it has one
+            append_row(
+                ws,
                 [
-                    safe_cell(content.area_name),
+                    content.area_name,
                     int(r.number),
                     r.code,
-                    safe_cell(r.name),
-                    safe_cell(ind.unit),
-                    safe_cell(r.target_text),
+                    r.name,
+                    ind.unit,
+                    r.target_text,
                     r.attribute_label,
                     None if pd.isna(r.baseline) else float(r.baseline),
                     None if pd.isna(r.value) else float(r.value),
                     None if pd.isna(r.value_year) else int(r.value_year),
                     r.status_label,
-                ]
+                    r.notes,
+                ],
             )
             row = ws.max_row
             for col in (8, 9):
                 ws.cell(row=row, column=col).number_format = _number_format(ind.unit, ind.decimals)
-            status_cell = ws.cell(row=row, column=len(DOMAIN_COLUMNS))
+            status_cell = ws.cell(row=row, column=DOMAIN_COLUMNS.index("status") + 1)
             status_cell.fill = PatternFill("solid", fgColor=STATUS_FILL[r.status])
             if r.status in WHITE_TEXT:
                 status_cell.font = Font(color="FFFFFF")
             for cell in ws[row]:
                 cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-                cell.alignment = Alignment(vertical="center", wrap_text=cell.column == 4)
+                cell.alignment = Alignment(vertical="center", wrap_text=cell.column in (4, len(DOMAIN_COLUMNS)))
         for k, name in enumerate(DOMAIN_COLUMNS, start=1):
             ws.column_dimensions[get_column_letter(k)].width = WIDTHS[name]
         _page_setup(ws, header_row, len(DOMAIN_COLUMNS))
 
-    raw = wb.create_sheet(title=_sheet_title(t("report_raw", lang), wb))
-    raw.append([t(f"xlsx_raw_{c}", lang) for c in ("area_code", "area", "code", "indicator", "year", "value", "unit")])
+    for final in content.finals:  # a previous plan's final evaluation (rules/periods/), one sheet each
+        _final_sheet(wb, content, final)
+
+    raw = wb.create_sheet(title=sheet_title(t("report_raw", lang), wb.sheetnames))
+    append_row(
+        raw, [t(f"xlsx_raw_{c}", lang) for c in ("area_code", "area", "code", "indicator", "year", "value", "unit")]
+    )
     for cell in raw[1]:
         cell.font = Font(bold=True)
     if observations is not None and not observations.empty:
         o = observations[observations["area"].astype(str) == content.area]
         for r in o.sort_values(["indicator", "year"]).itertuples():
             code = str(r.indicator)
-            indicator = rules.indicators.get(code)
+            indicator = rules.indicator_for(content.area, code) if code in rules.indicators else None
             series = indicator or rules.context_series.get(code)
             name = (series.name_en if lang == "en" else series.name_zh) if series is not None else code
             unit = series.unit if series is not None else ""
-            raw.append(
+            append_row(
+                raw,
                 [
                     str(r.area),
-                    safe_cell(content.area_name),
+                    content.area_name,
                     code,
-                    safe_cell(name),
+                    name,
                     int(r.year),
                     float(r.value),
-                    safe_cell(unit),
-                ]
+                    unit,
+                ],
             )
             raw.cell(row=raw.max_row, column=6).number_format = _number_format(
                 unit, indicator.decimals if indicator is not None else None
@@ -160,3 +161,43 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+FINAL_COLUMNS = ("number", "code", "indicator", "unit", "target", "value", "met", "margin", "note")
+
+
+def _final_sheet(wb: Workbook, content: ReportContent, final: dict) -> None:
+    """A previous plan's final evaluation: target, final value, met or not, the margin, the note."""
+    lang = content.lang
+    ws = wb.create_sheet(title=sheet_title(t("xlsx_final_sheet", lang, period=final["period"]), wb.sheetnames))
+    append_row(ws, [t("report_section_final", lang, name=final["name"], period=final["period"])])
+    ws["A1"].font = Font(bold=True, size=13)
+    append_row(ws, [f"{content.area_name} · {final['source']} · {final['summary']}"])
+    append_row(ws, [t(f"xlsx_fcol_{c}", lang, year=final["year"]) for c in FINAL_COLUMNS])
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+    for r in final["table"].itertuples():
+        append_row(
+            ws,
+            [
+                int(r.number),
+                r.code,
+                r.name,
+                r.unit,
+                r.target_text,
+                None if pd.isna(r.value) else float(r.value),
+                r.met_label,
+                r.margin_text,
+                r.note,
+            ],
+        )
+        if r.status in STATUS_FILL:
+            cell = ws.cell(row=ws.max_row, column=FINAL_COLUMNS.index("met") + 1)
+            cell.fill = PatternFill("solid", fgColor=STATUS_FILL[r.status])
+            if r.status in WHITE_TEXT:
+                cell.font = Font(color="FFFFFF")
+    for k, width in enumerate((6, 7, 44, 8, 14, 10, 10, 22, 30), start=1):
+        ws.column_dimensions[get_column_letter(k)].width = width
+    _page_setup(ws, header_row, len(FINAL_COLUMNS))

@@ -7,16 +7,14 @@ to each indicator: the plan default, or the area's own override.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
-from ..checks import Check, Direction, TargetParseError, parse_target
-from ..messages import Code, Problem
+from ..messages import Code, Name, Problem
+from .meaning import baseline_problem, meaning_problems
 from .models import (
     SCHEMA_FIELDS,
     Area,
@@ -24,55 +22,27 @@ from .models import (
     Domain,
     IndicatorFile,
     IndicatorSpec,
-    OverrideFile,
     Plan,
     Settings,
 )
-from .ruleset import Indicator, ResolvedTarget, RuleSet
-from .validation import did_you_mean, guess, item_line, not_a_mapping, unknown_keys, validate
-from .yaml_lines import LineDict, LineList, line_for, load_yaml_file, read_rules_bytes
+from .names import code_of_name
+from .overrides import Catalogue, load_overrides
+from .periods import load_periods
+from .reading import Reader, parse_check, relative_path
+from .ruleset import Indicator, RuleSet
+from .validation import did_you_mean, empty_values, guess, item_line, not_a_mapping, row_subject, unknown_keys, validate
+from .yaml_lines import LineDict, LineList, line_for, read_rules_bytes
+
+__all__ = ["load_rules", "parse_check", "relative_path"]
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def relative_path(path: Path, root: Path) -> str:
-    """How a rules file is named in messages: relative to the folder that holds ``rules/``."""
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
-
-
-@dataclass
-class _Reader:
-    """Reads the rules files, keeping the problems and the fingerprint of everything read."""
-
-    root: Path
-    problems: list[Problem]
-
-    def __post_init__(self) -> None:
-        self.digest = hashlib.sha256()
-
-    def read(self, path: Path) -> tuple[Any, str]:
-        shown = relative_path(path, self.root)
-        self.digest.update(shown.encode())
-        # Read once, after the checks (regular file, inside rules/, size): the same bytes are
-        # fingerprinted and parsed.
-        raw, refused = read_rules_bytes(path, shown, self.root)
-        if raw is None:
-            self.problems.extend([refused] if refused is not None else [])
-            return None, shown
-        self.digest.update(raw)
-        data, found = load_yaml_file(path, shown, raw=raw)
-        self.problems.extend(found)
-        return data, shown
 
 
 def load_rules(root: Path | str) -> RuleSet:
     """Load the rules directory ``root`` and report every problem (``RuleSet.problems``)."""
     root = Path(root)
     problems: list[Problem] = []
-    reader = _Reader(root, problems)
+    reader = Reader(root, problems)
 
     if not root.is_dir():
         problems.append(Problem(Code.NO_RULES, {"path": str(root)}))
@@ -80,9 +50,31 @@ def load_rules(root: Path | str) -> RuleSet:
 
     settings = _load_settings(reader)
     areas, broken_areas = _load_areas(reader)
-    plans, domains, indicators, context, seen_codes = _load_indicators(reader, areas)
-    known_series = set(seen_codes) | set(context)
-    overrides = _load_overrides(reader, areas, broken_areas, indicators, seen_codes, known_series)
+
+    def plan(folder: Path, plan_settings: Settings) -> RuleSet:
+        """One plan's catalogue (``folder/indicators``) and area files (``folder/overrides``)."""
+        plans, domains, indicators, context, seen_codes = _load_indicators(reader, areas, plan_settings, folder)
+        known_series = set(seen_codes) | set(context)
+        catalogue = Catalogue(plans, set(domains), indicators, seen_codes, known_series)
+        area_plans = load_overrides(reader, areas, broken_areas, catalogue, plan_settings, folder)
+        return RuleSet(
+            root,
+            plan_settings,
+            areas,
+            plans,
+            domains,
+            indicators | area_plans.added,  # an area's added rows are series like the catalogue's
+            context,
+            area_plans.targets,
+            problems,
+            area_indicators=area_plans.definitions,
+            not_monitored=area_plans.not_monitored,
+            area_changes=area_plans.changes,
+            area_files=area_plans.files,
+        )
+
+    current = plan(root, settings)
+    current.periods = load_periods(reader, current, plan)
 
     # The fingerprint covers every YAML file under rules/ (tasks and units too), so caches keyed on
     # it refresh when any of them is edited.
@@ -91,13 +83,14 @@ def load_rules(root: Path | str) -> RuleSet:
             reader.digest.update(str(extra.relative_to(root)).encode())
             raw, _ = read_rules_bytes(extra, str(extra), root)  # refused ones are reported by their reader
             reader.digest.update(raw or b"")
-    return RuleSet(
-        root, settings, areas, plans, domains, indicators, context, overrides, problems, reader.digest.hexdigest()[:16]
-    )
+    current.fingerprint = reader.digest.hexdigest()[:16]
+    for previous in current.periods.values():
+        previous.fingerprint = f"{current.fingerprint}:{previous.period_key}"
+    return current
 
 
 # ------------------------------------------------------------------------------------ settings.yaml
-def _load_settings(reader: _Reader) -> Settings:
+def _load_settings(reader: Reader) -> Settings:
     path = reader.root / "settings.yaml"
     if not path.exists():
         return Settings()
@@ -111,7 +104,7 @@ def _load_settings(reader: _Reader) -> Settings:
 
 
 # ------------------------------------------------------------------------------------ areas.yaml
-def _load_areas(reader: _Reader) -> tuple[dict[str, Area], set[str]]:
+def _load_areas(reader: Reader) -> tuple[dict[str, Area], set[str]]:
     problems = reader.problems
     areas: dict[str, Area] = {}
     broken: set[str] = set()
@@ -140,7 +133,7 @@ def _load_areas(reader: _Reader) -> tuple[dict[str, Area], set[str]]:
         parent = item.get("parent") if isinstance(item, LineDict) else None
         if parent and parent not in areas and parent not in broken:
             problems.append(
-                Problem(Code.UNKNOWN_AREA_PARENT, {"code": parent}, file=shown, line=item.line_of("parent"))
+                _area_name_or(Code.UNKNOWN_AREA_PARENT, parent, "parent", areas, shown, item.line_of("parent"))
             )
     roots = [
         i
@@ -155,7 +148,7 @@ def _load_areas(reader: _Reader) -> tuple[dict[str, Area], set[str]]:
 
 
 # ------------------------------------------------------------------------------------ indicators/*.yaml
-def _load_indicators(reader: _Reader, areas: dict[str, Area]):
+def _load_indicators(reader: Reader, areas: dict[str, Area], settings: Settings, folder: Path):
     problems = reader.problems
     plans: dict[str, Plan] = {}
     domains: dict[tuple[str, str], Domain] = {}
@@ -163,7 +156,7 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
     context: dict[str, ContextSeries] = {}
     pending_refs: list[tuple[str, str, str, int | None]] = []  # (indicator, ref, file, line)
     specs: list[tuple[IndicatorSpec, Plan, str, int, LineDict]] = []
-    ind_dir = reader.root / "indicators"
+    ind_dir = folder / "indicators"
     files = sorted(ind_dir.glob("*.yaml")) if ind_dir.is_dir() else []
     if not files:
         problems.append(Problem(Code.MISSING_FILE_INDICATORS, file=relative_path(ind_dir, reader.root)))
@@ -207,7 +200,7 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
         plans[plan.code] = plan
         if areas and plan.area not in areas:
             problems.append(
-                Problem(Code.UNKNOWN_AREA_PLAN, {"code": plan.area}, file=shown, line=data["plan"].line_of("area"))
+                _area_name_or(Code.UNKNOWN_AREA_PLAN, plan.area, "area", areas, shown, data["plan"].line_of("area"))
             )
         for line, domain in _items(data, "domains", Domain, shown, problems):
             if (plan.code, domain.code) in domains:
@@ -230,7 +223,10 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
         items = data["indicators"]
         for i, item in enumerate(items):
             line = item_line(items, i)
-            subject = item.get("code", "") if isinstance(item, dict) and isinstance(item.get("code"), str) else ""
+            code = item.get("code", "") if isinstance(item, dict) and isinstance(item.get("code"), str) else ""
+            subject = row_subject(code, item) if code else ""
+            empty = empty_values(item, shown, subject, ("indicators", i))
+            problems.extend(empty)
             spec = validate(
                 IndicatorSpec,
                 item,
@@ -241,7 +237,7 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
                 known_fields=SCHEMA_FIELDS,
                 subject=subject,
             )
-            if spec is None:
+            if spec is None or empty:
                 continue
             if not spec.code.startswith(plan.code):
                 problems.append(
@@ -265,7 +261,7 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
                 problems.append(
                     Problem(
                         Code.UNKNOWN_DOMAIN,
-                        {"domain": spec.domain, "subject": spec.code, "hint": did_you_mean(hit)},
+                        {"domain": spec.domain, "subject": row_subject(spec.code, item), "hint": did_you_mean(hit)},
                         file=shown,
                         line=item.line_of("domain"),
                     )
@@ -279,21 +275,50 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
             group_attr[(plan.code, spec.number)] = spec.attribute
 
     for order, (spec, plan, shown, line, item) in enumerate(specs):
+        subject = row_subject(spec.code, item)
         attribute = spec.attribute or group_attr.get((plan.code, spec.number))
         if attribute is None:
-            problems.append(Problem(Code.MISSING_FIELD_ATTRIBUTE, {"code": spec.code}, file=shown, line=line))
+            problems.append(
+                Problem(Code.MISSING_FIELD_ATTRIBUTE, {"code": spec.code, "subject": subject}, file=shown, line=line)
+            )
             continue
         parsed = parse_check(
-            spec.check, spec.target, spec.direction, spec.reference, shown, item.line_of("target"), problems, spec.code
+            spec.check, spec.target, spec.direction, spec.reference, shown, item.line_of("target"), problems, subject
         )
         if parsed is None:
             continue
         check = parsed
+        # The indicator's own valid_range, else its unit's plausible bounds (settings.yaml value_bounds).
+        lo, hi, _, _ = settings.value_bounds.resolve(spec.unit, spec.valid_range)
+        found = meaning_problems(
+            check,
+            spec.target,
+            direction=spec.direction,
+            unit=spec.unit,
+            valid_min=lo,
+            valid_max=hi,
+            settings=settings,
+            shown=shown,
+            line=item.line_of("target"),
+            subject=subject,
+        )
+        bad_base = baseline_problem(
+            spec.baseline,
+            unit=spec.unit,
+            valid_min=lo,
+            valid_max=hi,
+            shown=shown,
+            line=item.line_of("baseline"),
+            subject=subject,
+        )
+        found += [bad_base] if bad_base is not None else []
+        problems.extend(found)
+        if any(p.severity == "error" for p in found):
+            continue
         if spec.reference:
             pending_refs.append((spec.code, spec.reference, shown, item.line_of("reference")))
         elif (ref_series := check.referenced_series()) is not None:
             pending_refs.append((spec.code, ref_series, shown, line_for(item, ("check", "series"))))
-        lo, hi = spec.valid_range if spec.valid_range else ((0.0, 100.0) if spec.unit == "%" else (0.0, None))
         indicators[spec.code] = Indicator(
             code=spec.code,
             plan=plan.code,
@@ -312,8 +337,13 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
             baseline_area=plan.area,
             valid_min=lo,
             valid_max=hi,
+            valid_range=spec.valid_range,
             smoothing_years=spec.smoothing_years,
             decimals=spec.decimals,
+            definition=spec.definition,
+            data_source=spec.data_source,
+            note=spec.note,
+            defined_at=(shown, line),
         )
 
     known_series = set(seen_codes) | set(context)
@@ -328,106 +358,6 @@ def _load_indicators(reader: _Reader, areas: dict[str, Area]):
                 )
             )
     return plans, domains, indicators, context, seen_codes
-
-
-# ------------------------------------------------------------------------------------ overrides/*.yaml
-def _load_overrides(
-    reader: _Reader,
-    areas: dict[str, Area],
-    broken_areas: set[str],
-    indicators: dict[str, Indicator],
-    seen_codes: dict[str, str],
-    known_series: set[str],
-) -> dict[str, dict[str, ResolvedTarget]]:
-    problems = reader.problems
-    overrides: dict[str, dict[str, ResolvedTarget]] = {}
-    odir = reader.root / "overrides"
-    for path in sorted(odir.glob("*.yaml")) if odir.is_dir() else []:
-        data, shown = reader.read(path)
-        if data is None:
-            continue
-        if not isinstance(data, LineDict):
-            problems.append(not_a_mapping(data, shown))
-            continue
-        ofile = validate(OverrideFile, data, shown, problems, known_fields=SCHEMA_FIELDS)
-        if ofile is None:
-            continue
-        if ofile.area not in areas and ofile.area in broken_areas:
-            continue
-        if ofile.area not in areas:
-            problems.append(
-                Problem(
-                    Code.UNKNOWN_AREA_OVERRIDE,
-                    {"code": ofile.area, "hint": did_you_mean(guess(ofile.area, areas))},
-                    file=shown,
-                    line=data.line_of("area"),
-                )
-            )
-            continue
-        if ofile.area in overrides:
-            problems.append(
-                Problem(Code.DUPLICATE_OVERRIDE_FILE, {"code": ofile.area}, file=shown, line=data.line_of("area"))
-            )
-            continue
-        resolved: dict[str, ResolvedTarget] = {}
-        tmap: LineDict = data["targets"]
-        for code, entry in ofile.targets.items():
-            line = tmap.line_of(code)
-            ind = indicators.get(code)
-            if ind is None and code in seen_codes:
-                continue  # the row's own error is already reported
-            if ind is None:
-                problems.append(
-                    Problem(
-                        Code.UNKNOWN_INDICATOR_OVERRIDE,
-                        {"code": code, "hint": did_you_mean(guess(code, indicators))},
-                        file=shown,
-                        line=line,
-                    )
-                )
-                continue
-            text = entry.target or ind.target_text
-            node = tmap[code]
-            if entry.target is None and entry.check is None and entry.reference is None:
-                check = ind.check
-            else:
-                parsed = parse_check(
-                    entry.check,
-                    text,
-                    ind.direction,
-                    entry.reference,
-                    shown,
-                    node.line_of("target") if isinstance(node, LineDict) else line,
-                    problems,
-                    code,
-                )
-                if parsed is None:
-                    continue
-                check = parsed
-            if entry.reference and entry.reference not in known_series:
-                problems.append(
-                    Problem(
-                        Code.UNKNOWN_REFERENCE_OVERRIDE,
-                        {"code": code, "ref": entry.reference},
-                        file=shown,
-                        line=node.line_of("reference"),
-                    )
-                )
-                continue
-            resolved[code] = ResolvedTarget(
-                area=ofile.area,
-                indicator=code,
-                target_text=text,
-                check=check,
-                attribute=entry.attribute or ind.attribute,
-                source="override",
-                source_file=shown,
-                baseline=entry.baseline
-                if entry.baseline is not None
-                else (ind.baseline if ofile.area == ind.baseline_area else None),
-            )
-        overrides[ofile.area] = resolved
-    return overrides
 
 
 def _items(
@@ -449,23 +379,15 @@ def _items(
             yield line, obj
 
 
-def parse_check(
-    explicit: Check | None,
-    text: str,
-    direction: Direction,
-    reference: str | None,
-    shown: str,
-    line: int | None,
-    problems: list[Problem],
-    subject: str = "",
-) -> Check | None:
-    """The explicit ``check:`` if given, else the printed text parsed; a BAD_TARGET problem if neither."""
-    if explicit is not None:
-        return explicit
-    try:
-        return parse_target(text, direction, reference)
-    except TargetParseError as exc:
-        problems.append(
-            Problem(exc.message_id, {**exc.params, "subject": f"{subject}：" if subject else ""}, file=shown, line=line)
-        )
-        return None
+def _area_name_or(code: Code, text: str, key: str, areas: dict[str, Area], shown: str, line: int | None) -> Problem:
+    """UNKNOWN_AREA for an area code nobody has, or — when ``text`` is an area's name — the code to write."""
+    named = code_of_name(text, areas)
+    if named is None:
+        return Problem(code, {"code": text, "hint": did_you_mean(guess(text, areas))}, file=shown, line=line)
+    area = areas[named]
+    return Problem(
+        Code.UNKNOWN_AREA_NAME,
+        {"text": text, "name": Name(area.name_zh, area.name_en), "code": named, "key": key},
+        file=shown,
+        line=line,
+    )

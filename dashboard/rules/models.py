@@ -6,9 +6,9 @@ dicts. ``extra="forbid"`` everywhere so a typo such as ``taget`` is an error, no
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, FiniteFloat, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..checks import KINDS, Check, Direction
@@ -18,7 +18,7 @@ _ATTRIBUTE_WORDS = {"约束性": "binding", "预期性": "expected"}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # ---------------------------------------------------------------- settings.yaml
@@ -69,12 +69,100 @@ PUBLISHED_METHOD = MethodSettings(
 
 
 class UploadSettings(_Strict):
-    max_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    # 10 MB: max_rows rows of a long file are about 4 MB. With the limits below, any file up to it is
+    # accepted or refused in a few seconds and under 300 MB (``python -m dashboard bench-limits``).
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     # An .xlsx is a zip of XML parts: a few megabytes can unpack to gigabytes. The parts' declared
     # sizes are added up before the workbook is opened (the zip reader never unpacks beyond them).
-    max_unpacked_bytes: int = Field(200 * 1024 * 1024, gt=0)
-    # Cells read from a workbook, all sheets together: a national one-year file has about 1.3 million.
-    max_cells: int = Field(3_000_000, gt=0)
+    # max_cells cells are 25–35 MB of sheet XML; the shared strings a sheet shows are held while it
+    # is read, so this bounds them too.
+    max_unpacked_bytes: int = Field(64 * 1024 * 1024, gt=0)
+    # Cells of the grid a file makes (a workbook's sheets together; a CSV's lines × its widest line).
+    # With rows, the limit that bounds the work: at the defaults any file is read, validated and
+    # previewed in a few seconds and under 300 MB (``python -m dashboard bench-limits``).
+    max_cells: int = Field(600_000, gt=0)  # max_rows rows of six columns (区县 指标 年份 数值 备注 + one)
+    # Rows (lines) and columns: every area × indicator × year of the city's plan period is about
+    # 40,000 rows (a national one-year file, about 260,000, needs a higher limit); a yearly sheet
+    # has a few dozen columns. Each is refused before the grid is built.
+    max_rows: int = Field(100_000, gt=0)
+    max_columns: int = Field(1000, ge=4)
+    # Characters in any one cell (a note has its own, shorter limit): a 10 MB cell is refused before
+    # any cell is compared, normalised or quoted.
+    max_cell_chars: int = Field(10_000, gt=0)
+    # Problems listed per file; the rest are counted in one line ("N more problems not listed").
+    max_problems: int = Field(1000, gt=0)
+    # Rows named in one problem (a key repeated in 8,000 rows names the first ones and says how many more).
+    max_rows_named: int = Field(10, gt=0)
+    # "Did you mean": looked up for this many distinct unknown names, and never for a cell longer
+    # than max_suggestion_chars (each lookup compares the text with every known name).
+    max_suggested_names: int = Field(200, ge=0)
+    max_suggestion_chars: int = Field(100, ge=0)
+
+
+def _ordered(bound: tuple[float, float]) -> tuple[float, float]:
+    if bound[0] > bound[1]:
+        raise PydanticCustomError("bound_order", "bound: minimum above maximum")
+    return bound
+
+
+Bound = Annotated[tuple[FiniteFloat, FiniteFloat], AfterValidator(_ordered)]
+"""[minimum, maximum]: two finite numbers, the minimum not above the maximum."""
+
+# The plausible values of the units the plans use. A count's maximum is above the population of
+# any area (重庆 has about 32 million people, 12 million households); a rate's is its base.
+DEFAULT_UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "%": (0.0, 100.0),
+    "‰": (0.0, 1000.0),
+    "1/10万": (0.0, 100_000.0),
+    "岁": (0.0, 150.0),
+    "年": (0.0, 100.0),
+    "小时": (0.0, 10_000.0),
+    "万人": (0.0, 10_000.0),
+    "人": (0.0, 100_000_000.0),
+    "户": (0.0, 100_000_000.0),
+    "个": (0.0, 100_000_000.0),
+    "件": (0.0, 100_000_000.0),
+    "名": (0.0, 100_000_000.0),
+    "张": (0.0, 100_000_000.0),
+    "": (0.0, 1000.0),
+    "万户": (0.0, 10_000.0),
+    "万人次": (0.0, 100_000.0),
+    "所": (0.0, 1_000_000.0),
+    "座": (0.0, 1_000_000.0),
+    "场": (0.0, 1_000_000.0),
+    "期": (0.0, 1_000_000.0),
+    "次/年": (0.0, 1_000_000.0),
+}
+
+
+class ResolvedBounds(NamedTuple):
+    """A series' plausible minimum and maximum; ``*_own``: set by its own ``valid_range`` (else by its unit)."""
+
+    lo: float
+    hi: float
+    lo_own: bool
+    hi_own: bool
+
+
+class ValueBounds(_Strict):
+    """The plausible values of each unit of measure (``settings.yaml`` ``value_bounds``).
+
+    An uploaded value outside its series' bounds is refused (OUT_OF_RANGE, naming where the bound is
+    set): a typo, a wrong unit or a hostile 1e308 is never stored nor projected. ``units``: unit
+    (an indicator's ``unit:``, spelled the same) → [minimum, maximum]; ``other``: any unit not
+    listed. An indicator's or context series' own ``valid_range`` replaces each side it sets.
+    """
+
+    units: dict[str, Bound] = Field(default_factory=lambda: dict(DEFAULT_UNIT_BOUNDS))
+    other: Bound = (0.0, 1_000_000_000.0)
+
+    def resolve(self, unit: str, own: tuple[float | None, float | None] | None) -> ResolvedBounds:
+        """The bounds of a series of ``unit`` whose own ``valid_range`` is ``own``, with where each is set."""
+        lo, hi = self.units.get(unit, self.other)
+        own_lo, own_hi = own or (None, None)
+        return ResolvedBounds(
+            lo if own_lo is None else own_lo, hi if own_hi is None else own_hi, own_lo is not None, own_hi is not None
+        )
 
 
 class Settings(_Strict):
@@ -90,6 +178,7 @@ class Settings(_Strict):
     upload: UploadSettings = UploadSettings()
     zero_replacement: float = 0.001
     method: MethodSettings = MethodSettings()
+    value_bounds: ValueBounds = ValueBounds()
 
 
 # ---------------------------------------------------------------- areas.yaml
@@ -146,15 +235,24 @@ class IndicatorSpec(_Strict):
     decimals: int | None = Field(None, ge=0, le=4)
     reference: str | None = None
     check: Check | None = None
+    # What the plan says the indicator measures and who reports it; a maintainer's note (why a
+    # target was entered as it was): shown with the indicator, never judged.
+    definition: str | None = Field(None, min_length=1)
+    data_source: str | None = Field(None, min_length=1)
+    note: str | None = Field(None, min_length=1)
 
     _attr = field_validator("attribute", mode="before")(_attribute)
 
     @model_validator(mode="after")
     def _range_order(self) -> IndicatorSpec:
-        lo, hi = self.valid_range or (None, None)
-        if lo is not None and hi is not None and lo > hi:
-            raise PydanticCustomError("range_order", "valid_range: minimum above maximum")
-        return self
+        return _check_range_order(self)
+
+
+def _check_range_order(model):
+    lo, hi = model.valid_range or (None, None)
+    if lo is not None and hi is not None and lo > hi:
+        raise PydanticCustomError("range_order", "valid_range: minimum above maximum")
+    return model
 
 
 class ContextSeries(_Strict):
@@ -176,22 +274,65 @@ class IndicatorFile(_Strict):
 
 # ---------------------------------------------------------------- overrides/*.yaml
 class OverrideEntry(_Strict):
-    """What a district's own plan may change for one indicator: the target and its attribute."""
+    """What a district's own plan may change for one indicator: its target and attribute, and its
+    definition (name, unit, definition, valid range, direction, data source), validated as in the
+    catalogue. Every field is optional: what is not written stays the catalogue's."""
 
-    target: str | None = None
+    target: str | None = Field(None, min_length=1)
     attribute: Attribute | None = None
     check: Check | None = None
     reference: str | None = None
     baseline: float | None = None
-    note: str | None = None
+    note: str | None = Field(None, min_length=1)
+    name_zh: str | None = Field(None, min_length=1)
+    name_en: str | None = Field(None, min_length=1)
+    unit: str | None = None
+    definition: str | None = Field(None, min_length=1)
+    valid_range: tuple[float | None, float | None] | None = None
+    direction: Direction | None = None
+    data_source: str | None = Field(None, min_length=1)
+    smoothing_years: int | None = Field(None, ge=2, le=5)
+    decimals: int | None = Field(None, ge=0, le=4)
 
     _attr = field_validator("attribute", mode="before")(_attribute)
 
+    @model_validator(mode="after")
+    def _range_order(self) -> OverrideEntry:
+        return _check_range_order(self)
+
+
+class NotMonitoredEntry(_Strict):
+    """An indicator the area's plan leaves out, and why (counted apart in 达标率 and the tables)."""
+
+    reason: str = Field(min_length=1)
+    note: str | None = Field(None, min_length=1)
+
+
+# ---------------------------------------------------------------- periods/<start>-<end>/period.yaml
+class PeriodFile(_Strict):
+    """A previous plan period (``rules/periods/2011-2020/period.yaml``): its years and where it is
+    printed. The folder beside it holds its own ``indicators/`` and ``overrides/``, read as the
+    current plan's are; a value is judged by the plan whose years (after its baseline year, up to
+    its target year) contain the value's year."""
+
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    start: int
+    end: int
+    baseline_year: int
+    target_year: int
+
 
 class OverrideFile(_Strict):
+    """One area's file: its plan (``source``), its own targets and definitions, the indicators it adds
+    (rows of the catalogue's schema) and those it does not monitor."""
+
     area: str
     source: str
-    targets: dict[str, OverrideEntry]
+    targets: dict[str, OverrideEntry] = {}
+    added: list = []  # rows validated one by one, as IndicatorSpec
+    not_monitored: dict[str, NotMonitoredEntry] = {}
 
 
 _MODELS: tuple[type[BaseModel], ...] = (
@@ -201,6 +342,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     NoTargetThresholds,
     FlagSettings,
     UploadSettings,
+    ValueBounds,
     Area,
     AreasFile,
     Plan,
@@ -209,7 +351,9 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ContextSeries,
     IndicatorFile,
     OverrideEntry,
+    NotMonitoredEntry,
     OverrideFile,
+    PeriodFile,
     *KINDS.values(),
 )
 SCHEMA_FIELDS = {name for model in _MODELS for name in model.model_fields}

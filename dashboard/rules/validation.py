@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..checks import KINDS
-from ..messages import Code, Msg, Problem
+from ..messages import Code, Msg, Name, Problem
 from .yaml_lines import LineDict, LineList, line_for
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,6 +48,7 @@ _BY_TYPE = {
     "list_type": Code.WRONG_TYPE_LIST,
     "tuple_type": Code.WRONG_TYPE_LIST,
     "range_order": Code.WRONG_TYPE_RANGE_ORDER,
+    "bound_order": Code.WRONG_TYPE_BOUND_ORDER,
     "ratio_first_zero": Code.BAD_TARGET_RATIO_ZERO,
 }
 
@@ -73,6 +74,33 @@ def _choices(ctx: dict[str, Any]) -> list[str]:
     return re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
 
 
+# Words a field accepts besides the choices pydantic lists (``attribute: 约束性``): offered and
+# guessed among, so ``约束`` gets "did you mean 约束性".
+EXTRA_CHOICES = {"attribute": ["约束性", "预期性"]}
+
+
+def _raw_at(data: Any, loc: tuple) -> str | None:
+    """The unquoted source text of the value at ``loc`` (``2:3`` where YAML read 123), if known."""
+    node = data
+    for part in loc[:-1]:
+        in_dict = isinstance(node, LineDict) and part in node
+        in_list = isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+        elif not (isinstance(node, LineDict) and node.get("kind") == part):  # a union's tag, not a key
+            return None
+    return node.raw_of(loc[-1]) if isinstance(node, LineDict) and loc else None
+
+
+def quote_hint(key: str, value: Any, raw: str | None) -> Msg | None:
+    """ "Put it in quotes" for a number, date or true/false written where text is wanted."""
+    if isinstance(value, (dict, list)) or value is None:
+        return None
+    written = raw if raw is not None else _shown(value)
+    key_msg = "hint_quote_read_as" if raw is not None and raw != _shown(value) else "hint_quote"
+    return Msg(key_msg, {"key": key, "raw": written, "read_as": _shown(value)})
+
+
 def guess(text: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The closest of ``choices`` to a mistyped ``text`` (never ``text`` itself), for "did you mean"."""
     pool = sorted({c for c in choices if c != text})
@@ -88,7 +116,7 @@ def pydantic_problems(
     prefix: tuple = (),
     fallback: int | None = None,
     known_fields: Iterable[str] = (),
-    subject: str = "",
+    subject: str | Msg = "",
 ) -> list[Problem]:
     """One problem per pydantic error, at the deepest line of ``data`` the error's location reaches.
 
@@ -125,9 +153,16 @@ def pydantic_problems(
         ctx = err.get("ctx") or {}
         value = err.get("input")
         params["value"] = _shown(value)
+        if value is None and loc and isinstance(loc[-1], str):
+            # ``target:`` with nothing after it: YAML reads null, which is not "keep the default".
+            params["key"] = loc[-1]
+            out.append(Problem(empty_code(loc[-1]), params, file=shown, line=line))
+            continue
         code = _BY_TYPE.get(kind, Code.WRONG_TYPE)
+        if code is Code.WRONG_TYPE_TEXT:
+            params["hint"] = quote_hint(str(loc[-1]) if loc else "", value, _raw_at(data, loc))
         if code is Code.WRONG_TYPE_CHOICE:
-            choices = _choices(ctx)
+            choices = _choices(ctx) + EXTRA_CHOICES.get(str(loc[-1]) if loc else "", [])
             params |= {"choices": choices, "hint": did_you_mean(guess(str(value), choices, 0.3))}
         elif code is Code.WRONG_TYPE_PATTERN:
             params["pattern"] = ctx.get("pattern", "")
@@ -146,8 +181,55 @@ def _is_tag(part: Any) -> bool:
     return isinstance(part, str) and part in KINDS
 
 
-def _subject(subject: str) -> str:
+def _subject(subject: str | Msg) -> str | Msg:
+    if isinstance(subject, Msg):
+        return subject
     return f"{subject}：" if subject else ""
+
+
+def empty_code(key: str) -> Code:
+    """The problem of a key written with no value (``target:``): its own code for target and attribute."""
+    return {"target": Code.EMPTY_VALUE_TARGET, "attribute": Code.EMPTY_VALUE_ATTRIBUTE}.get(key, Code.EMPTY_VALUE)
+
+
+def empty_values(
+    node: Any, shown: str, subject: str | Msg = "", prefix: tuple = (), keep: Iterable[str] = ()
+) -> list[Problem]:
+    """EMPTY_VALUE for every key of ``node`` written with nothing after it (YAML null), except ``keep``.
+
+    An empty ``attribute:`` would otherwise mean "inherit", an empty ``target:`` "keep the default":
+    a maintainer who left a value out must be told, not silently given another meaning.
+    """
+    if not isinstance(node, LineDict):
+        return []
+    keep = set(keep)
+    return [
+        Problem(
+            empty_code(str(k)),
+            {"key": str(k), "where": ".".join(str(p) for p in (*prefix, k)), "subject": _subject(subject)},
+            file=shown,
+            line=node.line_of(k),
+        )
+        for k, v in node.items()
+        if v is None and k not in keep
+    ]
+
+
+def row_subject(code: str, item: Any = None, area: Name | None = None) -> Msg:
+    """What a message about one indicator row starts with: ``W03 孕产妇死亡率：`` (``万州区 · `` before it
+    in an area's file). The name is the row's own when it has one."""
+    name_zh = item.get("name_zh") if isinstance(item, dict) else None
+    name_en = item.get("name_en") if isinstance(item, dict) else None
+    name = Name(f" {name_zh}" if name_zh else "", f" {name_en or name_zh}" if (name_en or name_zh) else "")
+    params: dict[str, Any] = {"code": code, "name": name}
+    if area is not None:
+        return Msg("subject_area_indicator", params | {"area": area})
+    return Msg("subject_indicator", params)
+
+
+def area_subject(area: Name) -> Msg:
+    """What a message about an area's file as a whole starts with: ``万州区：``."""
+    return Msg("subject_area", {"area": area})
 
 
 def did_you_mean(hit: str | None) -> Msg | None:
@@ -163,7 +245,7 @@ def validate(
     prefix: tuple = (),
     fallback: int | None = None,
     known_fields: Iterable[str] = (),
-    subject: str = "",
+    subject: str | Msg = "",
 ) -> M | None:
     """``model.model_validate(data)``, or None with every error added to ``problems``."""
     try:

@@ -36,7 +36,7 @@ GROUP_ALL_MEMBERS = "all_members"
 
 # ------------------------------------------------------------------------------ YAML models
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class UnitSpec(_Strict):

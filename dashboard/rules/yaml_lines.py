@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import Resolver
@@ -30,13 +30,22 @@ MAX_NODES = 200_000
 
 
 class LineDict(dict):
-    """A dict that knows the 1-based line of itself and of each key."""
+    """A dict that knows the 1-based line of itself and of each key, and how each plain value was written.
+
+    ``raw`` keeps the source text of every unquoted scalar value (``2:3`` that YAML reads as the
+    number 123, ``500101`` read as an integer): a message shows what the maintainer wrote.
+    """
 
     line: int = 0
     key_lines: dict
+    raw: dict
 
     def line_of(self, key) -> int:
         return self.key_lines.get(key, self.line)
+
+    def raw_of(self, key) -> str | None:
+        """The unquoted source text of the value of ``key``, or None (quoted, a list, a mapping)."""
+        return getattr(self, "raw", {}).get(key)
 
 
 class LineList(list):
@@ -83,6 +92,7 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, Resolver):
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
+        result.raw = {}
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -98,6 +108,8 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, Resolver):
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = line
+            if isinstance(value_node, ScalarNode) and value_node.style is None:
+                result.raw[key] = value_node.value
         return result
 
     def construct_sequence(self, node: SequenceNode, deep=False):
@@ -169,8 +181,19 @@ _SYNTAX_HINTS = (
     ("unexpected end of stream", Code.YAML_SYNTAX_QUOTE),
     ("found unknown escape character", Code.YAML_SYNTAX_ESCAPE),
 )
-# ``key：value`` — a full-width colon where YAML needs ``: ``.
-_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*：")
+# ``key：value`` or ``"key"：value`` — a full-width colon where YAML needs ``: ``.
+_KEY = r"""(?:"([^"]+)"|'([^']+)'|([A-Za-z_][A-Za-z0-9_]*))"""
+_FULLWIDTH_KEY = re.compile(rf"^\s*(?:-\s+)?{_KEY}\s*：")
+# ``target:<8`` — YAML needs a space after the colon; without one the line is no "key: value".
+_NO_SPACE_KEY = re.compile(rf"^\s*(?:-\s+)?{_KEY}:(?=[^\s:/])")
+# ``target: >95``, ``unit: %``, ``target: *8`` — a value starting with a character YAML reserves
+# (block scalar, alias, tag, anchor, directive) must be quoted. ``|``/``>`` alone (a block of text,
+# optionally ``-``/``+``) is YAML's own form and left alone; ``|8`` would silently read as "".
+_SYMBOL_VALUE = re.compile(rf"^\s*(?:-\s+)?{_KEY}:\s+((?:[>|](?![-+]?\s*(?:#.*)?$)|[*!&@%`])\S*)")
+
+
+def _key(m: re.Match) -> str:
+    return next(g for g in m.groups()[:3] if g is not None)
 
 
 def _fullwidth_colons(text: str, shown: str) -> list[Problem]:
@@ -178,13 +201,29 @@ def _fullwidth_colons(text: str, shown: str) -> list[Problem]:
     for number, line in enumerate(text.splitlines(), start=1):
         m = _FULLWIDTH_KEY.match(line)
         if m:
-            out.append(Problem(Code.FULLWIDTH_COLON, {"key": m.group(1)}, file=shown, line=number))
+            out.append(Problem(Code.FULLWIDTH_COLON, {"key": _key(m)}, file=shown, line=number))
+    return out
+
+
+def _slips(text: str, shown: str, pattern: re.Pattern, code: Code, upto: int | None = None) -> list[Problem]:
+    """Lines (up to ``upto``) where ``pattern`` finds a slip the parser would report elsewhere or not at all."""
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if upto is not None and number > upto:
+            break
+        m = pattern.match(line)
+        if m:
+            params = {"key": _key(m)} | ({"value": m.group(4)} if len(m.groups()) > 3 else {})
+            out.append(Problem(code, params, file=shown, line=number))
     return out
 
 
 def load_yaml_text(text: str, shown: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text with line tracking; see :func:`load_yaml_file`."""
     colons = _fullwidth_colons(text, shown)
+    # A value YAML reads as one of its own symbols: reported on its own line whether or not the
+    # parser trips (``|8`` parses, as an empty text).
+    symbols = _slips(text, shown, _SYMBOL_VALUE, Code.YAML_SYNTAX_SYMBOL)
     loader = _Loader(text, shown)
     try:
         node = loader.get_single_node()
@@ -193,19 +232,25 @@ def load_yaml_text(text: str, shown: str) -> tuple[Any, list[Problem]]:
         code = Code.YAML_REFUSED_ALIASES if str(exc) == "aliases" else Code.YAML_REFUSED_NODES
         return None, [Problem(code, file=shown)]
     except yaml.MarkedYAMLError as exc:
-        if colons:  # the full-width colon is the cause; the parser trips a line or two later
-            return None, colons
         mark = exc.problem_mark or exc.context_mark
+        at = mark.line + 1 if mark else None
+        # The slip the parser trips over a line or two later is named on its own line instead.
+        causes = colons + [p for p in symbols if at is None or (p.line or 0) <= at]
+        causes = causes or _slips(text, shown, _NO_SPACE_KEY, Code.YAML_SYNTAX_NO_SPACE, at)
+        if causes:
+            return None, sorted(causes, key=lambda p: p.line or 0)
         detail = f"{exc.context or ''} {exc.problem or ''}"
         code = next((c for needle, c in _SYNTAX_HINTS if needle in detail), Code.YAML_SYNTAX)
-        return None, [Problem(code, file=shown, line=mark.line + 1 if mark else None)]
+        if code is Code.YAML_SYNTAX_TAB and "'\\t'" not in detail:
+            code = Code.YAML_SYNTAX  # another character that cannot start a token: not a tab
+        return None, [Problem(code, file=shown, line=at)]
     except yaml.YAMLError:
-        return None, colons or [Problem(Code.YAML_SYNTAX, file=shown)]
+        return None, colons + symbols or [Problem(Code.YAML_SYNTAX, file=shown)]
     except RecursionError:  # thousands of nested brackets: no rules file is shaped like that
         return None, [Problem(Code.YAML_TOO_DEEP, file=shown, line=1)]
     finally:
         loader.dispose()
-    return data, list(loader.duplicates) + colons
+    return data, list(loader.duplicates) + colons + symbols
 
 
 def line_for(data: Any, loc: tuple) -> int | None:

@@ -17,5 +17,8 @@ ACTIONS = {
     "user_change": ("修改用户", "changed a user"),
     "user_disable": ("停用用户", "disabled a user"),
     "password_change": ("修改密码", "changed a password"),
+    "user_unlock": ("解除登录锁定", "lifted a sign-in lock-out"),
+    "user_oidc_link": ("关联统一身份", "linked an OpenID Connect identity"),
+    "user_oidc_unlink": ("取消关联统一身份", "unlinked an OpenID Connect identity"),
     "access_refused": ("访问被拒绝", "access refused"),
 }

@@ -50,6 +50,10 @@ batches = Table(
     Column("status", String(16), nullable=False, default="active"),
     Column("rolled_back_at", DateTime(timezone=True)),
     Column("rolled_back_by", String(200)),
+    # The account that stored the batch (``uploader`` is its name, for people to read): "own
+    # batches" are compared by this id. NULL for batches of the command line's operator, the demo,
+    # and every batch stored before revision 0005 — no area editor owns those.
+    Column("owner_id", Integer, ForeignKey("users.id")),
     CheckConstraint(f"kind IN ({', '.join(repr(k) for k in BATCH_KINDS)})", name="ck_batches_kind"),
     CheckConstraint("status IN ('active', 'rolled_back')", name="ck_batches_status"),
     Index("ix_batches_sha256", "sha256"),
@@ -149,7 +153,8 @@ users = Table(
 throttle = Table(
     "sign_in_throttle",
     metadata,
-    Column("name", String(100), primary_key=True),  # per typed name, so unknown names are slowed too
+    # ``a:`` + a typed account name (unknown names are slowed too) or ``c:`` + a client's address.
+    Column("name", String(100), primary_key=True),
     Column("failures", Integer, nullable=False, default=0),
     Column("next_allowed_at", DateTime(timezone=True), nullable=True),
 )
@@ -159,6 +164,16 @@ sessions = Table(
     Column("token_hash", String(64), primary_key=True),
     Column("user_name", String(100), nullable=False, index=True),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+oidc_identities = Table(
+    "oidc_identities",
+    metadata,
+    # Who may sign in through the OpenID Connect provider (``st.login``) as which account:
+    # an e-mail address the provider verified (lower case) or ``sub:`` + the provider's subject
+    # (revision 0006; ``dashboard/access/oidc.py``).
+    Column("identity", String(320), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 

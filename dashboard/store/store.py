@@ -2,8 +2,9 @@
 
 Design
 ------
-``batches``       one row per accepted file (or demo load): who, when, which file (SHA-256), counts,
-                  and whether it was rolled back.
+``batches``       one row per accepted file (or demo load): who (the name people read, and the id
+                  of the account that stored it, which decides "own batches"), when, which file
+                  (SHA-256), counts, and whether it was rolled back.
 ``observations``  one row per *version* of a value. A correction never overwrites: it inserts a new
                   version with ``replaces_id`` pointing at the one it supersedes and flips the old
                   one's ``is_current`` to false. A partial unique index on (area, indicator, year)
@@ -90,7 +91,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..core.records import INDICATOR_VALUES, KINDS, TASK_PROGRESS, UNCHANGED, RecordKind, diff
 from ..messages import Code, Problem
-from . import migrate
+from . import audit, migrate
 from .schema import (
     TASK_STATUSES,
     batches,
@@ -654,8 +655,17 @@ class Store:
         return hashlib.sha256(repr((self.url, *row)).encode()).hexdigest()[:16]
 
     # ---------------------------------------------------------------- writes
-    def commit(self, report, uploader: str, kind: str = "upload") -> int:
-        """Store an accepted indicator-values ``IntakeReport`` as one batch in one transaction; returns the batch id."""
+    def commit(
+        self,
+        report,
+        uploader: str,
+        kind: str = "upload",
+        *,
+        owner_id: int | None = None,
+        audit_line: audit.Line | None = None,
+    ) -> int:
+        """Store an accepted indicator-values ``IntakeReport`` as one batch in one transaction; returns
+        the batch id. ``owner_id``, ``audit_line``: see :meth:`commit_rows`."""
         if not report.ok:
             raise StoreError(Problem(Code.REPORT_HAS_ERRORS))
         return self.commit_rows(
@@ -665,6 +675,8 @@ class Store:
             sha256=report.sha256,
             kind=kind,
             n_skipped=report.n_skipped,
+            owner_id=owner_id,
+            audit_line=audit_line,
         )
 
     def commit_rows(
@@ -676,8 +688,15 @@ class Store:
         sha256: str,
         kind: str = "upload",
         n_skipped: int = 0,
+        owner_id: int | None = None,
+        audit_line: audit.Line | None = None,
     ) -> int:
-        """Store validated rows (area, indicator, year, value[, note]) as one batch."""
+        """Store validated rows (area, indicator, year, value[, note]) as one batch.
+
+        ``uploader`` is the name people read; ``owner_id`` the id of the account that stores the batch
+        (``users.id``; None for the command line's operator and the demo), which "own batches" are
+        judged by. ``audit_line`` is written in the batch's transaction, with the batch id in front.
+        """
         if kind not in ("upload", "demo"):
             raise ValueError(f"unknown batch kind {kind!r}")
         rows = rows.copy()
@@ -691,9 +710,19 @@ class Store:
             sha256=sha256,
             batch_kind=kind,
             n_skipped=n_skipped,
+            owner_id=owner_id,
+            audit_line=audit_line,
         )
 
-    def commit_task_report(self, report, uploader: str, kind: str = "task_upload") -> int:
+    def commit_task_report(
+        self,
+        report,
+        uploader: str,
+        kind: str = "task_upload",
+        *,
+        owner_id: int | None = None,
+        audit_line: audit.Line | None = None,
+    ) -> int:
         """Store an accepted task-progress ``IntakeReport`` as one batch (``kind`` ``task_upload``, or
         ``demo`` for the demo's reports) in one transaction.
 
@@ -701,6 +730,7 @@ class Store:
         reached number or note is a correction (a new version replacing the current one); the same
         is unchanged: no new version, only a confirmation that this batch reported it too (so that
         rolling back another batch keeps it). Returns the batch id; refuses a report with errors.
+        ``owner_id``, ``audit_line``: see :meth:`commit_rows`.
         """
         if kind not in ("task_upload", "demo"):
             raise ValueError(f"unknown batch kind {kind!r}")
@@ -723,6 +753,8 @@ class Store:
             sha256=report.sha256,
             batch_kind=kind,
             n_skipped=report.n_skipped,
+            owner_id=owner_id,
+            audit_line=audit_line,
         )
 
     def _commit_batch(
@@ -735,13 +767,16 @@ class Store:
         sha256: str,
         batch_kind: str,
         n_skipped: int,
+        owner_id: int | None = None,
+        audit_line: audit.Line | None = None,
     ) -> int:
         """Store ``rows`` of ``kind`` as one batch, in one transaction; returns the batch id.
 
         Each row is compared (:func:`~dashboard.core.records.diff`) with the current version of its
         key: a new key or a changed value inserts a version (a correction also flips the version it
         replaces to not current); an unchanged row stores no version but a confirmation of the
-        current one, and is counted.
+        current one, and is counted. ``audit_line`` (with the batch id in front) is written in the
+        same transaction: the batch and the line that records it are stored together or not at all.
         """
         table = _TABLES[kind.name]
         keys, values = list(kind.keys), list(kind.values)
@@ -751,6 +786,7 @@ class Store:
                 insert(batches).values(
                     created_at=_now(),
                     uploader=uploader or "unknown",
+                    owner_id=owner_id,
                     file_name=file_name or "",
                     sha256=sha256 or "",
                     kind=batch_kind,
@@ -794,9 +830,11 @@ class Store:
                     n_unchanged=int((status == UNCHANGED).sum()),
                 )
             )
+            if audit_line is not None:
+                audit.write(conn, audit_line.first(batch=batch_id))
         return batch_id
 
-    def rollback(self, batch_id: int, user: str) -> dict:
+    def rollback(self, batch_id: int, user: str, *, audit_line: audit.Line | None = None) -> dict:
         """Undo a batch: every key it reported (changed or confirmed unchanged) takes the value the
         newest remaining active batch reported for it, or none (see :func:`_settle`).
 
@@ -805,6 +843,8 @@ class Store:
         (``StoreError``) for an unknown or already rolled-back batch. Returns the batch id and the
         counts ``removed`` (its versions that stopped being current), ``restored`` (keys whose
         earlier value came back) and ``kept`` (its values that stay, confirmed by a later batch).
+        ``audit_line`` is written in the rollback's own transaction (a kill after the commit cannot
+        leave the rollback without it, as a second transaction could).
         """
         b = batches
         batch_id = int(batch_id)
@@ -825,6 +865,8 @@ class Store:
             counts: Counter[str] = Counter()
             for name in _TABLES:
                 counts.update(_settle(conn, KINDS[name], batch_id))
+            if audit_line is not None:
+                audit.write(conn, audit_line)
         return {"batch_id": batch_id, **{k: int(counts[k]) for k in ("removed", "restored", "kept")}}
 
     def clear(self) -> None:

@@ -7,13 +7,15 @@ import pandas as pd
 
 from ..messages import t
 from ..messages.numbers import MISSING, format_value
-from ..rules import RuleSet
+from ..rules import Indicator, RuleSet
 
 
-def indicator_meta(rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
-    """One row per indicator in plan order: code, plan, domain, names, unit, default attribute."""
+def indicator_meta(rules: RuleSet, lang: str = "zh", area: str | None = None) -> pd.DataFrame:
+    """One row per indicator in plan order: code, plan, domain, names, unit, default attribute — as
+    ``area``'s plan defines each (its own name and unit; its added rows, no other area's) when given."""
     rows = []
-    for ind in sorted(rules.indicators.values(), key=lambda i: i.order):
+    inds = rules.indicators_for(area) if area is not None else sorted(rules.indicators.values(), key=lambda i: i.order)
+    for ind in inds:
         rows.append(
             {
                 "indicator": ind.code,
@@ -129,19 +131,31 @@ EMPTY_EVALUATION = pd.DataFrame(
 LOCAL_TIMEZONE = "Asia/Shanghai"
 
 
+def indicator_of(rules: RuleSet, area: object, code: object) -> Indicator | None:
+    """The indicator ``code`` as ``area`` defines it (its own unit and name), or None for another series."""
+    c = str(code)
+    if c not in rules.indicators:
+        return None
+    return rules.indicator_for(None if area is None else str(area), c)
+
+
 def format_values(
     frame: pd.DataFrame, rules: RuleSet, lang: str, value: str = "value_used", code: str = "indicator"
 ) -> pd.Series:
-    """``value`` of each row as its indicator writes it (``93.1%``, ``11.7/10万``; a dash when missing)."""
+    """``value`` of each row as its indicator writes it (``93.1%``, ``11.7/10万``; a dash when missing),
+    in the unit of the row's area (``area_code``) where it defines the indicator otherwise."""
+    areas = frame["area_code"] if "area_code" in frame else pd.Series([None] * len(frame), index=frame.index)
 
-    def one(c: object, v: object) -> str:
-        ind = rules.indicators.get(str(c))
+    def one(a: object, c: object, v: object) -> str:
+        ind = indicator_of(rules, a, c)
         if ind is not None:
             return ind.format(v, lang)
         series = rules.context_series.get(str(c))
         return format_value(v, series.unit if series is not None else "", lang)
 
-    return pd.Series([one(c, v) for c, v in zip(frame[code], frame[value])], index=frame.index, dtype=object)
+    return pd.Series(
+        [one(a, c, v) for a, c, v in zip(areas, frame[code], frame[value])], index=frame.index, dtype=object
+    )
 
 
 def local_time(values: pd.Series) -> pd.Series:
@@ -194,7 +208,7 @@ def with_latest(part: pd.DataFrame, ev: pd.DataFrame, rules: RuleSet, lang: str)
     out["latest_year"] = year_of.astype("Int64")
     texts, means = [], []
     for r in out.itertuples():
-        ind = rules.indicators.get(str(r.indicator))
+        ind = indicator_of(rules, r.area_code, r.indicator)
         text = ind.format(r.latest, lang) if ind is not None else format_value(r.latest, "", lang)
         if pd.notna(r.latest_year) and int(r.latest_year) != int(r.year):
             text = t("value_of_year", lang, value=text, year=int(r.latest_year))
@@ -208,3 +222,21 @@ def with_latest(part: pd.DataFrame, ev: pd.DataFrame, rules: RuleSet, lang: str)
     out["value_text"] = texts
     out["smoothed_text"] = means
     return out
+
+
+def with_not_monitored(part: pd.DataFrame, rules: RuleSet, area: str) -> pd.DataFrame:
+    """One area's evaluated rows plus a ``not_monitored`` row for each indicator its plan leaves out,
+    so that 达标率 counts them apart (the engine judges none of them)."""
+    left_out = rules.not_monitored.get(area, {})
+    if not left_out:
+        return part
+    extra = pd.DataFrame(
+        {
+            "area_code": area,
+            "indicator": list(left_out),
+            "status": "not_monitored",
+            "attribute": [rules.target_for(area, c).attribute for c in left_out],
+        }
+    )
+    base = part.assign(status=part["status"].astype(str), attribute=part["attribute"].astype(str))
+    return pd.concat([base, extra], ignore_index=True)

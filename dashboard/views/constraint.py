@@ -39,7 +39,7 @@ def constraint_table(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lan
     part = slice_ev(ev, area, year)
     if part.empty:
         return pd.DataFrame(columns=cols)
-    meta = indicator_meta(rules, lang)[["indicator", "name", "domain_name", "unit", "order"]]
+    meta = indicator_meta(rules, lang, area)[["indicator", "name", "domain_name", "unit", "order"]]
     part = with_latest(part, ev, rules, lang)
     out = pd.DataFrame(
         {

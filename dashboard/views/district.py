@@ -172,16 +172,20 @@ def area_vs_city(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: s
             "city_status": status_strings(c["status"]).to_numpy(),
         }
     )
-    meta = indicator_meta(rules, lang)[["indicator", "name", "unit", "order", "direction"]]
+    meta = indicator_meta(rules, lang, area)[["indicator", "name", "unit", "order", "direction"]]
     out = meta.merge(left, on="indicator").merge(right, on="indicator", how="left")
-    out["difference"] = out["area_value"] - out["city_value"]
+    # The area's own name and unit; no difference where the area measures in another unit than the city.
+    mine = {c: rules.indicator_for(area, c) for c in out["indicator"]}
+    out["name"] = [mine[c].name(lang) for c in out["indicator"]]
+    out["unit"] = [mine[c].unit for c in out["indicator"]]
+    same_unit = np.array([mine[c].unit == rules.indicator_for(city, c).unit for c in out["indicator"]], dtype=bool)
+    out["difference"] = (out["area_value"] - out["city_value"]).where(same_unit)
     sign = np.where(out["direction"] == "lower", -1.0, np.where(out["direction"] == "higher", 1.0, np.nan))
     with np.errstate(invalid="ignore"):
         better = sign * out["difference"].to_numpy(dtype=float)
     out["better"] = pd.array(np.where(np.isnan(better), None, better > 0), dtype="boolean")
     out["difference_text"] = [
-        rules.indicators[c].format(d, lang) if pd.notna(d) else MISSING
-        for c, d in zip(out["indicator"], out["difference"])
+        mine[c].format(d, lang) if pd.notna(d) else MISSING for c, d in zip(out["indicator"], out["difference"])
     ]
     out["city_text"] = out["city_text"].fillna(MISSING)
     out["area_label"] = [status_label(s, lang) for s in out["area_status"]]

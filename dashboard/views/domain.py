@@ -40,7 +40,7 @@ def domain_summary(
         "label",
         "flags",
     ]
-    meta = indicator_meta(rules, lang)
+    meta = indicator_meta(rules, lang, area)  # the area's own names and units, its added rows
     meta = meta[(meta["plan"] == plan) & (meta["domain"] == domain)]
     part = slice_ev(ev, area, year)
     part = part[part["indicator"].astype(str).isin(meta["indicator"])]

@@ -9,7 +9,7 @@ from ..engine.evaluation import evaluation_table
 from ..engine.practice import attainment, class_counts
 from ..engine.sentences import comparison_frame
 from ..rules import RuleSet, attribute_label
-from .common import EMPTY_EVALUATION, slice_ev, years_of
+from .common import EMPTY_EVALUATION, slice_ev, with_not_monitored, years_of
 
 EVAL_COLUMNS = [
     "domain_name",
@@ -23,6 +23,7 @@ EVAL_COLUMNS = [
     "value",
     "status",
     "label",
+    "note",
 ]
 
 
@@ -53,6 +54,7 @@ def evaluation_kind(rules: RuleSet, year: int) -> str | None:
 def practice(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: str = "zh") -> tuple[dict, pd.DataFrame]:
     """达标率 and the four-class counts of one area and evaluation year (docs/method.md, part C)."""
     part = slice_ev(ev, area, year) if ev is not None and len(ev) else EMPTY_EVALUATION
+    part = with_not_monitored(part, rules, area)
     return attainment(part), class_counts(part, lang, final=year >= rules.settings.target_year)
 
 
@@ -76,9 +78,20 @@ def evaluation_view(
     if table.empty:
         return pd.DataFrame(columns=EVAL_COLUMNS), []
     lines = evaluation_lines(rules, table, lang)
-    out = table.assign(
-        attribute_label=[attribute_label(a, lang) for a in table["attribute"]], label=table["status_label"]
-    )
+    # An indicator the area does not monitor says why in its status.
+    label = [
+        f"{lab}（{why}）" if why and lang != "en" else f"{lab} ({why})" if why else lab
+        for lab, why in zip(table["status_label"], table["not_monitored_reason"])
+    ]
+    out = table.assign(attribute_label=[attribute_label(a, lang) for a in table["attribute"]], label=label)
     for c in ("baseline", "value"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     return out[EVAL_COLUMNS].reset_index(drop=True), lines
+
+
+def final_evaluations(obs: pd.DataFrame, rules: RuleSet, area: str, lang: str = "zh") -> list[dict]:
+    """The final evaluation of every previous plan for ``area``, latest first
+    (:func:`dashboard.engine.periods.final_evaluations`); ``obs``: the stored values."""
+    from ..engine.periods import final_evaluations as finals
+
+    return finals(rules, obs, area, lang)

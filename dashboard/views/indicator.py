@@ -22,7 +22,7 @@ def judgement(row: pd.DataFrame, rules: RuleSet, area: str, lang: str = "zh") ->
     r = row.iloc[0]
     code = str(r["indicator"])
     check = rules.target_for(area, code).check
-    return judgement_sentence(r, rules.indicators[code], check, rules.settings, lang)
+    return judgement_sentence(r, rules.indicator_for(area, code), check, rules.settings, lang)
 
 
 def indicator_layers(
@@ -74,17 +74,18 @@ def indicator_values(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[st
     projection and flags — numbers as the indicator writes them."""
     part = ev[(ev["indicator"] == code) & ev["area_code"].isin(areas)]
     st = status_strings(part["status"])
-    ind = rules.indicators[code]
+    # Each area's values in its own unit (an area may measure a rate where the catalogue counts).
+    inds = [rules.indicator_for(a, code) for a in part["area_code"].astype(str)]
     out = pd.DataFrame(
         {
             "area": [rules.area_name(a, lang) for a in part["area_code"].astype(str)],
             "year": part["year"].astype(int).to_numpy(),
             "value": part["value"].to_numpy(),
-            "value_text": [ind.format(v, lang) for v in part["value"]],
+            "value_text": [i.format(v, lang) for i, v in zip(inds, part["value"])],
             "value_used": part["value_used"].to_numpy(),
-            "judged_text": [ind.format(v, lang) for v in part["value_used"]],
+            "judged_text": [i.format(v, lang) for i, v in zip(inds, part["value_used"])],
             "progress_text": [MISSING if pd.isna(p) else f"{p:.0f}%" for p in part["progress_pct"]],
-            "projected_text": [ind.format(v, lang) for v in part["projected_2030"]],
+            "projected_text": [i.format(v, lang) for i, v in zip(inds, part["projected_2030"])],
             "target_text": part["target_text"].to_numpy(),
             "status": [status_label(s, lang) for s in st],
             "progress_pct": part["progress_pct"].to_numpy(),
@@ -97,12 +98,25 @@ def indicator_values(ev: pd.DataFrame, rules: RuleSet, code: str, areas: list[st
 
 def describe_target(rules: RuleSet, area: str, code: str, lang: str = "zh") -> dict:
     """The printed target (as the plan prints it, in Chinese), the check in words in ``lang``, the
-    attribute, the unit and where the target comes from (the plan, or the area's own plan and file)."""
+    attribute, the unit and where the target comes from (the plan, or the area's own plan and file);
+    the indicator as the area defines it (name, unit, definition, data source), which of its fields
+    differ from the catalogue's (``differs``: their words), whether the area monitors it, the notes."""
     tgt = rules.target_for(area, code)
-    ind = rules.indicators[code]
+    ind = rules.indicator_for(area, code)
     words = tgt.check.describe(lang, rules.settings)
     source = t(f"target_source_{tgt.source}", lang)
+    left_out = rules.not_monitored_in(area, code)
+    changed = rules.defined_differently(area, code)
     return {
+        "name": ind.name(lang),
+        "unit": ind.unit,
+        "definition": ind.definition or "",
+        "data_source": ind.data_source or "",
+        "note": "；".join(dict.fromkeys(n for n in (ind.note, tgt.note, left_out and left_out.note) if n)),
+        "added": rules.indicators[code].area is not None,
+        "differs": [t(f"field_{c.field}", lang) for c in changed],
+        "definition_file": changed[0].file if changed else (ind.source_file or ""),
+        "not_monitored": left_out.reason if left_out is not None else None,
         "target_text": tgt.target_text,
         "check": words,
         "kind": tgt.check.kind,

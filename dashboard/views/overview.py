@@ -22,6 +22,7 @@ from .common import (
     slice_ev,
     status_strings,
     with_latest,
+    with_not_monitored,
 )
 from .tasks import indicator_lead_units
 
@@ -59,7 +60,7 @@ def practice_summary(
     the 达标率 of all, binding and expected indicators (``label``, ``value`` "28.9%" or "—",
     ``help`` "28.9%（26/90）"), and the four classes in one line ("评估分类：提前达标 26 · …").
     """
-    part = slice_ev(ev, area, year)
+    part = with_not_monitored(slice_ev(ev, area, year), rules, area)
     rates = attainment(part)
     metrics = [
         {
@@ -84,7 +85,7 @@ def domain_status(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang: 
     Columns: plan, domain, domain_name, domain_order, status, label, n.
     """
     part = slice_ev(ev, area, year)
-    meta = indicator_meta(rules, lang)
+    meta = indicator_meta(rules, lang, area)
     cols = ["plan", "domain", "domain_name", "domain_order", "status", "label", "n"]
     if part.empty or meta.empty:
         return pd.DataFrame(columns=cols)
@@ -135,7 +136,7 @@ def attention_list(ev: pd.DataFrame, rules: RuleSet, area: str, year: int, lang:
     sel = with_latest(sel, ev, rules, lang)
     if sel.empty:
         return pd.DataFrame(columns=cols)
-    meta = indicator_meta(rules, lang).set_index("indicator")
+    meta = indicator_meta(rules, lang, area).set_index("indicator")
     codes = sel["indicator"].astype(str)
     sel_st = status_strings(sel["status"])
     words = flags_words(sel, lang, WARNING_FLAGS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..messages import Problem, t
+from ..messages import Problem, colon, separator, t
+from ..messages.numbers import unit_label
 from ..rules import RuleSet, attribute_label
 
 
@@ -20,29 +21,58 @@ def problems_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
 
 
 def area_targets(rules: RuleSet, area: str, lang: str = "zh") -> pd.DataFrame:
-    """The targets that apply in ``area`` next to the plan defaults.
+    """The targets that apply in ``area`` next to the plan defaults, each indicator as the area defines it.
 
-    Columns: indicator, name, default_target, area_target, attribute, source, source_file, differs.
+    Columns: indicator, name, unit, default_target, area_target, attribute, source, source_file,
+    changes (the definition fields the area changes, in words; "added" / "not monitored: why"),
+    note, differs.
     """
     rows = []
-    for ind in sorted(rules.indicators.values(), key=lambda i: i.order):
+    for ind in rules.indicators_for(area):
+        default = rules.indicators[ind.code]
         tgt = rules.target_for(area, ind.code)
-        differs = tgt.source == "override" and (
-            tgt.target_text != ind.target_text or tgt.check != ind.check or tgt.attribute != ind.attribute
+        left_out = rules.not_monitored_in(area, ind.code)
+        changes = [t(f"field_{c.field}", lang) for c in rules.defined_differently(area, ind.code)]
+        if default.area is not None:
+            changes.insert(0, t("field_added", lang))
+        if left_out is not None:
+            changes.append(f"{t('field_not_monitored', lang)}{colon(lang)}{left_out.reason}")
+        differs = bool(changes) or (
+            tgt.source == "override"
+            and (
+                tgt.target_text != default.target_text
+                or tgt.check != default.check
+                or tgt.attribute != default.attribute
+            )
         )
         rows.append(
             {
                 "indicator": ind.code,
                 "name": ind.name(lang),
-                "default_target": ind.target_text,
+                "unit": unit_label(ind.unit, lang),
+                "default_target": default.target_text if default.area is None else "",
                 "area_target": tgt.target_text,
                 "attribute": attribute_label(tgt.attribute, lang),
                 "source": t(f"target_source_{tgt.source}", lang),
-                "source_file": tgt.source_file or "",
-                "differs": bool(differs),
+                "source_file": tgt.source_file or ind.source_file or (left_out.source_file if left_out else ""),
+                "changes": separator(lang).join(changes),
+                "note": "；".join(dict.fromkeys(n for n in (ind.note, tgt.note, left_out and left_out.note) if n)),
+                "differs": differs,
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=["indicator", "name", "default_target", "area_target", "attribute", "source", "source_file", "differs"],
-    )
+    return pd.DataFrame(rows, columns=[*_AREA_TARGET_COLUMNS])
+
+
+_AREA_TARGET_COLUMNS = (
+    "indicator",
+    "name",
+    "unit",
+    "default_target",
+    "area_target",
+    "attribute",
+    "source",
+    "source_file",
+    "changes",
+    "note",
+    "differs",
+)

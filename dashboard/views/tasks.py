@@ -195,7 +195,7 @@ def _indicator_status(
         found = {str(r.indicator): r for r in part.itertuples(index=False)}
     rows = []
     for c in codes:
-        ind = rules.indicators[c]
+        ind = rules.indicator_for(area if area in rules.areas else None, c)  # the area's name and unit
         r = found.get(c)
         tgt = rules.target_for(area, c) if area in rules.areas else None
         status = str(r.status) if r is not None else "no_data"

@@ -87,6 +87,8 @@ AUDIT_DETAILS = (
     "scope",
     "via",
     "os_user",
+    "client",
+    "failures",
     "wait_seconds",
     "demo",
     "disabled",
