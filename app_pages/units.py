@@ -3,6 +3,7 @@ tasks serve. The view for accountability meetings (``?unit=cq_health``)."""
 
 import streamlit as st
 
+from dashboard.app import selection
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
@@ -21,8 +22,14 @@ if not tasks_view.has_tasks(rules) or not units:
     st.info(t("tasks_not_loaded", lang))
     st.stop()
 
-c1, c2, c3 = st.columns([2, 1, 2])
 default = next((c for c in units if not tasks_view.unit_tasks(rules, c, lang).empty), next(iter(units)))
+try:  # a link to a unit that does not exist says so, rather than showing another unit
+    selection.value("unit", list(units), default, strict=True)
+except selection.Unknown as exc:
+    st.error(t("unknown_in_link_unit", lang, text=ui.md_escape(exc.text)))
+    ui.page_link(ctx, "tasks", t("page_tasks", lang))
+    st.stop()
+c1, c2, c3 = st.columns([2, 1, 2])
 unit = ui.pick_option(ctx, "unit", list(units), default, "unit", c1, lambda c: units.get(c, c))
 year = ui.pick_year(ctx, c2)
 area = ui.pick_area(ctx, c3)

@@ -374,6 +374,13 @@ def test_task_page_with_reports_shows_reached_values_and_history(demo):
     assert "WP2020-11" in done and set(_every_task_link(at)) == done
 
 
+def test_a_link_to_an_unknown_unit_says_so(demo):
+    at = app("units", unit="no_such_unit")
+    no_exception(at)
+    assert [e.value for e in at.error] == ["链接中的单位“no\\_such\\_unit”不存在。"]
+    assert not at.metric  # no other unit shown in its place
+
+
 def test_units_page_for_the_health_commission(demo):
     at = app("units", unit="cq_health", year="2025")
     no_exception(at)

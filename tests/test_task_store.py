@@ -21,7 +21,8 @@ from dashboard.cli.common import os_identity
 from dashboard.engine.task_status import task_status_frame
 from dashboard.intake import INDICATORS, TASKS, commit_any, detect_upload_kind, preview_any, read_any_upload
 from dashboard.intake.indicator_values import read_upload
-from dashboard.intake.task_progress import make_task_template, read_task_progress
+from dashboard.intake.task_progress import read_task_progress
+from dashboard.reports.templates import make_task_template
 from dashboard.rules import load_rules
 from dashboard.rules.workplan import load_tasks
 from dashboard.store import Store, StoreError

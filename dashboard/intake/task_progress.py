@@ -519,56 +519,11 @@ def task_template_frame(
     return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
 
 
-def make_task_template(
-    cat: TaskCatalogue, year: int, fmt: str = "csv", current: pd.DataFrame | None = None, all_tasks: bool = False
-) -> bytes:
-    """:func:`task_template_frame` as CSV (UTF-8 with BOM, Excel-friendly) or .xlsx bytes."""
-    frame = task_template_frame(cat, year, current, all_tasks)
-    if fmt == "csv":
-        # A stored note starting with = + - @ would run as a formula when Excel opens the CSV.
-        risky = frame["备注"].str.startswith(("=", "+", "-", "@", "\t", "\r"))
-        frame.loc[risky, "备注"] = "'" + frame.loc[risky, "备注"]
-        return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-    if fmt != "xlsx":
-        raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{int(year)}年任务进展"
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        sheet.append(list(row))
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for cell in sheet[1]:
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(horizontal="center")
-    for col, width in {"A": 12, "B": 30, "C": 24, "D": 7, "E": 9, "F": 26, "G": 12, "H": 6, "I": 9, "J": 30}.items():
-        sheet.column_dimensions[col].width = width
-    if len(frame):
-        choice = DataValidation(type="list", formula1='"未开始,推进中,已完成,滞后"', allow_blank=True)
-        choice.add(f"E2:E{len(frame) + 1}")
-        sheet.add_data_validation(choice)
-    sheet.freeze_panes = "C2"
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
-
-
 __all__ = [
     "STATUSES",
     "TEMPLATE_COLUMNS",
     "default_template_year",
     "empty_rows",
-    "make_task_template",
     "normalise_status",
     "preview_task_changes",
     "read_task_progress",
