@@ -483,8 +483,19 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
 
     # Duplicates among otherwise valid rows --------------------------------------
     good = (
-        long["area"].notna() & long["indicator"].notna() & ~bad_year & ~out_year & ~out_value & ~wrong_sign & ~long_note
-    ) & ~foreign & ~left_out & ~other_plan
+        (
+            long["area"].notna()
+            & long["indicator"].notna()
+            & ~bad_year
+            & ~out_year
+            & ~out_value
+            & ~wrong_sign
+            & ~long_note
+        )
+        & ~foreign
+        & ~left_out
+        & ~other_plan
+    )
     keys = ["area", "indicator", "year"]
     valued = long.loc[good & long["value"].notna()]
     dup = valued.duplicated(keys, keep=False)
