@@ -22,7 +22,6 @@ from ..access import oidc
 from ..access.accounts import User
 from ..messages import Code, Problem, t
 from . import state as app_state
-from .widgets import md_escape
 
 _PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 _AUDITED_KEY = "_oidc_audited"
@@ -132,6 +131,8 @@ def show_problem(lang: str, where) -> None:
     if problem == "session_expired":
         where.info(t("session_expired", lang))
     else:
-        where.error(md_escape(problem.message(lang)), icon=":material/badge:")
+        # The identity is the provider's verified address and the text a command to copy: shown as it
+        # is (escaping would put invisible characters into the command).
+        where.error(problem.message(lang), icon=":material/badge:")
     if is_signed_in():
         where.button(t("oidc_signout", lang), key="oidc_signout_go", on_click=st.logout)
