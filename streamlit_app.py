@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.access import authorization
-from dashboard.app import selection, session, timing
+from dashboard.app import heap, selection, session, timing
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.messages import t
@@ -133,3 +133,5 @@ except SQLAlchemyError:
 finally:
     # Also when the page stopped itself (a refusal) or asked for a rerun: that run's time was spent too.
     timing.finish(run_clock, page_keys.get(current.url_path, current.url_path))
+    # After the process's first page: its libraries, rules and caches leave the full collections.
+    heap.settle_once()

@@ -123,6 +123,16 @@ def test_english_switch_changes_labels(demo, page):
         assert word not in "\n".join([e.label for e in at.selectbox] + [e.value for e in at.subheader]), word
 
 
+def test_after_a_page_has_run_the_process_s_objects_leave_the_full_collections(demo):
+    # dashboard.app.heap: a full garbage collection walked every library and cached frame (0.1-0.15 s,
+    # landing on a random page run); after the first page the long-lived objects are frozen.
+    import gc
+
+    at = app("overview")
+    no_exception(at)
+    assert gc.get_freeze_count() > 0
+
+
 def test_english_from_the_link(demo):
     at = app("overview", lang="en", year="2023", area="500116")
     no_exception(at)
