@@ -1,8 +1,11 @@
 """Load and validate everything under ``rules/`` into one typed ``RuleSet``.
 
 Every problem in every file is collected (not just the first) with its file and line, so
-``check-rules`` can print them all. The rule set resolves, for any area, the target that applies
-to each indicator: the plan default, or the area's own override.
+``check-rules`` can print them all. The same reading serves the current plan (``rules/``) and each
+previous plan period (``rules/periods/<start>-<end>/``, see ``periods.py``): a plan's catalogue
+(``indicators/``) here, its areas' own targets, definitions, added rows and indicators left out
+(``overrides/``) in ``overrides.py``. The rule set resolves, for any area, the indicator and the
+target that apply: the catalogue's, or the area's own.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from ..messages import Code, Name, Problem
-from .meaning import baseline_problem, meaning_problems
+from .meaning import row_problems
 from .models import (
     SCHEMA_FIELDS,
     Area,
+    Attribute,
     ContextSeries,
     Domain,
     IndicatorFile,
@@ -28,9 +32,9 @@ from .models import (
 from .names import code_of_name
 from .overrides import Catalogue, load_overrides
 from .periods import load_periods
-from .reading import Reader, parse_check, relative_path
+from .reading import Reader, indicator_from_spec, indicator_rows, parse_check, relative_path
 from .ruleset import Indicator, RuleSet
-from .validation import did_you_mean, empty_values, guess, item_line, not_a_mapping, row_subject, unknown_keys, validate
+from .validation import did_you_mean, guess, item_line, not_a_mapping, row_subject, unknown_keys, validate
 from .yaml_lines import LineDict, LineList, line_for, read_rules_bytes
 
 __all__ = ["load_rules", "parse_check", "relative_path"]
@@ -94,11 +98,8 @@ def _load_settings(reader: Reader) -> Settings:
     path = reader.root / "settings.yaml"
     if not path.exists():
         return Settings()
-    data, shown = reader.read(path)
+    data, shown = reader.read_mapping(path)
     if data is None:
-        return Settings()
-    if not isinstance(data, LineDict):
-        reader.problems.append(not_a_mapping(data, shown))
         return Settings()
     return validate(Settings, data, shown, reader.problems, known_fields=SCHEMA_FIELDS) or Settings()
 
@@ -220,25 +221,7 @@ def _load_indicators(reader: Reader, areas: dict[str, Area], settings: Settings,
                     )
                 )
             continue
-        items = data["indicators"]
-        for i, item in enumerate(items):
-            line = item_line(items, i)
-            code = item.get("code", "") if isinstance(item, dict) and isinstance(item.get("code"), str) else ""
-            subject = row_subject(code, item) if code else ""
-            empty = empty_values(item, shown, subject, ("indicators", i))
-            problems.extend(empty)
-            spec = validate(
-                IndicatorSpec,
-                item,
-                shown,
-                problems,
-                prefix=("indicators", i),
-                fallback=line,
-                known_fields=SCHEMA_FIELDS,
-                subject=subject,
-            )
-            if spec is None or empty:
-                continue
+        for spec, item, line, _ in indicator_rows(data["indicators"], "indicators", shown, problems):
             if not spec.code.startswith(plan.code):
                 problems.append(
                     Problem(
@@ -269,7 +252,7 @@ def _load_indicators(reader: Reader, areas: dict[str, Area], settings: Settings,
             specs.append((spec, plan, shown, line or 0, item))
 
     # Sub-rows without an attribute take the one of their group (same plan and number).
-    group_attr: dict[tuple[str, int], str] = {}
+    group_attr: dict[tuple[str, int], Attribute] = {}
     for spec, plan, _, _, _ in specs:
         if spec.attribute and (plan.code, spec.number) not in group_attr:
             group_attr[(plan.code, spec.number)] = spec.attribute
@@ -287,64 +270,32 @@ def _load_indicators(reader: Reader, areas: dict[str, Area], settings: Settings,
         )
         if parsed is None:
             continue
-        check = parsed
-        # The indicator's own valid_range, else its unit's plausible bounds (settings.yaml value_bounds).
-        lo, hi, _, _ = settings.value_bounds.resolve(spec.unit, spec.valid_range)
-        found = meaning_problems(
-            check,
-            spec.target,
-            direction=spec.direction,
-            unit=spec.unit,
-            valid_min=lo,
-            valid_max=hi,
+        ind = indicator_from_spec(
+            spec,
+            parsed,
+            settings,
+            plan=plan.code,
+            order=order,
+            attribute=attribute,
+            baseline_area=plan.area,
+            defined_at=(shown, line),
+        )
+        found = row_problems(
+            ind,
             settings=settings,
             shown=shown,
-            line=item.line_of("target"),
+            target_line=item.line_of("target"),
+            baseline_line=item.line_of("baseline"),
             subject=subject,
         )
-        bad_base = baseline_problem(
-            spec.baseline,
-            unit=spec.unit,
-            valid_min=lo,
-            valid_max=hi,
-            shown=shown,
-            line=item.line_of("baseline"),
-            subject=subject,
-        )
-        found += [bad_base] if bad_base is not None else []
         problems.extend(found)
         if any(p.severity == "error" for p in found):
             continue
         if spec.reference:
             pending_refs.append((spec.code, spec.reference, shown, item.line_of("reference")))
-        elif (ref_series := check.referenced_series()) is not None:
+        elif (ref_series := parsed.referenced_series()) is not None:
             pending_refs.append((spec.code, ref_series, shown, line_for(item, ("check", "series"))))
-        indicators[spec.code] = Indicator(
-            code=spec.code,
-            plan=plan.code,
-            domain=spec.domain,
-            number=spec.number,
-            order=order,
-            name_zh=spec.name_zh,
-            name_en=spec.name_en,
-            unit=spec.unit,
-            direction=spec.direction,
-            target_text=spec.target,
-            check=check,
-            attribute=attribute,
-            baseline=spec.baseline,
-            baseline_note=spec.baseline_note,
-            baseline_area=plan.area,
-            valid_min=lo,
-            valid_max=hi,
-            valid_range=spec.valid_range,
-            smoothing_years=spec.smoothing_years,
-            decimals=spec.decimals,
-            definition=spec.definition,
-            data_source=spec.data_source,
-            note=spec.note,
-            defined_at=(shown, line),
-        )
+        indicators[spec.code] = ind
 
     known_series = set(seen_codes) | set(context)
     for code, ref, shown, line in pending_refs:

@@ -18,6 +18,7 @@ from ..checks import CheckKind, CheckSettings, normalise
 from ..checks.base import direction_sign
 from ..messages import Code, Msg, Name, Problem, warning
 from ..messages.numbers import unit_label
+from .ruleset import Indicator
 
 
 def _range_text(lo: float | None, hi: float | None) -> str:
@@ -120,3 +121,40 @@ def baseline_problem(
         file=shown,
         line=line,
     )
+
+
+def row_problems(
+    ind: Indicator,
+    *,
+    settings: CheckSettings,
+    shown: str,
+    target_line: int | None,
+    baseline_line: int | None,
+    subject: Any,
+    has_note: bool = False,
+) -> list[Problem]:
+    """Every slip of a whole indicator row as read: its target (:func:`meaning_problems`), then its
+    printed baseline (:func:`baseline_problem`)."""
+    found = meaning_problems(
+        ind.check,
+        ind.target_text,
+        direction=ind.direction,
+        unit=ind.unit,
+        valid_min=ind.valid_min,
+        valid_max=ind.valid_max,
+        settings=settings,
+        shown=shown,
+        line=target_line,
+        subject=subject,
+        has_note=has_note,
+    )
+    bad_base = baseline_problem(
+        ind.baseline,
+        unit=ind.unit,
+        valid_min=ind.valid_min,
+        valid_max=ind.valid_max,
+        shown=shown,
+        line=baseline_line,
+        subject=subject,
+    )
+    return found + ([bad_base] if bad_base is not None else [])

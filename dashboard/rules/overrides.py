@@ -25,17 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from ..messages import Code, Name, Problem
-from .meaning import baseline_problem, meaning_problems
+from .meaning import baseline_problem, meaning_problems, row_problems
 from .models import SCHEMA_FIELDS, Area, IndicatorSpec, NotMonitoredEntry, OverrideEntry, OverrideFile, Plan, Settings
 from .names import code_of_name, key, named_areas
-from .reading import Reader, parse_check
+from .reading import Reader, indicator_from_spec, indicator_rows, parse_check
 from .ruleset import DEFINITION_FIELDS, AreaChange, Indicator, NotMonitored, ResolvedTarget
 from .validation import (
     did_you_mean,
     empty_values,
     guess,
-    item_line,
-    not_a_mapping,
     row_subject,
     unknown_keys,
     validate,
@@ -86,11 +84,8 @@ def load_overrides(
     added_in: dict[str, str] = {}  # added code → file:line, across every area's file
     odir = (folder or reader.root) / "overrides"
     for path in sorted(odir.glob("*.yaml")) if odir.is_dir() else []:
-        data, shown = reader.read(path)
+        data, shown = reader.read_mapping(path)
         if data is None:
-            continue
-        if not isinstance(data, LineDict):
-            reader.problems.append(not_a_mapping(data, shown))
             continue
         area = _file_area(reader, path, data, shown, areas, broken_areas, first_file)
         if area is None:
@@ -394,17 +389,7 @@ class _FileContext:
     def _definition(self, ind: Indicator, entry: OverrideEntry, node: LineDict, subject: Any) -> Indicator | None:
         """The indicator as the area defines it (``ind`` itself when nothing of its definition changes),
         or None after DEFINITION_NEEDS_TARGET."""
-        before = {
-            "name_zh": ind.name_zh,
-            "name_en": ind.name_en,
-            "unit": ind.unit,
-            "definition": ind.definition,
-            "valid_range": ind.valid_range,
-            "direction": ind.direction,
-            "data_source": ind.data_source,
-            "smoothing_years": ind.smoothing_years,
-            "decimals": ind.decimals,
-        }
+        before = {k: getattr(ind, k) for k in DEFINITION_FIELDS}
         changed = {
             k: getattr(entry, k)
             for k in DEFINITION_FIELDS
@@ -446,24 +431,7 @@ class _FileContext:
 
     # ------------------------------------------------------------------ added:
     def _added(self, items: Any) -> None:
-        for i, item in enumerate(items):
-            line = item_line(items, i)
-            code = item.get("code", "") if isinstance(item, dict) and isinstance(item.get("code"), str) else ""
-            subject = row_subject(code, item, self.area_name) if code else ""
-            empty = empty_values(item, self.shown, subject, ("added", i))
-            self.problems.extend(empty)
-            spec = validate(
-                IndicatorSpec,
-                item,
-                self.shown,
-                self.problems,
-                prefix=("added", i),
-                fallback=line,
-                known_fields=SCHEMA_FIELDS,
-                subject=subject,
-            )
-            if spec is None or empty:
-                continue
+        for spec, item, line, subject in indicator_rows(items, "added", self.shown, self.problems, self.area_name):
             ind = self._added_row(spec, item, line, subject)
             if ind is not None:
                 self.added_in[spec.code] = f"{self.shown}:{line}"
@@ -509,47 +477,28 @@ class _FileContext:
                 at("reference"),
             )
             return None
-        lo, hi, _, _ = self.settings.value_bounds.resolve(spec.unit, spec.valid_range)
-        ind = Indicator(
-            code=spec.code,
+        ind = indicator_from_spec(
+            spec,
+            check,
+            self.settings,
             plan=plan.code,
-            domain=spec.domain,
-            number=spec.number,
             order=len(self.cat.indicators) + len(self.out.added),  # after the catalogue, in file order
-            name_zh=spec.name_zh,
-            name_en=spec.name_en,
-            unit=spec.unit,
-            direction=spec.direction,
-            target_text=spec.target,
-            check=check,
             attribute=spec.attribute,
-            baseline=spec.baseline,
-            baseline_note=spec.baseline_note,
             baseline_area=self.area.code,
-            valid_min=lo,
-            valid_max=hi,
-            valid_range=spec.valid_range,
-            smoothing_years=spec.smoothing_years,
-            decimals=spec.decimals,
-            definition=spec.definition,
-            data_source=spec.data_source,
-            note=spec.note,
             area=self.area.code,
             source_file=self.shown,
         )
-        ok = self._meaning(check, spec.target, ind, at("target"), subject, spec.note is not None)
-        bad_base = baseline_problem(
-            spec.baseline,
-            unit=spec.unit,
-            valid_min=lo,
-            valid_max=hi,
+        found = row_problems(
+            ind,
+            settings=self.settings,
             shown=self.shown,
-            line=at("baseline"),
+            target_line=at("target"),
+            baseline_line=at("baseline"),
             subject=subject,
+            has_note=spec.note is not None,
         )
-        if bad_base is not None:
-            self.problems.append(bad_base)
-        return ind if ok and bad_base is None else None
+        self.problems.extend(found)
+        return None if any(p.severity == "error" for p in found) else ind
 
     # ------------------------------------------------------------------ not_monitored:
     def _not_monitored(self, nmap: Any, tmap: LineDict) -> dict[str, NotMonitored]:

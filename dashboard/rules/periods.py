@@ -22,7 +22,7 @@ from ..messages import Code, Problem
 from .models import SCHEMA_FIELDS, PeriodFile, PlanPeriod, Settings
 from .reading import Reader
 from .ruleset import RuleSet
-from .validation import not_a_mapping, validate
+from .validation import validate
 from .yaml_lines import LineDict
 
 
@@ -40,11 +40,8 @@ def load_periods(reader: Reader, current: RuleSet, plan: Callable[[Path, Setting
                 Problem(Code.MISSING_FILE_PERIOD, {"folder": sub.name}, file=str(path.relative_to(reader.root.parent)))
             )
             continue
-        data, shown = reader.read(path)
+        data, shown = reader.read_mapping(path)
         if data is None:
-            continue
-        if not isinstance(data, LineDict):
-            reader.problems.append(not_a_mapping(data, shown))
             continue
         spec = validate(PeriodFile, data, shown, reader.problems, known_fields=SCHEMA_FIELDS)
         if spec is None or not _years_fit(spec, sub.name, data, shown, reader.problems, current, periods):

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..engine.evaluation import domain_summary as evaluation_lines
 from ..engine.evaluation import evaluation_table
+from ..engine.periods import final_evaluations as engine_final_evaluations
 from ..engine.practice import attainment, class_counts
 from ..engine.sentences import comparison_frame
 from ..rules import RuleSet, attribute_label
@@ -91,7 +92,6 @@ def evaluation_view(
 
 def final_evaluations(obs: pd.DataFrame, rules: RuleSet, area: str, lang: str = "zh") -> list[dict]:
     """The final evaluation of every previous plan for ``area``, latest first
-    (:func:`dashboard.engine.periods.final_evaluations`); ``obs``: the stored values."""
-    from ..engine.periods import final_evaluations as finals
-
-    return finals(rules, obs, area, lang)
+    (:func:`dashboard.engine.periods.final_evaluations`, in a view's argument order); ``obs``: the
+    stored values."""
+    return engine_final_evaluations(rules, obs, area, lang)
