@@ -96,6 +96,7 @@ sections = {
     "section_data": [
         page("upload", ":material/upload:", needs="upload"),
         page("history", ":material/history:", needs="rollback"),
+        page("completeness", ":material/fact_check:", needs="view_completeness"),
     ],
     "section_admin": [
         page("rules", ":material/rule:"),

@@ -10,6 +10,7 @@ from dashboard.charts import pages as charts
 from dashboard.engine import flags_words
 from dashboard.messages import separator, t
 from dashboard.views import common as common_view
+from dashboard.views import completeness as completeness_view
 from dashboard.views import indicator as indicator_view
 from dashboard.views import tasks as tasks_view
 
@@ -152,6 +153,21 @@ st.download_button(
     file_name=f"{code}.csv",
     mime="text/csv",
 )
+
+who = completeness_view.who_reports(rules, code, lang)
+if who["known"]:
+    st.subheader(t("reporting_heading", lang))
+    if who["unassigned"]:
+        st.caption(ui.md_escape(t("reporting_unassigned", lang, reason=who["unassigned"])))
+    for field, label in (("city", "reporting_city_unit"), ("district", "reporting_district_unit")):
+        if who[field]:
+            unit_code, unit_name = who[field]
+            ui.unit_link(unit_code, ui.md_escape(f"{t(label, lang)}{ui.colon(lang)}{unit_name}"), ctx=ctx)
+    if who["due_month"]:
+        bits = [t("reporting_due_month", lang, month=who["due_month"])]
+        if who["note"]:
+            bits.append(t("reporting_inferred", lang, note=who["note"]))
+        st.caption(ui.md_escape(" · ".join(bits)))
 
 st.subheader(t("linked_tasks", lang))
 tasks = tasks_view.tasks_for_indicator(rules, code, lang)

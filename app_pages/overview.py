@@ -3,10 +3,13 @@ what needs attention with the units that lead the work, the warnings."""
 
 import streamlit as st
 
+from dashboard.access import authorization
+from dashboard.app import session
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
 from dashboard.messages import t
+from dashboard.views import completeness as completeness_view
 from dashboard.views import overview as overview_view
 from dashboard.views import warnings as warnings_view
 
@@ -27,6 +30,22 @@ st.title(t("overview_heading", lang, area=ui.md_escape(rules.area_name(area, lan
 if ctx.presenting:
     ui.presentation_toggle(ctx)
 ui.notices(ctx)
+if not ctx.presenting and authorization.can(session.current_user(), "view_completeness"):
+    # The office's reminder: how many values due for the year are still missing (cached per data version).
+    fn = completeness_view.missing_count
+    values = app_state.get_observations(ctx.store)
+    gap = app_state.cached_view(
+        f"{fn.__module__}.{fn.__qualname__}", rules.fingerprint, ctx.version, fn, values, rules, year
+    )
+    if gap and gap["missing"]:
+        text = t(
+            "completeness_overview_reminder",
+            lang,
+            year=year,
+            missing=gap["missing"],
+            rate=completeness_view.rate_text(gap["rate"]),
+        )
+        ui.page_link(ctx, "completeness", text, icon=":material/fact_check:", year=year)
 
 counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
 # 达标率: achieved ÷ indicators that can be monitored, for all / binding / expected (no data apart).

@@ -10,6 +10,7 @@ from dashboard.charts import pages as charts
 from dashboard.engine import GOOD
 from dashboard.engine.task_status import task_status_label
 from dashboard.messages import separator, t
+from dashboard.views import completeness as completeness_view
 from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
@@ -59,6 +60,15 @@ m1.metric(t("tasks_led", lang), len(led))
 m2.metric(t("tasks_shared", lang), len(shared))
 m3.metric(t("indicators_served", lang), len(indicators))
 m4.metric(t("indicators_attention", lang), len(bad))
+
+# 监测任务分工: the indicators whose values this unit reports (rules/reporting.yaml) ----------------
+carried = completeness_view.unit_reports(rules, unit, lang)
+with st.expander(f"{t('reporting_unit_indicators', lang)} ({len(carried)})", expanded=tasks.empty):
+    if carried.empty:
+        st.caption(t("reporting_unit_none", lang))
+    else:
+        ui.table(completeness_view.unit_reports_table(carried, lang), lang)
+
 if tasks.empty:
     st.info(t("no_unit_tasks", lang))
     st.stop()

@@ -79,6 +79,9 @@ def allowed_chinese(root) -> set[str]:
         )
     for unit in cat.units.values():
         texts |= set(unit.aliases)
+    # Who reports what: the maintainer's notes and reasons are written in Chinese only (rules/reporting.yaml).
+    texts |= {a.note or "" for a in cat.reporting.assignments.values()}
+    texts |= {u.reason for u in cat.reporting.unassigned.values()}
     return {t for t in texts if t}
 
 

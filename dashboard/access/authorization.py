@@ -11,6 +11,9 @@ is a bilingual ``Problem`` and an audit entry.
 | maintainer    | yes  | no                       | no                     | no                 | actions    | no           |
 | admin         | yes  | all areas                | all tasks              | any batch          | actions    | yes          |
 
+The completeness page (``view_completeness``, the office's chase list) is for area editors, city
+editors and administrators.
+
 "Their own batches" are the batches whose ``owner_id`` is the user's account id — never a name:
 a batch imported from the command line under a name an area editor also has is not theirs.
 Batches without an owner (the command line's operator, the demo, batches stored before revision
@@ -38,6 +41,8 @@ PERMISSIONS = {
     "rules_actions": {"maintainer", "admin"},
     "manage_users": {"admin"},
     "view_audit": {"admin"},
+    # The office's chase list: who still owes which value (the staff who handle data).
+    "view_completeness": {"area_editor", "city_editor", "admin"},
 }
 
 

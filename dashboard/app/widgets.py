@@ -48,6 +48,7 @@ PAGES = {
     "units": "app_pages/units.py",
     "upload": "app_pages/upload.py",
     "history": "app_pages/history.py",
+    "completeness": "app_pages/completeness.py",
     "rules": "app_pages/rules.py",
     "users": "app_pages/users.py",
     "audit": "app_pages/audit.py",

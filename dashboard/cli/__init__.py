@@ -1,7 +1,7 @@
 """Command line: everything the app does, scriptable. ``python -m dashboard --help``.
 
 One module per group of commands (``rules_commands``, ``engine_commands``, ``data_commands``,
-``account_commands``, ``bench_commands``); each registers its sub-commands with :func:`build_parser`.
+``completeness_commands``, ``account_commands``, ``bench_commands``); each registers its sub-commands with :func:`build_parser`.
 The services (rules, store) are built once in :func:`main` from the environment (``--rules``
 overrides the rules directory) and reach every command as ``args.services``.
 """
@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 
 from ..services import Config, Services, configure_logging
-from . import account_commands, bench_commands, data_commands, engine_commands, rules_commands
+from . import (
+    account_commands,
+    bench_commands,
+    completeness_commands,
+    data_commands,
+    engine_commands,
+    rules_commands,
+)
 
 
 def _stdout_utf8() -> None:
@@ -32,7 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (on standard error)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (rules_commands, engine_commands, data_commands, account_commands, bench_commands):
+    for module in (
+        rules_commands,
+        engine_commands,
+        data_commands,
+        completeness_commands,
+        account_commands,
+        bench_commands,
+    ):
         module.register(sub)
     return parser
 

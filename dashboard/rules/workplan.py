@@ -22,6 +22,7 @@ from ..checks import Check, CheckKind, Direction, TargetParseError, parse_target
 from ..messages import Code, Problem, Severity
 from .loader import load_rules, relative_path
 from .names import closest, key
+from .reporting import Reporting, load_reporting
 from .ruleset import RuleSet
 from .validation import did_you_mean, unknown_keys, validate
 from .yaml_lines import LineDict, LineList, load_yaml_file
@@ -165,6 +166,7 @@ class TaskCatalogue:
     problems: list[Problem] = field(default_factory=list)
     unit_index: dict[str, str] = field(default_factory=dict)  # key(name) -> unit code
     rules: RuleSet | None = None
+    reporting: Reporting = field(default_factory=Reporting)  # who reports what (rules/reporting.yaml)
 
     @property
     def ok(self) -> bool:
@@ -311,7 +313,8 @@ def load_units(root: Path, rules: RuleSet | None = None) -> TaskCatalogue:
 
 
 def load_tasks(root: Path | str, rules: RuleSet | None = None) -> TaskCatalogue:
-    """Load ``root/units.yaml`` and ``root/tasks/*.yaml``; ``rules`` supplies indicators, domains and areas.
+    """Load ``root/units.yaml``, ``root/tasks/*.yaml`` and ``root/reporting.yaml`` (who reports what,
+    :mod:`.reporting`); ``rules`` supplies indicators, domains and areas.
 
     Never raises for bad input: every problem is in ``.problems`` with its file and line.
     """
@@ -368,6 +371,7 @@ def load_tasks(root: Path | str, rules: RuleSet | None = None) -> TaskCatalogue:
                 continue
             seen[task.code] = f"{shown}:{items.line_of(i)}"
             cat.tasks[task.code] = task
+    cat.reporting = load_reporting(root, rules, cat)
     return cat
 
 
