@@ -41,7 +41,7 @@ class Labels:
             self.categories = [*self.categories, value]
         return self.categories.index(value)
 
-    def __getitem__(self, rows: slice) -> Labels:
+    def __getitem__(self, rows: slice | np.ndarray) -> Labels:
         return Labels(self.codes[rows], self.categories)
 
     def __setitem__(self, row: int, value: str | None) -> None:
@@ -90,9 +90,16 @@ class TargetTable:
 
     def rows(self, lo: int, hi: int) -> TargetTable:
         """The pairs ``lo:hi`` (views, no copies)."""
+        return self._subset(slice(lo, hi))
+
+    def take(self, rows: np.ndarray) -> TargetTable:
+        """The pairs at the positions ``rows`` (copies)."""
+        return self._subset(rows)
+
+    def _subset(self, rows: slice | np.ndarray) -> TargetTable:
         sliced = {
             f.name: (
-                getattr(self, f.name)[lo:hi]
+                getattr(self, f.name)[rows]
                 if isinstance(getattr(self, f.name), (np.ndarray, Labels))
                 else getattr(self, f.name)
             )
