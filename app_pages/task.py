@@ -19,12 +19,12 @@ code = st.query_params.get("task")
 st.title(t("page_task", lang) + (f" · {ui.md_escape(code)}" if code else ""))
 if not tasks_view.has_tasks(rules):
     st.info(t("tasks_not_loaded", lang))
-    st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
+    st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params(page="tasks"))
     st.stop()
 info = tasks_view.task_info(rules, code, lang)
 if info is None:
     st.warning(t("task_not_found", lang, code=ui.md_escape(code) if code else "—"))
-    st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
+    st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params(page="tasks"))
     st.stop()
 
 reports = app_state.get_task_reports(ctx.store)
@@ -152,4 +152,4 @@ else:
         lang,
     )
 
-st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params())
+st.page_link(ui.PAGES["tasks"], label=t("back_to_tasks", lang), query_params=ui.link_params(page="tasks"))

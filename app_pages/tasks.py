@@ -46,8 +46,7 @@ roles = {"": "role_any", "lead": "role_lead", "responsible": "role_responsible"}
 if unit:
     role = ui.pick_option(ctx, "unit_role", list(roles), "", "unit_role", c5, lambda r: t(roles[r], lang))
 else:
-    role = ""
-    selection.remember("unit_role", None)  # a role without a unit means nothing
+    role = ""  # a role without a unit means nothing
 status = ui.pick_option(
     ctx,
     "task_status",

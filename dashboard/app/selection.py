@@ -1,15 +1,19 @@
-"""One selection model for the whole app: the URL is the truth.
+"""One selection model for the whole app: the address is the truth.
 
 What a reader has chosen — year, area (or areas), plan, domain, indicator, language, presentation
 mode — lives in the query parameters. Every link of the app, the menu included, carries the global
 part (year, area, language, presentation) to the next page, so the view keeps its place through the
 menu, links, back/forward, a reload and a shared link:
 
-- a page reads each value from the URL (:func:`value`), validates it against what exists, and falls
-  back to what this browser session chose last (:func:`remembered`), then to a default;
+- a page reads each value from the address only (:func:`value`, :func:`values`), validates it against
+  what exists, and shows the default when the address has none: what a page shows is always what
+  its address says, so Back (to an address without the parameter) shows the view that was there;
 - a picker shows that value; when the reader changes it, its callback writes the new value into the
-  URL (one history entry per change, so Back undoes one change);
-- a link takes :func:`link_params` of the current view plus what it points at.
+  address (one history entry per change, so Back undoes one change);
+- a link takes :func:`link_params` of the current view plus what it points at; a link to a page
+  (the menu's too) also carries that page's own choices of its last view in this session
+  (:func:`remembered`), so coming back to the indicator page from the menu shows the indicator last
+  looked at — in the address, where Back, a reload and a shared link see it.
 
 A page never rewrites the URL of a view it has just been opened with, so one click is one entry in
 the browser's history and Back needs one press.
@@ -23,8 +27,9 @@ from typing import Any
 import streamlit as st
 
 # Carried by every link: the reader's place in the app.
-GLOBAL = ("year", "area", "lang", "present")
-_MEMORY = "_selection"
+GLOBAL = ("year", "area", "lang", "present", "unreviewed")
+_MEMORY = "_selection"  # page key → its own choices, as address texts
+_PAGE = "_selection_page"  # the page of this run
 
 
 def raw(name: str) -> str | None:
@@ -33,13 +38,27 @@ def raw(name: str) -> str | None:
     return value if value not in (None, "") else None
 
 
-def remembered(name: str) -> Any:
-    """What this browser session last chose for ``name`` (None if nothing)."""
-    return st.session_state.get(_MEMORY, {}).get(name)
+def open_page(page: str) -> None:
+    """Start a run of ``page``: its own choices (the address's parameters but the global ones) are
+    what a link to it will carry from now on (``streamlit_app.py`` calls this before the menu)."""
+    st.session_state[_PAGE] = page
+    memory = st.session_state.setdefault(_MEMORY, {})
+    memory[page] = {k: v for k, v in st.query_params.items() if k not in GLOBAL and v not in (None, "")}
 
 
-def remember(name: str, value: Any) -> None:
-    st.session_state.setdefault(_MEMORY, {})[name] = value
+def remembered(page: str) -> dict[str, str]:
+    """The own choices of ``page``'s last view in this browser session (parameter → text)."""
+    return dict(st.session_state.get(_MEMORY, {}).get(page, {}))
+
+
+def _forget(name: str, keep: str | None = None) -> None:
+    """A value of this page's address that names nothing: links to the page do not carry it
+    (``keep``: the part of a list that was valid)."""
+    own = st.session_state.get(_MEMORY, {}).get(st.session_state.get(_PAGE), {})
+    if keep:
+        own[name] = keep
+    else:
+        own.pop(name, None)
 
 
 def parse_int(text: str | None) -> int | None:
@@ -69,42 +88,37 @@ def value(
     parse: Callable[[str | None], Any] = lambda s: s,
     strict: bool = False,
 ) -> Any:
-    """The chosen ``name``: from the URL if valid, else remembered, else ``default``.
+    """The chosen ``name``: from the address if valid, else ``default`` (never a choice made earlier:
+    what the page shows is what its address says).
 
-    With ``strict`` a URL value that is not among ``options`` raises :class:`Unknown` (a link to an
-    indicator that does not exist must say so, not show another one).
+    With ``strict`` an address value that is not among ``options`` raises :class:`Unknown` (a link
+    to an indicator that does not exist must say so, not show another one).
     """
     text = raw(name)
-    if text is not None:
-        parsed = parse(text)
-        if parsed in options:
-            remember(name, parsed)
-            return parsed
-        if strict:
-            raise Unknown(name, text)
-    kept = remembered(name)
-    if kept in options:
-        return kept
+    if text is None:
+        return default
+    parsed = parse(text)
+    if parsed in options:
+        return parsed
+    _forget(name)
+    if strict:
+        raise Unknown(name, text)
     return default
 
 
 def values(name: str, options: Sequence[Any], default: list[Any]) -> list[Any]:
     """Like :func:`value` for a list (``areas=500000,500116``); unknown entries are dropped."""
     text = raw(name)
-    if text is not None:
-        chosen = [v for v in parse_list(text) if v in options]
-        if chosen:
-            remember(name, chosen)
-            return chosen
-    kept = remembered(name)
-    if isinstance(kept, list) and kept and all(v in options for v in kept):
-        return kept
-    return default
+    if text is None:
+        return default
+    chosen = [v for v in parse_list(text) if v in options]
+    if len(chosen) != len(parse_list(text)):
+        _forget(name, ",".join(map(str, chosen)))
+    return chosen or default
 
 
 def to_url(name: str, new: Any) -> None:
-    """Write ``name`` into the URL (and the session's memory); None or empty removes it."""
-    remember(name, new)
+    """Write ``name`` into the address; None or empty removes it (the rerun reads it from there)."""
     if new is None or new == "" or new == []:
         if name in st.query_params:
             del st.query_params[name]
@@ -114,9 +128,10 @@ def to_url(name: str, new: Any) -> None:
         st.query_params[name] = text
 
 
-def link_params(current: dict[str, Any], **extra: Any) -> dict[str, str]:
-    """The query parameters a link carries: the global selection of ``current`` plus ``extra``."""
-    params: dict[str, str] = {}
+def link_params(current: dict[str, Any], page: str | None = None, **extra: Any) -> dict[str, str]:
+    """The query parameters a link carries: the global selection of ``current``, the own choices
+    ``page`` was last shown with in this session (:func:`remembered`), then ``extra``."""
+    params: dict[str, str] = remembered(page) if page is not None else {}
     for name in GLOBAL:
         v = current.get(name)
         if v not in (None, "", False):
