@@ -51,6 +51,8 @@ if not presenting:
         horizontal=True,
         format_func=lambda v: "中文" if v == "zh" else "English",
     )
+    # 含未审核: the values not yet approved shown too, marked (``?unreviewed=1``, carried by every link).
+    ui.unreviewed_switch(ctx)
 
 allowed_anonymous = app_state.services().config.allow_anonymous
 must_sign_in = session.is_anonymous(user) and not allowed_anonymous
@@ -97,6 +99,7 @@ sections = {
         page("upload", ":material/upload:", needs="upload"),
         page("history", ":material/history:", needs="rollback"),
         page("completeness", ":material/fact_check:", needs="view_completeness"),
+        page("review", ":material/verified:", needs="review"),
     ],
     "section_admin": [
         page("rules", ":material/rule:"),
@@ -106,8 +109,10 @@ sections = {
 }
 # Streamlit's own menu drops the query parameters on every click; ours carries the reader's place.
 current = st.navigation({t(k, lang): v for k, v in sections.items()}, position="hidden")
+# Links to this page (the menu's among them) now carry the choices of this view.
+selection.open_page(page_keys.get(current.url_path, current.url_path))
 if not (presenting or must_sign_in):
-    ui.menu(ctx, {t(k, lang): [p for p in v if p.visibility != "hidden"] for k, v in sections.items()})
+    ui.menu(ctx, {t(k, lang): [p for p in v if p.visibility != "hidden"] for k, v in sections.items()}, page_keys)
 if not presenting:
     session.account_box(lang)
 ui.presentation_style(ctx)

@@ -1,6 +1,10 @@
-"""填报完整性 Completeness — for the office: every value due for the year, who owes it, what is
-still missing; counts by unit and by area, 填报完整率, and the chase list to send out
-(``?year=2024&unit=cq_health``). Staff who handle data only (refused on the server for others)."""
+"""填报完整性 Completeness — for the office: every value due for the year, who owes it and its state
+(未报 / 已报待审 / 已审核 / 退回 / 无法取得); counts per state, by unit and by area, 填报完整率 and
+审核完成率, the values of one state (``?state=returned``), and the chase list to send out
+(``?year=2024&unit=cq_health``). Staff who handle data only (refused on the server for others).
+The states are read from the store whatever the switch 含未审核 shows."""
+
+from datetime import date
 
 import streamlit as st
 
@@ -16,7 +20,9 @@ ctx = ui.context()
 lang, rules = ctx.lang, ctx.rules
 
 st.title(t("page_completeness", lang))
-session.require_page("view_completeness", lang, "completeness page")
+user = session.require_page("view_completeness", lang, "completeness page")
+# An area editor sees their own areas' values only (the office and the reviewers see every area).
+own_areas = tuple(user.areas) if user.role == "area_editor" else None
 st.caption(t("completeness_intro", lang))
 cat = catalogue_for(rules)
 if cat.reporting.file is None:
@@ -37,29 +43,50 @@ unit = ui.pick_option(
 )
 ui.notices(ctx)
 
-values = app_state.get_observations(ctx.store)
-name = f"{view.page_data.__module__}.{view.page_data.__qualname__}"
+# The review states of every current value, not the values the dashboards show (approved ones by
+# default): cached per data version (every review event changes it) and day (lateness).
+fn = view.page_data_of
+name = f"{fn.__module__}.{fn.__qualname__}"
 try:
-    data = app_state.cached_view(name, rules.fingerprint, ctx.version, view.page_data, values, rules, year, unit, lang)
+    data = app_state.cached_view(
+        name, rules.fingerprint, ctx.version, fn, ctx.store, rules, year, unit, lang, date.today(), own_areas
+    )
 except view.CompletenessError as exc:
     st.error(ui.md_escape(exc.problem.message(lang)))
     st.stop()
 s = data["summary"]
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(t("completeness_due", lang), s["due"])
 m2.metric(t("completeness_reported", lang), s["reported"])
 m3.metric(t("completeness_missing", lang), s["missing"])
-m4.metric(t("completeness_rate", lang), view.rate_text(s["rate"]))
+m4.metric(t("completeness_late", lang), s["late"])
+m5.metric(t("completeness_rate", lang), view.rate_text(s["rate"]), help=t("completeness_rules_help", lang))
+r1, r2, r3, r4, r5 = st.columns(5)
+r1.metric(view.State.APPROVED.label(lang), s["approved"])
+r2.metric(view.State.SUBMITTED.label(lang), s["submitted"])
+r3.metric(view.State.RETURNED.label(lang), s["returned"])
+r4.metric(view.State.NOT_OBTAINABLE.label(lang), s["not_obtainable"])
+r5.metric(
+    t("completeness_review_rate", lang), view.rate_text(s["review_rate"]), help=t("completeness_rules_help", lang)
+)
+if own_areas is not None:
+    names = separator(lang).join(rules.area_name(a, lang) for a in own_areas)
+    st.caption(ui.md_escape(t("completeness_own_areas", lang, areas=names)))
 if cat.reporting.unassigned:
     st.caption(ui.md_escape(t("completeness_unassigned", lang, codes=separator(lang).join(cat.reporting.unassigned))))
 
 
 def counts_table(frame, by: str):
-    shown = frame.assign(rate=frame["rate"].map(view.rate_text)).drop(columns=["code"])
-    heads = ["name", "due", "reported", "missing", "rate"]
+    shown = frame.assign(
+        rate=frame["rate"].map(view.rate_text), review_rate=frame["review_rate"].map(view.rate_text)
+    ).drop(columns=["code"])
+    heads = ["name", "due", "reported", "missing", "late", "approved", "submitted", "returned", "not_obtainable"]
+    heads += ["rate", "review_rate"]
     words = [t("col_completeness_unit" if by == "unit" else "col_completeness_area", lang)]
     words += [t(k, lang) for k in ("completeness_due", "completeness_reported", "completeness_missing")]
-    words.append(t("completeness_rate", lang))
+    words.append(t("completeness_late", lang))
+    words += [view.State(k).label(lang) for k in ("approved", "submitted", "returned", "not_obtainable")]
+    words += [t("completeness_rate", lang), t("completeness_review_rate", lang)]
     return shown[heads].set_axis(words, axis=1)
 
 
@@ -70,6 +97,23 @@ with left:
 with right:
     st.subheader(t("completeness_by_area", lang))
     ui.table(counts_table(data["by_area"], "area"), lang)
+
+st.subheader(t("completeness_states_heading", lang))
+states = ["", *(s.value for s in view.State)]
+try:  # a link to a state that does not exist says so, rather than showing every state
+    selection.value("state", states, "", strict=True)
+except selection.Unknown as exc:
+    st.error(t("unknown_in_link_state", lang, text=ui.md_escape(exc.text)))
+    st.stop()
+state = ui.pick_option(
+    ctx,
+    "state",
+    states,
+    "",
+    "completeness_state_filter",
+    format_func=lambda v: view.State(v).label(lang) if v else t("completeness_all_states", lang),
+)
+ui.table(view.state_table(data["frame"], lang, [state] if state else None), lang)
 
 st.subheader(t("completeness_chase_list", lang))
 chase = view.chase_list(data["frame"], lang)

@@ -3,6 +3,7 @@ areas, one area against the city."""
 
 import streamlit as st
 
+from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.charts import boundaries
 from dashboard.charts import map as map_chart
@@ -11,6 +12,7 @@ from dashboard.engine import STATUSES
 from dashboard.messages import t
 from dashboard.views import common as common_view
 from dashboard.views import district as district_view
+from dashboard.views import review as review_view
 
 ctx = ui.context()
 lang, rules, ev = ctx.lang, ctx.rules, ctx.ev
@@ -130,6 +132,9 @@ elif tab == "city":
             default=ctx.area if ctx.area in districts else (districts[0] if districts else None),
         )
         cmp = ui.view(ctx, district_view.area_vs_city, area, year, lang)
+        if ctx.unreviewed:  # 含未审核: each value not yet approved is marked 未审核
+            shown = app_state.get_observations(ctx.store)
+            cmp = review_view.mark_area_vs_city(cmp, ev, shown, rules, area, year, lang)
         cmp = cmp.assign(better=common_view.yes_no(cmp["better"].astype(object), lang))
         ui.table(
             common_view.display(

@@ -144,7 +144,7 @@ if rules.periods:
         lang,
     )
     for final in finals:
-        st.subheader(t("final_evaluation_heading", lang, name=final["name"], period=final["period"]))
+        st.subheader(t("final_evaluation_heading", lang, title=final["title"]))
         st.caption(ui.md_escape(f"{final['source']} · {final['summary']}"))
         ft = final["table"].assign(area_code=area)
         ui.table(

@@ -20,7 +20,7 @@ lang, rules, store = ctx.lang, ctx.rules, ctx.store
 st.title(t("page_history", lang))
 user = session.require_page("rollback", lang, "history page")
 st.caption(t("history_intro", lang))
-ui.notices(ctx)
+ui.notices(ctx, values=False)
 
 flash = st.session_state.pop("_rollback_msg", None)
 if flash:

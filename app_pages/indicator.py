@@ -5,13 +5,16 @@ the work-plan tasks behind it. Opened from every list of indicators; ``?indicato
 import streamlit as st
 
 from dashboard.app import selection
+from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
+from dashboard.app.analysis_panel import analysis_panel
 from dashboard.charts import pages as charts
 from dashboard.engine import flags_words
 from dashboard.messages import separator, t
 from dashboard.views import common as common_view
 from dashboard.views import completeness as completeness_view
 from dashboard.views import indicator as indicator_view
+from dashboard.views import review as review_view
 from dashboard.views import tasks as tasks_view
 
 ctx = ui.context()
@@ -32,18 +35,24 @@ ind = rules.indicators[code]
 domain_key = f"{ind.plan}:{ind.domain}"
 domain_name = rules.domain_name(ind.plan, ind.domain, lang)
 
-ui.breadcrumbs(
-    ctx,
-    [("overview", t("page_overview", lang), {}), ("domain", domain_name, {"domain": domain_key})],
-    f"{code} {ind.name(lang)}",
-)
+# The breadcrumbs and the indicator list name each indicator as the first chosen area's plan does
+# (its own name where its file redefines the row), as the title does: the areas are read first,
+# and the slots keep the page's order (breadcrumbs, indicator and year, areas).
+crumbs = st.container()
 c1, c2 = st.columns([3, 1])
-code = ui.select(ctx, "indicator", codes, code, "indicator", c1, lambda c: f"{c} {rules.indicators[c].name(lang)}")
-ind = rules.indicators[code]
-year = ui.pick_year(ctx, c2)
 areas = ui.pick_areas(ctx)
 focus = areas[0] if areas else ctx.area
+code = ui.select(
+    ctx, "indicator", codes, code, "indicator", c1, lambda c: f"{c} {rules.indicator_for(focus, c).name(lang)}"
+)
+year = ui.pick_year(ctx, c2)
 ind = rules.indicator_for(focus, code)  # as the area's plan defines it (its own name and unit)
+with crumbs:
+    ui.breadcrumbs(
+        ctx,
+        [("overview", t("page_overview", lang), {}), ("domain", domain_name, {"domain": domain_key})],
+        f"{code} {ind.name(lang)}",
+    )
 
 st.title(ui.md_escape(f"{code} {ind.name(lang)}"))
 ui.notices(ctx)
@@ -129,6 +138,8 @@ st.caption(t("chart_legend_indicator", lang, target=info["target_text"]))
 
 st.subheader(t("values_table", lang))
 values = ui.view(ctx, indicator_view.indicator_values, code, areas, lang)
+if ctx.unreviewed:  # 含未审核: each value not yet approved is marked 未审核
+    values = review_view.mark_indicator_values(values, app_state.get_observations(ctx.store), rules, code, areas, lang)
 ui.table(
     common_view.display(
         values,
@@ -153,6 +164,9 @@ st.download_button(
     file_name=f"{code}.csv",
     mime="text/csv",
 )
+
+# 分析评估: the responsible unit's analysis of the first chosen area's year (dashboard/app/analysis_panel.py).
+analysis_panel(ctx, focus, code, year)
 
 who = completeness_view.who_reports(rules, code, lang)
 if who["known"]:

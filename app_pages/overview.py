@@ -1,6 +1,8 @@
 """总览 Overview — for a leader at a meeting: counts by status, the domains (click one to open it),
 what needs attention with the units that lead the work, the warnings."""
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard.access import authorization
@@ -8,7 +10,7 @@ from dashboard.app import session
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
-from dashboard.messages import t
+from dashboard.messages import separator, t
 from dashboard.views import completeness as completeness_view
 from dashboard.views import overview as overview_view
 from dashboard.views import warnings as warnings_view
@@ -31,21 +33,46 @@ if ctx.presenting:
     ui.presentation_toggle(ctx)
 ui.notices(ctx)
 if not ctx.presenting and authorization.can(session.current_user(), "view_completeness"):
-    # The office's reminder: how many values due for the year are still missing (cached per data version).
-    fn = completeness_view.missing_count
-    values = app_state.get_observations(ctx.store)
-    gap = app_state.cached_view(
-        f"{fn.__module__}.{fn.__qualname__}", rules.fingerprint, ctx.version, fn, values, rules, year
+    # The office's reminders for the year (cached per data version): values still missing, values
+    # waiting for review or returned, and the units late with theirs — each linked to its page.
+    fn = completeness_view.reminder_of
+    due = app_state.cached_view(
+        f"{fn.__module__}.{fn.__qualname__}",
+        rules.fingerprint,
+        ctx.version,
+        fn,
+        ctx.store,
+        rules,
+        year,
+        lang,
+        date.today(),
     )
-    if gap and gap["missing"]:
+    if due and due["missing"]:
         text = t(
             "completeness_overview_reminder",
             lang,
             year=year,
-            missing=gap["missing"],
-            rate=completeness_view.rate_text(gap["rate"]),
+            missing=due["missing"],
+            rate=completeness_view.rate_text(due["rate"]),
         )
         ui.page_link(ctx, "completeness", text, icon=":material/fact_check:", year=year)
+    pending = [
+        t(key, lang, year=year, n=due[field])
+        for field, key in (("submitted", "review_reminder_waiting"), ("returned", "review_reminder_returned"))
+        if due and due[field]
+    ]
+    if pending and authorization.can(session.current_user(), "review"):
+        ui.page_link(ctx, "review", " · ".join(pending), icon=":material/verified:", review_year=year)
+    elif pending:
+        st.caption(" · ".join(pending))
+    if due and len(due["late_units"]):
+        late = due["late_units"]
+        names = [t("review_reminder_late_unit", lang, unit=r.name, n=int(r.late)) for r in late.head(5).itertuples()]
+        units = separator(lang).join(names)
+        if len(late) > 5:
+            units = t("report_and_more", lang, names=units, n=len(late), more=len(late) - 5)
+        text = t("review_reminder_late", lang, year=year, units=units)
+        ui.page_link(ctx, "completeness", ui.md_escape(text), icon=":material/schedule:", year=year)
 
 counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
 # 达标率: achieved ÷ indicators that can be monitored, for all / binding / expected (no data apart).

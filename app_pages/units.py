@@ -3,7 +3,8 @@ tasks serve. The view for accountability meetings (``?unit=cq_health``)."""
 
 import streamlit as st
 
-from dashboard.app import selection
+from dashboard.access import authorization
+from dashboard.app import selection, session
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
@@ -68,6 +69,25 @@ with st.expander(f"{t('reporting_unit_indicators', lang)} ({len(carried)})", exp
         st.caption(t("reporting_unit_none", lang))
     else:
         ui.table(completeness_view.unit_reports_table(carried, lang), lang)
+
+# What the unit still owes for the year: values due and missing, values returned by the review.
+if not carried.empty:
+    fn = completeness_view.unit_outstanding_of
+    owed = app_state.cached_view(
+        f"{fn.__module__}.{fn.__qualname__}", rules.fingerprint, ctx.version, fn, ctx.store, rules, unit, year, lang
+    )
+    state_col = t("col_completeness_state", lang)
+    n_missing = int((owed[state_col] == completeness_view.State.MISSING.label(lang)).sum())
+    heading = t("unit_outstanding_heading", lang, year=year, missing=n_missing, returned=len(owed) - n_missing)
+    with st.expander(heading, expanded=False, icon=":material/pending_actions:"):
+        if owed.empty:
+            st.caption(t("unit_outstanding_none", lang, year=year))
+        else:
+            # The unit is the page's; the approvers' comments are for the staff who handle the data.
+            hidden = [t("col_completeness_unit", lang), t("col_completeness_unit_code", lang)]
+            if not authorization.can(session.current_user(), "view_completeness"):
+                hidden.append(t("col_completeness_comment", lang))
+            ui.table(owed.drop(columns=[c for c in hidden if c in owed]), lang)
 
 if tasks.empty:
     st.info(t("no_unit_tasks", lang))

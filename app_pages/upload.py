@@ -28,6 +28,7 @@ from dashboard.intake import (
 from dashboard.messages import t
 from dashboard.reports.templates import make_template
 from dashboard.store import StoreError, audit
+from dashboard.store.review import ReviewState
 from dashboard.views import common as common_view
 from dashboard.views import tasks as tasks_view
 from dashboard.views import upload as upload_view
@@ -38,7 +39,7 @@ lang, rules, store = ctx.lang, ctx.rules, ctx.store
 st.title(t("page_upload", lang))
 user = session.require_page("upload", lang, "upload page")
 st.caption(t("upload_intro", lang))
-ui.notices(ctx)
+ui.notices(ctx, values=False)
 st.caption(ui.md_escape(t("uploaded_as", lang, name=user.name)))
 
 
@@ -161,11 +162,26 @@ st.dataframe(
             "old_note": t("old_note", lang),
             "note": t("note", lang),
             "source_row": t("source_row", lang),
+            "old_review": t("preview_old_review", lang),
         }
     ),
     hide_index=True,
     width="stretch",
 )
+
+# Review (issue 15): an area editor's values are a submission; rows that would change an approved
+# value are refused for them, and need a reason from an approver (who re-opens them in one go).
+reason = None
+locked = 0 if is_tasks else int(upload_view.changes_approved(preview).sum())
+if not is_tasks and authorization.review_state_of_upload(user) is ReviewState.SUBMITTED:
+    st.info(t("upload_is_submission", lang), icon=":material/pending_actions:")
+if locked:
+    st.warning(t("upload_changes_approved", lang, n=locked), icon=":material/lock:")
+    if authorization.can(user, "review"):
+        reason = st.text_input(t("upload_reason", lang), key=f"upload_reason_{read_id[:16]}", max_chars=500)
+        st.caption(t("upload_reason_help", lang))
+    else:
+        st.caption(t("upload_changes_approved_editor", lang))
 
 done = st.session_state.get("_committed", {})
 if read_id in done:
@@ -173,8 +189,11 @@ if read_id in done:
     st.stop()
 if st.button(t("confirm", lang), type="primary", key="confirm_upload"):
     user = session.current_user()  # signed out or expired meanwhile? checked again below
+    if locked and authorization.can(user, "review") and not (reason or "").strip():
+        st.error(t("upload_reason_needed", lang))
+        st.stop()
     try:
-        batch = authorization.upload_any_as(user, store, kind, report, cat)
+        batch = authorization.upload_any_as(user, store, kind, report, cat, reason=reason)
     except authorization.Refused as exc:
         st.error(t("upload_refused", lang))
         st.dataframe(

@@ -2,7 +2,7 @@
 
 from dashboard.app.widgets import PAGES
 
-SIGNED_IN_ONLY = ("upload", "history", "completeness", "users", "audit")
+SIGNED_IN_ONLY = ("upload", "history", "completeness", "review", "users", "audit")
 """Pages that refuse anonymous visitors (their own tests sign in)."""
 
 PUBLIC = [p for p in PAGES if p not in SIGNED_IN_ONLY]

@@ -159,7 +159,10 @@ def test_failed_sign_ins_are_slowed_down(store):
     assert attempt(store.engine, "长" * 300, "x", "10.0.0.68") == "BAD_CREDENTIALS"
     assert audit.entries(store.engine, action="sign_in_failed")["user"].iloc[0] == "长" * 200
     log = audit.entries(store.engine, action="sign_in_throttled")
-    assert json.loads(log["details"].iloc[0]) == {"wait_seconds": 2, "client": "10.0.0.67"}
+    details = json.loads(log["details"].iloc[0])
+    # The 2 s wait, as much of it as was left when the attempt came (a slow password check on a
+    # loaded machine can take a second of it).
+    assert details["client"] == "10.0.0.67" and details["wait_seconds"] in (1, 2)
 
 
 def test_the_wait_doubles_only_while_failures_continue(store):
@@ -208,7 +211,8 @@ def test_one_client_cannot_lock_an_account_for_anyone_else(store):
     checked = answers.count("BAD_CREDENTIALS")
     assert 41 <= checked <= 44 and answers.count("TOO_MANY_ATTEMPTS") == 80 - checked
     assert failures(store.engine, attacker) == checked
-    assert wait == accounts.MAX_DELAY_SECONDS  # doubled up to the cap
+    # Doubled up to the cap (the wait left, read a moment after it was set: a second may be gone).
+    assert accounts.MAX_DELAY_SECONDS - 1 <= wait <= accounts.MAX_DELAY_SECONDS
 
 
 def test_many_clients_lock_the_account_until_an_administrator_unlocks_it(store, capsys):
@@ -525,6 +529,7 @@ def test_an_area_editor_cannot_roll_back_another_area_s_batch_imported_under_the
         "kind": "indicators",
         "scope": ["500103"],
         "sha256": "",
+        "review": "approved",  # the operator's upload is the approving level's own (issue 15)
         "via": "cli",
         "os_user": os_identity(),
     }
@@ -561,6 +566,11 @@ def test_an_area_editor_cannot_roll_back_another_area_s_batch_imported_under_the
     line = audit.entries(store.engine, action="rollback").iloc[0]
     assert (line["user"], line["target"]) == ("yz", f"batch {yz_batch}")
     assert json.loads(line["details"]) == {"via": "cli", "os_user": os_identity()}
-    # And the operator (no --as) may roll back the ownerless batch, as a city editor may in the app.
+    # And the operator (no --as) may roll back the ownerless batch, as a city editor may in the app —
+    # once its values, approved as the operator stored them (issue 15), are re-opened.
+    code, out = run("rollback", str(cli_batch))
+    assert code == 1 and "ROLLBACK_APPROVED" in out
+    code, out = run("review", "reopen", "--batch", str(cli_batch), "--comment", "导入错了地区")
+    assert code == 0, out
     code, out = run("rollback", str(cli_batch))
     assert code == 0 and store.current_values().empty

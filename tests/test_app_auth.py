@@ -20,7 +20,9 @@ from sqlalchemy import create_engine, select, update
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import accounts
+from dashboard.access.authorization import review_as
 from dashboard.store import audit
+from dashboard.store.review import Action
 from dashboard.store.schema import throttle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -369,8 +371,14 @@ def test_area_editor_may_roll_back_only_their_own_batches(db):
     at.checkbox(key="rollback_sure").check().run()
     at.button(key="rollback_go").click().run()
     no_exception(at)
-    assert any("已回滚" in s.value for s in at.success)
+    # The demo batch holds approved values: refused until an approver re-opens them (issue 15).
+    assert "不能撤回" in errors(at) and not at.success
     store = Store(os.environ["DASHBOARD_DB_URL"])
+    city = accounts.find_user(db, "city")
+    assert review_as(city, store, Action.REOPEN, batch_id=1, comment="演示数据重新导入") > 0
+    at.button(key="rollback_go").click().run()
+    no_exception(at)
+    assert any("已回滚" in s.value for s in at.success)
     assert store.current_values().empty and len(store.current_task_reports()) > 0
     store.dispose()
     assert audit.entries(db, action="rollback")["user"].tolist() == ["city"]

@@ -567,6 +567,17 @@ def test_history_page_rolls_back(demo, session_token):
     at = app("history", token=session_token("测试员", "city_editor"))
     no_exception(at)
     assert len(at.dataframe[0].value) == 2  # the demo values and the demo task reports
+    # The demo values hold approved ones: refused until an approver re-opens them (issue 15).
+    at.selectbox(key="rollback_batch").set_value(1).run()
+    at.checkbox(key="rollback_sure").check()
+    at.run()
+    at.button(key="rollback_go").click().run()
+    assert any("不能撤回" in e.value for e in at.error) and not at.success
+    from dashboard.store.review import Action, Actor
+
+    store = Store(os.environ["DASHBOARD_DB_URL"])
+    store.change_review(Action.REOPEN, Actor("测试员"), batch_id=1, comment="重新导入")
+    store.dispose()
     for batch in (2, 1):  # newest first
         at.selectbox(key="rollback_batch").set_value(batch).run()
         at.checkbox(key="rollback_sure").check()

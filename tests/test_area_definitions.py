@@ -192,6 +192,9 @@ def test_the_rules_page_lists_the_areas_changes(loaded):
     assert table.loc["W47", "changes"].startswith("新增指标")
     assert table.loc["W35", "changes"] == "不监测：万州区规划未列此项"
     assert set(table.index[table["differs"]]) == {"W34", "W35", "W47"}
+    # Left out: no target applies there; added: the target is the area's own, not a plan default.
+    assert (table.loc["W35", "area_target"], table.loc["W35", "source"]) == ("", "不监测")
+    assert (table.loc["W47", "area_target"], table.loc["W47", "source"]) == ("≥80", "本地区自定目标")
 
 
 # ------------------------------------------------------------------------------ commands, exports, reports

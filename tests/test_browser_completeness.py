@@ -1,6 +1,7 @@
 """Real-browser walk of the completeness page (issue 15): signed in as the demo account, the menu
 opens 填报完整性, a unit is picked (the link follows), and the chase list downloads as the CSV a
-clerk sends out — only that unit's missing values, each absent from the database."""
+clerk sends out — only that unit's missing values, each absent from the database, and its returned
+values, each stored as returned."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_menu_unit_filter_and_chase_list_download(server):
         # The overview's reminder for the office, then the page through the menu.
         pg.get_by_text("2024 年还有").first.wait_for()
         menu.get_by_text("填报完整性").click()
-        pg.get_by_text("催报清单（未报）").first.wait_for()
+        pg.get_by_text("催报清单（未报、退回）").first.wait_for()
         settle(pg, extra_ms=800)
         assert query(pg).get("year") == "2024"
 
@@ -63,9 +64,10 @@ def test_menu_unit_filter_and_chase_list_download(server):
 
     assert raw[:3] == b"\xef\xbb\xbf"  # UTF-8 with BOM: Excel on Chinese Windows opens it
     chase = pd.read_csv(io.BytesIO(raw), dtype=str, encoding="utf-8-sig")
-    assert len(chase) > 0 and set(chase["单位代码"]) == {"cq_health"} and set(chase["状态"]) == {"未报"}
+    assert len(chase) > 0 and set(chase["单位代码"]) == {"cq_health"} and set(chase["状态"]) <= {"未报", "退回"}
     store = Store(server["url"])
     stored = store.current_values(years=[2024])
     store.dispose()
-    keys = set(zip(stored["area"].astype(str), stored["indicator"].astype(str)))
-    assert not any((a, i) in keys for a, i in zip(chase["区县代码"], chase["指标代码"]))
+    review = dict(zip(zip(stored["area"].astype(str), stored["indicator"].astype(str)), stored["review"]))
+    for area, indicator, state in zip(chase["区县代码"], chase["指标代码"], chase["状态"]):
+        assert review.get((area, indicator)) == (None if state == "未报" else "returned")

@@ -166,14 +166,21 @@ def test_completeness_on_a_store_filled_here(store, cat):
         "due": n_areas * 88,
         "reported": 3,
         "missing": n_areas * 88 - 3,
+        "submitted": 0,
+        "approved": 3,  # stored by the command line's operator: approved
+        "returned": 0,
+        "not_obtainable": 0,
+        "chase": n_areas * 88 - 3,
+        "late": n_areas * 88 - 3,  # today is long after 2025
         "rate": 3 / (n_areas * 88),
+        "review_rate": 3 / (n_areas * 88),
     }
     health = view.completeness(values, rules, cat, 2024, unit="cq_health")
     n_health = sum(1 for a in cat.reporting.assignments.values() if a.city == "cq_health")
     assert n_health == 31
     assert view.summary(health)["due"] == 31 and view.summary(health)["reported"] == 1
     row = health[health["indicator"] == "W03"].iloc[0]
-    assert (row.unit, row.area, row.due, row.state) == ("cq_health", CITY, "2025-03", "reported")
+    assert (row.unit, row.area, row.due, row.state) == ("cq_health", CITY, "2025-03", "approved")
     w15 = frame[(frame["indicator"] == "W15") & (frame["area"] == CITY)].iloc[0]
     assert (w15.unit, w15.due, w15.state, w15.state_label) == ("cq_statistics", "2025-06", "missing", "未报")
     by_unit = view.counts(frame, "unit").set_index("code")
@@ -196,9 +203,123 @@ def test_completeness_on_a_store_filled_here(store, cat):
         "Indicator name",
         "Due by",
         "State",
+        "Late",
+        "Return comment or reason not obtainable",
     ]
-    assert len(chase) == n_areas * 88 - 3 and set(chase["State"]) == {"missing"}
+    assert len(chase) == n_areas * 88 - 3 and set(chase["State"]) == {"missing"} and set(chase["Late"]) == {"late"}
     assert not ((chase["Area code"] == CITY) & (chase["Indicator"] == "W03")).any()
+
+
+# ------------------------------------------------------------------------------ the review states, by hand
+RETURN_COMMENT = "口径与上年不一致，请核实"
+REASON = "该指标本年度未开展专项调查"
+
+
+def _one_value_per_state(store):
+    """A store holding, for 2024: 重庆市 W03 approved, 重庆市 C19 returned with a comment, 万州区 W03
+    submitted, 万州区 C19 stated not obtainable, 江津区 W03 stated and withdrawn (so missing), and a
+    statement on 重庆市 W03 that its stored value overrides. Everything else due is missing."""
+    from dashboard.store.review import Action, Actor, ReviewState
+
+    store.commit_rows(
+        _rows((CITY, "W03", 2024, 9.1), (CITY, "C19", 2024, 91.0), (WANZHOU, "W03", 2024, 12.0)),
+        uploader="clerk",
+        file_name="t.csv",
+        sha256="0" * 64,
+        review_state=ReviewState.SUBMITTED,
+    )
+    reviewer, clerk = Actor("reviewer"), Actor("clerk")
+    assert len(store.change_review(Action.APPROVE, reviewer, keys=[(CITY, "W03", 2024)])) == 1
+    assert len(store.change_review(Action.RETURN, reviewer, keys=[(CITY, "C19", 2024)], comment=RETURN_COMMENT)) == 1
+    store.declare_not_obtainable(clerk, WANZHOU, "C19", 2024, REASON)
+    store.declare_not_obtainable(clerk, JIANGJIN, "W03", 2024, "暂缺")
+    store.declare_not_obtainable(clerk, JIANGJIN, "W03", 2024, "")  # withdrawn
+    store.declare_not_obtainable(clerk, CITY, "W03", 2024, "先声明，后来取得了")
+
+
+def test_each_state_from_a_store_with_one_value_per_state(store, cat):
+    from datetime import date
+
+    rules = cat.rules
+    _one_value_per_state(store)
+    values = view.stored_states(store, 2024)
+    frame = view.completeness(values, rules, cat, 2024, lang="en", today=date(2025, 4, 1))
+    state = frame.set_index(["area", "indicator"])["state"]
+    assert state[(CITY, "W03")] == "approved"  # the stored value wins over the statement
+    assert state[(CITY, "C19")] == "returned"
+    assert state[(WANZHOU, "W03")] == "submitted"
+    assert state[(WANZHOU, "C19")] == "not_obtainable"
+    assert state[(JIANGJIN, "W03")] == "missing"  # the statement was withdrawn
+    assert state[(CITY, "W15")] == "missing"
+    comment = frame.set_index(["area", "indicator"])["comment"]
+    assert comment[(CITY, "C19")] == RETURN_COMMENT and comment[(WANZHOU, "C19")] == REASON
+    assert comment[(CITY, "W03")] is None and comment[(WANZHOU, "W03")] is None
+    n = len(rules.areas) * 88
+    # On 1 April 2025 the values due by March (W03: month 3) are late, those due by June (W15) not yet.
+    late = frame.set_index(["area", "indicator"])["late"]
+    assert bool(late[(JIANGJIN, "W03")]) and not bool(late[(CITY, "W15")]) and not bool(late[(CITY, "C19")])
+    n_late = int(((frame["state"] == "missing") & frame["due"].le("2025-03")).sum())
+    assert view.summary(frame) == {
+        "due": n,
+        "reported": 3,
+        "missing": n - 4,
+        "submitted": 1,
+        "approved": 1,
+        "returned": 1,
+        "not_obtainable": 1,
+        "chase": n - 3,
+        "late": n_late,
+        "rate": 3 / n,
+        "review_rate": 1 / n,
+    }
+    # The day before, nothing due by March is late yet; a year on, every missing value is.
+    assert view.summary(view.completeness(values, rules, cat, 2024, today=date(2025, 3, 31)))["late"] == int(
+        ((frame["state"] == "missing") & frame["due"].lt("2025-03")).sum()
+    )
+    assert view.summary(view.completeness(values, rules, cat, 2024, today=date(2026, 1, 1)))["late"] == n - 4
+    by_area = view.counts(frame, "area").set_index("code")
+    cols = ["due", "reported", "missing", "submitted", "approved", "returned", "not_obtainable"]
+    assert by_area.loc[CITY, cols].tolist() == [88, 2, 86, 0, 1, 1, 0]
+    assert by_area.loc[WANZHOU, cols].tolist() == [88, 1, 86, 1, 0, 0, 1]
+    assert by_area.loc[JIANGJIN, cols].tolist() == [88, 0, 88, 0, 0, 0, 0]
+    assert by_area.loc[CITY, "review_rate"] == 1 / 88 and by_area.loc[WANZHOU, "rate"] == 1 / 88
+    by_unit = view.counts(frame, "unit").set_index("code")
+    assert by_unit.loc["cq_health", ["due", "approved", "missing"]].tolist() == [31, 1, 30]
+    assert by_unit.loc["cq_education", ["due", "returned", "missing"]].tolist() == [14, 1, 13]
+    wccs = by_unit.loc["district_wccs", cols].tolist()
+    assert wccs == [n - 88, 1, n - 88 - 2, 1, 0, 0, 1]
+    # The chase list: missing and returned values, the return's comment beside it.
+    chase = view.chase_list(frame, "en")
+    assert len(chase) == n - 3 and set(chase["State"]) == {"missing", "returned"}
+    returned = chase[chase["State"] == "returned"]
+    assert returned[["Area code", "Indicator", "Unit code", "Due by"]].values.tolist() == [
+        [CITY, "C19", "cq_education", "2025-03"]
+    ]
+    assert returned["Return comment or reason not obtainable"].tolist() == [RETURN_COMMENT]
+    stated = view.state_table(frame, "zh", [view.State.NOT_OBTAINABLE])
+    assert stated[["区县代码", "指标代码", "状态", "退回意见或无法取得原因"]].values.tolist() == [
+        [WANZHOU, "C19", "无法取得", REASON]
+    ]
+    assert len(view.state_table(frame, "zh")) == n
+
+
+def test_the_page_data_and_the_reminders_read_the_store(store, cat):
+    from datetime import date
+
+    rules = cat.rules
+    _one_value_per_state(store)
+    data = view.page_data_of(store, rules, 2024, None, "zh", date(2025, 4, 1))
+    assert (data["summary"]["approved"], data["summary"]["returned"], data["summary"]["not_obtainable"]) == (1, 1, 1)
+    reminder = view.reminder_of(store, rules, 2024, "en", date(2025, 4, 1))
+    assert reminder is not None and reminder["missing"] == len(rules.areas) * 88 - 4
+    late = reminder["late_units"].set_index("code")["late"]
+    assert late.sum() == reminder["late"] and late.index[0] == "district_wccs"
+    assert view.reminder_of(store, rules, 2019) is None
+    owed = view.unit_outstanding_of(store, rules, "cq_education", 2024, "en", date(2025, 4, 1))
+    assert len(owed) == 14 and owed[owed["State"] == "returned"]["Indicator"].tolist() == ["C19"]
+    # Without a review column (a frame of plain values) every value counts as approved.
+    plain = view.completeness(_rows((CITY, "W03", 2024, 1.0)), rules, cat, 2024)
+    assert view.summary(plain)["approved"] == 1
 
 
 def test_a_year_outside_the_plan_is_refused(cat):
@@ -224,31 +345,55 @@ def demo(demo_db, tmp_path, monkeypatch):
     return db
 
 
-def _sql_reported(db: Path, year: int) -> int:
-    """What is stored for ``year``, counted by SQL: current values of the indicators someone reports
-    (not the context series, not W22/W23, which nobody is assigned)."""
+def _sql(db: Path, year: int) -> dict[str, int]:
+    """What is stored for ``year``, counted by SQL on the tables themselves, for the indicators
+    someone reports (not the context series, not W22/W23, which nobody is assigned): ``reported``
+    (current versions, any review state), one count per review state, and ``not_obtainable`` (keys
+    whose newest statement gives a reason and that hold no current value)."""
     assigned = sorted(load_tasks(RULES, load_rules(RULES)).reporting.assignments)
+    codes = ", ".join(repr(c) for c in assigned)
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        n = conn.execute(
+        states = dict(
+            conn.execute(
+                text(
+                    "SELECT review, COUNT(*) FROM (SELECT DISTINCT area, indicator, review FROM observations "
+                    f"WHERE is_current AND year = :y AND indicator IN ({codes})) GROUP BY review"
+                ),
+                {"y": year},
+            ).all()
+        )
+        stated = conn.execute(
             text(
-                "SELECT COUNT(*) FROM (SELECT DISTINCT area, indicator FROM observations "
-                f"WHERE is_current AND year = :y AND indicator IN ({', '.join(repr(c) for c in assigned)}))"
+                "SELECT COUNT(*) FROM not_obtainable n WHERE n.year = :y AND TRIM(n.reason) <> '' "
+                f"AND n.indicator IN ({codes}) "
+                "AND n.id = (SELECT MAX(m.id) FROM not_obtainable m "
+                "  WHERE m.area = n.area AND m.indicator = n.indicator AND m.year = n.year) "
+                "AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.is_current "
+                "  AND o.area = n.area AND o.indicator = n.indicator AND o.year = n.year)"
             ),
             {"y": year},
         ).scalar_one()
     engine.dispose()
-    return int(n)
+    counts = {k: int(states.get(k, 0)) for k in ("submitted", "approved", "returned")}
+    return {"reported": sum(counts.values()), **counts, "not_obtainable": int(stated)}
 
 
 def test_the_command_lists_every_missing_value_of_the_demo(demo, capsys, cat):
     assert main(["completeness", "--year", "2024"]) == 0
     out, err = capsys.readouterr()
-    listed = pd.read_csv(io.StringIO(out), dtype=str)
+    listed = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
     due = len(cat.rules.areas) * 88
-    reported = _sql_reported(demo, 2024)
-    assert 0 < len(listed) == due - reported  # the demo leaves about 5 % out
-    assert f"应报 {due}，已报 {reported}，未报 {due - reported}" in err
+    sql = _sql(demo, 2024)
+    missing = due - sql["reported"] - sql["not_obtainable"]
+    # The demo leaves about 5 % out, some values waiting or returned, one not obtainable.
+    assert missing > 0 and sql["submitted"] > 0 and sql["returned"] > 0 and sql["not_obtainable"] > 0
+    assert len(listed) == missing + sql["returned"]
+    assert (listed["状态"] == "未报").sum() == missing and (listed["状态"] == "退回").sum() == sql["returned"]
+    assert (
+        f"应报 {due}，已报 {sql['reported']}（已审核 {sql['approved']}，已报待审 {sql['submitted']}，"
+        f"退回 {sql['returned']}），未报 {missing}（逾期 {missing}），无法取得 {sql['not_obtainable']}" in err
+    )
     assert list(listed.columns) == [
         "填报单位",
         "单位代码",
@@ -258,17 +403,92 @@ def test_the_command_lists_every_missing_value_of_the_demo(demo, capsys, cat):
         "指标名称",
         "报送期限",
         "状态",
+        "逾期",
+        "退回意见或无法取得原因",
     ]
-    assert set(listed["状态"]) == {"未报"} and listed["填报单位"].notna().all()
-    # Every listed key is indeed absent from the store, and its unit is the one reporting.yaml names.
+    assert listed["填报单位"].astype(bool).all()
+    # Every missing key is indeed absent from the store, every returned one is stored returned with
+    # its comment, and each unit is the one reporting.yaml names.
     engine = create_engine(f"sqlite:///{demo}")
-    stored = pd.read_sql("SELECT area, indicator FROM observations WHERE is_current AND year = 2024", engine)
+    stored = pd.read_sql("SELECT area, indicator, review FROM observations WHERE is_current AND year = 2024", engine)
     engine.dispose()
-    keys = set(zip(stored["area"], stored["indicator"]))
-    assert not any((a, i) in keys for a, i in zip(listed["区县代码"], listed["指标代码"]))
+    review = dict(zip(zip(stored["area"], stored["indicator"]), stored["review"]))
     for row in listed.itertuples():
+        key = (row.区县代码, row.指标代码)
+        if row.状态 == "未报":
+            assert key not in review and row.逾期 == "逾期" and row.退回意见或无法取得原因 == ""
+        else:
+            assert review[key] == "returned" and row.退回意见或无法取得原因 and row.逾期 == ""
         a = cat.reporting.assignments[row.指标代码]
         assert row.单位代码 == (a.city if row.区县代码 == CITY else a.district)
+
+
+def test_the_command_lists_the_states_asked_for(demo, capsys, cat):
+    sql = _sql(demo, 2025)
+    assert main(["completeness", "--year", "2025", "--state", "not_obtainable", "returned", "--lang", "en"]) == 0
+    listed = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
+    assert (listed["State"] == "not obtainable").sum() == sql["not_obtainable"] == 2
+    assert (listed["State"] == "returned").sum() == sql["returned"] and len(listed) == sql["returned"] + 2
+    reasons = set(listed.loc[listed["State"] == "not obtainable", "Return comment or reason not obtainable"])
+    assert reasons <= {"该指标本年度未开展专项调查", "统计部门尚未发布本年度数据，待发布后补报"} and reasons
+    assert "口径与上年不一致，请核实" in set(listed["Return comment or reason not obtainable"])
+    assert main(["completeness", "--year", "2025", "--state", "all"]) == 0
+    every = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
+    assert len(every) == len(cat.rules.areas) * 88
+    assert (every["状态"] == "已审核").sum() == sql["approved"] and (every["状态"] == "已报待审").sum() == sql[
+        "submitted"
+    ]
+
+
+def test_not_obtainable_from_the_command_line(store, capsys, cat):
+    args = ["not-obtainable", "--area", "万州区", "--indicator", "C19", "--year", "2024"]
+    assert main([*args, "--reason", REASON]) == 0
+    assert "已记录：万州区 C19 2024 年数值无法取得（该指标本年度未开展专项调查）" in capsys.readouterr().out
+    ((area, indicator, year, reason, user),) = store.not_obtainable()[
+        ["area", "indicator", "year", "reason", "user"]
+    ].values.tolist()
+    assert (area, indicator, year, reason) == (WANZHOU, "C19", 2024, REASON) and "@" in user  # os_user@host
+    assert main(["completeness", "--year", "2024", "--state", "not_obtainable"]) == 0
+    listed = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
+    assert listed[["区县代码", "指标代码", "退回意见或无法取得原因"]].values.tolist() == [[WANZHOU, "C19", REASON]]
+    assert main([*args, "--reason", ""]) == 0
+    assert "已撤回" in capsys.readouterr().out and store.not_obtainable().empty
+    # The audit trail has both, through the same check as the app (PostgreSQL's trail outlives a
+    # test: this value's lines only).
+    engine = create_engine(store.url)
+    with engine.connect() as conn:
+        actions = conn.execute(
+            text("SELECT COUNT(*) FROM audit_log WHERE action = 'not_obtainable' AND target = :t"),
+            {"t": f"{WANZHOU} C19 2024"},
+        ).scalar()
+    engine.dispose()
+    assert actions == 2
+
+
+@pytest.mark.parametrize(
+    "argv,words",
+    [
+        (["--area", "万洲区", "--indicator", "C19", "--year", "2024"], "no such area or indicator: 万洲区 C19"),
+        (["--area", "万州区", "--indicator", "C99", "--year", "2024"], "no such area or indicator: 万州区 C99"),
+        (["--area", "万州区", "--indicator", "C19", "--year", "2019"], "2019 is outside the plan period (2021–2030)"),
+    ],
+)
+def test_not_obtainable_refuses_what_is_not_due(store, capsys, argv, words):
+    assert main(["not-obtainable", *argv, "--reason", REASON]) == 1
+    assert words in capsys.readouterr().err
+    assert store.not_obtainable().empty
+
+
+def test_not_obtainable_as_an_area_editor_of_another_area_is_refused(store, capsys, monkeypatch, session_token):
+    session_token("jj_clerk", "area_editor", [JIANGJIN])  # creates the account
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long test password\n"))
+    argv = ["not-obtainable", "--area", WANZHOU, "--indicator", "C19", "--year", "2024", "--reason", REASON]
+    assert main([*argv, "--as", "jj_clerk", "--password-stdin"]) == 1
+    assert "500101 is not one of your areas" in capsys.readouterr().err and store.not_obtainable().empty
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long test password\n"))
+    argv[2] = JIANGJIN
+    assert main([*argv, "--as", "jj_clerk", "--password-stdin"]) == 0
+    assert store.not_obtainable()["user"].tolist() == ["jj_clerk"]
 
 
 def test_the_command_by_unit_as_xlsx(demo, tmp_path, capsys):
@@ -303,9 +523,15 @@ def test_the_command_by_unit_as_xlsx(demo, tmp_path, capsys):
         "Indicator name",
         "Due by",
         "State",
+        "Late",
+        "Return comment or reason not obtainable",
     )
     assert {r[1] for r in rows[1:]} == {"cq_health"} and {r[3] for r in rows[1:]} == {CITY}
-    assert f"31 due, {31 - (len(rows) - 1)} reported, {len(rows) - 1} missing" in err
+    missing = sum(1 for r in rows[1:] if r[7] == "missing")
+    returned = sum(1 for r in rows[1:] if r[7] == "returned")
+    assert missing + returned == len(rows) - 1
+    assert f"{missing} missing ({missing} late)" in err and f"{returned} returned)" in err
+    assert "2024: 31 due, " in err
 
 
 def test_the_command_refuses_an_unknown_unit_and_a_year_outside_the_plan(demo, capsys):
@@ -335,16 +561,39 @@ def _metrics(at: AppTest) -> dict[str, str]:
 def test_the_page_agrees_with_the_command_and_sql(demo, session_token, cat):
     token = session_token("office", "city_editor")
     due = len(cat.rules.areas) * 88
-    reported = _sql_reported(demo, 2024)
+    sql = _sql(demo, 2024)
+    reported, missing = sql["reported"], due - sql["reported"] - sql["not_obtainable"]
     at = _page(token, year="2024")
     assert not at.exception
     assert at.title[0].value == "填报完整性"
     m = _metrics(at)
-    assert (m["应报"], m["已报"], m["未报"]) == (str(due), str(reported), str(due - reported))
+    assert (m["应报"], m["已报"], m["未报"], m["逾期未报"]) == (str(due), str(reported), str(missing), str(missing))
+    assert (m["已审核"], m["已报待审"], m["退回"], m["无法取得"]) == tuple(
+        str(sql[k]) for k in ("approved", "submitted", "returned", "not_obtainable")
+    )
     assert m["填报完整率"] == f"{reported / due * 100:.1f}%"
-    chase = at.dataframe[-1].value
-    assert len(chase) == due - reported
+    assert m["审核完成率"] == f"{sql['approved'] / due * 100:.1f}%"
+    states, chase = at.dataframe[-2].value, at.dataframe[-1].value
+    assert len(states) == due and len(chase) == missing + sql["returned"]
+    by_unit = at.dataframe[0].value
+    assert by_unit["退回"].sum() == sql["returned"] and by_unit["无法取得"].sum() == sql["not_obtainable"]
     assert [b.label for b in at.get("download_button")] == ["下载催报清单（CSV）", "下载催报清单（Excel）"]
+
+
+def test_the_page_filters_by_state(demo, session_token):
+    token = session_token("office", "city_editor")
+    sql = _sql(demo, 2024)
+    at = _page(token, year="2024", state="returned", lang="en")
+    assert not at.exception and at.selectbox(key="w_state").value == "returned"
+    shown = at.dataframe[-2].value
+    assert len(shown) == sql["returned"] and set(shown["State"]) == {"returned"}
+    assert shown["Return comment or reason not obtainable"].astype(bool).all()
+    at.selectbox(key="w_state").set_value("not_obtainable").run()
+    assert not at.exception and at.query_params["state"] == "not_obtainable"
+    shown = at.dataframe[-2].value
+    assert len(shown) == sql["not_obtainable"] and set(shown["State"]) == {"not obtainable"}
+    unknown = _page(token, year="2024", state="lost")
+    assert not unknown.exception and "lost" in unknown.error[0].value
 
 
 def test_the_page_in_english_filtered_by_a_unit_link(demo, session_token):
@@ -355,7 +604,8 @@ def test_the_page_in_english_filtered_by_a_unit_link(demo, session_token):
     m = _metrics(at)
     assert m["due"] == "31"
     chase = at.dataframe[-1].value
-    assert set(chase["Unit code"]) == {"cq_health"} and len(chase) == 31 - int(m["reported"])
+    assert set(chase["Unit code"]) == {"cq_health"}
+    assert len(chase) == 31 - int(m["reported"]) - int(m["not obtainable"]) + int(m["returned"])
     assert at.selectbox(key="w_unit").value == "cq_health"
 
 
@@ -366,7 +616,14 @@ def test_the_page_says_when_a_linked_unit_is_unknown(demo, session_token):
 
 @pytest.mark.parametrize(
     "role,allowed",
-    [("viewer", False), ("area_editor", True), ("city_editor", True), ("maintainer", False), ("admin", True)],
+    [
+        ("viewer", False),
+        ("area_editor", True),
+        ("reviewer", True),
+        ("city_editor", True),
+        ("maintainer", False),
+        ("admin", True),
+    ],
 )
 def test_each_role_on_the_page_and_in_the_menu(demo, session_token, role, allowed):
     token = session_token(f"u_{role}", role, ["500101"] if role == "area_editor" else [])
@@ -393,7 +650,8 @@ def _links(at: AppTest) -> list[str]:
 
 
 def test_the_overview_reminds_the_office_and_not_a_viewer(demo, session_token, cat):
-    missing = len(cat.rules.areas) * 88 - _sql_reported(demo, 2024)
+    sql = _sql(demo, 2024)
+    missing = len(cat.rules.areas) * 88 - sql["reported"] - sql["not_obtainable"]
     at = _page_at("overview", session_token("office", "city_editor"), year="2024")
     assert not at.exception
     assert any(label.startswith(f"2024 年还有 {missing} 个应报数值未报") for label in _links(at))
@@ -419,3 +677,26 @@ def test_the_indicator_and_units_pages_say_who_reports(demo):
     ]
     assert set(table["层级"]) == {"市级"}
     assert any(e.proto.label == "本单位填报的指标 (2)" for e in unit.expander)
+
+
+def test_an_area_editor_sees_their_own_areas_only(demo, session_token):
+    """The unit's user sees only their areas' values: 万州区's due values (one area × the indicators
+    assigned to districts), counted by SQL; the city's are not among them."""
+    token = session_token("wz_clerk", "area_editor", [WANZHOU])
+    at = _page(token, year="2024")
+    assert not at.exception
+    shown = _metrics(at)
+    engine = create_engine(f"sqlite:///{demo}")
+    assigned = load_tasks(RULES, load_rules(RULES)).reporting.assignments
+    due = sum(1 for a in assigned.values() if a.district)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM observations WHERE is_current AND year = 2024 AND area = :a "
+                f"AND indicator IN ({', '.join(repr(c) for c, a in assigned.items() if a.district)})"
+            ),
+            {"a": WANZHOU},
+        ).scalar()
+    engine.dispose()
+    assert shown["应报"] == str(due) and shown["已报"] == str(stored)
+    assert any("只列出您负责的地区：万州区" in c.value for c in at.caption)

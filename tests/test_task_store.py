@@ -438,9 +438,12 @@ def _make_old_database(s: Store) -> None:
     """Turn ``s``'s database into what the version before task reports created: no task_reports,
     the old CHECK, no Alembic revision (tests/test_migrations.py starts from the released code's own)."""
     with s.engine.begin() as conn:
-        # Later than that version (revisions 0004 and 0006).
-        for table in ("observation_confirmations", "task_report_confirmations", "oidc_identities"):
-            conn.exec_driver_sql(f"DROP TABLE {table}")
+        # Later than that version (revisions 0004, 0006, 0007 and 0008).
+        later = ("observation_confirmations", "task_report_confirmations", "oidc_identities", "review_events")
+        for table in (*later, "not_obtainable", "analyses"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        conn.exec_driver_sql("ALTER TABLE observations DROP COLUMN review")
+        conn.exec_driver_sql("ALTER TABLE batches DROP COLUMN review")
         conn.exec_driver_sql("DROP TABLE task_reports")
         conn.exec_driver_sql("DROP TABLE alembic_version")
         owner = ", owner_id INTEGER REFERENCES users (id)"  # revision 0005's column, added in place

@@ -220,7 +220,7 @@ def test_template_layout_and_bom(rules):
     assert data.startswith(b"\xef\xbb\xbf")
     frame = template_frame(rules, "500116")
     assert list(frame.columns[:7]) == ["区县", "序号", "代码", "指标名称", "单位", "2030年目标", "2020基期"]
-    assert list(frame.columns[7:]) == [str(y) for y in range(2020, 2031)]
+    assert list(frame.columns[7:]) == [*(str(y) for y in range(2020, 2031)), "分析"]
     assert len(frame) == len(rules.indicators) + len(rules.context_series)
     w04 = frame.set_index("代码").loc["W04"]
     assert (w04["区县"], w04["2030年目标"], w04["2020基期"]) == ("江津区", "≥94", "92.55")

@@ -4,4 +4,4 @@ A module of its own, without the account machinery, so that the command line can
 as choices without loading the database layer.
 """
 
-ROLES = ["viewer", "area_editor", "city_editor", "maintainer", "admin"]
+ROLES = ["viewer", "area_editor", "reviewer", "city_editor", "maintainer", "admin"]

@@ -24,7 +24,7 @@ import streamlit as st
 
 from ..access import accounts, authorization, session_cookie
 from ..access.accounts import ANONYMOUS, User
-from ..messages import colon, t
+from ..messages import colon, separator, t
 from . import oidc_signin, session_routes
 from . import state as app_state
 from .widgets import md_escape
@@ -177,9 +177,12 @@ def account_box(lang: str, where=None) -> User:
     box = where.container(border=True)
     box.markdown(f"👤 **{t('signed_in_as', lang)}** {md_escape(user.name)}")
     sep = colon(lang)
+    # The areas by name, as people know them (the codes are what the account stores).
+    rules = app_state.get_rules()
+    areas = separator(lang).join(rules.area_name(a, lang) if a in rules.areas else a for a in user.areas)
     box.caption(
         f"{t('role', lang)}{sep}{user.role_label(lang)}"
-        + (f" · {t('user_areas', lang)}{sep}{md_escape(', '.join(user.areas))}" if user.areas else "")
+        + (f" · {t('user_areas', lang)}{sep}{md_escape(areas)}" if user.areas else "")
     )
     if user.is_demo:
         box.warning(t("demo_account", lang))

@@ -28,6 +28,7 @@ from ..reports.documents import build_docx, build_pdf, build_xlsx
 from ..rules import RuleSet
 from ..services import Config, RulesState, Services
 from ..store import Store
+from ..store.analyses import current_analyses
 from ..views.warnings import warnings_view
 
 
@@ -54,18 +55,43 @@ def get_store() -> Store:
     return services().store
 
 
+UNREVIEWED = "unreviewed"
+"""The query parameter of the switch 含未审核: ``?unreviewed=1`` shows submitted values too."""
+
+
+def show_unreviewed() -> bool:
+    """Whether this view shows values not yet approved (the switch, in the address)."""
+    return st.query_params.get(UNREVIEWED) == "1"
+
+
 def data_version(store: Store) -> str:
-    return str(store.data_version())
+    """The stored data's version, and which values are shown: every cache keyed by it keeps the
+    approved view and the view with unreviewed values apart."""
+    return str(store.data_version()) + (f"+{UNREVIEWED}" if show_unreviewed() else "")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _observations(_store: Store, url: str, version: str) -> pd.DataFrame:
-    return _store.current_values()
+    # The approved values by default; the current ones (with their review state) with the switch.
+    return _store.shown_values(unreviewed=version.endswith(f"+{UNREVIEWED}"))
 
 
 def get_observations(store: Store | None = None) -> pd.DataFrame:
     store = store or get_store()
     return _observations(store, store.url, data_version(store))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _review_states(_store: Store, url: str, version: str) -> pd.DataFrame:
+    return _store.review_states()
+
+
+def get_review_states(store: Store | None = None) -> pd.DataFrame:
+    """Every current value's review state, batch, uploader and latest comment (``Store.review_states``;
+    the review page's queue and the reminders), read again whenever the data change — whichever
+    values the switch shows."""
+    store = store or get_store()
+    return _review_states(store, store.url, str(store.data_version()))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -167,25 +193,70 @@ def get_warnings(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _report_file(
-    kind: str, _rules: RuleSet, fingerprint: str, _store: Store, url: str, version: str, area: str, year: int, lang: str
+    kind: str,
+    _rules: RuleSet,
+    fingerprint: str,
+    _store: Store,
+    url: str,
+    version: str,
+    area: str,
+    year: int,
+    lang: str,
+    _analyses: pd.DataFrame | None = None,
+    analyses_key: str = "",
 ) -> bytes:
     ev = _evaluation(_rules, fingerprint, _store, url, version)
     demo = _store.has_demo_data()
+    # The document says which values it uses: approved only, or unreviewed too (the switch).
+    unreviewed = version.endswith(f"+{UNREVIEWED}")
     if kind in ("docx", "pdf"):
         # The tasks-and-units section needs the work plans and what was reported on them.
         cat, reports = services().catalogue, _task_reports(_store, url, version)
         if kind == "pdf":
-            return build_pdf(_rules, ev, area, year, lang, demo=demo, catalogue=cat, task_reports=reports) or b""
-        return build_docx(_rules, ev, area, year, lang, demo=demo, catalogue=cat, task_reports=reports)
+            pdf = build_pdf(
+                _rules,
+                ev,
+                area,
+                year,
+                lang,
+                demo=demo,
+                catalogue=cat,
+                task_reports=reports,
+                analyses=_analyses,
+                unreviewed=unreviewed,
+            )
+            return pdf or b""
+        return build_docx(
+            _rules,
+            ev,
+            area,
+            year,
+            lang,
+            demo=demo,
+            catalogue=cat,
+            task_reports=reports,
+            analyses=_analyses,
+            unreviewed=unreviewed,
+        )
     obs = _observations(_store, url, version)
-    return build_xlsx(_rules, ev, area, year, lang, observations=obs, demo=demo)
+    return build_xlsx(_rules, ev, area, year, lang, observations=obs, demo=demo, unreviewed=unreviewed)
 
 
 def report_file(kind: str, rules: RuleSet, area: str, year: int, lang: str, store: Store | None = None) -> bytes:
     """The evaluation report (``kind`` 'docx' or 'pdf') or tables ('xlsx') as bytes, built once per
     rules, data, area, year and language (empty bytes for 'pdf' where LibreOffice is not installed)."""
     store = store or get_store()
-    return _report_file(kind, rules, rules.fingerprint, store, store.url, data_version(store), area, int(year), lang)
+    # The units' analyses change no data version: each one's indicator and time key the file (one
+    # indexed read per download), so a saved or withdrawn analysis makes a new report.
+    analyses = current_analyses(store.engine, areas=[area], years=[int(year)]) if kind != "xlsx" else None
+    key = (
+        ""
+        if analyses is None or analyses.empty
+        else repr(sorted(zip(analyses["indicator"], analyses["at"].astype(str))))
+    )
+    return _report_file(
+        kind, rules, rules.fingerprint, store, store.url, data_version(store), area, int(year), lang, analyses, key
+    )
 
 
 def clear_caches() -> None:

@@ -49,6 +49,7 @@ PAGES = {
     "upload": "app_pages/upload.py",
     "history": "app_pages/history.py",
     "completeness": "app_pages/completeness.py",
+    "review": "app_pages/review.py",
     "rules": "app_pages/rules.py",
     "users": "app_pages/users.py",
     "audit": "app_pages/audit.py",
@@ -85,6 +86,7 @@ class Context:
     presenting: bool
     version: str = ""  # the store's data version the evaluation was computed on
     unknown: list[selection.Unknown] = field(default_factory=list)
+    unreviewed: bool = False  # the switch 含未审核 (``?unreviewed=1``): values not yet approved shown too
 
     @property
     def default_year(self) -> int:
@@ -98,7 +100,13 @@ class Context:
     @property
     def current(self) -> dict[str, Any]:
         """The global selection, as links carry it."""
-        return {"year": self.year, "area": self.area, "lang": self.lang, "present": self.presenting}
+        return {
+            "year": self.year,
+            "area": self.area,
+            "lang": self.lang,
+            "present": self.presenting,
+            "unreviewed": self.unreviewed,
+        }
 
     @property
     def year_has_data(self) -> bool:
@@ -106,7 +114,7 @@ class Context:
 
 
 def language() -> str:
-    """The reader's language: ``?lang=en``, else what this session chose, else Chinese."""
+    """The reader's language: ``?lang=en`` in the address, else Chinese."""
     return selection.value("lang", LANG_OPTIONS, "zh")
 
 
@@ -177,6 +185,28 @@ def _build_context() -> Context:
         presenting=present,
         version=version,
         unknown=unknown,
+        unreviewed=app_state.show_unreviewed(),
+    )
+
+
+def values_caption(ctx: Context) -> None:
+    """One line under a page's title: 仅显示已审核数值, or 含未审核数值（标记为“未审核”） with the switch on."""
+    key = "values_shown_unreviewed" if ctx.unreviewed else "values_shown_approved"
+    st.caption(t(key, ctx.lang), help=t("unreviewed_switch_help", ctx.lang))
+
+
+def unreviewed_switch(ctx: Context, where: Any = None) -> None:
+    """The switch 含未审核 (sidebar): ``?unreviewed=1`` when on, written into the address (one history
+    entry), which every link then carries."""
+    where = where or st.sidebar
+    key = "w_unreviewed"
+    _bind("unreviewed", key, ctx.unreviewed)
+
+    def commit() -> None:
+        selection.to_url(app_state.UNREVIEWED, "1" if st.session_state[key] else None)
+
+    where.toggle(
+        t("unreviewed_switch", ctx.lang), key=key, on_change=commit, help=t("unreviewed_switch_help", ctx.lang)
     )
 
 
@@ -184,10 +214,14 @@ def status_text(status: str, lang: str) -> str:
     return f"{STATUS_ICONS.get(status, '')} {status_label(status, lang)}"
 
 
-def notices(ctx: Context) -> None:
-    """What a page says first: unknown values in the link, a year without data, no data at all.
+def notices(ctx: Context, values: bool = True) -> None:
+    """What a page says first: unknown values in the link, a year without data, no data at all, and
+    (``values``: a page that shows the monitored values) which values it shows — approved only, or
+    unreviewed too (the switch 含未审核).
 
     (Rules problems are shown once for every page, by ``session.rules_banner``.)"""
+    if values:
+        values_caption(ctx)
     for unknown in ctx.unknown:
         st.warning(t(f"unknown_in_link_{unknown.name}", ctx.lang, text=md_escape(unknown.text)))
     if not ctx.has_data:
@@ -367,14 +401,16 @@ def task_status_text(status: str, lang: str) -> str:
 
 
 # ------------------------------------------------------------------------------ links
-def link_params(ctx: Context | None = None, **extra: Any) -> dict[str, str]:
-    """Query parameters that carry the reader's place (year, area, language, presentation) to another page."""
+def link_params(ctx: Context | None = None, page: str | None = None, **extra: Any) -> dict[str, str]:
+    """Query parameters that carry the reader's place (year, area, language, presentation) to another page
+    and, with ``page`` (a key of ``PAGES``), the choices that page was last shown with (``selection.remembered``)."""
     ctx = ctx or context()
-    return selection.link_params(ctx.current, **extra)
+    return selection.link_params(ctx.current, page, **extra)
 
 
 def page_link(ctx: Context, page: str, label: str, where: Any = None, icon: str | None = None, **extra: Any) -> None:
-    (where or st).page_link(PAGES[page], label=label, icon=icon, query_params=link_params(ctx, **extra))
+    """A link to ``page`` (a key of ``PAGES``): the reader's place, the page's last choices, then ``extra``."""
+    (where or st).page_link(PAGES[page], label=label, icon=icon, query_params=link_params(ctx, page, **extra))
 
 
 def task_link(code: str, label: str, where: Any = None, ctx: Context | None = None) -> None:
@@ -400,15 +436,16 @@ def breadcrumbs(ctx: Context, trail: Sequence[tuple[str, str, dict[str, Any]]], 
     cols[-1].caption(md_escape(here))
 
 
-def menu(ctx: Context, sections: dict[str, list[Any]]) -> None:
-    """The sidebar menu: every entry a link that keeps the reader's place (Streamlit's own menu does not)."""
+def menu(ctx: Context, sections: dict[str, list[Any]], keys: dict[str, str]) -> None:
+    """The sidebar menu: every entry a link that keeps the reader's place (Streamlit's own menu does not)
+    and opens its page as it was last shown (its own choices in the address; ``keys``: url path → page key)."""
     box = st.sidebar.container(key="app_menu")
     for title, pages in sections.items():
         if not pages:
             continue
         box.caption(title)
         for page in pages:
-            box.page_link(page, query_params=link_params(ctx))
+            box.page_link(page, query_params=link_params(ctx, keys.get(page.url_path)))
 
 
 # ------------------------------------------------------------------------------ presentation

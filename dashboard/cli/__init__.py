@@ -1,7 +1,7 @@
 """Command line: everything the app does, scriptable. ``python -m dashboard --help``.
 
 One module per group of commands (``rules_commands``, ``engine_commands``, ``data_commands``,
-``completeness_commands``, ``account_commands``, ``bench_commands``); each registers its sub-commands with :func:`build_parser`.
+``completeness_commands``, ``analysis_commands``, ``account_commands``, ``bench_commands``); each registers its sub-commands with :func:`build_parser`.
 The services (rules, store) are built once in :func:`main` from the environment (``--rules``
 overrides the rules directory) and reach every command as ``args.services``.
 """
@@ -16,10 +16,12 @@ from pathlib import Path
 from ..services import Config, Services, configure_logging
 from . import (
     account_commands,
+    analysis_commands,
     bench_commands,
     completeness_commands,
     data_commands,
     engine_commands,
+    review_commands,
     rules_commands,
 )
 
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         engine_commands,
         data_commands,
         completeness_commands,
+        review_commands,
+        analysis_commands,
         account_commands,
         bench_commands,
     ):

@@ -128,7 +128,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if user is None:
         return 1
     try:
-        batch_id = upload_any_as(user, store, kind, report, args.services.catalogue, origin=cli_origin())
+        batch_id = upload_any_as(
+            user, store, kind, report, args.services.catalogue, origin=cli_origin(), reason=args.reason
+        )
     except Refused as exc:  # the account may not upload, or not these rows: nothing stored
         for p in exc.problems:
             err(p.format())
@@ -187,7 +189,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     rules = rules_or_exit(args)
     if rules is None:
         return 1
-    data = export_csv(args.services.store, rules)
+    data = export_csv(args.services.store, rules, unreviewed=args.unreviewed)
     if args.out:
         Path(args.out).write_bytes(data)
         err(say("cli_exported", path=args.out))
@@ -305,13 +307,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--sheet", help="of a workbook with several sheets, the one to read (its name as the sheet tab shows it)"
     )
     p.add_argument("--dry-run", action="store_true", help="validate and preview only; store nothing")
+    p.add_argument(
+        "--reason",
+        help="an approver's reason for changing approved values (re-opens them; without it such rows are refused)",
+    )
     add_as_arguments(p)
     p.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     p.add_argument("--rules")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", help="all current values as CSV (UTF-8 with BOM, Chinese headers)")
+    p = sub.add_parser("export", help="all approved values as CSV (UTF-8 with BOM, Chinese headers)")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument(
+        "--unreviewed",
+        action="store_true",
+        help="the current values whatever their review state, with a 审核状态 column (default: approved values)",
+    )
     p.add_argument("--rules")
     p.set_defaults(func=cmd_export)
 

@@ -52,7 +52,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             return 1
         obs = report.rows
     else:
-        obs = args.services.store.current_values()
+        # The approved values, as the dashboards show them; --unreviewed: the submitted ones too.
+        obs = args.services.store.shown_values(unreviewed=args.unreviewed)
     area = area_code(rules, args.area)
     method = PUBLISHED_METHOD if args.method == "published" else None
     if args.period is not None and args.period not in {p.period_key for p in rules.all_plans()}:
@@ -80,7 +81,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     area = area_code(rules, args.area) or rules.city.code
     services = args.services
-    content = area_report(services.store, rules, services.catalogue, area, args.year, args.format, args.lang)
+    content = area_report(
+        services.store, rules, services.catalogue, area, args.year, args.format, args.lang, unreviewed=args.unreviewed
+    )
     if content is None:
         err(say("cli_pdf_unavailable"))
         return 1
@@ -94,6 +97,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="progress status per area × indicator × year")
     p.add_argument("--data", help="a long CSV/Excel file to evaluate instead of the database")
+    p.add_argument(
+        "--unreviewed",
+        action="store_true",
+        help="from the database: the current values whatever their review state (default: approved values only)",
+    )
     p.add_argument("--year", type=int)
     p.add_argument("--area")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -118,5 +126,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["docx", "pdf", "xlsx"], default="docx")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--out", required=True)
+    p.add_argument(
+        "--unreviewed",
+        action="store_true",
+        help="include values not yet approved, marked as such (default: approved values only; the report says which)",
+    )
     p.add_argument("--rules")
     p.set_defaults(func=cmd_report)

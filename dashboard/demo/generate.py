@@ -19,7 +19,9 @@ import pandas as pd
 from ..intake.task_progress import KIND as TASK_PROGRESS_FILE
 from ..messages.numbers import decimals_for
 from ..rules import RuleSet, TaskCatalogue, catalogue_for
+from ..store.review import ReviewState
 from .levels import TYPICAL_2020
+from .review_states import apply_demo_review
 
 DEFAULT_SEED = 20211
 DEFAULT_YEARS = tuple(range(2020, 2026))
@@ -207,12 +209,21 @@ def demo_batches(store) -> pd.DataFrame:
 
 
 def load_demo(store, rules: RuleSet, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> int:
-    """Store :func:`generate` as one batch of kind ``demo`` (uploader ``demo``); returns its id."""
+    """Store :func:`generate` as one batch of kind ``demo`` (uploader ``demo``), submitted and then
+    reviewed by the demo reviewer (``review_states``: most approved, some waiting or returned, a
+    few not obtainable); returns its id."""
     rows = generate(rules, seed=seed, years=years)
     digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
     batch = store.commit_rows(
-        rows.assign(note=None), uploader="demo", file_name=f"demo (seed {seed})", sha256=digest, kind="demo"
+        rows.assign(note=None),
+        uploader="demo",
+        file_name=f"demo (seed {seed})",
+        sha256=digest,
+        kind="demo",
+        review_state=ReviewState.SUBMITTED,
     )
+    # The districts' submissions, then the demo reviewer's approvals, returns and waiting values.
+    apply_demo_review(store, rules, rows, seed)
     # A plan in progress has task reports too: stored as a second demo batch (labelled like the first).
     tasks = generate_task_progress(catalogue_for(rules), seed=seed, years=years)
     if len(tasks):

@@ -166,10 +166,15 @@ def final_evaluations(rules: RuleSet, obs: pd.DataFrame | None, area: str, lang:
         ev = evaluate_by_plan(rules, data, years=[year], areas=[area], period=plan.period_key)
         table = final_evaluation(plan, ev, area, lang)
         spec = plan.period
+        name = (spec.name_en if lang == "en" else spec.name_zh) if spec else plan.period_key
+        # A heading names the plan with its years once: most plans print them in their name already.
+        printed = plan.period_key.split("-")[0] in name
+        title = name if printed else (f"{name} ({plan.period_key})" if lang == "en" else f"{name}（{plan.period_key}）")
         out.append(
             {
                 "period": plan.period_key,
-                "name": (spec.name_en if lang == "en" else spec.name_zh) if spec else plan.period_key,
+                "name": name,
+                "title": title,
                 "source": spec.source if spec else "",
                 "year": year,
                 "table": table,

@@ -60,6 +60,7 @@ def _empty_rows() -> pd.DataFrame:
             "value": pd.Series(dtype="float64"),
             "note": pd.Series(dtype=object),
             "source_row": pd.Series(dtype="int64"),
+            "analysis": pd.Series(dtype=object),
         }
     )
 
@@ -67,7 +68,7 @@ def _empty_rows() -> pd.DataFrame:
 KIND = FileKind(
     name="indicators",
     record=INDICATOR_VALUES,
-    fields=("area", "indicator", "year", "value", "note"),
+    fields=("area", "indicator", "year", "value", "note", "analysis"),
     required=("area", "indicator", "year", "value"),
     aliases={
         "area": ("区县", "地区", "area", "地区代码", "区县代码", "area_code", "地区名称", "区县名称", "area_name"),
@@ -85,9 +86,12 @@ KIND = FileKind(
         "year": ("年份", "year", "年度"),
         "value": ("数值", "监测值", "value", "值"),
         "note": ("备注", "note", "notes", "说明"),
+        # The responsible unit's analysis (分析评估) of the row's year: stored apart from the value
+        # (``store.analyses``), by the uploader, with the batch. Optional.
+        "analysis": ("分析", "情况分析", "分析说明", "分析评估", "analysis"),
     },
     empty_rows=_empty_rows,
-    shown={"area": "区县", "indicator": "指标", "year": "年份", "value": "数值", "note": "备注"},
+    shown={"area": "区县", "indicator": "指标", "year": "年份", "value": "数值", "note": "备注", "analysis": "分析"},
     header_bonus=_wide_bonus,
     # A field given by code and by name (the template's 代码 + 指标名称, an export's 地区代码 + 地区名称).
     codes={"area": ("地区代码", "区县代码", "area_code"), "indicator": ("指标代码", "indicator_code", "代码", "code")},
@@ -200,6 +204,8 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
         # Empty template slots (future years, indicators not collected) are not "skipped" cells:
         # only what someone typed is validated and reported.
         typed = long["value_text"] != ""
+        if "analysis" in cols:
+            typed = _wide_analysis(long, data[cols["analysis"]], typed, shown["analysis"])
         long = long.loc[typed].sort_values(["row"], kind="stable").reset_index(drop=True)
         return long, "wide", []
 
@@ -211,14 +217,33 @@ def _to_long(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, str, li
             "year_text": data[cols["year"]].to_numpy(),
             "value_text": data[cols["value"]].to_numpy(),
             "note_text": data[cols["note"]].to_numpy() if "note" in cols else "",
+            "analysis_text": data[cols["analysis"]].to_numpy() if "analysis" in cols else "",
         }
     )
     for name in REQUIRED:
         long[f"col_{name}"] = shown[name]
     long["col_note"] = shown.get("note", SHOWN["note"])
-    texts = long[["area_text", "indicator_text", "year_text", "value_text", "note_text"]]
+    long["col_analysis"] = shown.get("analysis", SHOWN["analysis"])
+    texts = long[["area_text", "indicator_text", "year_text", "value_text", "note_text", "analysis_text"]]
     long = long.loc[(texts != "").any(axis=1)].reset_index(drop=True)
     return long, "long", []
+
+
+def _wide_analysis(long: pd.DataFrame, texts: pd.Series, typed: pd.Series, header: str) -> pd.Series:
+    """The wide template's 分析 column: one text per row, for the row's newest year with a cell typed
+    (the year being reported; earlier years are usually pre-filled). A row with an analysis and no
+    cell typed keeps its last year's empty cell, so that the analysis is reported, not dropped.
+    ``texts``: the column's cells by grid row. Sets ``analysis_text`` and ``col_analysis``; returns
+    the cells to keep."""
+    long["analysis_text"] = ""
+    long["col_analysis"] = header
+    given = long["row"].map(texts).fillna("").astype(str)
+    years = long["year_text"].astype("int64")
+    candidates = typed | ~long["row"].isin(long.loc[typed, "row"])
+    newest = years.where(candidates).groupby(long["row"]).transform("max")
+    chosen = candidates & (years == newest) & (given != "")
+    long.loc[chosen, "analysis_text"] = given[chosen]
+    return typed | chosen
 
 
 # ------------------------------------------------------------------------------ validation
@@ -480,6 +505,8 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
         problems += _problems(long_note, long, Code.NOTE_TOO_LONG, "note", lambda r: {"max": MAX_NOTE}, limit=cap)
     else:
         long_note = pd.Series(False, index=long.index)
+    no_value = long["value"].isna() & ~invalid  # blank or "no value reported" (a bad number has its error)
+    long_analysis = _analysis_problems(long, no_value, rules.settings.analysis.max_chars, cap, problems)
 
     # Duplicates among otherwise valid rows --------------------------------------
     good = (
@@ -491,6 +518,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             & ~out_value
             & ~wrong_sign
             & ~long_note
+            & ~long_analysis
         )
         & ~foreign
         & ~left_out
@@ -562,6 +590,7 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
 
     rows = long.loc[good & long["value"].notna()].drop_duplicates(keys, keep="first")
     note = rows["note_text"].where(rows["note_text"] != "", None)
+    analysis = rows["analysis_text"].where(rows["analysis_text"] != "", None) if "analysis_text" in rows else None
     report.rows = pd.DataFrame(
         {
             "area": rows["area"].astype(object).to_numpy(),
@@ -570,6 +599,11 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
             "value": rows["value"].astype("float64").to_numpy(),
             "note": note.astype(object).to_numpy(),
             "source_row": rows["row"].astype("int64").to_numpy(),
+            # Where the value stands in the file, for a refusal after validation (an approved value
+            # it would change): the column's header as typed, and the area as typed.
+            "source_column": rows["col_value"].astype(str).to_numpy(),
+            "source_area": rows["area_text"].astype(str).to_numpy(),
+            "analysis": analysis.astype(object).to_numpy() if analysis is not None else None,
         }
     )
     if not any(p.severity == "error" for p in problems) and report.rows.empty:
@@ -583,16 +617,50 @@ def _validate(long: pd.DataFrame, rules: RuleSet, report: IntakeReport) -> None:
     list_problems(report, problems, cap, lambda p: (p.row or 0, col_rank.get(p.column or "", 9), p.column or ""))
 
 
+def _analysis_problems(long: pd.DataFrame, no_value: pd.Series, max_chars: int, cap: int, problems: list) -> pd.Series:
+    """The 分析 column's checks, added to ``problems``: a text over ``analysis.max_chars`` is an error;
+    one on a row that stores no value (blank, or reported as "no value") is a warning: it is not
+    stored, and must not be lost in silence. Returns the rows with a text too long."""
+    if "analysis_text" not in long:
+        return pd.Series(False, index=long.index)
+    length = long["analysis_text"].str.len()
+    too_long = length > max_chars
+    if too_long.any():
+        long["analysis_chars"] = length
+        problems += _problems(
+            too_long,
+            long,
+            Code.ANALYSIS_TOO_LONG,
+            "analysis",
+            lambda r: {"max": max_chars, "n": int(r.analysis_chars)},
+            limit=cap,
+        )
+    unused = no_value & (long["analysis_text"] != "")
+    if unused.any():
+        hit = long.loc[unused]
+        problems += [
+            Problem(Code.ANALYSIS_WITHOUT_VALUE, row=int(r.row), column=str(r.col_analysis), severity="warning")
+            for r in hit.iloc[:cap].itertuples(index=False)
+        ]
+        problems += [not_listed(len(hit) - cap, "warning")] if len(hit) > cap else []
+    return too_long
+
+
 # ------------------------------------------------------------------------------ preview
 def preview_changes(report: IntakeReport, store) -> pd.DataFrame:
-    """What storing ``report`` would do to each value: ``new``, ``correction`` (old → new) or ``unchanged``."""
+    """What storing ``report`` would do to each value: ``new``, ``correction`` (old → new) or ``unchanged``;
+    ``old_review``: the stored value's review state (None where nothing is stored, or the store keeps none)."""
     rows = report.rows
-    cols = ["area", "indicator", "year", "old", "new", "old_note", "note", "kind", "source_row"]
+    cols = ["area", "indicator", "year", "old", "new", "old_note", "note", "kind", "source_row", "old_review"]
     if rows.empty:
         return pd.DataFrame(columns=cols)
     current = store.current_values(areas=pd.unique(rows["area"]).tolist(), years=pd.unique(rows["year"]).tolist())
+    if "review" not in current:
+        current = current.assign(review=None)
     merged = rows.merge(
-        current[["area", "indicator", "year", "value", "note"]].rename(columns={"value": "old", "note": "old_note"}),
+        current[["area", "indicator", "year", "value", "note", "review"]].rename(
+            columns={"value": "old", "note": "old_note", "review": "old_review"}
+        ),
         on=["area", "indicator", "year"],
         how="left",
     )

@@ -211,6 +211,22 @@ class Code(StrEnum):
     ALREADY_ROLLED_BACK = "ALREADY_ROLLED_BACK"
     STORE_BUSY = "STORE_BUSY"
 
+    # ---- review of reported values (dashboard/store/review.py, access/authorization.py)
+    VALUE_APPROVED = "VALUE_APPROVED"
+    VALUE_APPROVED_MORE = "VALUE_APPROVED.more"
+    ROLLBACK_APPROVED = "ROLLBACK_APPROVED"
+    REVIEW_NOTHING = "REVIEW_NOTHING"
+    REVIEW_COMMENT_NEEDED = "REVIEW_COMMENT_NEEDED"
+    REVIEW_AREA_NOT_ALLOWED = "REVIEW_AREA_NOT_ALLOWED"
+    NOT_OBTAINABLE_UNKNOWN = "NOT_OBTAINABLE_UNKNOWN"
+    NOT_OBTAINABLE_YEAR = "NOT_OBTAINABLE_YEAR"
+
+    # ---- the unit's analysis of an indicator's year (dashboard/store/analyses.py, intake, access)
+    ANALYSIS_TOO_LONG = "ANALYSIS_TOO_LONG"
+    ANALYSIS_WITHOUT_VALUE = "ANALYSIS_WITHOUT_VALUE"
+    ANALYSIS_UNKNOWN_INDICATOR = "ANALYSIS_UNKNOWN.indicator"
+    ANALYSIS_UNKNOWN_YEAR = "ANALYSIS_UNKNOWN.year"
+
     # ---- accounts and sign-in (dashboard/access/accounts.py)
     WEAK_PASSWORD = "WEAK_PASSWORD"
     WEAK_PASSWORD_DEMO = "WEAK_PASSWORD.demo"

@@ -22,6 +22,9 @@ from ..engine.warnings import warnings_frame
 from ..messages import separator, t
 from ..rules import RuleSet, TaskCatalogue
 
+# The reader's clock, as ``views.common.LOCAL_TIMEZONE`` (a package on the same layer: not imported).
+LOCAL_TIMEZONE = "Asia/Shanghai"
+
 # Targets without a number to reach cannot be drawn as "progress toward the value": they are listed.
 DIRECTION_OR_RELATIVE = ("rise_every_year", "improve", "contain", "maintain", "band", "reference")
 
@@ -38,6 +41,9 @@ class DomainPart:
     qualitative: pd.DataFrame
     changes: list[str] = field(default_factory=list)  # "W01 …：2024年为…，比上年…" per indicator
     notes: list[str] = field(default_factory=list)  # "W34 …：…" the maintainers' notes and why not monitored
+    change_codes: list[str] = field(default_factory=list)  # the indicator of each line of ``changes``
+    # code → "分析：…（填报：…，日期）", the responsible unit's analysis of the year (store/analyses.py)
+    analyses: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +68,8 @@ class ReportContent:
     evaluated: pd.DataFrame = field(repr=False)
     # The previous plans' final evaluations (rules/periods/): engine.periods.final_evaluations.
     finals: list[dict] = field(default_factory=list, repr=False)
+    # Which values the report uses (approved only, or unreviewed too): one sentence near the top.
+    values_note: str = ""
 
 
 def _names(names: list[str], lang: str, limit: int = 8) -> str:
@@ -87,8 +95,13 @@ def build_content(
     catalogue: TaskCatalogue | None = None,
     task_reports: pd.DataFrame | None = None,
     issued: date | None = None,
+    analyses: pd.DataFrame | None = None,
+    unreviewed: bool = False,
 ) -> ReportContent:
-    """The report of ``area`` in ``year`` from the engine's output ``evaluated`` (one or all areas)."""
+    """The report of ``area`` in ``year`` from the engine's output ``evaluated`` (one or all areas);
+    ``analyses``: the standing analyses (``store.analyses.current_analyses``), placed beside each
+    indicator's row and sentence; ``unreviewed``: ``evaluated`` was judged on values not yet approved
+    too (the report says which values it uses)."""
     # One area's rows, by comparing the (categorical) codes themselves: in the app ``evaluated`` holds
     # every area, and turning millions of codes into strings first would cost seconds.
     mine = evaluated[(evaluated["area_code"] == area).to_numpy()]
@@ -113,6 +126,7 @@ def build_content(
     lines = domain_summary(rules, table, lang)
     # Each indicator against the year before and the baseline (needs the year before in ``mine``).
     compared = comparison_frame(rules, mine, area, year, lang).set_index("code")
+    analysis = analysis_lines(analyses, area, year, lang)
     domains: list[DomainPart] = []
     for (plan, domain), group in table.groupby(["plan", "domain"], sort=False):
         qualitative = group[group["kind"].isin(DIRECTION_OR_RELATIVE)]
@@ -134,6 +148,8 @@ def build_content(
                     for label, note in zip(group["label"], group["notes"])
                     if note
                 ],
+                [code for code in group["code"] if code in compared.index],
+                {code: analysis[code] for code in group["code"] if code in analysis},
             )
         )
     warns = warnings_frame(rules, mine, year, lang)
@@ -159,7 +175,21 @@ def build_content(
         conclusions=conclusions,
         table=table,
         evaluated=e,
+        values_note=t("report_values_unreviewed" if unreviewed else "report_values_approved", lang),
     )
+
+
+def analysis_lines(analyses: pd.DataFrame | None, area: str, year: int, lang: str) -> dict[str, str]:
+    """Each indicator's analysis of ``area`` in ``year`` as the report prints it:
+    ``分析：…（填报：张三，2026-12-04）``."""
+    if analyses is None or analyses.empty:
+        return {}
+    mine = analyses[(analyses["area"].astype(str) == area) & (analyses["year"].astype(int) == int(year))]
+    days = pd.to_datetime(mine["at"], utc=True).dt.tz_convert(LOCAL_TIMEZONE).dt.strftime("%Y-%m-%d")
+    return {
+        str(r.indicator): t("report_analysis", lang, text=str(r.text), author=str(r.author), date=day)
+        for r, day in zip(mine.itertuples(index=False), days)
+    }
 
 
 def _year_note(value_year: float | None, year: int, lang: str) -> str:

@@ -230,6 +230,9 @@ def _cover(doc: DocumentType, content: ReportContent, fonts: Fonts) -> None:
         16,
         align=WD_ALIGN_PARAGRAPH.CENTER,
     )
+    if content.values_note:
+        # Which values the report uses: approved only, or unreviewed too (the app's switch 含未审核).
+        _paragraph(doc, content.values_note, fonts, 12, align=WD_ALIGN_PARAGRAPH.CENTER)
     if content.demo:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -318,6 +321,13 @@ def _table(
     return table
 
 
+def _analysis(doc: DocumentType, text: str, fonts: Fonts) -> None:
+    """An analysis under its indicator's sentence: indented as the bullet's text, a size smaller."""
+    p = _paragraph(doc, text, fonts, 10.5)
+    p.paragraph_format.left_indent = Cm(0.75)
+    p.paragraph_format.space_after = Pt(4)
+
+
 def _charts(pool: Executor, content: ReportContent) -> dict[int, Future[bytes]]:
     """The chart of each domain (numbered from 1) that holds a target with a number to reach."""
     charts = {}
@@ -362,7 +372,8 @@ def _build(content: ReportContent, fonts: Fonts, charts: dict[int, Future[bytes]
         rows = [
             [
                 str(r.number),
-                r.label,
+                # A row whose indicator has an analysis says where to read it (under its sentence).
+                r.label + ("\n" + t("report_analysis_see_below", lang) if r.code in part.analyses else ""),
                 r.target_text,
                 r.attribute_label,
                 r.baseline_text,
@@ -386,10 +397,16 @@ def _build(content: ReportContent, fonts: Fonts, charts: dict[int, Future[bytes]
             _paragraph(doc, t("report_chart", lang, domain=part.name), fonts, 10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
         for line in part.notes:  # under the table, as a printed table's 注
             _paragraph(doc, line, fonts, 10.5)
-        if part.changes:
+        if part.changes or part.analyses:
             _paragraph(doc, t("report_changes", lang), fonts, 12, bold=True, space_before=6)
-            for line in part.changes:
+            for code, line in zip(part.change_codes, part.changes):
                 _paragraph(doc, line, fonts, 11, style="List Bullet")
+                if code in part.analyses:  # the unit's analysis right under its indicator's sentence
+                    _analysis(doc, part.analyses[code], fonts)
+            for r in g.itertuples():  # an analysis of an indicator that has no sentence this year
+                if r.code in part.analyses and r.code not in part.change_codes:
+                    line = t("report_analysis_line", lang, label=r.label, analysis=part.analyses[r.code])
+                    _paragraph(doc, line, fonts, 11, style="List Bullet")
         if len(part.qualitative):
             _paragraph(doc, t("report_qualitative", lang), fonts, 12, bold=True, space_before=6)
             for r in part.qualitative.itertuples():
@@ -462,7 +479,7 @@ def _build(content: ReportContent, fonts: Fonts, charts: dict[int, Future[bytes]
 
     # The previous plan's final evaluation (rules/periods/): each target against the target year's value.
     for final in content.finals:
-        _heading(doc, t("report_section_final", lang, name=final["name"], period=final["period"]), 1)
+        _heading(doc, t("report_section_final", lang, title=final["title"]), 1)
         _paragraph(
             doc, t("report_final_intro", lang, source=final["source"], summary=final["summary"]), fonts, indent=True
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..engine.task_status import task_status_frame
+from ..messages import t
 from ..rules import RuleSet, catalogue_for
 from .cells import csv_bytes
 
@@ -24,9 +25,10 @@ EXPORT_COLUMNS = {
 }
 
 
-def export_table(store, rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
-    """All current values with area and indicator names, Chinese headers for ``zh``."""
-    cur = store.current_values()
+def export_table(store, rules: RuleSet, lang: str = "zh", unreviewed: bool = False) -> pd.DataFrame:
+    """All approved values (``Store.shown_values``) with area and indicator names, Chinese headers for
+    ``zh``; with ``unreviewed`` every current value, and a column with its review state in words."""
+    cur = store.shown_values(unreviewed=unreviewed)
     names = {c: i.name_zh for c, i in rules.indicators.items()} | {
         c: s.name_zh for c, s in rules.context_series.items()
     }
@@ -49,12 +51,16 @@ def export_table(store, rules: RuleSet, lang: str = "zh") -> pd.DataFrame:
             "batch_id": cur["batch_id"],
         }
     )
-    return frame.rename(columns=EXPORT_COLUMNS) if lang == "zh" else frame
+    if unreviewed:
+        # Which values are not approved yet: said on every row, in the export's language.
+        frame["review"] = [t(f"review_state_{s}", lang) for s in cur["review"].astype(str)]
+    named = EXPORT_COLUMNS | {"review": t("export_col_review", "zh")}
+    return frame.rename(columns=named) if lang == "zh" else frame
 
 
-def export_csv(store, rules: RuleSet) -> bytes:
+def export_csv(store, rules: RuleSet, unreviewed: bool = False) -> bytes:
     """:func:`export_table` as a CSV file (neutralised, UTF-8 with BOM: Excel on Chinese Windows reads it right)."""
-    return csv_bytes(export_table(store, rules))
+    return csv_bytes(export_table(store, rules, unreviewed=unreviewed))
 
 
 TASK_STATUS_COLUMNS = [

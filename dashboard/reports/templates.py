@@ -2,7 +2,8 @@
 
 The per-area template has one row per indicator, one column per year, filled in Excel.
 
-Columns: 区县, 序号, 代码, 指标名称, 单位, 2030年目标, 2020基期, 2020 … 2030. The area is a column
+Columns: 区县, 序号, 代码, 指标名称, 单位, 2030年目标, 2020基期, 2020 … 2030, 分析 (the unit's analysis
+of the newest year it fills in on the row: reasons, measures, difficulties). The area is a column
 (its Chinese name on every row) rather than a title line, so that sorting or filtering in Excel
 cannot separate values from their area, and several areas' templates can be pasted into one file.
 ``upload.read_upload`` reads both the CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it
@@ -24,6 +25,9 @@ from ..rules import RuleSet, TaskCatalogue
 from .cells import append_row, csv_bytes, sheet_title
 
 ID_COLUMNS = ["区县", "序号", "代码", "指标名称", "单位"]
+# The responsible unit's analysis (分析评估) of the year it fills in: read back for the row's newest
+# year with a value (``intake.indicator_values``), stored apart from the values (``store.analyses``).
+ANALYSIS_COLUMN = "分析"
 
 
 def template_frame(rules: RuleSet, area_code: str, values: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -74,7 +78,8 @@ def template_frame(rules: RuleSet, area_code: str, values: pd.DataFrame | None =
             if col in frame:
                 filled = frame["代码"].map(wide[year])
                 frame[col] = filled.map(lambda v: "" if pd.isna(v) else f"{v:g}").where(filled.notna(), frame[col])
-    return frame[[*ID_COLUMNS, target_col, base_col, *years]]
+    frame[ANALYSIS_COLUMN] = ""
+    return frame[[*ID_COLUMNS, target_col, base_col, *years, ANALYSIS_COLUMN]]
 
 
 def make_template(rules: RuleSet, area_code: str, fmt: str = "csv", values: pd.DataFrame | None = None) -> bytes:
@@ -84,8 +89,16 @@ def make_template(rules: RuleSet, area_code: str, fmt: str = "csv", values: pd.D
         return csv_bytes(frame)
     if fmt == "xlsx":
         widths = {"A": 10, "B": 6, "C": 9, "D": 44, "E": 9, "F": 14, "G": 10}
+        widths[_column_letter(len(frame.columns))] = 40  # 分析, the last column: a few sentences
         return _xlsx(frame, rules.areas[area_code].name_zh, widths, freeze="H2")
     raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
+
+
+def _column_letter(n: int) -> str:
+    """The letter Excel heads the ``n``-th (1-based) column with."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
 
 
 def make_task_template(

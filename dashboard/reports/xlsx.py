@@ -81,6 +81,8 @@ def build(content: ReportContent, rules: RuleSet, observations: pd.DataFrame | N
         ws = wb.create_sheet(title=sheet_title(part.name, wb.sheetnames))
         append_row(ws, [f"{content.title.replace(chr(10), ' ')} — {part.name}"])
         ws["A1"].font = Font(bold=True, size=13)
+        if content.values_note:  # which values the tables hold: approved only, or unreviewed too
+            append_row(ws, [content.values_note])
         if content.demo:
             append_row(ws, [t("report_demo", lang)])
             ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="C00000")
@@ -170,7 +172,7 @@ def _final_sheet(wb: Workbook, content: ReportContent, final: dict) -> None:
     """A previous plan's final evaluation: target, final value, met or not, the margin, the note."""
     lang = content.lang
     ws = wb.create_sheet(title=sheet_title(t("xlsx_final_sheet", lang, period=final["period"]), wb.sheetnames))
-    append_row(ws, [t("report_section_final", lang, name=final["name"], period=final["period"])])
+    append_row(ws, [t("report_section_final", lang, title=final["title"])])
     ws["A1"].font = Font(bold=True, size=13)
     append_row(ws, [f"{content.area_name} · {final['source']} · {final['summary']}"])
     append_row(ws, [t(f"xlsx_fcol_{c}", lang, year=final["year"]) for c in FINAL_COLUMNS])

@@ -99,6 +99,12 @@ class UploadSettings(_Strict):
     max_suggestion_chars: int = Field(100, ge=0)
 
 
+class AnalysisSettings(_Strict):
+    # Characters in one analysis (分析评估: reasons, measures, difficulties) — a few paragraphs, not a
+    # report; a longer text is refused in words, in the app, on the command line and in an upload.
+    max_chars: int = Field(2000, gt=0)
+
+
 def _ordered(bound: tuple[float, float]) -> tuple[float, float]:
     if bound[0] > bound[1]:
         raise PydanticCustomError("bound_order", "bound: minimum above maximum")
@@ -176,6 +182,7 @@ class Settings(_Strict):
     no_target_thresholds: NoTargetThresholds = NoTargetThresholds()
     flags: FlagSettings = FlagSettings()
     upload: UploadSettings = UploadSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
     zero_replacement: float = 0.001
     method: MethodSettings = MethodSettings()
     value_bounds: ValueBounds = ValueBounds()

@@ -21,4 +21,11 @@ ACTIONS = {
     "user_oidc_link": ("关联统一身份", "linked an OpenID Connect identity"),
     "user_oidc_unlink": ("取消关联统一身份", "unlinked an OpenID Connect identity"),
     "access_refused": ("访问被拒绝", "access refused"),
+    "review_approve": ("审核通过", "approved values"),
+    "review_return": ("退回数值", "returned values"),
+    "review_reopen": ("重新打开已审核数值", "re-opened approved values"),
+    "review_refused": ("审核操作被拒绝", "review action refused"),
+    "not_obtainable": ("声明无法取得", "stated a value cannot be obtained"),
+    "analysis": ("填写分析评估", "wrote an analysis"),
+    "analysis_refused": ("分析评估被拒绝", "analysis refused"),
 }

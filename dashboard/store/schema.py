@@ -54,6 +54,9 @@ batches = Table(
     # batches" are compared by this id. NULL for batches of the command line's operator, the demo,
     # and every batch stored before revision 0005 — no area editor owns those.
     Column("owner_id", Integer, ForeignKey("users.id")),
+    # The review state the batch's values were stored in (``submitted``: an area editor's upload;
+    # ``approved``: an approver's); NULL for task reports and batches stored before revision 0007.
+    Column("review", String(16)),
     CheckConstraint(f"kind IN ({', '.join(repr(k) for k in BATCH_KINDS)})", name="ck_batches_kind"),
     CheckConstraint("status IN ('active', 'rolled_back')", name="ck_batches_status"),
     Index("ix_batches_sha256", "sha256"),
@@ -72,6 +75,9 @@ observations = Table(
     Column("note", Text),
     Column("is_current", Boolean, nullable=False),
     Column("replaces_id", Integer, ForeignKey("observations.id")),
+    # The version's review state (``store.review.ReviewState``): submitted, approved or returned.
+    # Versions stored before revision 0007 are approved.
+    Column("review", String(16), nullable=False, server_default=text("'approved'")),
     # No index on batch_id: only a rollback filters by it, and each index costs every import
     # (a national file is a quarter of a million inserts); a rare scan is the cheaper side.
     Index("ix_observations_replaces", "replaces_id"),
@@ -174,6 +180,63 @@ oidc_identities = Table(
     Column("identity", String(320), primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+review_events = Table(
+    "review_events",
+    metadata,
+    # Every change of a version's review state after it was stored (its first state is its batch's
+    # ``review``): approve, return, re-open, re-submit — only appended (revision 0007).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(200), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("action", String(16), nullable=False),
+    Column("version_id", Integer, ForeignKey("observations.id"), nullable=False),
+    Column("area", String(32), nullable=False),
+    Column("indicator", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("before", String(16), nullable=False),
+    Column("after", String(16), nullable=False),
+    Column("comment", Text),
+    Index("ix_review_events_version", "version_id"),
+    Index("ix_review_events_key", "area", "indicator", "year"),
+    sqlite_autoincrement=True,
+)
+not_obtainable = Table(
+    "not_obtainable",
+    metadata,
+    # 无法取得: a value its unit states it cannot obtain, with the reason. A key's statement is its
+    # newest row; an empty reason withdraws it (revision 0007).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("area", String(32), nullable=False),
+    Column("indicator", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("user", String(200), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_not_obtainable_key", "area", "indicator", "year"),
+    sqlite_autoincrement=True,
+)
+analyses = Table(
+    "analyses",
+    metadata,
+    # 分析评估: the responsible unit's text on an indicator's year (reasons, measures, difficulties).
+    # Only appended: a key's analysis is its newest row, an edit a new row, an empty text withdraws
+    # it. ``author`` is the name people read, ``author_id`` the account (NULL for the command line's
+    # operator), ``batch_id`` the upload it came in, if any (revision 0008; ``store/analyses.py``).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("area", String(32), nullable=False),
+    Column("indicator", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id")),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id")),
+    Index("ix_analyses_key", "area", "indicator", "year"),
+    sqlite_autoincrement=True,
 )
 
 

@@ -59,7 +59,7 @@ import hashlib
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,12 +91,16 @@ from sqlalchemy.pool import StaticPool
 
 from ..core.records import INDICATOR_VALUES, KINDS, TASK_PROGRESS, UNCHANGED, RecordKind, diff
 from ..messages import Code, Problem
-from . import audit, migrate
+from . import audit, migrate, review
+from .review import Action, Actor, ApprovedChanges, ReviewState
 from .schema import (
     TASK_STATUSES,
+    analyses,
     batches,
+    not_obtainable,
     observation_confirmations,
     observations,
+    review_events,
     task_report_confirmations,
     task_reports,
 )
@@ -109,7 +113,8 @@ _CONFIRMED: dict[str, Table] = {
     INDICATOR_VALUES.name: observation_confirmations,
     TASK_PROGRESS.name: task_report_confirmations,
 }
-_BOOKKEEPING = ("id", "batch_id", "is_current", "replaces_id")
+# Not reported by anyone, so never compared by ``diff``: the version's place and its review state.
+_BOOKKEEPING = ("id", "batch_id", "is_current", "replaces_id", "review")
 
 _CHUNK = 20000
 _IN_CHUNK = 900
@@ -124,6 +129,15 @@ class StoreError(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.message_en)
         self.problem = problem
+
+
+class ApprovedValuesLocked(Exception):
+    """A write that would change approved values: ``problems`` name each row (or, for a rollback,
+    the batch); nothing was stored. An approver re-opens them first, with a reason."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message_en for p in problems))
+        self.problems = problems
 
 
 def _engine(url: str) -> Engine:
@@ -227,7 +241,7 @@ def _current(
     the key (a commit needs no order).
     """
     table = _TABLES[kind.name]
-    names = ["id", *_reported(table), "batch_id"]
+    names = ["id", *_reported(table), "batch_id", *(["review"] if "review" in table.c else [])]
     base = select(*(table.c[n] for n in names)).where(table.c.is_current)
     if years is not None:
         base = base.where(table.c.year.in_([int(y) for y in years]))
@@ -250,8 +264,14 @@ def _insert_sql(table: Table, columns: list[str], paramstyle: str) -> str:
     return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
-def _version_params(table: Table, batch_id: int, changed: pd.DataFrame) -> tuple[list[str], list[tuple]]:
-    """Column names and one DB-API tuple per new version (NaN and missing values as None)."""
+def _version_params(
+    table: Table, batch_id: int, changed: pd.DataFrame, review: str | None = None
+) -> tuple[list[str], list[tuple]]:
+    """Column names and one DB-API tuple per new version (NaN and missing values as None).
+
+    ``review``: the review state of every new version of a table that has one (else each row's
+    ``review``, as when a rollback carries a confirmed version over).
+    """
     n = len(changed)
     names = _reported(table)
     data: list[list] = [[batch_id] * n]
@@ -277,7 +297,11 @@ def _version_params(table: Table, batch_id: int, changed: pd.DataFrame) -> tuple
             data.append(series.astype(str).tolist())
     replaces = changed["old_id"].astype("Float64").astype("Int64").astype(object)
     data += [[True] * n, replaces.where(replaces.notna(), None).tolist()]
-    return ["batch_id", *names, "is_current", "replaces_id"], list(zip(*data, strict=True))
+    columns = ["batch_id", *names, "is_current", "replaces_id"]
+    if "review" in table.c:
+        data.append([review] * n if review is not None else changed["review"].astype(str).tolist())
+        columns.append("review")
+    return columns, list(zip(*data, strict=True))
 
 
 def _copy_versions(conn: Connection, table: Table, corrected: list[int], columns: list[str], rows: list[tuple]) -> None:
@@ -386,7 +410,7 @@ def _settle(conn: Connection, kind: RecordKind, batch_id: int) -> Counter[str]:
 
     # Every version of those keys, with its batch's status, and every confirmation of one of them by
     # an active batch.
-    names = ["id", *reported, "batch_id", "is_current"]
+    names = ["id", *reported, "batch_id", "is_current", *(["review"] if "review" in table.c else [])]
     # The batch's status under a name of its own: a task report has a ``status`` column too.
     stmt = select(*(table.c[n] for n in names), batches.c.status.label("batch_status")).join(
         batches, batches.c.id == table.c.batch_id
@@ -440,7 +464,8 @@ def _settle(conn: Connection, kind: RecordKind, batch_id: int) -> Counter[str]:
     if len(adopt):
         # The confirming batch now holds the value as a version of its own (replacing the confirmed
         # one), and its confirmation goes: a batch reports a key once.
-        carried = by_id.loc[adopt["version_id"].astype("int64").to_numpy(), reported].reset_index(names="old_id")
+        kept_columns = [*reported, *(["review"] if "review" in table.c else [])]  # a review state carries over
+        carried = by_id.loc[adopt["version_id"].astype("int64").to_numpy(), kept_columns].reset_index(names="old_id")
         carried["by"] = adopt["batch_id"].astype("int64").to_numpy()
         columns: list[str] = []
         rows: list[tuple] = []
@@ -585,6 +610,7 @@ class Store:
                 o.c.value,
                 o.c.note,
                 o.c.is_current,
+                o.c.review,
                 o.c.id.label("version_id"),
                 o.c.replaces_id,
                 o.c.batch_id,
@@ -607,6 +633,7 @@ class Store:
                 "value",
                 "note",
                 "is_current",
+                "review",
                 "version_id",
                 "replaces_id",
                 "batch_id",
@@ -639,8 +666,8 @@ class Store:
     def data_version(self) -> str:
         """A token that changes whenever stored data changes (commit, rollback, clear).
 
-        Every write — indicator values or task reports — adds a batch or marks one rolled back,
-        so the batches table alone tells.
+        Every write — indicator values or task reports — adds a batch or marks one rolled back;
+        a review or a 无法取得 statement adds an event row: those tables tell.
         """
         b = batches
         stmt = select(
@@ -649,6 +676,9 @@ class Store:
             func.max(b.c.created_at),
             func.count(b.c.rolled_back_at),
             func.max(b.c.rolled_back_at),
+            # A review changes what the dashboards show without a batch: its events count too.
+            select(func.max(review_events.c.id)).scalar_subquery(),
+            select(func.max(not_obtainable.c.id)).scalar_subquery(),
         )
         with self.engine.connect() as conn:
             row = conn.execute(stmt).one()
@@ -663,9 +693,13 @@ class Store:
         *,
         owner_id: int | None = None,
         audit_line: audit.Line | None = None,
+        review_state: ReviewState = ReviewState.APPROVED,
+        approved_changes: ApprovedChanges | None = None,
+        also: Callable[[Connection, int], object] | None = None,
     ) -> int:
         """Store an accepted indicator-values ``IntakeReport`` as one batch in one transaction; returns
-        the batch id. ``owner_id``, ``audit_line``: see :meth:`commit_rows`."""
+        the batch id. ``owner_id``, ``audit_line``, ``review_state``, ``approved_changes``, ``also``:
+        see :meth:`commit_rows`."""
         if not report.ok:
             raise StoreError(Problem(Code.REPORT_HAS_ERRORS))
         return self.commit_rows(
@@ -677,6 +711,9 @@ class Store:
             n_skipped=report.n_skipped,
             owner_id=owner_id,
             audit_line=audit_line,
+            review_state=review_state,
+            approved_changes=approved_changes,
+            also=also,
         )
 
     def commit_rows(
@@ -690,12 +727,19 @@ class Store:
         n_skipped: int = 0,
         owner_id: int | None = None,
         audit_line: audit.Line | None = None,
+        review_state: ReviewState = ReviewState.APPROVED,
+        approved_changes: ApprovedChanges | None = None,
+        also: Callable[[Connection, int], object] | None = None,
     ) -> int:
         """Store validated rows (area, indicator, year, value[, note]) as one batch.
 
         ``uploader`` is the name people read; ``owner_id`` the id of the account that stores the batch
         (``users.id``; None for the command line's operator and the demo), which "own batches" are
         judged by. ``audit_line`` is written in the batch's transaction, with the batch id in front.
+        ``review_state``: the state of the new versions (an area editor's upload is ``submitted``);
+        ``approved_changes``: refuse, or re-open with a reason, rows that change an approved value
+        (None: no lock — the demo, and the store's own tests). ``also(conn, batch_id)``: more writes
+        of the batch's own transaction (the analyses uploaded with the values, ``store.analyses``).
         """
         if kind not in ("upload", "demo"):
             raise ValueError(f"unknown batch kind {kind!r}")
@@ -712,6 +756,9 @@ class Store:
             n_skipped=n_skipped,
             owner_id=owner_id,
             audit_line=audit_line,
+            review_state=review_state,
+            approved_changes=approved_changes,
+            also=also,
         )
 
     def commit_task_report(
@@ -769,6 +816,9 @@ class Store:
         n_skipped: int,
         owner_id: int | None = None,
         audit_line: audit.Line | None = None,
+        review_state: ReviewState = ReviewState.APPROVED,
+        approved_changes: ApprovedChanges | None = None,
+        also: Callable[[Connection, int], object] | None = None,
     ) -> int:
         """Store ``rows`` of ``kind`` as one batch, in one transaction; returns the batch id.
 
@@ -778,8 +828,14 @@ class Store:
         current one, and is counted. ``audit_line`` (with the batch id in front) is written in the
         same transaction: the batch and the line that records it are stored together or not at all.
         """
+        # Indicator values only: new versions get ``review_state``; an unchanged row re-reports a
+        # returned or submitted value in that state (re-submitted, or approved by an approver's
+        # upload). With ``approved_changes``, rows that would change an approved value are refused
+        # (``ApprovedValuesLocked``: the transaction ends, nothing stored) or, given its reason,
+        # re-opened first — each a review event.
         table = _TABLES[kind.name]
         keys, values = list(kind.keys), list(kind.values)
+        reviewed = "review" in table.c
         rows = rows.drop_duplicates(keys, keep="first").reset_index(drop=True)
         with self._write() as conn:
             inserted = conn.execute(
@@ -793,12 +849,13 @@ class Store:
                     n_rows=len(rows),
                     n_skipped=int(n_skipped),
                     status="active",
+                    review=review_state.value if reviewed else None,
                 )
             ).inserted_primary_key
             assert inserted is not None
             batch_id = int(inserted[0])
 
-            old_names = {"id": "old_id", **{v: f"old_{v}" for v in values}}
+            old_names = {"id": "old_id", "review": "old_review", **{v: f"old_{v}" for v in values}}
             current = (
                 _current(conn, kind, pd.unique(rows[keys[0]]).tolist(), pd.unique(rows["year"]).tolist())
                 if len(rows)
@@ -815,7 +872,10 @@ class Store:
             changed = merged.loc[status != UNCHANGED]
             corrected = changed.loc[changed["old_id"].notna(), "old_id"].astype("int64").tolist()
 
-            columns, params = _version_params(table, batch_id, changed)
+            if reviewed:
+                actor = approved_changes.actor if approved_changes else Actor(uploader, owner_id)
+                self._review_on_commit(conn, merged, status, review_state, approved_changes, actor)
+            columns, params = _version_params(table, batch_id, changed, review_state.value if reviewed else None)
             _write_rows(conn, table, corrected, columns, params)
             # An unchanged row stores no version, but the batch did report it: rollback must know.
             confirmed = merged.loc[status == UNCHANGED, "old_id"].astype("int64").tolist()
@@ -830,11 +890,47 @@ class Store:
                     n_unchanged=int((status == UNCHANGED).sum()),
                 )
             )
+            if also is not None:
+                also(conn, batch_id)
             if audit_line is not None:
                 audit.write(conn, audit_line.first(batch=batch_id))
         return batch_id
 
-    def rollback(self, batch_id: int, user: str, *, audit_line: audit.Line | None = None) -> dict:
+    @staticmethod
+    def _review_on_commit(
+        conn: Connection,
+        merged: pd.DataFrame,
+        status: pd.Series,
+        state: ReviewState,
+        approved_changes: ApprovedChanges | None,
+        actor: Actor,
+    ) -> None:
+        """The review side of a commit (see :meth:`_commit_batch`), before the new versions go in."""
+        if "old_review" not in merged:
+            return
+        changed = status != UNCHANGED
+        if approved_changes is not None:
+            locked = review.locked_rows(merged, changed)
+            if len(locked):
+                if not (approved_changes.reason or "").strip():
+                    raise ApprovedValuesLocked(review.locked_problems(locked))
+                reopened = locked.rename(columns={"old_id": "id", "old_review": "review"})
+                review.change(conn, actor, Action.REOPEN, reopened, approved_changes.reason)
+        again = merged.loc[~changed & merged["old_review"].notna()].rename(
+            columns={"old_id": "id", "old_review": "review"}
+        )
+        if again.empty:
+            return
+        again = again.astype({"id": "int64"})
+        resubmitted = review.change(conn, actor, Action.RESUBMIT, again, None)
+        if state is ReviewState.APPROVED:
+            # An approver re-reporting a value unchanged approves it (a returned one is re-submitted first).
+            again.loc[again["id"].isin(resubmitted["id"]), "review"] = ReviewState.SUBMITTED.value
+            review.change(conn, actor, Action.APPROVE, again, None)
+
+    def rollback(
+        self, batch_id: int, user: str, *, audit_line: audit.Line | None = None, refuse_approved: bool = False
+    ) -> dict:
         """Undo a batch: every key it reported (changed or confirmed unchanged) takes the value the
         newest remaining active batch reported for it, or none (see :func:`_settle`).
 
@@ -854,6 +950,26 @@ class Store:
                 raise StoreError(Problem(Code.UNKNOWN_BATCH, {"batch": batch_id}))
             if row[0] == "rolled_back":
                 raise StoreError(Problem(Code.ALREADY_ROLLED_BACK, {"batch": batch_id}))
+            if refuse_approved:
+                # Checked in the rollback's own transaction: no approval can slip in between.
+                mine = review.current_versions(conn, batch_id=batch_id)
+                approved = mine[mine["review"] == ReviewState.APPROVED.value] if len(mine) else mine
+                if len(approved):
+                    first = approved.iloc[0]
+                    raise ApprovedValuesLocked(
+                        [
+                            Problem(
+                                Code.ROLLBACK_APPROVED,
+                                {
+                                    "batch": batch_id,
+                                    "n": len(approved),
+                                    "area": str(first.area),
+                                    "indicator": str(first.indicator),
+                                    "year": int(first.year),
+                                },
+                            )
+                        ]
+                    )
             # Marked first: from here on the batch is no longer among the active batches that
             # decide a key's value.
             conn.execute(
@@ -869,9 +985,71 @@ class Store:
                 audit.write(conn, audit_line)
         return {"batch_id": batch_id, **{k: int(counts[k]) for k in ("removed", "restored", "kept")}}
 
+    # ---------------------------------------------------------------- review (store/review.py)
+    def shown_values(
+        self, areas: list[str] | None = None, years: list[int] | None = None, *, unreviewed: bool = False
+    ) -> pd.DataFrame:
+        """What the dashboards, the evaluation and the reports show: the approved values (for each
+        key the newest approved version of an active batch), or with ``unreviewed`` the current
+        values whatever their state. Columns area, indicator, year, value, note, batch_id, review."""
+        if unreviewed:
+            return self.current_values(areas, years)
+        with self.engine.connect() as conn:
+            return review.approved_values(conn, areas, years)
+
+    def review_states(self, areas: list[str] | None = None, years: list[int] | None = None) -> pd.DataFrame:
+        """Every current value's review state, batch, uploader and latest comment (the review queue)."""
+        with self.engine.connect() as conn:
+            return review.state_of_current(conn, areas, years)
+
+    def review_events(self, area: str | None = None, indicator: str | None = None, limit: int = 500) -> pd.DataFrame:
+        """The review history, newest first (of one area and indicator, or all)."""
+        with self.engine.connect() as conn:
+            return review.events(conn, area, indicator, limit)
+
+    def change_review(
+        self,
+        action: Action,
+        actor: Actor,
+        *,
+        batch_id: int | None = None,
+        keys: list[tuple[str, str, int]] | None = None,
+        comment: str | None = None,
+        audit_line: audit.Line | None = None,
+    ) -> pd.DataFrame:
+        """Apply ``action`` to the current values of a batch or of ``keys`` that are in one of its
+        ``before`` states, in one transaction with ``audit_line`` (its details gain the count).
+        Returns the versions changed (id, area, indicator, year, value, review before, batch_id);
+        an empty frame when none was in such a state (nothing written, no audit line)."""
+        with self._write() as conn:
+            versions = review.current_versions(conn, batch_id=batch_id, keys=keys)
+            if versions.empty:
+                return versions
+            done = review.change(conn, actor, action, versions, comment)
+            if len(done) and audit_line is not None:
+                audit.write(conn, audit_line.first(n=len(done)))
+        return done
+
+    def declare_not_obtainable(
+        self, actor: Actor, area: str, indicator: str, year: int, reason: str, *, audit_line: audit.Line | None = None
+    ) -> None:
+        """Record (or, with an empty ``reason``, withdraw) that a value cannot be obtained."""
+        with self._write() as conn:
+            review.declare_not_obtainable(conn, actor, area, indicator, year, reason)
+            if audit_line is not None:
+                audit.write(conn, audit_line)
+
+    def not_obtainable(self, years: list[int] | None = None) -> pd.DataFrame:
+        """The standing 无法取得 statements: area, indicator, year, reason, user, at."""
+        with self.engine.connect() as conn:
+            return review.not_obtainable_now(conn, years)
+
     def clear(self) -> None:
         """Delete everything (tests, and ``demo`` on a database the user wants to reset)."""
         with self._write() as conn:
+            conn.execute(delete(review_events))
+            conn.execute(delete(not_obtainable))
+            conn.execute(delete(analyses))
             for c in _CONFIRMED.values():
                 conn.execute(delete(c))
             for v in _VERSIONED:

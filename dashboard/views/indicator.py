@@ -13,6 +13,7 @@ from ..messages import t
 from ..messages.numbers import MISSING, unit_label
 from ..rules import RuleSet, attribute_label
 from .common import (
+    local_time,
     status_strings,
 )
 
@@ -128,3 +129,27 @@ def describe_target(rules: RuleSet, area: str, code: str, lang: str = "zh") -> d
         "source_file": tgt.source_file,
         "source_words": f"{source} ({tgt.source_file})" if tgt.source_file else source,
     }
+
+
+def analysis_of(engine, area: str, code: str, year: int, lang: str = "zh") -> dict:
+    """The responsible unit's analysis (分析评估) of ``area``'s ``code`` in ``year``, for the page:
+    ``text`` (None when there is none or it was withdrawn), ``by`` (author and local time, in
+    ``lang``), ``history`` (every text written for that year, newest first: at, author, text — a
+    withdrawal shown as such)."""
+    from ..store.analyses import analysis_history, current_analyses
+
+    now = current_analyses(engine, areas=[area], years=[int(year)])
+    now = now.loc[now["indicator"] == code]
+    history = analysis_history(engine, area, code, int(year))
+    shown = pd.DataFrame(
+        {
+            "at": local_time(history["at"]).to_numpy(),
+            "author": history["author"].astype(str).to_numpy(),
+            "text": [x or t("analysis_withdrawn_mark", lang) for x in history["text"]],
+        }
+    )
+    if now.empty:
+        return {"text": None, "by": "", "history": shown}
+    r = now.iloc[0]
+    when = local_time(pd.Series([r["at"]])).iloc[0]
+    return {"text": str(r["text"]), "by": t("analysis_by", lang, author=r["author"], at=when), "history": shown}

@@ -51,9 +51,16 @@ def area_targets(rules: RuleSet, area: str, lang: str = "zh") -> pd.DataFrame:
                 "name": ind.name(lang),
                 "unit": unit_label(ind.unit, lang),
                 "default_target": default.target_text if default.area is None else "",
-                "area_target": tgt.target_text,
+                # An indicator the area leaves out has no target there; one it adds has only its own.
+                "area_target": "" if left_out is not None else tgt.target_text,
                 "attribute": attribute_label(tgt.attribute, lang),
-                "source": t(f"target_source_{tgt.source}", lang),
+                "source": (
+                    t("field_not_monitored", lang)
+                    if left_out is not None
+                    else t(
+                        "target_source_override" if default.area is not None else f"target_source_{tgt.source}", lang
+                    )
+                ),
                 "source_file": tgt.source_file or ind.source_file or (left_out.source_file if left_out else ""),
                 "changes": separator(lang).join(changes),
                 "note": "；".join(dict.fromkeys(n for n in (ind.note, tgt.note, left_out and left_out.note) if n)),

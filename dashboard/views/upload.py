@@ -11,6 +11,7 @@ from ..intake import TASKS
 from ..messages import has, separator, t
 from ..rules import RuleSet
 from ..store.audit import action_label
+from ..store.review import ReviewState
 from .common import MISSING, display, local_time
 
 PROBLEM_COLUMNS = ["location", "code", "severity", "message", "message_zh", "message_en"]
@@ -50,6 +51,15 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
     shown = preview.copy()
     if shown.empty:
         return shown
+    if "old_review" in shown:
+        # The stored value's review state; a row that would change an approved (locked) value says so.
+        locked = changes_approved(preview)
+        shown["old_review"] = [
+            t("preview_locked_mark", lang)
+            if lock
+            else (t(f"review_state_{r}", lang) if isinstance(r, str) else MISSING)
+            for r, lock in zip(shown["old_review"], locked)
+        ]
     shown["kind"] = [t(f"kind_{k}", lang) if has(f"kind_{k}") else k for k in shown["kind"].astype(str)]
     if kind == TASKS:
         for col in ("status", "old_status"):
@@ -73,6 +83,14 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
         if shown[col].dtype == object:
             shown[col] = shown[col].where(shown[col].notna() & (shown[col].astype(str) != ""), MISSING)
     return shown
+
+
+def changes_approved(preview: pd.DataFrame) -> pd.Series:
+    """The rows of an indicator-values preview that would change an approved value (locked: an area
+    editor's upload is refused for them; an approver's needs a reason)."""
+    if "old_review" not in preview or preview.empty:
+        return pd.Series(False, index=preview.index)
+    return preview["kind"].astype(str).eq("correction") & preview["old_review"].eq(ReviewState.APPROVED.value)
 
 
 # Details an audit line may carry, in the order they are written out; anything else is not shown.

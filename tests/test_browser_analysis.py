@@ -1,0 +1,100 @@
+"""Real-browser walk of the indicator page's 分析评估 (issue 15, part 4): a city editor signs in,
+opens 指标详情 from the menu, types an analysis, saves it, reloads the page and reads it back with
+its author — in Chinese at 1920 px and in English at 1366 px."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, query, require_browser, serve, settle, shot
+from sqlalchemy import create_engine
+
+from dashboard.access import accounts
+from dashboard.store.analyses import current_analyses
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long test password"
+CASES = {
+    # language, width, the words the page uses, the text typed
+    "zh": (
+        1920,
+        {"signin": "登录", "name": "用户名", "password": "密码", "signed_in": "已登录", "menu": "指标详情"},
+        {"heading": "分析评估", "save": "保存分析评估", "saved": "分析评估已保存", "by": "填报：城市填报员"},
+        "原因：2024 年转诊体系完善。\n措施：继续加强高危孕产妇管理。",
+    ),
+    "en": (
+        1366,
+        {
+            "signin": "Sign in",
+            "name": "User name",
+            "password": "Password",
+            "signed_in": "Signed in",
+            "menu": "Indicator",
+        },
+        {"heading": "Analysis", "save": "Save analysis", "saved": "Analysis saved", "by": "by 城市填报员"},
+        "Reasons: referrals improved. Difficulties: <b>not bold</b> *nor this*",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_browser()
+    with serve(tmp_path_factory.mktemp("analysis")) as s:
+        engine = create_engine(s.url)
+        accounts.add_user(engine, "城市填报员", PASSWORD, "city_editor", [], by="test")
+        engine.dispose()
+        yield {"base": s.base, "url": s.url}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_type_save_reload_and_read_the_analysis(server, lang):
+    from playwright.sync_api import sync_playwright
+
+    width, words, page_words, text = CASES[lang]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": width, "height": 1200}, locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(server["base"] + f"/overview?year=2024&area=500116&lang={lang}")
+        settle(pg, extra_ms=800)
+        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
+        form.get_by_label(words["name"], exact=True).fill("城市填报员")
+        form.get_by_label(words["password"], exact=True).fill(PASSWORD)
+        form.get_by_role("button", name=words["signin"]).click()
+        pg.get_by_text(words["signed_in"]).first.wait_for()
+        settle(pg, extra_ms=800)
+        pg.locator(".st-key-app_menu").get_by_text(words["menu"], exact=True).click()
+        pg.wait_for_url("**/indicator**")
+        settle(pg, extra_ms=800)
+        pg.get_by_text(page_words["heading"], exact=True).first.wait_for()
+        assert query(pg).get("area") == "500116" and query(pg).get("year") == "2024"
+        # The page opens on the first indicator (the address names it once one is picked).
+        holder = pg.locator('[class*="st-key-analysis_text_500116_"]').first
+        holder.wait_for()
+        key = next(c for c in holder.get_attribute("class").split() if c.startswith("st-key-analysis_text_"))
+        code = key.removeprefix("st-key-analysis_text_500116_").removesuffix("_2024")
+        box = pg.locator(f".{key} textarea")
+        box.fill(text)
+        pg.get_by_role("button", name=page_words["save"]).click()
+        pg.get_by_text(page_words["saved"]).first.wait_for()
+        settle(pg, extra_ms=800)
+
+        pg.reload()
+        settle(pg, extra_ms=1500)
+        current = pg.locator(".st-key-analysis_current")
+        current.wait_for()
+        first_line = text.split("\n")[0]
+        current.get_by_text(first_line, exact=False).first.wait_for()
+        assert page_words["by"] in current.inner_text()
+        assert current.locator("b").count() == 0 and current.locator("em").count() == 0  # shown as typed
+        assert box.input_value() == text  # the form edits the standing text
+        current.scroll_into_view_if_needed()
+        shot(pg, f"indicator_analysis_{lang}_{width}")
+        context.close()
+        browser.close()
+
+    stored = current_analyses(create_engine(server["url"]), areas=["500116"], years=[2024])
+    assert stored.loc[stored["indicator"] == code, "text"].tolist() == [text]
+    assert stored.loc[stored["indicator"] == code, "author"].tolist() == ["城市填报员"]

@@ -1,0 +1,232 @@
+"""Real-browser walk of the review cycle (issue 15) in Debian's Chromium: an area editor uploads a value
+for their area by clicking and confirms it (a submission) → a reviewer opens 审核 from the menu and
+returns it with a comment → the editor uploads the correction → the reviewer approves the batch →
+the indicator page, reached by clicking, shows the value. Back, Forward and a reload keep the review
+page's filters. Chinese at 1920 px, then English at 1366 px with the switch 含未审核.
+Screenshots: ``/tmp/shots_review/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, query, require_browser, serve, settle
+
+from dashboard.access import accounts
+from dashboard.messages import t
+from dashboard.store import Store
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots_review")
+PASSWORD = "a long test password"
+JJ = "500116"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_browser()
+    folder = tmp_path_factory.mktemp("review")
+    with serve(folder) as s:
+        store = Store(s.url)
+        accounts.add_user(store.engine, "jj_clerk", PASSWORD, "area_editor", [JJ], by="test")
+        accounts.add_user(store.engine, "reviewer1", PASSWORD, "reviewer", [], by="test")
+        store.dispose()
+        yield {"base": s.base, "url": s.url, "folder": folder}
+
+
+def _shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _sign_in(pg, name: str, lang: str = "zh") -> None:
+    form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
+    form.get_by_label(t("signin_name", lang), exact=True).fill(name)
+    form.get_by_label(t("signin_password", lang), exact=True).fill(PASSWORD)
+    form.get_by_role("button", name=t("signin_button", lang)).click()
+    pg.locator(".st-key-signout_go").wait_for()
+    settle(pg, extra_ms=600)
+
+
+def _sign_out(pg) -> None:
+    pg.locator(".st-key-signout_go button").click()
+    pg.get_by_text("已退出登录").first.wait_for()
+    settle(pg, extra_ms=400)
+
+
+def _menu(pg, label: str) -> None:
+    pg.locator(".st-key-app_menu").get_by_text(label, exact=True).click()
+    settle(pg, extra_ms=600)
+
+
+def _pick(pg, label: str, option: str) -> None:
+    """Choose ``option`` in the main area's selectbox whose label is ``label``."""
+    box = pg.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    pg.keyboard.type(option)  # the list is virtual: a long one shows only its first options
+    pg.get_by_role("option", name=option, exact=True).click()
+    settle(pg, extra_ms=600)
+
+
+def _upload(pg, folder: Path, name: str, text: str) -> None:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    _menu(pg, "数据上传")
+    pg.locator('input[type="file"]').set_input_files(str(path))
+    pg.get_by_text("校验通过").first.wait_for()
+    # Told before confirming: an area editor's upload is a submission, shown after review.
+    pg.get_by_text("作为“已报待审”报送").first.wait_for()
+    settle(pg, extra_ms=600)
+
+
+def _tick_first_row(pg, table_index: int = 1) -> None:
+    """Tick the first row of a selectable table (the grid is drawn on a canvas: click its row marker)."""
+    grid = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').nth(table_index)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    pg.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    settle(pg, extra_ms=600)
+
+
+def _review_filters(pg) -> None:
+    _pick(pg, "地区", "江津区")
+    _pick(pg, "年份", "2026")
+    assert query(pg).get("review_area") == JJ and query(pg).get("review_year") == "2026"
+    pg.get_by_text("已报待审 1 个").first.wait_for()
+
+
+def _values(server) -> dict:
+    store = Store(server["url"])
+    states = store.review_states(areas=[JJ], years=[2026])
+    store.dispose()
+    return {
+        r.indicator: (r.value, r.review, r.comment if isinstance(r.comment, str) else None) for r in states.itertuples()
+    }
+
+
+def test_upload_return_correct_approve_then_the_indicator_page_shows_it(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1400}, locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(45_000)
+        pg.goto(server["base"] + "/overview")
+        pg.get_by_text("规划实施进展").first.wait_for()
+        settle(pg, fresh=True)
+
+        # 1. The area editor uploads 江津区 W02 2026 and confirms: a submission.
+        _sign_in(pg, "jj_clerk")
+        assert pg.locator(".st-key-app_menu").get_by_text("审核", exact=True).count() == 0
+        _upload(pg, server["folder"], "jj_2026.csv", "区县,指标,年份,数值\n江津区,W02,2026,82.6\n")
+        _shot(pg, "01_editor_preview_zh_1920")
+        pg.get_by_role("button", name="确认入库").click()
+        pg.get_by_text("已入库").first.wait_for()
+        assert _values(server) == {"W02": (82.6, "submitted", None)}
+        _sign_out(pg)
+
+        # 2. The reviewer opens 审核 from the menu, filters, and returns the value with a comment.
+        _sign_in(pg, "reviewer1")
+        _menu(pg, "审核")
+        pg.get_by_text("退回和重新打开必须填写意见或原因").first.wait_for()
+        _review_filters(pg)
+        # Back and Forward step through the filters; a reload keeps them.
+        pg.go_back()
+        settle(pg, extra_ms=800)
+        assert "review_year" not in query(pg) and query(pg).get("review_area") == JJ
+        # Every year again: more than the one value of 2026 waits (the demo's submissions too).
+        pg.get_by_text("已报待审 1 个").wait_for(state="detached")
+        pg.get_by_text("（当前筛选的年份和地区）").first.wait_for()
+        pg.go_forward()
+        settle(pg, extra_ms=800)
+        assert query(pg).get("review_year") == "2026"
+        pg.reload()
+        settle(pg, fresh=True, extra_ms=800)
+        assert query(pg).get("review_year") == "2026" and query(pg).get("review_area") == JJ
+        pg.get_by_text("已报待审 1 个").first.wait_for()
+        _tick_first_row(pg)
+        pg.get_by_text("已选 1 个数值").first.wait_for()
+        pg.locator('[data-testid="stMain"] textarea').first.fill("与卫健委年报不符，请核对后重报")
+        pg.keyboard.press("Tab")  # the text area's value reaches the server when it loses focus
+        settle(pg, extra_ms=400)
+        _shot(pg, "02_reviewer_returns_zh_1920")
+        pg.get_by_role("button", name="退回所选").click()
+        pg.get_by_text("“退回”完成：1 个数值").first.wait_for()
+        settle(pg, extra_ms=400)
+        _shot(pg, "03_returned_zh_1920")
+        assert _values(server) == {"W02": (82.6, "returned", "与卫健委年报不符，请核对后重报")}
+        _sign_out(pg)
+
+        # 3. The area editor uploads the correction (submitted again).
+        _sign_in(pg, "jj_clerk")
+        _upload(pg, server["folder"], "jj_2026_fixed.csv", "区县,指标,年份,数值\n江津区,W02,2026,82.8\n")
+        pg.get_by_role("button", name="确认入库").click()
+        pg.get_by_text("已入库").first.wait_for()
+        assert _values(server)["W02"][:2] == (82.8, "submitted")
+        _sign_out(pg)
+
+        # 4. The reviewer approves the batch.
+        _sign_in(pg, "reviewer1")
+        _menu(pg, "审核")
+        settle(pg, extra_ms=600)
+        if query(pg).get("review_year") != "2026":  # the menu carries the page's last filters
+            _review_filters(pg)
+        pg.get_by_text("已报待审 1 个").first.wait_for()
+        pg.get_by_role("button", name="通过整批").click()
+        pg.get_by_text("“审核通过”完成：1 个数值").first.wait_for()
+        settle(pg, extra_ms=400)
+        _shot(pg, "04_approved_with_history_zh_1920")
+        assert _values(server)["W02"][:2] == (82.8, "approved")
+
+        # 5. The indicator page, by clicking: the overview's area picker, the menu, the indicator picker.
+        _menu(pg, "总览")
+        _pick(pg, "地区", "江津区")
+        _menu(pg, "指标详情")
+        box = pg.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text="指标").first
+        box.click()
+        pg.keyboard.type("W02")
+        pg.keyboard.press("Enter")
+        settle(pg, extra_ms=800)
+        assert query(pg).get("indicator") == "W02"
+        pg.get_by_text("仅显示已审核数值").first.wait_for()
+        _pick(pg, "年份", "2026")
+        # The approved value, as the page's latest value of 江津区 in 2026 (a metric, not a grid cell).
+        pg.locator('[data-testid="stMetricValue"]').filter(has_text="82.80岁").first.wait_for()
+        _shot(pg, "05_indicator_zh_1920")
+        context.close()
+        browser.close()
+
+
+def test_review_page_and_the_switch_in_english(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 1100}, locale="en-GB")
+        pg = context.new_page()
+        pg.set_default_timeout(45_000)
+        pg.goto(server["base"] + "/review?lang=en")
+        settle(pg, fresh=True)
+        pg.get_by_text("anonymous users (Viewer) may not").first.wait_for()
+        _sign_in(pg, "reviewer1", "en")
+        pg.get_by_text("Returning and re-opening need a comment").first.wait_for()
+        settle(pg, extra_ms=600)
+        _shot(pg, "06_review_en_1366")
+
+        # The switch: into the address, carried by the menu's links, said on the page.
+        pg.locator('[data-testid="stSidebar"]').get_by_text("Include unreviewed").click()
+        settle(pg, extra_ms=800)
+        assert query(pg).get("unreviewed") == "1"
+        _menu(pg, "Indicator")
+        assert query(pg).get("unreviewed") == "1" and query(pg).get("lang") == "en"
+        pg.get_by_text('Including unreviewed values (marked "unreviewed")').first.wait_for()
+        _shot(pg, "07_indicator_switch_en_1366")
+        pg.go_back()
+        settle(pg, extra_ms=800)
+        assert query(pg).get("unreviewed") == "1"  # Back to the review page, still with the switch
+        context.close()
+        browser.close()
