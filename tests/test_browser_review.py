@@ -3,7 +3,7 @@ for their area by clicking and confirms it (a submission) → a reviewer opens �
 returns it with a comment → the editor uploads the correction → the reviewer approves the batch →
 the indicator page, reached by clicking, shows the value. Back, Forward and a reload keep the review
 page's filters. Chinese at 1920 px, then English at 1366 px with the switch 含未审核.
-Screenshots: ``/tmp/shots_review/``.
+Screenshots: ``test-output/screenshots/review/``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, query, require_browser, serve, settle
+from browser_support import SHOTS as ALL_SHOTS
 
 from dashboard.access import accounts
 from dashboard.messages import t
@@ -19,7 +20,7 @@ from dashboard.store import Store
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots_review")
+SHOTS = ALL_SHOTS / "review"
 PASSWORD = "a long test password"
 JJ = "500116"
 
@@ -32,6 +33,7 @@ def server(tmp_path_factory):
         store = Store(s.url)
         accounts.add_user(store.engine, "jj_clerk", PASSWORD, "area_editor", [JJ], by="test")
         accounts.add_user(store.engine, "reviewer1", PASSWORD, "reviewer", [], by="test")
+        accounts.add_user(store.engine, "office", PASSWORD, "city_editor", [], by="test")
         store.dispose()
         yield {"base": s.base, "url": s.url, "folder": folder}
 
@@ -228,5 +230,63 @@ def test_review_page_and_the_switch_in_english(server):
         pg.go_back()
         settle(pg, extra_ms=800)
         assert query(pg).get("unreviewed") == "1"  # Back to the review page, still with the switch
+        context.close()
+        browser.close()
+
+
+def _waiting_by_sql(url: str, year: int) -> tuple[int, int]:
+    """How many current values of ``year`` wait for review and were returned, counted in the tables."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                text("SELECT review, COUNT(*) FROM observations WHERE is_current AND year = :y GROUP BY review"),
+                {"y": year},
+            ).all()
+        )
+    engine.dispose()
+    return int(counts.get("submitted", 0)), int(counts.get("returned", 0))
+
+
+@pytest.mark.parametrize("lang, width", [("zh", 1366), ("en", 1920)])
+def test_the_overview_reminds_the_office_and_its_link_opens_the_queue(server, lang, width):
+    """A city editor signs in on the overview: the reminder counts the demo's values of 2025 that wait
+    for review and were returned (counted by SQL here); its link opens 审核 filtered to that year
+    with the same count; Back returns to the overview."""
+    from playwright.sync_api import sync_playwright
+
+    waiting, returned = _waiting_by_sql(server["url"], 2025)
+    assert waiting and returned  # the demo's mix of states
+    suffix = "&lang=en" if lang == "en" else ""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": width, "height": 1100})
+        pg = context.new_page()
+        pg.set_default_timeout(45_000)
+        pg.goto(server["base"] + f"/?year=2025{suffix}")
+        settle(pg, fresh=True)
+        _sign_in(pg, "office", lang)
+        reminder = " · ".join(
+            [
+                t("review_reminder_waiting", lang, year=2025, n=waiting),
+                t("review_reminder_returned", lang, year=2025, n=returned),
+            ]
+        )
+        link = pg.get_by_role("link", name=reminder)
+        link.wait_for()
+        _shot(pg, f"08_overview_reminder_{lang}_{width}")
+        link.click()
+        settle(pg, extra_ms=800)
+        assert pg.url.split("?")[0].endswith("/review") and query(pg).get("review_year") == "2025"
+        # The queue's count line names the same numbers waiting and returned.
+        line = t("review_counts", lang, submitted=waiting, returned=returned, approved="")
+        pg.locator('[data-testid="stMain"]').get_by_text(line.split(str(returned))[0]).first.wait_for()
+        _shot(pg, f"09_review_from_reminder_{lang}_{width}")
+        pg.go_back()
+        settle(pg, extra_ms=800)
+        assert not pg.url.split("?")[0].endswith("/review")
+        pg.get_by_role("link", name=reminder).wait_for()
         context.close()
         browser.close()

@@ -212,21 +212,8 @@ def _report_file(
     if kind in ("docx", "pdf"):
         # The tasks-and-units section needs the work plans and what was reported on them.
         cat, reports = services().catalogue, _task_reports(_store, url, version)
-        if kind == "pdf":
-            pdf = build_pdf(
-                _rules,
-                ev,
-                area,
-                year,
-                lang,
-                demo=demo,
-                catalogue=cat,
-                task_reports=reports,
-                analyses=_analyses,
-                unreviewed=unreviewed,
-            )
-            return pdf or b""
-        return build_docx(
+        build = build_pdf if kind == "pdf" else build_docx  # the PDF is the same document, converted
+        made = build(
             _rules,
             ev,
             area,
@@ -238,6 +225,7 @@ def _report_file(
             analyses=_analyses,
             unreviewed=unreviewed,
         )
+        return made or b""  # no PDF without LibreOffice
     obs = _observations(_store, url, version)
     return build_xlsx(_rules, ev, area, year, lang, observations=obs, demo=demo, unreviewed=unreviewed)
 

@@ -135,11 +135,8 @@ def area_report(
         )
     reports = store.current_task_reports()  # the tasks-and-units section
     analyses = current_analyses(store.engine, areas=[area], years=[year])  # beside their indicators
-    if fmt == "pdf":
-        return build_pdf(
-            rules, evaluated, area, year, lang, demo, catalogue, reports, finals, analyses, unreviewed=unreviewed
-        )
-    return build_docx(
+    build = build_pdf if fmt == "pdf" else build_docx  # the PDF is the same document, converted
+    return build(
         rules,
         evaluated,
         area,
