@@ -339,3 +339,17 @@ def test_the_page_in_english_with_the_history(db):
     assert at.text_area(key=f"analysis_text_{JJ}_W03_2024").value == "second"  # edits the standing text
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(analyses)).scalar() == 2
+
+
+def test_the_import_preview_counts_the_analyses_it_will_store(store, capsys, tmp_path):
+    """Before storing, the command says how many analysis texts go in with the batch (two of the
+    three rows carry one; the blank cell is none)."""
+    path = tmp_path / "values.csv"
+    path.write_text(
+        "区县,指标,年份,数值,分析\n江津区,W03,2024,7.5,原因：转诊及时\n江津区,W04,2024,95,措施：筛查\n万州区,W03,2024,9,\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(path), "--dry-run", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "另有 2 条分析说明，随本批次一并保存" in out
+    assert current_analyses(store.engine).empty  # a dry run stores nothing
