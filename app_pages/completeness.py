@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.app import selection, session
+from dashboard.app import not_obtainable_form, selection, session
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.messages import separator, t
@@ -114,6 +114,11 @@ state = ui.pick_option(
     format_func=lambda v: view.State(v).label(lang) if v else t("completeness_all_states", lang),
 )
 ui.table(view.state_table(data["frame"], lang, [state] if state else None), lang)
+
+# 无法取得: the unit states it cannot obtain a value (or withdraws that), for the areas it may.
+not_obtainable_form.show(
+    user, ctx.store, data["frame"], year, lang, view.State.MISSING.value, view.State.NOT_OBTAINABLE.value
+)
 
 st.subheader(t("completeness_chase_list", lang))
 chase = view.chase_list(data["frame"], lang)

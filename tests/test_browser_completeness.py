@@ -71,3 +71,50 @@ def test_menu_unit_filter_and_chase_list_download(server):
     review = dict(zip(zip(stored["area"].astype(str), stored["indicator"].astype(str)), stored["review"]))
     for area, indicator, state in zip(chase["区县代码"], chase["指标代码"], chase["状态"]):
         assert review.get((area, indicator)) == (None if state == "未报" else "returned")
+
+
+def test_stating_a_value_not_obtainable_by_clicking_in_english(server):
+    """The demo account (a city editor) opens the form under the tables, picks the first missing value,
+    types the reason and states it: the value leaves the chase list and is stored as a statement; the
+    English page at 1366 px."""
+    from playwright.sync_api import sync_playwright
+
+    store = Store(server["url"])
+    before = len(store.not_obtainable(years=[2024]))
+    store.dispose()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 1400}, locale="en-GB")
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(server["base"] + "/completeness?year=2024&lang=en")
+        settle(pg, fresh=True)
+        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
+        form.get_by_label("User name", exact=True).fill("demo")
+        form.get_by_label("Password", exact=True).fill("demo-only-2030")
+        form.get_by_role("button", name="Sign in").click()
+        pg.get_by_text("Signed in").first.wait_for()
+        settle(pg, extra_ms=800)
+        pg.get_by_text("State that a value cannot be obtained").first.click()
+        settle(pg, extra_ms=400)
+        picked = pg.locator('[data-testid="stSelectbox"]').filter(has_text="Missing value").first
+        picked.wait_for()
+        reason = pg.get_by_label("Reason (required)")
+        reason.fill("No survey was run this year")
+        reason.press("Enter")
+        settle(pg, extra_ms=400)
+        pg.get_by_role("button", name="State it cannot be obtained").click()
+        done = pg.get_by_text("Stated as not obtainable:").first
+        done.wait_for()
+        choice = done.inner_text()  # names the value picked
+        settle(pg, extra_ms=600)
+        pg.screenshot(path=str(SHOTS / "completeness_not_obtainable_en_1366.png"), full_page=True)
+        context.close()
+        browser.close()
+    store = Store(server["url"])
+    stated = store.not_obtainable(years=[2024])
+    store.dispose()
+    assert len(stated) == before + 1
+    mine = stated[stated["reason"] == "No survey was run this year"]
+    assert len(mine) == 1
+    assert mine["indicator"].iloc[0] in choice, choice  # the value picked

@@ -4,6 +4,7 @@ assignment, known answers on a store filled here, the command, and the page thro
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -700,3 +701,38 @@ def test_an_area_editor_sees_their_own_areas_only(demo, session_token):
     engine.dispose()
     assert shown["应报"] == str(due) and shown["已报"] == str(stored)
     assert any("只列出您负责的地区：万州区" in c.value for c in at.caption)
+
+
+def test_an_area_editor_states_a_value_not_obtainable_on_the_page_and_withdraws_it(demo, session_token):
+    """On the page, as the CLI does it: a missing value of their own area, with a reason; the counts
+    move from 未报 to 无法取得 in the same run; the reason is required; withdrawing puts it back. A
+    reviewer, who may see the page, is offered no form."""
+    from dashboard.store import Store
+
+    token = session_token("wz_clerk2", "area_editor", [WANZHOU])
+    at = _page(token, year="2024")
+    before = _metrics(at)
+    choice = at.selectbox(key="no_pick").value
+    assert choice.startswith("万州区 · ")
+    at.button(key="no_go").click().run()  # no reason yet
+    assert any("请写明无法取得的原因" in e.value for e in at.error)
+    at.text_input(key="no_reason").input("本年度未开展专项调查").run()
+    at.button(key="no_go").click().run()
+    assert not at.exception and any(f"已声明无法取得：{choice}" in s.value for s in at.success)
+    after = _metrics(at)
+    assert int(after["未报"]) == int(before["未报"]) - 1
+    assert int(after["无法取得"]) == int(before["无法取得"]) + 1
+    store = Store(os.environ["DASHBOARD_DB_URL"])
+    stated = store.not_obtainable(years=[2024])
+    mine = stated[stated["user"] == "wz_clerk2"]
+    assert mine[["area", "reason"]].values.tolist() == [[WANZHOU, "本年度未开展专项调查"]]
+    at.selectbox(key="no_withdraw_pick").set_value(choice).run()
+    at.button(key="no_withdraw_go").click().run()
+    assert any(f"已撤回无法取得的声明：{choice}" in s.value for s in at.success)
+    assert _metrics(at)["未报"] == before["未报"]
+    stated = store.not_obtainable(years=[2024])
+    assert stated[stated["user"] == "wz_clerk2"].empty
+    store.dispose()
+
+    reviewer = _page(session_token("checker2", "reviewer", []), year="2024")
+    assert not reviewer.exception and not any(b.key == "no_go" for b in reviewer.button)
