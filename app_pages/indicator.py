@@ -84,7 +84,7 @@ if others:
     st.caption(ui.md_escape(t("other_areas_define_otherwise", lang, areas=separator(lang).join(others))))
 # The domain's and the status's words are the long ones: their columns are wider, so that at 1366 px
 # a projector shows them whole rather than cut ("Women and…", "Needs acc…").
-m1, m2, m3, m4 = st.columns([1, 1, 0.8, 1.6])
+m1, m2, m3, m4 = st.columns([1, 1, 1, 1.4])
 m1.metric(t("printed_target", lang), info["target_text"], help=info["check"])
 m2.metric(t("attribute", lang), info["attribute_label"])
 m3.metric(t("unit", lang), info["unit_label"] or "—")
