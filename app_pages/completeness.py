@@ -76,27 +76,13 @@ if cat.reporting.unassigned:
     st.caption(ui.md_escape(t("completeness_unassigned", lang, codes=separator(lang).join(cat.reporting.unassigned))))
 
 
-def counts_table(frame, by: str):
-    shown = frame.assign(
-        rate=frame["rate"].map(view.rate_text), review_rate=frame["review_rate"].map(view.rate_text)
-    ).drop(columns=["code"])
-    heads = ["name", "due", "reported", "missing", "late", "approved", "submitted", "returned", "not_obtainable"]
-    heads += ["rate", "review_rate"]
-    words = [t("col_completeness_unit" if by == "unit" else "col_completeness_area", lang)]
-    words += [t(k, lang) for k in ("completeness_due", "completeness_reported", "completeness_missing")]
-    words.append(t("completeness_late", lang))
-    words += [view.State(k).label(lang) for k in ("approved", "submitted", "returned", "not_obtainable")]
-    words += [t("completeness_rate", lang), t("completeness_review_rate", lang)]
-    return shown[heads].set_axis(words, axis=1)
-
-
 left, right = st.columns(2)
 with left:
     st.subheader(t("completeness_by_unit", lang))
-    ui.table(counts_table(data["by_unit"], "unit"), lang)
+    ui.table(view.counts_table(data["by_unit"], "unit", lang), lang)
 with right:
     st.subheader(t("completeness_by_area", lang))
-    ui.table(counts_table(data["by_area"], "area"), lang)
+    ui.table(view.counts_table(data["by_area"], "area", lang), lang)
 
 st.subheader(t("completeness_states_heading", lang))
 states = ["", *(s.value for s in view.State)]

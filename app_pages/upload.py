@@ -149,9 +149,8 @@ preview = preview_any(kind, report, store)
 counts = preview_counts(preview)
 st.write(t("preview_counts", lang, new=counts["new"], corrected=counts["correction"], unchanged=counts["unchanged"]))
 # The analysis texts (分析 column) go in with the batch, by the uploader: said before the confirm.
-n_analyses = 0 if is_tasks or "analysis" not in report.rows else int(report.rows["analysis"].notna().sum())
-if n_analyses:
-    st.caption(t("preview_analyses", lang, n=n_analyses))
+if report.n_analyses:
+    st.caption(t("preview_analyses", lang, n=report.n_analyses))
 shown = upload_view.preview_table(kind, preview, rules, lang)
 st.dataframe(
     shown.rename(

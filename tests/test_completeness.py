@@ -736,3 +736,29 @@ def test_an_area_editor_states_a_value_not_obtainable_on_the_page_and_withdraws_
 
     reviewer = _page(session_token("checker2", "reviewer", []), year="2024")
     assert not reviewer.exception and not any(b.key == "no_go" for b in reviewer.button)
+
+
+def test_the_counts_table_as_the_page_shows_it():
+    """The by-unit table, built without Streamlit: names, counts per state, both rates as text."""
+    from dashboard.views import completeness as view
+
+    frame = pd.DataFrame(
+        {
+            "code": ["cq_health"],
+            "name": ["市卫生健康委"],
+            "due": [4],
+            "reported": [3],
+            "missing": [1],
+            "late": [1],
+            "approved": [2],
+            "submitted": [1],
+            "returned": [0],
+            "not_obtainable": [0],
+            "rate": [0.75],
+            "review_rate": [None],
+        }
+    )
+    table = view.counts_table(frame, "unit", "zh")
+    assert list(table.columns)[:4] == ["填报单位", "应报", "已报", "未报"]
+    assert table.iloc[0].tolist()[-2:] == ["75.0%", "—"] and table.iloc[0, 0] == "市卫生健康委"
+    assert view.counts_table(frame, "area", "en").columns[0] != table.columns[0]

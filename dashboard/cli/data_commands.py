@@ -40,12 +40,6 @@ def _preview_line(preview: pd.DataFrame, n_skipped: int, lang: str) -> str:
     )
 
 
-def _analyses_in(report) -> int:
-    """How many rows of an accepted file carry an analysis text (分析 column) to store with the batch."""
-    rows = report.rows
-    return int(rows["analysis"].notna().sum()) if rows is not None and "analysis" in rows else 0
-
-
 def report_lines(
     report, preview: pd.DataFrame | None = None, lang: str = "both", rules: RuleSet | None = None
 ) -> list[str]:
@@ -66,9 +60,8 @@ def report_lines(
         lines.append(f"row {r.row}, column {r.column}: SKIPPED: " + say("cli_skipped_cell", lang, text=r.text))
     if preview is not None and len(preview):
         lines.append(_preview_line(preview, report.n_skipped, lang))
-        n_analyses = _analyses_in(report)
-        if n_analyses:
-            lines.append(say("cli_preview_analyses", lang, n=n_analyses))
+        if report.n_analyses:
+            lines.append(say("cli_preview_analyses", lang, n=report.n_analyses))
         for r in preview.loc[preview["kind"] == "correction"].itertuples(index=False):
             area = rules.area_name(r.area) if rules else r.area
             lines.append(

@@ -49,6 +49,12 @@ class IntakeReport(ReportStatus):
         return len(self.skipped) + self.n_unfilled
 
     @property
+    def n_analyses(self) -> int:
+        """Rows that carry an analysis text (the 分析 column) to store with the batch (0 for task files)."""
+        rows = self.rows
+        return int(rows["analysis"].notna().sum()) if rows is not None and "analysis" in rows else 0
+
+    @property
     def n_errors(self) -> int:
         """Errors found, listed or only counted (the PROBLEMS_NOT_LISTED line is not one of them)."""
         listed = sum(p.severity == "error" and p.message_id is not Code.PROBLEMS_NOT_LISTED for p in self.problems)

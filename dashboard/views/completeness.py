@@ -452,3 +452,17 @@ def unit_reports_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             t("col_completeness_due", lang): [t("reporting_due_month", lang, month=m) for m in frame["due_month"]],
         }
     )
+
+
+def counts_table(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
+    """:func:`counts` as the page shows it (``by`` "unit" or "area"): the name, the counts per state,
+    both rates as text, headed in ``lang``."""
+    shown = frame.assign(rate=frame["rate"].map(rate_text), review_rate=frame["review_rate"].map(rate_text))
+    heads = ["name", "due", "reported", "missing", "late", "approved", "submitted", "returned", "not_obtainable"]
+    heads += ["rate", "review_rate"]
+    words = [t("col_completeness_unit" if by == "unit" else "col_completeness_area", lang)]
+    words += [t(k, lang) for k in ("completeness_due", "completeness_reported", "completeness_missing")]
+    words.append(t("completeness_late", lang))
+    words += [State(k).label(lang) for k in ("approved", "submitted", "returned", "not_obtainable")]
+    words += [t("completeness_rate", lang), t("completeness_review_rate", lang)]
+    return shown[heads].set_axis(words, axis=1)
