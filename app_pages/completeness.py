@@ -5,6 +5,7 @@
 The states are read from the store whatever the switch 含未审核 shows."""
 
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
@@ -115,9 +116,11 @@ ui.table(chase, lang)
 stem = f"chase_list_{year}" + (f"_{unit}" if unit else "")
 title = f"{year} {t('completeness_chase_list', lang)}"
 d1, d2 = st.columns(2)
+# The files are built when a button is clicked, not on every run of the page (the Excel file took
+# most of this page's time).
 d1.download_button(
     t("completeness_download_csv", lang),
-    chase_list_bytes(chase, "csv", title),
+    partial(chase_list_bytes, chase, "csv", title),
     file_name=f"{stem}.csv",
     mime="text/csv",
     key="chase_csv",
@@ -125,7 +128,7 @@ d1.download_button(
 )
 d2.download_button(
     t("completeness_download_xlsx", lang),
-    chase_list_bytes(chase, "xlsx", title),
+    partial(chase_list_bytes, chase, "xlsx", title),
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="chase_xlsx",
