@@ -19,11 +19,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, or_, select, tuple_
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 from sqlalchemy.exc import OperationalError
 
 from ..messages import Code, Problem
 from . import audit
+from .in_lists import keys_in
 from .schema import analyses, batches
 
 COLUMNS = ["area", "indicator", "year", "text", "author", "author_id", "at", "batch_id"]
@@ -145,9 +146,9 @@ def _newest(conn: Connection, keys: list[tuple[str, str, int]] | None = None, ar
         newest = newest.where(a.c.year.in_([int(y) for y in years]))
     frames = []
     # Many keys at once (a national upload) are asked in chunks: a bound parameter list has limits.
-    chunks = [keys[i : i + 300] for i in range(0, len(keys), 300)] if keys is not None else [None]
-    for chunk in chunks:
-        q = newest if chunk is None else newest.where(tuple_(a.c.area, a.c.indicator, a.c.year).in_(chunk))
+    conditions = keys_in((a.c.area, a.c.indicator, a.c.year), keys) if keys is not None else [None]
+    for condition in conditions:
+        q = newest if condition is None else newest.where(condition)
         ids = q.subquery()
         stmt = select(*(a.c[c] for c in COLUMNS)).join(ids, a.c.id == ids.c.id).order_by(*(a.c[k] for k in KEYS))
         frames.append(pd.DataFrame(conn.execute(stmt).all(), columns=COLUMNS))

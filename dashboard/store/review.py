@@ -29,9 +29,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection, insert, select, update
 
 from ..messages import Code, Problem
+from .in_lists import ids_in, keys_in
 from .schema import batches, not_obtainable, observations, review_events
 
 KEYS = ["area", "indicator", "year"]
@@ -128,9 +129,8 @@ def write_events(conn: Connection, actor: Actor, action: Action, versions: pd.Da
 
 def set_state(conn: Connection, ids: list[int], state: ReviewState) -> None:
     """Set the review state of the versions ``ids``."""
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        conn.execute(update(observations).where(observations.c.id.in_(chunk)).values(review=state.value))
+    for condition in ids_in(conn, observations.c.id, ids):
+        conn.execute(update(observations).where(condition).values(review=state.value))
 
 
 def change(conn: Connection, actor: Actor, action: Action, versions: pd.DataFrame, comment: str | None) -> pd.DataFrame:
@@ -156,9 +156,8 @@ def current_versions(
     else:
         wanted = [(str(a), str(i), int(y)) for a, i, y in (keys or [])]
         rows = []
-        for start in range(0, len(wanted), 300):
-            chunk = wanted[start : start + 300]
-            rows += conn.execute(stmt.where(tuple_(o.c.area, o.c.indicator, o.c.year).in_(chunk))).all()
+        for condition in keys_in((o.c.area, o.c.indicator, o.c.year), wanted):
+            rows += conn.execute(stmt.where(condition)).all()
     frame = pd.DataFrame(rows, columns=[c.name for c in _VERSION_COLUMNS])
     return frame.astype({"id": "int64", "year": "int64", "batch_id": "int64"}) if len(frame) else frame
 
@@ -258,9 +257,8 @@ def state_of_current(conn: Connection, areas: list[str] | None, years: list[int]
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True) if len(frame) else frame["created_at"]
     pending = frame.loc[frame["review"] != ReviewState.APPROVED.value, "id"].astype("int64").tolist()
     comments: dict[int, str] = {}
-    for start in range(0, len(pending), 900):
-        chunk = pending[start : start + 900]
-        rows = conn.execute(select(e.c.version_id, e.c.comment).where(e.c.version_id.in_(chunk)).order_by(e.c.id)).all()
+    for condition in ids_in(conn, e.c.version_id, pending):
+        rows = conn.execute(select(e.c.version_id, e.c.comment).where(condition).order_by(e.c.id)).all()
         comments.update({int(v): c for v, c in rows if c})
     frame["comment"] = frame["id"].map(comments)
     return frame.astype({"id": "int64", "year": "int64", "batch_id": "int64"}) if len(frame) else frame

@@ -67,15 +67,11 @@ from threading import Lock
 
 import pandas as pd
 from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
     Connection,
     Float,
     Integer,
     Select,
     Table,
-    any_,
-    bindparam,
     create_engine,
     delete,
     event,
@@ -92,6 +88,7 @@ from sqlalchemy.pool import StaticPool
 from ..core.records import INDICATOR_VALUES, KINDS, TASK_PROGRESS, UNCHANGED, RecordKind, diff
 from ..messages import Code, Problem
 from . import audit, migrate, review
+from .in_lists import IN_CHUNK, chunks, ids_in
 from .review import Action, Actor, ApprovedChanges, ReviewState
 from .schema import (
     TASK_STATUSES,
@@ -117,7 +114,6 @@ _CONFIRMED: dict[str, Table] = {
 _BOOKKEEPING = ("id", "batch_id", "is_current", "replaces_id", "review")
 
 _CHUNK = 20000
-_IN_CHUNK = 900
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = Lock()
@@ -208,11 +204,6 @@ def _wal(cur) -> None:
             time.sleep(0.05)
 
 
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _utc(series: pd.Series) -> pd.Series:
     # SQLite hands back naive datetimes; everything is written in UTC.
     return pd.to_datetime(series, utc=True) if len(series) else series.astype("datetime64[ns, UTC]")
@@ -252,7 +243,7 @@ def _current(
         first = table.c[kind.keys[0]]
         records = [
             r
-            for chunk in _chunks([str(x) for x in firsts], _IN_CHUNK)
+            for chunk in chunks([str(x) for x in firsts], IN_CHUNK)
             for r in conn.execute(base.where(first.in_(chunk)).order_by(*order)).all()
         ]
     frame = pd.DataFrame(records, columns=names)
@@ -343,29 +334,20 @@ def _write_rows(conn: Connection, table: Table, retired: list[int], columns: lis
     if conn.dialect.name != "sqlite":
         _copy_versions(conn, table, retired, columns, rows)
         return
-    # Old versions stop being current first: the partial unique index allows one per key.
-    for chunk in _chunks(retired, _IN_CHUNK):
-        conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
+    # Old versions stop being current first: the partial unique index allows one per key. (A
+    # confirmations table retires nothing and has no ``id`` column.)
+    for condition in ids_in(conn, table.c.id, retired) if retired else ():
+        conn.execute(update(table).where(condition).values(is_current=False))
     # Plain DB-API executemany with tuples: SQLAlchemy's per-row parameter processing costs more
     # than SQLite's own insert work on a national file.
     sql = _insert_sql(table, columns, conn.dialect.paramstyle)
-    for chunk in _chunks(rows, _CHUNK):
-        conn.exec_driver_sql(sql, chunk)
-
-
-def _in(conn: Connection, column: ColumnElement, ids: list[int]) -> Iterator[ColumnElement[bool]]:
-    """Conditions that together select ``column`` IN ``ids``: one, the ids as one array, on
-    PostgreSQL (hundreds of IN lists would each be a statement to build, send and plan); IN lists
-    of a few hundred on SQLite, whose statements have a bounded number of parameters."""
-    if conn.dialect.name == "sqlite":
-        yield from (column.in_(chunk) for chunk in _chunks(ids, _IN_CHUNK))
-    elif ids:
-        yield column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    for rows_chunk in chunks(rows, _CHUNK):
+        conn.exec_driver_sql(sql, rows_chunk)
 
 
 def _set_current(conn: Connection, table: Table, ids: list[int], current: bool) -> None:
     """Set ``is_current`` of the versions ``ids`` of ``table``."""
-    for condition in _in(conn, table.c.id, ids):
+    for condition in ids_in(conn, table.c.id, ids):
         conn.execute(update(table).where(condition).values(is_current=current))
 
 
@@ -376,7 +358,7 @@ def _for_keys(conn: Connection, kind: RecordKind, stmt: Select, keys: pd.DataFra
     first = table.c[kind.keys[0]]
     stmt = stmt.where(table.c.year.in_(sorted({int(y) for y in keys["year"]})))
     firsts = sorted({str(x) for x in keys[kind.keys[0]]})
-    return [r for chunk in _chunks(firsts, _IN_CHUNK) for r in conn.execute(stmt.where(first.in_(chunk))).all()]
+    return [r for chunk in chunks(firsts, IN_CHUNK) for r in conn.execute(stmt.where(first.in_(chunk))).all()]
 
 
 def _settle(conn: Connection, kind: RecordKind, batch_id: int) -> Counter[str]:
@@ -475,7 +457,7 @@ def _settle(conn: Connection, kind: RecordKind, batch_id: int) -> Counter[str]:
         _write_rows(conn, table, [], columns, rows)
         for by, group in carried.groupby("by", sort=True):
             # By the primary key (batch first): one batch's confirmations at a time.
-            for condition in _in(conn, confirmed.c.version_id, group["old_id"].astype("int64").tolist()):
+            for condition in ids_in(conn, confirmed.c.version_id, group["old_id"].astype("int64").tolist()):
                 conn.execute(delete(confirmed).where(confirmed.c.batch_id == int(by), condition))
         mine = carried["old_id"].map(by_id["batch_id"]).eq(batch_id)
         counts["kept"] = int(mine.sum())
