@@ -10,7 +10,7 @@ from dashboard.app import session
 from dashboard.app import state as app_state
 from dashboard.app import widgets as ui
 from dashboard.charts import pages as charts
-from dashboard.messages import separator, t
+from dashboard.messages import t
 from dashboard.views import completeness as completeness_view
 from dashboard.views import overview as overview_view
 from dashboard.views import warnings as warnings_view
@@ -47,32 +47,15 @@ if not ctx.presenting and authorization.can(session.current_user(), "view_comple
         lang,
         date.today(),
     )
-    if due and due["missing"]:
-        text = t(
-            "completeness_overview_reminder",
-            lang,
-            year=year,
-            missing=due["missing"],
-            rate=completeness_view.rate_text(due["rate"]),
-        )
-        ui.page_link(ctx, "completeness", text, icon=":material/fact_check:", year=year)
-    pending = [
-        t(key, lang, year=year, n=due[field])
-        for field, key in (("submitted", "review_reminder_waiting"), ("returned", "review_reminder_returned"))
-        if due and due[field]
-    ]
-    if pending and authorization.can(session.current_user(), "review"):
-        ui.page_link(ctx, "review", " · ".join(pending), icon=":material/verified:", review_year=year)
-    elif pending:
-        st.caption(" · ".join(pending))
-    if due and len(due["late_units"]):
-        late = due["late_units"]
-        names = [t("review_reminder_late_unit", lang, unit=r.name, n=int(r.late)) for r in late.head(5).itertuples()]
-        units = separator(lang).join(names)
-        if len(late) > 5:
-            units = t("report_and_more", lang, names=units, n=len(late), more=len(late) - 5)
-        text = t("review_reminder_late", lang, year=year, units=units)
-        ui.page_link(ctx, "completeness", ui.md_escape(text), icon=":material/schedule:", year=year)
+    lines = completeness_view.reminder_lines(due, year, lang)
+    if lines.missing:
+        ui.page_link(ctx, "completeness", lines.missing, icon=":material/fact_check:", year=year)
+    if lines.review and authorization.can(session.current_user(), "review"):
+        ui.page_link(ctx, "review", lines.review, icon=":material/verified:", review_year=year)
+    elif lines.review:
+        st.caption(lines.review)
+    if lines.late:
+        ui.page_link(ctx, "completeness", ui.md_escape(lines.late), icon=":material/schedule:", year=year)
 
 counts = overview_view.status_counts(ev, area, year, lang, rules.settings.target_year)
 # 达标率: achieved ÷ indicators that can be monitored, for all / binding / expected (no data apart).

@@ -323,6 +323,30 @@ def test_the_page_data_and_the_reminders_read_the_store(store, cat):
     assert view.summary(plain)["approved"] == 1
 
 
+def test_the_overview_reminder_in_sentences_names_five_late_units_and_counts_the_rest():
+    late = pd.DataFrame(
+        {
+            "code": [f"u{i}" for i in range(7)],
+            "name": ["卫健委", "教委", "民政局", "公安局", "人社局", "统计局", "妇联"],
+            "late": [9, 7, 5, 3, 2, 1, 1],
+        }
+    )
+    due = {"missing": 12, "rate": 0.877, "submitted": 3, "returned": 2, "late_units": late}
+    zh = view.reminder_lines(due, 2025, "zh")
+    assert zh.missing == "2025 年还有 12 个应报数值未报（填报完整率 87.7%）"
+    assert zh.review == "2025 年有 3 个数值等待审核 · 2 个已退回，等待更正"
+    assert zh.late == (
+        "2025 年数值逾期未报的单位：卫健委（9 个）、教委（7 个）、民政局（5 个）、公安局（3 个）、人社局（2 个）等 7 项（另 2 项未列出）"
+    )
+    en = view.reminder_lines({**due, "submitted": 0, "late_units": late.head(2)}, 2025, "en")
+    assert en.missing == "12 values due for 2025 are still missing (completeness 87.7%)"
+    assert en.review == "2 returned, awaiting correction"
+    assert en.late == "Units late with values for 2025: 卫健委 (9), 教委 (7)"
+    # Nothing due, nothing returned, nobody late: no sentence; outside the plan (None) likewise.
+    quiet = {"missing": 0, "rate": 1.0, "submitted": 0, "returned": 0, "late_units": late.head(0)}
+    assert view.reminder_lines(quiet, 2025) == view.reminder_lines(None, 2025) == view.Reminder(None, None, None)
+
+
 def test_a_year_outside_the_plan_is_refused(cat):
     with pytest.raises(view.CompletenessError) as exc:
         view.completeness(_rows(), cat.rules, cat, 2019)

@@ -24,12 +24,13 @@ Pure pandas; the ``…_of(store, …)`` functions read the store and call the fr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 import pandas as pd
 
-from ..messages import Code, Problem, t
+from ..messages import Code, Problem, separator, t
 from ..rules import RuleSet, TaskCatalogue
 from ..rules.reporting import area_level
 from ..rules.workplan import resolve_unit
@@ -389,6 +390,47 @@ def reminder_of(store, rules: RuleSet, year: int, lang: str = "zh", today: date 
     by_unit = counts(frame, "unit")
     late = by_unit[by_unit["late"] > 0].sort_values(["late", "code"], ascending=[False, True], kind="stable")
     return {**summary(frame), "late_units": late[["code", "name", "late"]].reset_index(drop=True)}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The overview's reminder for a year, as sentences in one language; each None when nothing is due."""
+
+    missing: str | None  # values still missing and the 填报完整率 (a link to 填报完整性)
+    review: str | None  # values waiting for review · values returned (a link to 审核, for reviewers)
+    late: str | None  # the units late with values, the five latest named (a link to 填报完整性)
+
+
+# How many late units the reminder names; the rest are counted.
+LATE_UNITS_NAMED = 5
+
+
+def reminder_lines(due: dict | None, year: int, lang: str = "zh") -> Reminder:
+    """:func:`reminder_of`'s counts (``due``; None outside the plan) as the overview's sentences."""
+    if not due:
+        return Reminder(None, None, None)
+    missing = (
+        t("completeness_overview_reminder", lang, year=year, missing=due["missing"], rate=rate_text(due["rate"]))
+        if due["missing"]
+        else None
+    )
+    pending = [
+        t(key, lang, year=year, n=due[field])
+        for field, key in (("submitted", "review_reminder_waiting"), ("returned", "review_reminder_returned"))
+        if due[field]
+    ]
+    late_units = due["late_units"]
+    late = None
+    if len(late_units):
+        shown = late_units.head(LATE_UNITS_NAMED)
+        units = separator(lang).join(
+            t("review_reminder_late_unit", lang, unit=r.name, n=int(r.late)) for r in shown.itertuples()
+        )
+        if len(late_units) > LATE_UNITS_NAMED:
+            more = len(late_units) - LATE_UNITS_NAMED
+            units = t("report_and_more", lang, names=units, n=len(late_units), more=more)
+        late = t("review_reminder_late", lang, year=year, units=units)
+    return Reminder(missing, " · ".join(pending) or None, late)
 
 
 def unit_outstanding_of(
