@@ -469,11 +469,14 @@ def presentation_toggle(ctx: Context, where: Any = None) -> None:
         )
 
 
+# The metric rules name the markdown container inside a metric: more specific than the rule for
+# all paragraphs, which would otherwise shrink a metric's figure to body text.
 PRESENTATION_CSS = """
 <style>
-  [data-testid="stMetricValue"] { font-size: 3rem; }
-  [data-testid="stMetricLabel"] p { font-size: 1.35rem; }
   [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] p { font-size: 1.3rem; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+    font-size: 3rem; }
+  [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { font-size: 1.35rem; }
   h1 { font-size: 2.8rem !important; }
   h2, h3 { font-size: 2rem !important; }
   [data-testid="stPageLink"] p { font-size: 1.3rem; }
@@ -481,8 +484,21 @@ PRESENTATION_CSS = """
 """
 
 
+# Streamlit cuts a metric's value or label that does not fit its column ("8.4 per 10…", "Not
+# expected to be ac…"); at 1366 px, or in large type on a projector, it would lose its end. It wraps.
+METRIC_CSS = """
+<style>
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+    overflow-wrap: break-word; }
+</style>
+"""
+
+
 def presentation_style(ctx: Context) -> None:
-    """Large type for a projector (our own CSS, no user text); Streamlit's own words in the reader's language."""
+    """Large type for a projector and metric values that wrap rather than being cut (our own CSS,
+    no user text); Streamlit's own words in the reader's language."""
+    st.html(METRIC_CSS)
     if ctx.presenting:
         st.html(PRESENTATION_CSS)
     st.html(streamlit_words_css(ctx.lang, ctx.rules.settings.upload.max_bytes))
