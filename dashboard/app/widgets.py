@@ -430,10 +430,11 @@ def indicator_link(code: str, label: str, where: Any = None, ctx: Context | None
 
 def breadcrumbs(ctx: Context, trail: Sequence[tuple[str, str, dict[str, Any]]], here: str) -> None:
     """``总览 › 妇女与健康 › W03 孕产妇死亡率``: each step a link carrying the reader's place."""
-    cols = st.columns([1] * len(trail) + [4], gap="small", vertical_alignment="center")
-    for col, (page, label, extra) in zip(cols, trail):
-        page_link(ctx, page, f"{label} ›", col, **extra)
-    cols[-1].caption(md_escape(here))
+    # One row that flows (not columns of equal width, which left wide gaps after short steps).
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    for page, label, extra in trail:
+        page_link(ctx, page, f"{label} ›", row, **extra)
+    row.caption(md_escape(here), width="content")
 
 
 def menu(ctx: Context, sections: dict[str, list[Any]], keys: dict[str, str]) -> None:
