@@ -33,8 +33,7 @@ flash = st.session_state.pop("_review_msg", None)
 if flash:
     st.success(ui.md_escape(flash), icon=":material/verified:")
 
-states = app_state.get_review_states(store)
-years = sorted({int(y) for y in states["year"]}) if len(states) else []
+years = app_state.get_review_years(store)
 c1, c2, c3 = st.columns([1, 2, 1])
 year = ui.pick_option(
     ctx,
@@ -66,10 +65,9 @@ state = ui.pick_option(
 )
 year = int(year) if year != "" else None
 area = area or None
-counts = review_view.state_counts(states, year, area)
+counts, values = app_state.get_review_queue(store, rules, state, year, area, lang)
 st.caption(t("review_counts", lang, **counts))
 
-values = review_view.queue(states, rules, state, year, area, lang)
 # The selection and the comment belong to the table as it was drawn: when the data change (an
 # action here, or anyone's upload or review) or the filters do, they start afresh — a row position
 # never points at another value than the one that was ticked.

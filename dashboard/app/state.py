@@ -31,6 +31,7 @@ from ..rules import RuleSet
 from ..services import Config, RulesState, Services
 from ..store import Store
 from ..store.analyses import current_analyses
+from ..views import review as review_view
 from ..views.warnings import warnings_view
 
 
@@ -88,12 +89,35 @@ def _review_states(_store: Store, url: str, version: str) -> pd.DataFrame:
     return _store.review_states()
 
 
-def get_review_states(store: Store | None = None) -> pd.DataFrame:
-    """Every current value's review state, batch, uploader and latest comment (``Store.review_states``;
-    the review page's queue and the reminders), read again whenever the data change — whichever
-    values the switch shows."""
-    store = store or get_store()
-    return _review_states(store, store.url, str(store.data_version()))
+@st.cache_data(show_spinner=False, max_entries=4)
+def _review_years(_store: Store, url: str, version: str) -> list[int]:
+    states = _review_states(_store, url, version)
+    return sorted({int(y) for y in states["year"]}) if len(states) else []
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _review_queue(
+    _store: Store, _rules: RuleSet, url: str, fingerprint: str, version: str, state: str, year, area, lang: str
+) -> tuple[dict[str, int], pd.DataFrame]:
+    states = _review_states(_store, url, version)
+    return review_view.state_counts(states, year, area), review_view.queue(states, _rules, state, year, area, lang)
+
+
+# The review page asks for what it shows (the years, the counts, the queue), each cached on the data
+# version and the filters: a cached frame comes back as a copy, and a copy of every current value's
+# state (some 20,000 rows on the demo) on every run cost more than the rest of the page.
+def get_review_years(store: Store) -> list[int]:
+    """The years that have values, for the review page's year filter (``Store.review_states``),
+    read again whenever the data change — whichever values the switch shows."""
+    return _review_years(store, store.url, str(store.data_version()))
+
+
+def get_review_queue(
+    store: Store, rules: RuleSet, state: str, year: int | None, area: str | None, lang: str
+) -> tuple[dict[str, int], pd.DataFrame]:
+    """The review page's counts per state (``views.review.state_counts``) and its queue
+    (``views.review.queue``) for the filters, read again whenever the data change."""
+    return _review_queue(store, rules, store.url, rules.fingerprint, str(store.data_version()), state, year, area, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
