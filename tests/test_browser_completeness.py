@@ -59,12 +59,19 @@ def test_menu_unit_filter_and_chase_list_download(server):
             pg.get_by_role("button", name="下载催报清单（CSV）").click()
         assert info.value.suggested_filename == "chase_list_2024_cq_health.csv"
         raw = Path(info.value.path()).read_bytes()
+        # The files are made when the button is clicked (not on every run): the Excel one too.
+        with pg.expect_download() as info_xlsx:
+            pg.get_by_role("button", name="下载催报清单（Excel）").click()
+        assert info_xlsx.value.suggested_filename == "chase_list_2024_cq_health.xlsx"
+        workbook = Path(info_xlsx.value.path()).read_bytes()
         context.close()
         browser.close()
 
     assert raw[:3] == b"\xef\xbb\xbf"  # UTF-8 with BOM: Excel on Chinese Windows opens it
     chase = pd.read_csv(io.BytesIO(raw), dtype=str, encoding="utf-8-sig")
     assert len(chase) > 0 and set(chase["单位代码"]) == {"cq_health"} and set(chase["状态"]) <= {"未报", "退回"}
+    sheet = pd.read_excel(io.BytesIO(workbook), dtype=str)
+    assert sheet.fillna("").values.tolist() == chase.fillna("").values.tolist()  # the same list in both files
     store = Store(server["url"])
     stored = store.current_values(years=[2024])
     store.dispose()
