@@ -125,3 +125,44 @@ def test_stating_a_value_not_obtainable_by_clicking_in_english(server):
     mine = stated[stated["reason"] == "No survey was run this year"]
     assert len(mine) == 1
     assert mine["indicator"].iloc[0] in choice, choice  # the value picked
+
+
+def test_withdrawing_a_statement_by_clicking_in_chinese(server):
+    """The demo account withdraws one of the demo's statements for 2025 (zh, 1920 px): the statement
+    is gone from the store, and the page names the value it withdrew."""
+    from playwright.sync_api import sync_playwright
+
+    store = Store(server["url"])
+    before = store.not_obtainable(years=[2025])
+    store.dispose()
+    assert len(before) >= 1  # the demo states some values of its latest year not obtainable
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1400}, locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(server["base"] + "/completeness?year=2025")
+        settle(pg, fresh=True)
+        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
+        form.get_by_label("用户名").fill("demo")
+        form.get_by_label("密码").fill("demo-only-2030")
+        form.get_by_role("button", name="登录").click()
+        pg.get_by_text("已登录").first.wait_for()
+        settle(pg, extra_ms=800)
+        pg.locator('[data-testid="stExpander"]').filter(has_text="声明无法取得").first.locator("summary").click()
+        settle(pg, extra_ms=400)
+        pg.locator('[data-testid="stSelectbox"]').filter(has_text="已声明无法取得的数值").first.wait_for()
+        pg.get_by_role("button", name="撤回声明").click()
+        done = pg.get_by_text("已撤回无法取得的声明：").first
+        done.wait_for()
+        message = done.inner_text()
+        settle(pg, extra_ms=600)
+        pg.screenshot(path=str(SHOTS / "completeness_withdraw_zh_1920.png"), full_page=True)
+        context.close()
+        browser.close()
+    store = Store(server["url"])
+    after = store.not_obtainable(years=[2025])
+    store.dispose()
+    assert len(after) == len(before) - 1
+    gone = set(zip(before["area"], before["indicator"])) - set(zip(after["area"], after["indicator"]))
+    assert len(gone) == 1 and next(iter(gone))[1] in message, (gone, message)
