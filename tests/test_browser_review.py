@@ -290,3 +290,71 @@ def test_the_overview_reminds_the_office_and_its_link_opens_the_queue(server, la
         pg.get_by_role("link", name=reminder).wait_for()
         context.close()
         browser.close()
+
+
+def _counts(url: str, area: str, year: int) -> dict[str, int]:
+    """The current values of ``area`` and ``year`` per review state, counted in the table."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT review, COUNT(*) FROM observations WHERE is_current AND area = :a AND year = :y GROUP BY review"
+            ),
+            {"a": area, "y": year},
+        ).all()
+    engine.dispose()
+    return {str(state): int(n) for state, n in rows}
+
+
+def test_a_reviewer_reopens_an_approved_value_with_a_reason_in_english(server):
+    """The reviewer filters 审核 to the approved values of 江津区 in 2024 (en, 1366 px), ticks one,
+    gives the reason and re-opens it: it waits for review again, and the history keeps the reason."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.views import review as review_view
+
+    before = _counts(server["url"], JJ, 2024)
+    reason = "The bureau's yearbook revised this figure"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 1400}, locale="en-GB")
+        pg = context.new_page()
+        pg.set_default_timeout(45_000)
+        pg.goto(server["base"] + "/review?lang=en")
+        settle(pg, fresh=True)
+        _sign_in(pg, "reviewer1", "en")
+        _pick(pg, t("review_filter_state", "en"), review_view.state_label("approved", "en"))
+        _pick(pg, t("review_filter_area", "en"), "Jiangjin District")
+        _pick(pg, t("review_filter_year", "en"), "2024")
+        assert (query(pg).get("review_state"), query(pg).get("review_area"), query(pg).get("review_year")) == (
+            "approved",
+            JJ,
+            "2024",
+        )
+        _tick_first_row(pg)
+        pg.get_by_text(t("review_selected", "en", n=1)).first.wait_for()
+        pg.locator('[data-testid="stMain"] textarea').first.fill(reason)
+        pg.keyboard.press("Tab")  # the text area's value reaches the server when it loses focus
+        settle(pg, extra_ms=400)
+        pg.get_by_role("button", name=t("review_reopen_selected", "en")).click()
+        pg.get_by_text(t("review_done", "en", action=t("review_action_reopen", "en"), n=1)).first.wait_for()
+        settle(pg, extra_ms=400)
+        _shot(pg, "09_reopened_en_1366")
+        context.close()
+        browser.close()
+    after = _counts(server["url"], JJ, 2024)
+    assert after.get("approved", 0) == before.get("approved", 0) - 1
+    assert after.get("submitted", 0) == before.get("submitted", 0) + 1
+    store = Store(server["url"])
+    events = store.review_events(area=JJ, limit=5)
+    store.dispose()
+    newest = events.iloc[0]
+    assert (newest["action"], newest["before"], newest["after"], newest["comment"]) == (
+        "reopen",
+        "approved",
+        "submitted",
+        reason,
+    )
+    assert int(newest["year"]) == 2024 and newest["user"] == "reviewer1"
