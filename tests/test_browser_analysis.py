@@ -1,6 +1,7 @@
 """Real-browser walk of the indicator page's 分析评估 (issue 15, part 4): a city editor signs in,
 opens 指标详情 from the menu, types an analysis, saves it, reloads the page and reads it back with
-its author — in Chinese at 1920 px and in English at 1366 px."""
+its author — in Chinese at 1920 px and in English at 1366 px; and an upload whose 分析 column holds a
+text says so in its preview and stores it with the batch (Chinese, 1366 px)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,46 @@ def test_type_save_reload_and_read_the_analysis(server, lang):
     stored = current_analyses(create_engine(server["url"]), areas=["500116"], years=[2024])
     assert stored.loc[stored["indicator"] == code, "text"].tolist() == [text]
     assert stored.loc[stored["indicator"] == code, "author"].tolist() == ["城市填报员"]
+
+
+def test_an_upload_with_an_analysis_column_says_so_and_stores_the_texts(server, tmp_path):
+    """The city editor uploads new values of 2026 (none stored yet) whose 分析 column holds one text
+    (zh, 1366 px): the preview says one analysis goes in with the batch, and after 确认入库 the store
+    has it, signed by the uploader."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.messages import t
+
+    upload = tmp_path / "江津区_2026_分析.csv"
+    text = "2026 年新增两家危重孕产妇救治中心。"
+    upload.write_text(f"区县,指标,年份,数值,分析\n江津区,W04,2026,95.1,{text}\n江津区,W05a,2026,66.0,\n", "utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 1400}, locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(server["base"] + "/overview")
+        settle(pg, extra_ms=800)
+        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
+        form.get_by_label("用户名", exact=True).fill("城市填报员")
+        form.get_by_label("密码", exact=True).fill(PASSWORD)
+        form.get_by_role("button", name="登录").click()
+        pg.get_by_text("已登录").first.wait_for()
+        settle(pg, extra_ms=800)
+        pg.locator(".st-key-app_menu").get_by_text("数据上传", exact=True).click()
+        settle(pg, extra_ms=800)
+        pg.locator('input[type="file"]').set_input_files(str(upload))
+        pg.get_by_text(t("preview_analyses", "zh", n=1)).first.wait_for()
+        pg.get_by_text(t("preview_counts", "zh", new=2, corrected=0, unchanged=0)).first.wait_for()
+        settle(pg, extra_ms=400)
+        shot(pg, "upload_analysis_preview_zh_1366")
+        pg.get_by_role("button", name=t("confirm", "zh")).click()
+        pg.get_by_text("已入库").first.wait_for()
+        settle(pg, extra_ms=400)
+        context.close()
+        browser.close()
+
+    stored = current_analyses(create_engine(server["url"]), areas=["500116"], years=[2026])
+    mine = stored[stored["text"] == text]
+    assert mine[["indicator", "author"]].values.tolist() == [["W04", "城市填报员"]]
+    assert mine["batch_id"].notna().all()  # stored with the batch, in its transaction
