@@ -51,9 +51,10 @@ def test_english_texts_have_no_chinese_of_their_own():
         if e.key in EN_MAY_QUOTE_CHINESE:
             continue
         # Chinese is allowed inside quotes or brackets (a word the reader must type), not as running text.
-        bare = re.sub(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\([^)]*\)", "", e.en)
-        if CJK.search(bare):
-            offenders.append((e.key, e.en))
+        for english in (e.en, e.en_one or ""):
+            bare = re.sub(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\([^)]*\)", "", english)
+            if CJK.search(bare):
+                offenders.append((e.key, english))
     assert offenders == []
 
 
@@ -96,8 +97,38 @@ def test_every_key_built_from_a_vocabulary_exists(prefix, names):
 def test_a_key_defined_twice_is_refused():
     with pytest.raises(CatalogueError, match="repeats line 1"):
         _load_file("x.yaml", 'a:\n  zh: "一"\n  en: "one"\na:\n  zh: "二"\n  en: "two"\n')
-    with pytest.raises(CatalogueError, match="needs exactly a zh and an en"):
+    with pytest.raises(CatalogueError, match="needs a zh and an en text"):
         _load_file("x.yaml", 'a:\n  zh: "一"\n')
+    with pytest.raises(CatalogueError, match="needs a zh and an en text"):
+        _load_file("x.yaml", 'a:\n  zh: "一"\n  en: "one"\n  fr: "un"\n')
+    with pytest.raises(CatalogueError, match="en_one is for texts with a count"):
+        _load_file("x.yaml", 'a:\n  zh: "一"\n  en: "one"\n  en_one: "one"\n')
+
+
+def test_english_says_one_value_not_one_values():
+    [entry] = _load_file(
+        "x.yaml", 'a:\n  zh: "已选 {n} 个数值"\n  en: "{n} values selected"\n  en_one: "1 value selected"\n'
+    )
+    assert (entry.text("en", 1), entry.text("en", 2), entry.text("en", 0)) == (
+        "1 value selected",
+        "{n} values selected",
+        "{n} values selected",
+    )
+    assert entry.text("zh", 1) == "已选 {n} 个数值"  # Chinese has one form
+    # Through t(), with the shipped catalogue.
+    assert t("review_selected", "en", n=1) == "1 value selected"
+    assert t("review_selected", "en", n=3) == "3 values selected"
+    assert t("review_done", "en", action="approve", n=1) == "'approve' done: 1 value."
+    assert t("review_selected", "zh", n=1) == "已选 1 个数值"
+
+
+def test_a_singular_text_takes_no_parameter_its_plural_lacks():
+    extra = [
+        (e.key, _fields(e.en_one) - _fields(e.en))
+        for e in catalogue().values()
+        if e.en_one is not None and _fields(e.en_one) - _fields(e.en)
+    ]
+    assert extra == []
 
 
 def test_problems_render_when_shown_in_the_reader_s_language():

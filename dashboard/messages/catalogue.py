@@ -1,7 +1,8 @@
 """The message catalogue: every user-facing string, Chinese and English side by side, as data.
 
 The catalogue is the YAML files in ``dashboard/messages/text/``: one entry per key, each with a
-``zh`` and an ``en`` text (``str.format`` placeholders allowed). Code never writes a user-facing
+``zh`` and an ``en`` text (``str.format`` placeholders allowed), and for a text with a count ``{n}``
+optionally ``en_one``, the English text when ``n`` is 1 (Chinese has no plural form). Code never writes a user-facing
 sentence itself; it names a key and its parameters (:class:`Msg`), and the text is rendered when
 it is shown, in the reader's language. A key defined twice, in one file or in two, is refused when
 the catalogue loads, so a second definition can never silently win.
@@ -38,9 +39,12 @@ class Entry:
     en: str
     file: str
     line: int
+    en_one: str | None = None  # the English text when the parameter ``n`` is 1 ("1 value", not "1 values")
 
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+    def text(self, lang: str, n: Any = None) -> str:
+        if lang == "en":
+            return self.en_one if self.en_one is not None and n == 1 else self.en
+        return self.zh
 
 
 # libyaml's parser when PyYAML was built with it (the wheels are): the catalogue is read at every
@@ -84,11 +88,14 @@ def _load_file(name: str, text: str) -> list[Entry]:
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
     entries = []
     for key, value in data.items():
-        if not isinstance(value, dict) or set(value) != {"zh", "en"}:
-            raise CatalogueError(f"{name}:{lines.get(key)}: {key!r} needs exactly a zh and an en text")
-        if not all(isinstance(value[lang], str) for lang in LANGS):
-            raise CatalogueError(f"{name}:{lines.get(key)}: {key!r}: both texts must be strings")
-        entries.append(Entry(str(key), value["zh"], value["en"], name, lines.get(key, 0)))
+        # Chinese has no plural form; English may give the singular as ``en_one`` (used when n is 1).
+        if not isinstance(value, dict) or not {"zh", "en"} <= set(value) <= {"zh", "en", "en_one"}:
+            raise CatalogueError(f"{name}:{lines.get(key)}: {key!r} needs a zh and an en text (and may have en_one)")
+        if not all(isinstance(v, str) for v in value.values()):
+            raise CatalogueError(f"{name}:{lines.get(key)}: {key!r}: every text must be a string")
+        if "en_one" in value and "{n" not in value["en"]:
+            raise CatalogueError(f"{name}:{lines.get(key)}: {key!r}: en_one is for texts with a count {{n}}")
+        entries.append(Entry(str(key), value["zh"], value["en"], name, lines.get(key, 0), value.get("en_one")))
     return entries
 
 
@@ -160,7 +167,7 @@ def t(key: str, lang: str = "zh", /, **params: Any) -> str:
     sees a raw key.
     """
     entry = catalogue()[key]
-    text = entry.text(lang)
+    text = entry.text(lang, params.get("n"))
     if not params:
         return text
     return text.format_map(_Params(params, lang))
