@@ -347,6 +347,24 @@ def test_the_overview_reminder_in_sentences_names_five_late_units_and_counts_the
     assert view.reminder_lines(quiet, 2025) == view.reminder_lines(None, 2025) == view.Reminder(None, None, None)
 
 
+def test_the_command_judges_lateness_as_on_the_day_it_is_given(demo, capsys, cat):
+    """Values of 2025 fall due in 2026 (the month reporting.yaml names): on 1 January 2026 none is late,
+    a year later every missing one is; a day that is no date is refused before any work."""
+    sql = _sql(demo, 2025)
+    missing = len(cat.rules.areas) * 88 - sql["reported"] - sql["not_obtainable"]
+    assert main(["completeness", "--year", "2025", "--today", "2026-01-01"]) == 0
+    assert f"未报 {missing}（逾期 0）" in capsys.readouterr().err
+    assert main(["completeness", "--year", "2025", "--today", "2027-01-01", "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    assert f"未报 {missing}（逾期 {missing}）" in err
+    listed = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    assert (listed["Late"] == "late").sum() == missing
+    with pytest.raises(SystemExit) as exc:
+        main(["completeness", "--year", "2025", "--today", "2026-13-01"])
+    assert exc.value.code == 2
+    assert "“2026-13-01”不是日期" in capsys.readouterr().err
+
+
 def test_a_year_outside_the_plan_is_refused(cat):
     with pytest.raises(view.CompletenessError) as exc:
         view.completeness(_rows(), cat.rules, cat, 2019)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from ..messages import t
@@ -41,7 +42,7 @@ def cmd_completeness(args: argparse.Namespace) -> int:
         err(exc.problem.format())
         return 1
     values = view.stored_states(svc.store, args.year)
-    frame = view.completeness(values, rules, cat, args.year, unit, lang)
+    frame = view.completeness(values, rules, cat, args.year, unit, lang, today=args.today)
     s = view.summary(frame)
     if args.state:
         states = None if "all" in args.state else list(dict.fromkeys(args.state))
@@ -109,6 +110,14 @@ def cmd_not_obtainable(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    """``--today``'s value; a text that is no date is refused in our words (exit 2, before any work)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(say("cli_not_a_day", text=text)) from None
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "completeness",
@@ -122,6 +131,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="+",
         choices=STATE_CHOICES,
         help="list the values in these states instead of the chase list ('all': every value due)",
+    )
+    p.add_argument(
+        "--today",
+        type=_day,
+        help="judge which values are late as on this day, YYYY-MM-DD (default: today): "
+        "a list for a meeting's date, or a run that gives the same answer every day",
     )
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the headers and names")
