@@ -97,7 +97,15 @@ def _review_years(_store: Store, url: str, version: str) -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _review_queue(
-    _store: Store, _rules: RuleSet, url: str, fingerprint: str, version: str, state: str, year, area, lang: str
+    _store: Store,
+    _rules: RuleSet,
+    url: str,
+    fingerprint: str,
+    version: str,
+    state: str,
+    year: int | None,
+    area: str | None,
+    lang: str,
 ) -> tuple[dict[str, int], pd.DataFrame]:
     states = _review_states(_store, url, version)
     return review_view.state_counts(states, year, area), review_view.queue(states, _rules, state, year, area, lang)
