@@ -33,7 +33,7 @@ flash = st.session_state.pop("_review_msg", None)
 if flash:
     st.success(ui.md_escape(flash), icon=":material/verified:")
 
-years = app_state.get_review_years(store)
+years = app_state.get_review_years(store, ctx.version)
 c1, c2, c3 = st.columns([1, 2, 1])
 year = ui.pick_option(
     ctx,
@@ -65,7 +65,7 @@ state = ui.pick_option(
 )
 year = int(year) if year != "" else None
 area = area or None
-counts, values = app_state.get_review_queue(store, rules, state, year, area, lang)
+counts, values = app_state.get_review_queue(store, rules, ctx.version, state, year, area, lang)
 st.caption(t("review_counts", lang, **counts))
 
 # The selection and the comment belong to the table as it was drawn: when the data change (an

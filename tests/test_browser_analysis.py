@@ -6,7 +6,7 @@ text says so in its preview and stores it with the batch (Chinese, 1366 px)."""
 from __future__ import annotations
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, query, require_browser, serve, settle, shot
+from browser_support import browser_page, query, require_browser, serve, settle, shot, sign_in
 from sqlalchemy import create_engine
 
 from dashboard.access import accounts
@@ -19,19 +19,13 @@ CASES = {
     # language, width, the words the page uses, the text typed
     "zh": (
         1920,
-        {"signin": "登录", "name": "用户名", "password": "密码", "signed_in": "已登录", "menu": "指标详情"},
+        {"signed_in": "已登录", "menu": "指标详情"},
         {"heading": "分析评估", "save": "保存分析评估", "saved": "分析评估已保存", "by": "填报：城市填报员"},
         "原因：2024 年转诊体系完善。\n措施：继续加强高危孕产妇管理。",
     ),
     "en": (
         1366,
-        {
-            "signin": "Sign in",
-            "name": "User name",
-            "password": "Password",
-            "signed_in": "Signed in",
-            "menu": "Indicator",
-        },
+        {"signed_in": "Signed in", "menu": "Indicator"},
         {"heading": "Analysis", "save": "Save analysis", "saved": "Analysis saved", "by": "by 城市填报员"},
         "Reasons: referrals improved. Difficulties: <b>not bold</b> *nor this*",
     ),
@@ -50,20 +44,11 @@ def server(tmp_path_factory):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_type_save_reload_and_read_the_analysis(server, lang):
-    from playwright.sync_api import sync_playwright
-
     width, words, page_words, text = CASES[lang]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": 1200}, locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(30_000)
+    with browser_page(width, 1200, "zh-CN") as pg:
         pg.goto(server["base"] + f"/overview?year=2024&area=500116&lang={lang}")
         settle(pg, extra_ms=800)
-        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-        form.get_by_label(words["name"], exact=True).fill("城市填报员")
-        form.get_by_label(words["password"], exact=True).fill(PASSWORD)
-        form.get_by_role("button", name=words["signin"]).click()
+        sign_in(pg, "城市填报员", PASSWORD, lang)
         pg.get_by_text(words["signed_in"]).first.wait_for()
         settle(pg, extra_ms=800)
         pg.locator(".st-key-app_menu").get_by_text(words["menu"], exact=True).click()
@@ -93,8 +78,6 @@ def test_type_save_reload_and_read_the_analysis(server, lang):
         assert box.input_value() == text  # the form edits the standing text
         current.scroll_into_view_if_needed()
         shot(pg, f"indicator_analysis_{lang}_{width}")
-        context.close()
-        browser.close()
 
     stored = current_analyses(create_engine(server["url"]), areas=["500116"], years=[2024])
     assert stored.loc[stored["indicator"] == code, "text"].tolist() == [text]
@@ -105,24 +88,15 @@ def test_an_upload_with_an_analysis_column_says_so_and_stores_the_texts(server, 
     """The city editor uploads new values of 2026 (none stored yet) whose 分析 column holds one text
     (zh, 1366 px): the preview says one analysis goes in with the batch, and after 确认入库 the store
     has it, signed by the uploader."""
-    from playwright.sync_api import sync_playwright
-
     from dashboard.messages import t
 
     upload = tmp_path / "江津区_2026_分析.csv"
     text = "2026 年新增两家危重孕产妇救治中心。"
     upload.write_text(f"区县,指标,年份,数值,分析\n江津区,W04,2026,95.1,{text}\n江津区,W05a,2026,66.0,\n", "utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 1400}, locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(30_000)
+    with browser_page(1366, 1400, "zh-CN") as pg:
         pg.goto(server["base"] + "/overview")
         settle(pg, extra_ms=800)
-        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-        form.get_by_label("用户名", exact=True).fill("城市填报员")
-        form.get_by_label("密码", exact=True).fill(PASSWORD)
-        form.get_by_role("button", name="登录").click()
+        sign_in(pg, "城市填报员", PASSWORD)
         pg.get_by_text("已登录").first.wait_for()
         settle(pg, extra_ms=800)
         pg.locator(".st-key-app_menu").get_by_text("数据上传", exact=True).click()
@@ -135,8 +109,6 @@ def test_an_upload_with_an_analysis_column_says_so_and_stores_the_texts(server, 
         pg.get_by_role("button", name=t("confirm", "zh")).click()
         pg.get_by_text("已入库").first.wait_for()
         settle(pg, extra_ms=400)
-        context.close()
-        browser.close()
 
     stored = current_analyses(create_engine(server["url"]), areas=["500116"], years=[2026])
     mine = stored[stored["text"] == text]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, SHOTS, query, require_browser, serve, settle
+from browser_support import SHOTS, browser_page, query, require_browser, serve, settle, sign_in
 
 from dashboard.store import Store
 
@@ -25,22 +25,13 @@ def server(tmp_path_factory):
 
 
 def test_menu_unit_filter_and_chase_list_download(server):
-    from playwright.sync_api import sync_playwright
-
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1600, "height": 1800}, locale="zh-CN", accept_downloads=True)
-        pg = context.new_page()
-        pg.set_default_timeout(30_000)
+    with browser_page(1600, 1800, "zh-CN", accept_downloads=True) as pg:
         pg.goto(server["base"] + "/overview?year=2024")
         pg.get_by_text("规划实施进展").first.wait_for()
         menu = pg.locator(".st-key-app_menu")
         assert menu.get_by_text("填报完整性").count() == 0  # not for anonymous readers
-        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-        form.get_by_label("用户名").fill("demo")
-        form.get_by_label("密码").fill("demo-only-2030")
-        form.get_by_role("button", name="登录").click()
+        sign_in(pg, "demo", "demo-only-2030")
         pg.get_by_text("已登录").first.wait_for()
         settle(pg, extra_ms=800)
         # The overview's reminder for the office, then the page through the menu.
@@ -64,8 +55,6 @@ def test_menu_unit_filter_and_chase_list_download(server):
             pg.get_by_role("button", name="下载催报清单（Excel）").click()
         assert info_xlsx.value.suggested_filename == "chase_list_2024_cq_health.xlsx"
         workbook = Path(info_xlsx.value.path()).read_bytes()
-        context.close()
-        browser.close()
 
     assert raw[:3] == b"\xef\xbb\xbf"  # UTF-8 with BOM: Excel on Chinese Windows opens it
     chase = pd.read_csv(io.BytesIO(raw), dtype=str, encoding="utf-8-sig")
@@ -84,22 +73,13 @@ def test_stating_a_value_not_obtainable_by_clicking_in_english(server):
     """The demo account (a city editor) opens the form under the tables, picks the first missing value,
     types the reason and states it: the value leaves the chase list and is stored as a statement; the
     English page at 1366 px."""
-    from playwright.sync_api import sync_playwright
-
     store = Store(server["url"])
     before = len(store.not_obtainable(years=[2024]))
     store.dispose()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 1400}, locale="en-GB")
-        pg = context.new_page()
-        pg.set_default_timeout(30_000)
+    with browser_page(1366, 1400, "en-GB") as pg:
         pg.goto(server["base"] + "/completeness?year=2024&lang=en")
         settle(pg, fresh=True)
-        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-        form.get_by_label("User name", exact=True).fill("demo")
-        form.get_by_label("Password", exact=True).fill("demo-only-2030")
-        form.get_by_role("button", name="Sign in").click()
+        sign_in(pg, "demo", "demo-only-2030", "en")
         pg.get_by_text("Signed in").first.wait_for()
         settle(pg, extra_ms=800)
         pg.get_by_text("State that a value cannot be obtained").first.click()
@@ -116,8 +96,6 @@ def test_stating_a_value_not_obtainable_by_clicking_in_english(server):
         choice = done.inner_text()  # names the value picked
         settle(pg, extra_ms=600)
         pg.screenshot(path=str(SHOTS / "completeness_not_obtainable_en_1366.png"), full_page=True)
-        context.close()
-        browser.close()
     store = Store(server["url"])
     stated = store.not_obtainable(years=[2024])
     store.dispose()
@@ -130,23 +108,14 @@ def test_stating_a_value_not_obtainable_by_clicking_in_english(server):
 def test_withdrawing_a_statement_by_clicking_in_chinese(server):
     """The demo account withdraws one of the demo's statements for 2025 (zh, 1920 px): the statement
     is gone from the store, and the page names the value it withdrew."""
-    from playwright.sync_api import sync_playwright
-
     store = Store(server["url"])
     before = store.not_obtainable(years=[2025])
     store.dispose()
     assert len(before) >= 1  # the demo states some values of its latest year not obtainable
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1920, "height": 1400}, locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(30_000)
+    with browser_page(1920, 1400, "zh-CN") as pg:
         pg.goto(server["base"] + "/completeness?year=2025")
         settle(pg, fresh=True)
-        form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-        form.get_by_label("用户名").fill("demo")
-        form.get_by_label("密码").fill("demo-only-2030")
-        form.get_by_role("button", name="登录").click()
+        sign_in(pg, "demo", "demo-only-2030")
         pg.get_by_text("已登录").first.wait_for()
         settle(pg, extra_ms=800)
         pg.locator('[data-testid="stExpander"]').filter(has_text="声明无法取得").first.locator("summary").click()
@@ -158,8 +127,6 @@ def test_withdrawing_a_statement_by_clicking_in_chinese(server):
         message = done.inner_text()
         settle(pg, extra_ms=600)
         pg.screenshot(path=str(SHOTS / "completeness_withdraw_zh_1920.png"), full_page=True)
-        context.close()
-        browser.close()
     store = Store(server["url"])
     after = store.not_obtainable(years=[2025])
     store.dispose()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, query, require_browser, serve, settle
 from browser_support import SHOTS as ALL_SHOTS
+from browser_support import browser_page, query, require_browser, serve, settle, sign_in
 
 from dashboard.access import accounts
 from dashboard.messages import t
@@ -41,15 +41,6 @@ def server(tmp_path_factory):
 def _shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _sign_in(pg, name: str, lang: str = "zh") -> None:
-    form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-    form.get_by_label(t("signin_name", lang), exact=True).fill(name)
-    form.get_by_label(t("signin_password", lang), exact=True).fill(PASSWORD)
-    form.get_by_role("button", name=t("signin_button", lang)).click()
-    pg.locator(".st-key-signout_go").wait_for()
-    settle(pg, extra_ms=600)
 
 
 def _sign_out(pg) -> None:
@@ -110,19 +101,13 @@ def _values(server) -> dict:
 
 
 def test_upload_return_correct_approve_then_the_indicator_page_shows_it(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1920, "height": 1400}, locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(45_000)
+    with browser_page(1920, 1400, "zh-CN", timeout_ms=45_000) as pg:
         pg.goto(server["base"] + "/overview")
         pg.get_by_text("规划实施进展").first.wait_for()
         settle(pg, fresh=True)
 
         # 1. The area editor uploads 江津区 W02 2026 and confirms: a submission.
-        _sign_in(pg, "jj_clerk")
+        sign_in(pg, "jj_clerk", PASSWORD)
         assert pg.locator(".st-key-app_menu").get_by_text("审核", exact=True).count() == 0
         _upload(pg, server["folder"], "jj_2026.csv", "区县,指标,年份,数值\n江津区,W02,2026,82.6\n")
         _shot(pg, "01_editor_preview_zh_1920")
@@ -132,7 +117,7 @@ def test_upload_return_correct_approve_then_the_indicator_page_shows_it(server):
         _sign_out(pg)
 
         # 2. The reviewer opens 审核 from the menu, filters, and returns the value with a comment.
-        _sign_in(pg, "reviewer1")
+        sign_in(pg, "reviewer1", PASSWORD)
         _menu(pg, "审核")
         pg.get_by_text("退回和重新打开必须填写意见或原因").first.wait_for()
         _review_filters(pg)
@@ -164,7 +149,7 @@ def test_upload_return_correct_approve_then_the_indicator_page_shows_it(server):
         _sign_out(pg)
 
         # 3. The area editor uploads the correction (submitted again).
-        _sign_in(pg, "jj_clerk")
+        sign_in(pg, "jj_clerk", PASSWORD)
         _upload(pg, server["folder"], "jj_2026_fixed.csv", "区县,指标,年份,数值\n江津区,W02,2026,82.8\n")
         pg.get_by_role("button", name="确认入库").click()
         pg.get_by_text("已入库").first.wait_for()
@@ -172,7 +157,7 @@ def test_upload_return_correct_approve_then_the_indicator_page_shows_it(server):
         _sign_out(pg)
 
         # 4. The reviewer approves the batch.
-        _sign_in(pg, "reviewer1")
+        sign_in(pg, "reviewer1", PASSWORD)
         _menu(pg, "审核")
         settle(pg, extra_ms=600)
         if query(pg).get("review_year") != "2026":  # the menu carries the page's last filters
@@ -199,22 +184,14 @@ def test_upload_return_correct_approve_then_the_indicator_page_shows_it(server):
         # The approved value, as the page's latest value of 江津区 in 2026 (a metric, not a grid cell).
         pg.locator('[data-testid="stMetricValue"]').filter(has_text="82.80岁").first.wait_for()
         _shot(pg, "05_indicator_zh_1920")
-        context.close()
-        browser.close()
 
 
 def test_review_page_and_the_switch_in_english(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 1100}, locale="en-GB")
-        pg = context.new_page()
-        pg.set_default_timeout(45_000)
+    with browser_page(1366, 1100, "en-GB", timeout_ms=45_000) as pg:
         pg.goto(server["base"] + "/review?lang=en")
         settle(pg, fresh=True)
         pg.get_by_text("anonymous users (Viewer) may not").first.wait_for()
-        _sign_in(pg, "reviewer1", "en")
+        sign_in(pg, "reviewer1", PASSWORD, "en")
         pg.get_by_text("Returning and re-opening need a comment").first.wait_for()
         settle(pg, extra_ms=600)
         _shot(pg, "06_review_en_1366")
@@ -230,24 +207,20 @@ def test_review_page_and_the_switch_in_english(server):
         pg.go_back()
         settle(pg, extra_ms=800)
         assert query(pg).get("unreviewed") == "1"  # Back to the review page, still with the switch
-        context.close()
-        browser.close()
 
 
-def _waiting_by_sql(url: str, year: int) -> tuple[int, int]:
-    """How many current values of ``year`` wait for review and were returned, counted in the tables."""
+def _counts(url: str, year: int, area: str | None = None) -> dict[str, int]:
+    """How many current values of ``year`` (and ``area``) are in each review state, counted in the table."""
     from sqlalchemy import create_engine, text
 
+    where = "is_current AND year = :y" + (" AND area = :a" if area else "")
     engine = create_engine(url)
     with engine.connect() as conn:
-        counts = dict(
-            conn.execute(
-                text("SELECT review, COUNT(*) FROM observations WHERE is_current AND year = :y GROUP BY review"),
-                {"y": year},
-            ).all()
-        )
+        rows = conn.execute(
+            text(f"SELECT review, COUNT(*) FROM observations WHERE {where} GROUP BY review"), {"y": year, "a": area}
+        ).all()
     engine.dispose()
-    return int(counts.get("submitted", 0)), int(counts.get("returned", 0))
+    return {str(state): int(n) for state, n in rows}
 
 
 @pytest.mark.parametrize("lang, width", [("zh", 1366), ("en", 1920)])
@@ -255,19 +228,14 @@ def test_the_overview_reminds_the_office_and_its_link_opens_the_queue(server, la
     """A city editor signs in on the overview: the reminder counts the demo's values of 2025 that wait
     for review and were returned (counted by SQL here); its link opens 审核 filtered to that year
     with the same count; Back returns to the overview."""
-    from playwright.sync_api import sync_playwright
-
-    waiting, returned = _waiting_by_sql(server["url"], 2025)
+    counts = _counts(server["url"], 2025)
+    waiting, returned = counts.get("submitted", 0), counts.get("returned", 0)
     assert waiting and returned  # the demo's mix of states
     suffix = "&lang=en" if lang == "en" else ""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": 1100})
-        pg = context.new_page()
-        pg.set_default_timeout(45_000)
+    with browser_page(width, 1100, "en-US", timeout_ms=45_000) as pg:
         pg.goto(server["base"] + f"/?year=2025{suffix}")
         settle(pg, fresh=True)
-        _sign_in(pg, "office", lang)
+        sign_in(pg, "office", PASSWORD, lang)
         reminder = " · ".join(
             [
                 t("review_reminder_waiting", lang, year=2025, n=waiting),
@@ -288,43 +256,19 @@ def test_the_overview_reminds_the_office_and_its_link_opens_the_queue(server, la
         settle(pg, extra_ms=800)
         assert not pg.url.split("?")[0].endswith("/review")
         pg.get_by_role("link", name=reminder).wait_for()
-        context.close()
-        browser.close()
-
-
-def _counts(url: str, area: str, year: int) -> dict[str, int]:
-    """The current values of ``area`` and ``year`` per review state, counted in the table."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT review, COUNT(*) FROM observations WHERE is_current AND area = :a AND year = :y GROUP BY review"
-            ),
-            {"a": area, "y": year},
-        ).all()
-    engine.dispose()
-    return {str(state): int(n) for state, n in rows}
 
 
 def test_a_reviewer_reopens_an_approved_value_with_a_reason_in_english(server):
     """The reviewer filters 审核 to the approved values of 江津区 in 2024 (en, 1366 px), ticks one,
     gives the reason and re-opens it: it waits for review again, and the history keeps the reason."""
-    from playwright.sync_api import sync_playwright
-
     from dashboard.views import review as review_view
 
-    before = _counts(server["url"], JJ, 2024)
+    before = _counts(server["url"], 2024, JJ)
     reason = "The bureau's yearbook revised this figure"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 1400}, locale="en-GB")
-        pg = context.new_page()
-        pg.set_default_timeout(45_000)
+    with browser_page(1366, 1400, "en-GB", timeout_ms=45_000) as pg:
         pg.goto(server["base"] + "/review?lang=en")
         settle(pg, fresh=True)
-        _sign_in(pg, "reviewer1", "en")
+        sign_in(pg, "reviewer1", PASSWORD, "en")
         _pick(pg, t("review_filter_state", "en"), review_view.state_label("approved", "en"))
         _pick(pg, t("review_filter_area", "en"), "Jiangjin District")
         _pick(pg, t("review_filter_year", "en"), "2024")
@@ -342,9 +286,7 @@ def test_a_reviewer_reopens_an_approved_value_with_a_reason_in_english(server):
         pg.get_by_text(t("review_done", "en", action=t("review_action_reopen", "en"), n=1)).first.wait_for()
         settle(pg, extra_ms=400)
         _shot(pg, "09_reopened_en_1366")
-        context.close()
-        browser.close()
-    after = _counts(server["url"], JJ, 2024)
+    after = _counts(server["url"], 2024, JJ)
     assert after.get("approved", 0) == before.get("approved", 0) - 1
     assert after.get("submitted", 0) == before.get("submitted", 0) + 1
     store = Store(server["url"])

@@ -114,18 +114,19 @@ def _review_queue(
 # The review page asks for what it shows (the years, the counts, the queue), each cached on the data
 # version and the filters: a cached frame comes back as a copy, and a copy of every current value's
 # state (some 20,000 rows on the demo) on every run cost more than the rest of the page.
-def get_review_years(store: Store) -> list[int]:
+def get_review_years(store: Store, version: str) -> list[int]:
     """The years that have values, for the review page's year filter (``Store.review_states``),
-    read again whenever the data change — whichever values the switch shows."""
-    return _review_years(store, store.url, str(store.data_version()))
+    read again whenever the data ``version`` (the run's, ``data_version``) changes — whichever values
+    the switch shows."""
+    return _review_years(store, store.url, version)
 
 
 def get_review_queue(
-    store: Store, rules: RuleSet, state: str, year: int | None, area: str | None, lang: str
+    store: Store, rules: RuleSet, version: str, state: str, year: int | None, area: str | None, lang: str
 ) -> tuple[dict[str, int], pd.DataFrame]:
     """The review page's counts per state (``views.review.state_counts``) and its queue
-    (``views.review.queue``) for the filters, read again whenever the data change."""
-    return _review_queue(store, rules, store.url, rules.fingerprint, str(store.data_version()), state, year, area, lang)
+    (``views.review.queue``) for the filters, read again whenever the data ``version`` changes."""
+    return _review_queue(store, rules, store.url, rules.fingerprint, version, state, year, area, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

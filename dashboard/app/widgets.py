@@ -499,10 +499,9 @@ METRIC_CSS = """
 def presentation_style(ctx: Context) -> None:
     """Large type for a projector and metric values that wrap rather than being cut (our own CSS,
     no user text); Streamlit's own words in the reader's language."""
-    st.html(METRIC_CSS)
-    if ctx.presenting:
-        st.html(PRESENTATION_CSS)
-    st.html(streamlit_words_css(ctx.lang, ctx.rules.settings.upload.max_bytes))
+    # One element for all of it: each st.html is a block of its own on every run of every page.
+    presenting = PRESENTATION_CSS if ctx.presenting else ""
+    st.html(METRIC_CSS + presenting + streamlit_words_css(ctx.lang, ctx.rules.settings.upload.max_bytes))
 
 
 def streamlit_words_css(lang: str, max_bytes: int) -> str:
