@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..services import Config, Services, configure_logging
@@ -53,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         module.register(sub)
     return parser
+
+
+def needs_arrow(argv: Sequence[str]) -> bool:
+    """Whether the command named in ``argv`` (``sys.argv[1:]``) may load Streamlit, and with it pyarrow.
+
+    Only the benchmarks do (:data:`bench_commands.COMMANDS`); no other command reads or writes Arrow data.
+    """
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    return command in bench_commands.COMMANDS
 
 
 def main(argv: list[str] | None = None, services: Services | None = None) -> int:

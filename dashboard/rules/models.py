@@ -63,7 +63,9 @@ class MethodSettings(_Strict):
     deadline_rule: bool = True  # at the target year: achieved / not achieved, on a value of that year
 
 
-PUBLISHED_METHOD = MethodSettings(
+# Built without validation (the values are fixed here): validating would build the model's validator
+# when the module is imported, which ``defer_build`` keeps out of a command's start-up.
+PUBLISHED_METHOD = MethodSettings.model_construct(
     strict_boundary=False, smoothing=False, aim="centre", rise_dip_cap=False, deadline_rule=False
 )
 
@@ -172,20 +174,22 @@ class ValueBounds(_Strict):
 
 
 class Settings(_Strict):
-    plan_period: PlanPeriod = PlanPeriod()
+    # Defaults are factories, not instances: an instance made at import would build its model's
+    # validator then, which ``defer_build`` keeps out of a command's start-up.
+    plan_period: PlanPeriod = Field(default_factory=PlanPeriod)
     baseline_year: int = 2020
     target_year: int = 2030
     about_tolerance: float = Field(0.05, ge=0, le=1)
     significant_change: float = Field(0.10, ge=0, le=1)
     sex_ratio_band: tuple[float, float] = (103.0, 107.0)
-    target_thresholds: TargetThresholds = TargetThresholds()
-    no_target_thresholds: NoTargetThresholds = NoTargetThresholds()
-    flags: FlagSettings = FlagSettings()
-    upload: UploadSettings = UploadSettings()
-    analysis: AnalysisSettings = AnalysisSettings()
+    target_thresholds: TargetThresholds = Field(default_factory=TargetThresholds)
+    no_target_thresholds: NoTargetThresholds = Field(default_factory=NoTargetThresholds)
+    flags: FlagSettings = Field(default_factory=FlagSettings)
+    upload: UploadSettings = Field(default_factory=UploadSettings)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     zero_replacement: float = 0.001
-    method: MethodSettings = MethodSettings()
-    value_bounds: ValueBounds = ValueBounds()
+    method: MethodSettings = Field(default_factory=MethodSettings)
+    value_bounds: ValueBounds = Field(default_factory=ValueBounds)
 
 
 # ---------------------------------------------------------------- areas.yaml
