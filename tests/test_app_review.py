@@ -194,7 +194,9 @@ def test_review_page_in_english(store, rules):
     no_exception(at)
     assert at.title[0].value == "Review"
     assert list(at.dataframe[1].value.columns)[:4] == ["Batch", "Area", "Code", "Indicator"]
-    assert at.dataframe[1].value["State"].tolist() == ["submitted, awaiting review"]
+    assert at.dataframe[1].value["State"].tolist() == [
+        "Submitted, awaiting review"
+    ]  # a cell: capitalised, unlike the same words mid-sentence
 
 
 # ------------------------------------------------------------------------------ the switch 含未审核

@@ -207,7 +207,7 @@ def test_completeness_on_a_store_filled_here(store, cat):
         "Late",
         "Return comment or reason not obtainable",
     ]
-    assert len(chase) == n_areas * 88 - 3 and set(chase["State"]) == {"missing"} and set(chase["Late"]) == {"late"}
+    assert len(chase) == n_areas * 88 - 3 and set(chase["State"]) == {"Missing"} and set(chase["Late"]) == {"Late"}
     assert not ((chase["Area code"] == CITY) & (chase["Indicator"] == "W03")).any()
 
 
@@ -291,8 +291,8 @@ def test_each_state_from_a_store_with_one_value_per_state(store, cat):
     assert wccs == [n - 88, 1, n - 88 - 2, 1, 0, 0, 1]
     # The chase list: missing and returned values, the return's comment beside it.
     chase = view.chase_list(frame, "en")
-    assert len(chase) == n - 3 and set(chase["State"]) == {"missing", "returned"}
-    returned = chase[chase["State"] == "returned"]
+    assert len(chase) == n - 3 and set(chase["State"]) == {"Missing", "Returned"}
+    returned = chase[chase["State"] == "Returned"]
     assert returned[["Area code", "Indicator", "Unit code", "Due by"]].values.tolist() == [
         [CITY, "C19", "cq_education", "2025-03"]
     ]
@@ -317,7 +317,7 @@ def test_the_page_data_and_the_reminders_read_the_store(store, cat):
     assert late.sum() == reminder["late"] and late.index[0] == "district_wccs"
     assert view.reminder_of(store, rules, 2019) is None
     owed = view.unit_outstanding_of(store, rules, "cq_education", 2024, "en", date(2025, 4, 1))
-    assert len(owed) == 14 and owed[owed["State"] == "returned"]["Indicator"].tolist() == ["C19"]
+    assert len(owed) == 14 and owed[owed["State"] == "Returned"]["Indicator"].tolist() == ["C19"]
     # Without a review column (a frame of plain values) every value counts as approved.
     plain = view.completeness(_rows((CITY, "W03", 2024, 1.0)), rules, cat, 2024)
     assert view.summary(plain)["approved"] == 1
@@ -358,7 +358,7 @@ def test_the_command_judges_lateness_as_on_the_day_it_is_given(demo, capsys, cat
     out, err = capsys.readouterr()
     assert f"未报 {missing}（逾期 {missing}）" in err
     listed = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
-    assert (listed["Late"] == "late").sum() == missing
+    assert (listed["Late"] == "Late").sum() == missing
     with pytest.raises(SystemExit) as exc:
         main(["completeness", "--year", "2025", "--today", "2026-13-01"])
     assert exc.value.code == 2
@@ -470,9 +470,9 @@ def test_the_command_lists_the_states_asked_for(demo, capsys, cat):
     sql = _sql(demo, 2025)
     assert main(["completeness", "--year", "2025", "--state", "not_obtainable", "returned", "--lang", "en"]) == 0
     listed = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
-    assert (listed["State"] == "not obtainable").sum() == sql["not_obtainable"] == 2
-    assert (listed["State"] == "returned").sum() == sql["returned"] and len(listed) == sql["returned"] + 2
-    reasons = set(listed.loc[listed["State"] == "not obtainable", "Return comment or reason not obtainable"])
+    assert (listed["State"] == "Not obtainable").sum() == sql["not_obtainable"] == 2
+    assert (listed["State"] == "Returned").sum() == sql["returned"] and len(listed) == sql["returned"] + 2
+    reasons = set(listed.loc[listed["State"] == "Not obtainable", "Return comment or reason not obtainable"])
     assert reasons <= {"该指标本年度未开展专项调查", "统计部门尚未发布本年度数据，待发布后补报"} and reasons
     assert "口径与上年不一致，请核实" in set(listed["Return comment or reason not obtainable"])
     assert main(["completeness", "--year", "2025", "--state", "all"]) == 0
@@ -570,8 +570,8 @@ def test_the_command_by_unit_as_xlsx(demo, tmp_path, capsys):
         "Return comment or reason not obtainable",
     )
     assert {r[1] for r in rows[1:]} == {"cq_health"} and {r[3] for r in rows[1:]} == {CITY}
-    missing = sum(1 for r in rows[1:] if r[7] == "missing")
-    returned = sum(1 for r in rows[1:] if r[7] == "returned")
+    missing = sum(1 for r in rows[1:] if r[7] == "Missing")
+    returned = sum(1 for r in rows[1:] if r[7] == "Returned")
     assert missing + returned == len(rows) - 1
     assert f"{missing} missing ({missing} late)" in err and f"{returned} returned)" in err
     assert "2024: 31 due, " in err
@@ -629,12 +629,12 @@ def test_the_page_filters_by_state(demo, session_token):
     at = _page(token, year="2024", state="returned", lang="en")
     assert not at.exception and at.selectbox(key="w_state").value == "returned"
     shown = at.dataframe[-2].value
-    assert len(shown) == sql["returned"] and set(shown["State"]) == {"returned"}
+    assert len(shown) == sql["returned"] and set(shown["State"]) == {"Returned"}
     assert shown["Return comment or reason not obtainable"].astype(bool).all()
     at.selectbox(key="w_state").set_value("not_obtainable").run()
     assert not at.exception and at.query_params["state"] == "not_obtainable"
     shown = at.dataframe[-2].value
-    assert len(shown) == sql["not_obtainable"] and set(shown["State"]) == {"not obtainable"}
+    assert len(shown) == sql["not_obtainable"] and set(shown["State"]) == {"Not obtainable"}
     unknown = _page(token, year="2024", state="lost")
     assert not unknown.exception and "lost" in unknown.error[0].value
 
@@ -645,10 +645,10 @@ def test_the_page_in_english_filtered_by_a_unit_link(demo, session_token):
     assert not at.exception
     assert at.title[0].value == "Completeness"
     m = _metrics(at)
-    assert m["due"] == "31"
+    assert m["Due"] == "31"
     chase = at.dataframe[-1].value
     assert set(chase["Unit code"]) == {"cq_health"}
-    assert len(chase) == 31 - int(m["reported"]) - int(m["not obtainable"]) + int(m["returned"])
+    assert len(chase) == 31 - int(m["Reported"]) - int(m["Not obtainable"]) + int(m["Returned"])
     assert at.selectbox(key="w_unit").value == "cq_health"
 
 

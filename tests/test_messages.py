@@ -10,7 +10,7 @@ import pytest
 from dashboard.core.records import NOT_REPORTED, TASK_STATUSES
 from dashboard.engine import FLAGS, STATUSES
 from dashboard.engine.warnings import KINDS as WARNING_KINDS
-from dashboard.messages import Code, Msg, Name, Problem, catalogue, t
+from dashboard.messages import Code, Msg, Name, Problem, as_label, catalogue, t
 from dashboard.messages.catalogue import CatalogueError, _load_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,3 +147,20 @@ def test_parameters_render_in_the_same_language():
     assert t("who_user", "zh", name=name) == "用户 江津区"
     hint = Msg("hint_did_you_mean", {"guess": "target"})
     assert t("UNKNOWN_KEY", "en", subject="", key="taget", where="x", hint=hint).endswith("; did you mean 'target'?")
+
+
+def test_a_word_standing_alone_starts_with_a_capital_in_english_only():
+    assert as_label(t("review_state_submitted", "en"), "en") == "Submitted, awaiting review"
+    assert as_label(t("review_state_submitted", "zh"), "zh") == "已报待审"
+    assert as_label("", "en") == "" and as_label("re-open", "en") == "Re-open"
+    # The same words inside a sentence stay lower case.
+    nothing = Problem(
+        Code.REVIEW_NOTHING,
+        {
+            "action": Msg("review_action_approve"),
+            "states": [Msg("review_state_submitted"), Msg("review_state_returned")],
+        },
+    )
+    assert nothing.message("en") == (
+        "none of the chosen values can be given 'approve' (it applies to: submitted, awaiting review, returned)"
+    )

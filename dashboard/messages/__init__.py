@@ -5,7 +5,7 @@
 This package is the bottom layer of ``dashboard``: it imports nothing else of the project.
 """
 
-from .catalogue import LANGS, Lang, Msg, Name, catalogue, colon, has, render_value, separator, t
+from .catalogue import LANGS, Lang, Msg, Name, as_label, catalogue, colon, has, render_value, separator, t
 from .codes import Code
 from .problem import Problem, ProblemList, ReportStatus, Severity, warning
 
@@ -19,6 +19,7 @@ __all__ = [
     "ProblemList",
     "ReportStatus",
     "Severity",
+    "as_label",
     "catalogue",
     "colon",
     "has",

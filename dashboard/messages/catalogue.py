@@ -144,6 +144,16 @@ def separator(lang: str) -> str:
     return ", " if lang == "en" else "、"
 
 
+def as_label(text: str, lang: str) -> str:
+    """A catalogue word standing alone (a table cell, an option, a heading) rather than inside a
+    sentence: English starts it with a capital ("approved" → "Approved"); Chinese has no case.
+
+    The review states and actions are written once, lower case, because messages also use them
+    mid-sentence ("no value is submitted, awaiting review or returned").
+    """
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
 def render_value(value: Any, lang: str) -> Any:
     """A parameter as it appears in ``lang`` (numbers stay numbers so format specs apply)."""
     if value is None:

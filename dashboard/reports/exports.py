@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..engine.task_status import task_status_frame
-from ..messages import t
+from ..messages import as_label, t
 from ..rules import RuleSet, catalogue_for
 from .cells import csv_bytes
 
@@ -53,7 +53,7 @@ def export_table(store, rules: RuleSet, lang: str = "zh", unreviewed: bool = Fal
     )
     if unreviewed:
         # Which values are not approved yet: said on every row, in the export's language.
-        frame["review"] = [t(f"review_state_{s}", lang) for s in cur["review"].astype(str)]
+        frame["review"] = [as_label(t(f"review_state_{s}", lang), lang) for s in cur["review"].astype(str)]
     named = EXPORT_COLUMNS | {"review": t("export_col_review", "zh")}
     return frame.rename(columns=named) if lang == "zh" else frame
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..messages import t
+from ..messages import as_label, t
 from ..rules import RuleSet
+from .review import state_label
 
 QUEUE_COLUMNS = ["area", "indicator", "year", "value", "review", "comment", "batch_id", "uploader", "created_at"]
 HISTORY_COLUMNS = ["at", "user", "action", "area", "indicator", "year", "before", "after", "comment"]
@@ -24,7 +25,7 @@ def queue_table(states: pd.DataFrame, rules: RuleSet, state: str, lang: str) -> 
     frame = states if state == "all" else states[states["review"] == state]
     frame = frame.sort_values(["created_at", "area", "indicator", "year"], kind="stable")
     frame = _names(frame[QUEUE_COLUMNS], rules, lang)
-    frame["review"] = [t(f"review_state_{s}", lang) for s in frame["review"]]
+    frame["review"] = [state_label(s, lang) for s in frame["review"]]
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True).dt.strftime("%Y-%m-%d %H:%M")
     columns = ["area", "area_name", *QUEUE_COLUMNS[1:]]
     return frame[columns].rename(columns={c: t(f"review_col_{c}", lang) for c in columns}).reset_index(drop=True)
@@ -36,9 +37,9 @@ def history_table(events: pd.DataFrame, rules: RuleSet, lang: str) -> pd.DataFra
         frame = pd.DataFrame(columns=["area_name", *HISTORY_COLUMNS])
     else:
         frame = _names(events[HISTORY_COLUMNS], rules, lang)
-        frame["action"] = [t(f"review_action_{a}", lang) for a in frame["action"]]
+        frame["action"] = [as_label(t(f"review_action_{a}", lang), lang) for a in frame["action"]]
         for c in ("before", "after"):
-            frame[c] = [t(f"review_state_{s}", lang) for s in frame[c]]
+            frame[c] = [state_label(s, lang) for s in frame[c]]
         frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.strftime("%Y-%m-%d %H:%M")
     columns = ["at", "user", "action", "area", "area_name", *HISTORY_COLUMNS[4:]]
     return frame[columns].rename(columns={c: t(f"review_col_{c}", lang) for c in columns}).reset_index(drop=True)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..engine.task_status import task_status_label
 from ..intake import TASKS
-from ..messages import has, separator, t
+from ..messages import as_label, has, separator, t
 from ..rules import RuleSet
 from ..store.audit import action_label
 from ..store.review import ReviewState
@@ -57,7 +57,7 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
         shown["old_review"] = [
             t("preview_locked_mark", lang)
             if lock
-            else (t(f"review_state_{r}", lang) if isinstance(r, str) else MISSING)
+            else (as_label(t(f"review_state_{r}", lang), lang) if isinstance(r, str) else MISSING)
             for r, lock in zip(shown["old_review"], locked)
         ]
     shown["kind"] = [t(f"kind_{k}", lang) if has(f"kind_{k}") else k for k in shown["kind"].astype(str)]
