@@ -15,7 +15,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, SHOTS, require_browser, serve, settle
+from browser_support import CHROMIUM, CHROMIUM_ARGS, SHOTS, require_browser, serve, settle, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,15 +167,6 @@ def test_evaluation_page_and_word_report(server, page):
     assert "2025年为" in main.inner_text() and "比2020年" in main.inner_text()
 
 
-def _sign_in(pg, name: str, password: str) -> None:
-    form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-    form.get_by_label("用户名").fill(name)
-    form.get_by_label("密码").fill(password)
-    form.get_by_role("button", name="登录").click()
-    pg.get_by_text("已登录").first.wait_for()
-    _settle(pg)
-
-
 def test_anonymous_upload_url_is_refused(server, page):
     page.goto(server["base"] + "/upload")
     page.get_by_text("数据上传").first.wait_for()
@@ -202,7 +193,7 @@ def test_upload_through_the_page(server, page):
 
     page.goto(server["base"] + "/upload")
     page.get_by_text("未登录用户").first.wait_for()  # refused until signed in
-    _sign_in(page, "demo", "demo-only-2030")
+    sign_in(page, "demo", "demo-only-2030")
     page.get_by_text("演示账号 demo account — 仅限本机演示").first.wait_for()
     page.get_by_text("下载填报模板").first.wait_for()
     page.get_by_text("上传人：demo").first.wait_for()
@@ -233,7 +224,7 @@ def test_admin_pages_for_the_demo_account(server, page):
     page.context.clear_cookies()  # the session cookie would keep the upload test's sign-in
     page.goto(server["base"] + "/overview")  # a new browser session, signed out
     page.get_by_text("规划实施进展").first.wait_for()
-    _sign_in(page, "demo", "demo-only-2030")
+    sign_in(page, "demo", "demo-only-2030")
     nav = page.locator(".st-key-app_menu")
     nav.get_by_text("用户", exact=True).click()
     page.get_by_text("用户列表").first.wait_for()

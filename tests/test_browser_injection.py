@@ -19,7 +19,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, require_browser, serve, settle, shot
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, require_browser, serve, settle, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -101,12 +101,7 @@ def _download(pg, button) -> list[list[str]]:
 def test_downloads_neutralise_a_formula_user_name_and_hostile_names(server, page):
     page.goto(server.base + "/overview?area=500116&year=2024")
     settle(page, fresh=True)
-    form = page.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-    form.get_by_label("用户名").fill(LEAK_USER)
-    form.get_by_label("密码").fill(PASSWORD)
-    form.get_by_role("button", name="登录").click()
-    page.get_by_text("已登录").first.wait_for()
-    settle(page)
+    sign_in(page, LEAK_USER, PASSWORD)
     # The sidebar shows the name as text (the escape's word joiner is invisible), not as a link.
     assert LEAK_USER in page.locator('[data-testid="stSidebar"]').inner_text().replace("\u2060", "")
     assert page.locator('a[href*="x.example"]').count() == 0

@@ -8,7 +8,7 @@ file while the app is serving, and a screenshot of every page in both languages 
 from __future__ import annotations
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, path, query, require_browser, serve, settle, shot
+from browser_support import CHROMIUM, CHROMIUM_ARGS, path, query, require_browser, serve, settle, shot, sign_in
 from page_names import PUBLIC
 
 pytestmark = pytest.mark.browser
@@ -231,11 +231,7 @@ def test_a_broken_rules_file_does_not_shrink_the_view(server, browser):
         pg.goto(server.base + "/indicator?indicator=W99&year=2024&area=500116")
         settle(pg)
         assert "链接中的指标“W99”不存在" in pg.locator('[data-testid="stMain"]').inner_text()
-        sidebar = pg.locator('[data-testid="stSidebar"]')
-        sidebar.get_by_label("用户名").fill("demo")
-        sidebar.get_by_label("密码").fill("demo-only-2030")
-        sidebar.get_by_role("button", name="登录").click()
-        settle(pg)
+        sign_in(pg, "demo", "demo-only-2030")
         pg.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]').filter(has_text="总览").first.click()
         settle(pg)
         main = pg.locator('[data-testid="stMain"]').inner_text()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser, serve, settle, shot
+from browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser, serve, settle, shot, sign_in
 from itsdangerous import TimestampSigner
 
 from dashboard.access import accounts, session_cookie
@@ -78,15 +78,6 @@ def _signed_in(pg) -> bool:
     return pg.locator(".st-key-signout_go").count() > 0
 
 
-def _sign_in(pg, name: str, password: str) -> None:
-    form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-    form.get_by_label("用户名").fill(name)
-    form.get_by_label("密码").fill(password)
-    form.get_by_role("button", name="登录").click()
-    pg.get_by_text("已登录").first.wait_for()
-    settle(pg, extra_ms=400)
-
-
 def _cookie(context) -> dict | None:
     found = [c for c in context.cookies() if c["name"] == session_cookie.COOKIE_NAME]
     return found[0] if found else None
@@ -121,7 +112,7 @@ def test_a_sign_in_survives_a_reload_and_a_sign_out_ends_it(server, engine, cont
     pg = context.new_page()
     _open(pg, server.base + "/upload")
     assert REFUSED in _main(pg)
-    _sign_in(pg, DEMO_USER, DEMO_PASSWORD)
+    sign_in(pg, DEMO_USER, DEMO_PASSWORD)
 
     cookie = _wait_cookie(context, present=True)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
@@ -191,7 +182,7 @@ def _signed_long_ago(token: str) -> str:
 def test_an_edited_or_expired_cookie_is_refused(server, engine, context, forge):
     pg = context.new_page()
     _open(pg, server.base + "/upload")
-    _sign_in(pg, DEMO_USER, DEMO_PASSWORD)
+    sign_in(pg, DEMO_USER, DEMO_PASSWORD)
     genuine = _wait_cookie(context, present=True)["value"]
     token = genuine.rsplit(".", 2)[0]
 
@@ -212,7 +203,7 @@ def test_disabling_the_user_ends_the_remembered_sign_in(server, engine, context)
     accounts.add_user(engine, "clerk", CLERK_PASSWORD, "city_editor", by="test")
     pg = context.new_page()
     _open(pg, server.base + "/upload")
-    _sign_in(pg, "clerk", CLERK_PASSWORD)
+    sign_in(pg, "clerk", CLERK_PASSWORD)
     _wait_cookie(context, present=True)
     pg.reload()
     settle(pg, extra_ms=400, fresh=True)
