@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, path, query, require_browser, serve, settle, shot
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, path, query, require_browser, serve, settle, shot, sign_in
 from test_area_definitions import WANZHOU
 from test_plan_periods import OLD_WOMEN, PERIOD, VALUES
 
@@ -60,10 +60,6 @@ WORDS = {
         "final_w04": ["2", "W04", "孕产妇系统管理率", "≥90", "92.5%", "达标", "超出目标 2.55 个百分点"],
         "final_w90": ["3", "W90", "妇女病检查人数", "≥5", "4.50万人", "未达标", "差 0.50万人"],
         "final_met": ["达标", "达标", "未达标", "无终期数据"],
-        "name": "用户名",
-        "password": "密码",
-        "sign_in": "登录",
-        "signed_in": "已登录",
         "sheet": "工作表",
         "several": "这个 Excel 文件有 2 张带表头的工作表（“2023年”、“2024年”）",
         "refused": "发现 1 个问题",
@@ -124,14 +120,10 @@ WORDS = {
             "5,000 people short of the target",
         ],
         "final_met": ["Met", "Met", "Not met", "No final value"],
-        "name": "User name",
-        "password": "Password",
-        "sign_in": "Sign in",
-        "signed_in": "Signed in",
         "sheet": "Sheet",
         "several": "this Excel file has 2 sheets with a header row (“2023年”, “2024年”)",
-        "refused": "1 problem(s) found",
-        "valid": "Valid: 1 row(s)",
+        "refused": "1 problem found",
+        "valid": "Valid: 1 row can be stored",
         "reason": "Reason for the change (required)",
         "confirm": "Confirm and store",
         "stored": "Stored as batch",
@@ -375,15 +367,6 @@ def _two_sheets(area: str, v2023: float, v2024: float) -> bytes:
     return out.getvalue()
 
 
-def _sign_in(pg, w: dict[str, str]) -> None:
-    form = pg.locator('[data-testid="stSidebar"] [data-testid="stForm"]')
-    form.get_by_role("textbox", name=w["name"]).fill("demo")
-    form.get_by_role("textbox", name=w["password"]).fill("demo-only-2030")
-    form.get_by_role("button", name=w["sign_in"]).click()
-    pg.locator('[data-testid="stSidebar"]').get_by_text(w["signed_in"]).first.wait_for()
-    _settle(pg)
-
-
 @pytest.mark.parametrize(
     ("lang", "width", "area", "name"), [("zh", 1366, "500102", "涪陵区"), ("en", 1920, "500103", "渝中区")]
 )
@@ -395,7 +378,7 @@ def test_a_sheet_is_picked_and_only_it_is_stored(server, browser, tmp_path, lang
     workbook = tmp_path / f"two_sheets_{lang}.xlsx"
     workbook.write_bytes(_two_sheets(name, v2023, v2024))
     context, pg = _open(browser, server, width, f"/?year=2024{_lang(lang)}")
-    _sign_in(pg, w)
+    sign_in(pg, "demo", "demo-only-2030", lang)
     _menu(pg, w["upload_page"])
     assert path(pg) == "/upload", pg.url
     pg.locator('input[type="file"]').set_input_files(str(workbook))

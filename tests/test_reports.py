@@ -99,7 +99,7 @@ def test_docx_in_english(rules, dataset):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Jiangjin District" in text and "Monitoring Report 2025" in text
     assert (
-        "1 binding indicator(s) are not on track: C19 Gross enrolment ratio in pre-primary education (Deterioration)."
+        "1 binding indicator is not on track: C19 Gross enrolment ratio in pre-primary education (Deterioration)."
     ) in text
 
 
@@ -180,3 +180,52 @@ def test_report_rendered_to_png(rules, dataset, tmp_path):
             text=True,
         ).stdout
         assert re.search(rf"—\s*{number}\s*—\s*\f?$", text.rstrip()), (number, text[-300:])
+
+
+def test_the_task_table_keeps_its_words_and_codes_whole(tmp_path, monkeypatch, demo_db):
+    """Rendered by LibreOffice, as the PDF a committee sends: the task table's English header
+    "Progress" and status "not reported" stay on one line (the column was cut "Progres" / "s"), and
+    a Chinese list of indicator codes wraps after a 、, never inside a code ("W0" / "3、C02")."""
+    import docx
+
+    from dashboard.cli import main
+
+    if not shutil.which("soffice") or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice (soffice) or pdftotext not installed: the report is not rendered")
+    db = tmp_path / "demo.db"
+    db.write_bytes(demo_db.read_bytes())
+    monkeypatch.setenv("DASHBOARD_DB_URL", f"sqlite:///{db}")
+    assert (
+        main(
+            [
+                "report",
+                "--area",
+                "江津区",
+                "--year",
+                "2025",
+                "--lang",
+                "en",
+                "--format",
+                "pdf",
+                "--out",
+                str(tmp_path / "en.pdf"),
+            ]
+        )
+        == 0
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "en.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    header = [line.split() for line in text.splitlines() if "Lead units" in line]
+    assert header and all(words[-1] == "Progress" for words in header), header
+    assert "not reported" in text and not re.search(r"\breporte\s*$", text, re.M)
+
+    assert main(["report", "--area", "江津区", "--year", "2025", "--out", str(tmp_path / "zh.docx")]) == 0
+    cells = {
+        row.cells[0].text: row.cells[3].text
+        for table in docx.Document(str(tmp_path / "zh.docx")).tables
+        for row in table.rows
+        if len(row.cells) == 5
+    }
+    # WP2020-05 (稳控妇幼健康重点指标) moves W03, C02, C04 and C07 (rules/tasks, 000's work plan).
+    assert cells["WP2020-05"] == "W03、\u200bC02、\u200bC04、\u200bC07"

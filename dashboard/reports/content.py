@@ -226,7 +226,7 @@ def summary_sentences(rules: RuleSet, table: pd.DataFrame, e: pd.DataFrame, year
     at_risk = table[(table["attribute"] == "binding") & ~table["status"].isin([*GOOD, "no_data", "not_monitored"])]
     if len(at_risk):
         names = [t("report_name_status", lang, name=r.label, status=r.status_label) for r in at_risk.itertuples()]
-        sentences.append(t("report_binding", lang, k=len(at_risk), names=_names(names, lang)))
+        sentences.append(t("report_binding", lang, n=len(at_risk), names=_names(names, lang)))
     else:
         sentences.append(t("report_binding_ok", lang))
     prog = e[(e["progress_pct"] > 0) & (e["status"].astype(str) != "achieved")].nlargest(3, "progress_pct")

@@ -68,7 +68,7 @@ SERVER_FONTS = Fonts(
 # Column widths in cm (A4 with 2.8 + 2.6 cm margins leaves 15.6 cm): the name needs room, numbers little.
 TABLE_WIDTHS = (1.2, 4.8, 2.3, 1.6, 1.8, 2.0, 1.9)
 WARNING_WIDTHS = (4.6, 3.0, 8.0)
-TASK_WIDTHS = (2.4, 5.4, 3.4, 2.6, 1.8)
+TASK_WIDTHS = (2.4, 4.8, 3.4, 2.4, 2.6)  # progress: "not reported" and "Progress" whole, in English
 GAP_WIDTHS = (2.0, 8.6, 5.0)
 FINAL_WIDTHS = (1.2, 5.0, 2.2, 2.2, 3.2, 1.8)
 
@@ -268,6 +268,13 @@ def _row_properties(row, header: bool = False) -> None:
         props.append(OxmlElement("w:tblHeader"))
 
 
+def _breakable(codes: str) -> str:
+    """A list of codes (W03、C02、C04) that may wrap after each 、: without a break opportunity the
+    line is cut inside a code ("W0" / "3、C02"). A zero-width space is the opportunity; English lists
+    have their space after the comma."""
+    return codes.replace("、", "、\u200b")
+
+
 def _widths(cells: list, widths: tuple[float, ...]) -> None:
     for cell, width in zip(cells, widths):
         cell.width = Cm(width)
@@ -450,7 +457,7 @@ def _build(content: ReportContent, fonts: Fonts, charts: dict[int, Future[bytes]
             _table(
                 doc,
                 [t(f"report_tcol_{c}", lang) for c in ("code", "title", "lead", "indicators", "status")],
-                [[r.code, r.title, r.lead_units, r.indicators, r.status_label] for r in led.itertuples()],
+                [[r.code, r.title, r.lead_units, _breakable(r.indicators), r.status_label] for r in led.itertuples()],
                 TASK_WIDTHS,
                 fonts,
                 centered=(0, 4),
