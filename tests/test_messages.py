@@ -164,3 +164,29 @@ def test_a_word_standing_alone_starts_with_a_capital_in_english_only():
     assert nothing.message("en") == (
         "none of the chosen values can be given 'approve' (it applies to: submitted, awaiting review, returned)"
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "one", "many"),
+    [
+        ("report_bad", {}, "1 problem found; nothing", "3 problems found; nothing"),
+        ("report_ok", {"s": 0}, "Valid: 1 row can be stored, 0 skipped.", "Valid: 3 rows can be stored, 0 skipped."),
+        ("n_warnings", {}, "1 warning", "3 warnings"),
+        ("completeness_overview_reminder", {"year": 2025, "rate": "99.9%"}, "1 value due for 2025 is", "3 values due"),
+        (
+            "report_conclusion_gaps",
+            {"total": 90},
+            "1 of 90 indicators still has no data",
+            "3 of 90 indicators still have",
+        ),
+        ("cli_dry_run_tasks", {}, "dry run: 1 task report would", "dry run: 3 task reports would"),
+    ],
+)
+def test_english_counts_read_right_for_one_and_for_several(key, params, one, many):
+    assert t(key, "en", n=1, **params).startswith(one)
+    assert t(key, "en", n=3, **params).startswith(many)
+    assert "(s)" not in t(key, "en", n=3, **params)
+
+
+def test_no_english_text_hedges_its_plural_with_s_in_brackets():
+    assert [k for k, e in catalogue().items() if "(s)" in e.en or "(s)" in (e.en_one or "")] == []

@@ -184,7 +184,7 @@ def test_report_rendered_to_png(rules, dataset, tmp_path):
 
 def test_the_task_table_keeps_its_words_and_codes_whole(tmp_path, monkeypatch, demo_db):
     """Rendered by LibreOffice, as the PDF a committee sends: the task table's English header
-    "Progress" and status "not reported" stay on one line (the column was cut "Progres" / "s"), and
+    "Progress" and status "Not reported" stay on one line (the column was cut "Progres" / "s"), and
     a Chinese list of indicator codes wraps after a 、, never inside a code ("W0" / "3、C02")."""
     import docx
 
@@ -218,7 +218,7 @@ def test_the_task_table_keeps_its_words_and_codes_whole(tmp_path, monkeypatch, d
     ).stdout
     header = [line.split() for line in text.splitlines() if "Lead units" in line]
     assert header and all(words[-1] == "Progress" for words in header), header
-    assert "not reported" in text and not re.search(r"\breporte\s*$", text, re.M)
+    assert "Not reported" in text and not re.search(r"\breporte\s*$", text, re.M)
 
     assert main(["report", "--area", "江津区", "--year", "2025", "--out", str(tmp_path / "zh.docx")]) == 0
     cells = {

@@ -242,7 +242,7 @@ def test_cli_routes_a_task_file_through_import(store, cat, rules, tmp_path):
     code, out = run_cli("import", str(fix), "--dry-run", "--lang", "en")
     assert (
         code == 0
-        and "row 2: CORRECTION: WP2020-11 #1 2020: done 120 (建成市级示范儿童之家 120 个) → done 125 ()" in out
+        and "row 2: CORRECTION: WP2020-11 #1 2020: Done 120 (建成市级示范儿童之家 120 个) → Done 125 ()" in out
     )
 
     code, out = run_cli("history", "--format", "json")
@@ -298,7 +298,7 @@ def test_task_status_after_commit_shows_met(store, cat, rules):
     frame = pd.read_csv(io.StringIO(out))
     assert list(frame.columns[:6]) == ["task", "title", "lead_units", "year", "status", "status_label"]
     row = frame.set_index(["task", "target_no"]).loc[("WP2020-11", 1)]
-    assert row["status_label"] == "done" and bool(row["met"]) is True
+    assert row["status_label"] == "Done" and bool(row["met"]) is True
 
 
 # ------------------------------------------------------------------------------ template

@@ -456,7 +456,7 @@ def test_cli_import_takes_a_sheet(tmp_path, capsys):
     assert main(["import", str(path), "--sheet", "2024年", "--dry-run"]) == 0
     assert "dry run: 2 values would be stored" in capsys.readouterr().out
     assert main(["import", str(path), "--sheet", "任务进展", "--dry-run"]) == 0
-    assert "dry run: 1 task reports would be stored" in capsys.readouterr().out
+    assert "dry run: 1 task report would be stored" in capsys.readouterr().out
     assert main(["import", str(path), "--sheet", "2025年", "--dry-run"]) == 1
     assert "SHEET_NOT_FOUND: 这个 Excel 文件没有名为“2025年”的工作表" in capsys.readouterr().out
 

@@ -349,7 +349,7 @@ def test_task_list_filters(small):
     assert list(tasks_view.task_list(rules, reports=reports, status="done")["code"]) == ["T1"]
     assert list(tasks_view.task_list(rules, reports=reports, status="not_reported")["code"]) == ["T2"]
     labels = tasks_view.task_list(rules, "en", reports)["status_label"].tolist()
-    assert labels == ["done", "not reported", "delayed"]
+    assert labels == ["Done", "Not reported", "Delayed"]
     opts = tasks_view.task_filter_options(rules)
     assert opts["sources"] == ["文件甲", "文件乙"]
     assert opts["sections"] == {"文件甲": ["一、健康", "二、教育"], "文件乙": ["一、统筹"]}

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..messages import Msg
 from .account_commands import acting_user, add_as_arguments
 from .common import cli_origin, err, rules_or_exit, say, write_frame
 
@@ -122,9 +121,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     earlier = store.batches_with_sha256(report.sha256)
     if earlier:
         print(say("cli_same_file_before", batches=", ".join(map(str, earlier))))
-    what = "cli_what_tasks" if kind == TASKS else "cli_what_values"
     if args.dry_run:
-        print(say("cli_dry_run", n=len(report.rows), what=Msg(what)))
+        print(say("cli_dry_run_tasks" if kind == TASKS else "cli_dry_run_values", n=len(report.rows)))
         return 0
     user = acting_user(args, store.engine)
     if user is None:

@@ -410,7 +410,7 @@ def reminder_lines(due: dict | None, year: int, lang: str = "zh") -> Reminder:
     if not due:
         return Reminder(None, None, None)
     missing = (
-        t("completeness_overview_reminder", lang, year=year, missing=due["missing"], rate=rate_text(due["rate"]))
+        t("completeness_overview_reminder", lang, year=year, n=due["missing"], rate=rate_text(due["rate"]))
         if due["missing"]
         else None
     )
