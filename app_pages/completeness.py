@@ -116,11 +116,14 @@ ui.table(chase, lang)
 stem = f"chase_list_{year}" + (f"_{unit}" if unit else "")
 title = f"{year} {t('completeness_chase_list', lang)}"
 d1, d2 = st.columns(2)
-# The files are built when a button is clicked, not on every run of the page (the Excel file took
-# most of this page's time).
+# Each file is built once per selection and data version, not on every run (the Excel file took most
+# of this page's time).
+selected = (year, unit, lang, date.today().isoformat(), own_areas)
 d1.download_button(
     t("completeness_download_csv", lang),
-    partial(chase_list_bytes, chase, "csv", title),
+    app_state.download_bytes(
+        "chase_csv", rules.fingerprint, ctx.version, selected, partial(chase_list_bytes, chase, "csv", title)
+    ),
     file_name=f"{stem}.csv",
     mime="text/csv",
     key="chase_csv",
@@ -128,7 +131,9 @@ d1.download_button(
 )
 d2.download_button(
     t("completeness_download_xlsx", lang),
-    partial(chase_list_bytes, chase, "xlsx", title),
+    app_state.download_bytes(
+        "chase_xlsx", rules.fingerprint, ctx.version, selected, partial(chase_list_bytes, chase, "xlsx", title)
+    ),
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="chase_xlsx",

@@ -152,6 +152,20 @@ def cached_view(name: str, fingerprint: str, version: str, _fn: Callable, _ev: A
     return _fn(_ev, _rules, *args)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def download_bytes(name: str, fingerprint: str, version: str, key: tuple, _build: Callable[[], bytes]) -> bytes:
+    """The file ``_build()`` makes for a download button, memoised on (name, rules fingerprint, data
+    version, ``key``: what else selects its content).
+
+    Built once per selection rather than on every run of the page (the chase list's Excel file had
+    been most of the completeness page's time), and given to the button as bytes: the same bytes are
+    the same file on every run, so a click right after a rerun still downloads. A deferred callable
+    (``data=callable``) is revoked when the page runs again, and a click that came during a rerun
+    fetched nothing.
+    """
+    return _build()
+
+
 def _frame_key(frame: pd.DataFrame) -> bytes:
     """A frame's cache key: its pickled bytes, digested.
 
