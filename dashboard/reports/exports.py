@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..engine.task_status import task_status_frame
-from ..messages import as_label, t
+from ..messages import t
 from ..rules import RuleSet, catalogue_for
+from ..store.review import ReviewState
 from .cells import csv_bytes
 
 EXPORT_COLUMNS = {
@@ -53,7 +54,7 @@ def export_table(store, rules: RuleSet, lang: str = "zh", unreviewed: bool = Fal
     )
     if unreviewed:
         # Which values are not approved yet: said on every row, in the export's language.
-        frame["review"] = [as_label(t(f"review_state_{s}", lang), lang) for s in cur["review"].astype(str)]
+        frame["review"] = [ReviewState(s).label(lang) for s in cur["review"].astype(str)]
     named = EXPORT_COLUMNS | {"review": t("export_col_review", "zh")}
     return frame.rename(columns=named) if lang == "zh" else frame
 

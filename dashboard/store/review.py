@@ -31,7 +31,7 @@ from enum import StrEnum
 import pandas as pd
 from sqlalchemy import Connection, insert, select, update
 
-from ..messages import Code, Problem
+from ..messages import Code, Problem, as_label, t
 from .in_lists import ids_in, keys_in
 from .schema import batches, not_obtainable, observations, review_events
 
@@ -44,6 +44,11 @@ class ReviewState(StrEnum):
     SUBMITTED = "submitted"  # 已报待审: waits for an approver
     APPROVED = "approved"  # 已审核: shown on the dashboards, locked
     RETURNED = "returned"  # 退回: the approver sent it back with a comment
+
+    def label(self, lang: str = "zh") -> str:
+        """The state in words, standing alone as a cell or an option (已报待审; Submitted, awaiting review).
+        Messages that name it inside a sentence use ``Msg(f"review_state_{state}")``, lower case."""
+        return as_label(t(f"review_state_{self.value}", lang), lang)
 
 
 class Action(StrEnum):
@@ -72,6 +77,10 @@ class Action(StrEnum):
             Action.REOPEN: ReviewState.SUBMITTED,
             Action.RESUBMIT: ReviewState.SUBMITTED,
         }[self]
+
+    def label(self, lang: str = "zh") -> str:
+        """The action in words, standing alone as a cell (审核通过; Approve)."""
+        return as_label(t(f"review_action_{self.value}", lang), lang)
 
     @property
     def needs_comment(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..messages import as_label, separator, t
+from ..messages import separator, t
 from ..messages.numbers import MISSING
 from ..rules import RuleSet
 from ..store.review import KEYS, Action, ReviewState
@@ -39,7 +39,7 @@ QUEUE_COLUMNS = [
 
 def state_label(state: str, lang: str = "zh") -> str:
     """A review state in words, standing alone as an option or a cell (已报待审, 已审核, 退回; Approved)."""
-    return as_label(t(f"review_state_{state}", lang), lang)
+    return ReviewState(state).label(lang)
 
 
 def queue(
@@ -189,7 +189,7 @@ def history_table(events: pd.DataFrame, rules: RuleSet, lang: str = "zh") -> pd.
     ]
     if events is None or events.empty:
         return pd.DataFrame(columns=[t(c, lang) for c in columns])
-    actions = {a.value: as_label(t(f"review_action_{a.value}", lang), lang) for a in Action}
+    actions = {a.value: a.label(lang) for a in Action}
     shown = pd.DataFrame(
         {
             "review_table_when": local_time(events["at"]).to_numpy(),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..messages import as_label, t
+from ..messages import t
 from ..rules import RuleSet
+from ..store.review import Action
 from .review import state_label
 
 QUEUE_COLUMNS = ["area", "indicator", "year", "value", "review", "comment", "batch_id", "uploader", "created_at"]
@@ -37,7 +38,7 @@ def history_table(events: pd.DataFrame, rules: RuleSet, lang: str) -> pd.DataFra
         frame = pd.DataFrame(columns=["area_name", *HISTORY_COLUMNS])
     else:
         frame = _names(events[HISTORY_COLUMNS], rules, lang)
-        frame["action"] = [as_label(t(f"review_action_{a}", lang), lang) for a in frame["action"]]
+        frame["action"] = [Action(a).label(lang) for a in frame["action"]]
         for c in ("before", "after"):
             frame[c] = [state_label(s, lang) for s in frame[c]]
         frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.strftime("%Y-%m-%d %H:%M")

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..engine.task_status import task_status_label
 from ..intake import TASKS
-from ..messages import as_label, has, separator, t
+from ..messages import has, separator, t
 from ..rules import RuleSet
 from ..store.audit import action_label
 from ..store.review import ReviewState
@@ -55,9 +55,7 @@ def preview_table(kind: str, preview: pd.DataFrame, rules: RuleSet, lang: str = 
         # The stored value's review state; a row that would change an approved (locked) value says so.
         locked = changes_approved(preview)
         shown["old_review"] = [
-            t("preview_locked_mark", lang)
-            if lock
-            else (as_label(t(f"review_state_{r}", lang), lang) if isinstance(r, str) else MISSING)
+            t("preview_locked_mark", lang) if lock else (ReviewState(r).label(lang) if isinstance(r, str) else MISSING)
             for r, lock in zip(shown["old_review"], locked)
         ]
     shown["kind"] = [t(f"kind_{k}", lang) if has(f"kind_{k}") else k for k in shown["kind"].astype(str)]
