@@ -180,6 +180,13 @@ def test_a_word_standing_alone_starts_with_a_capital_in_english_only():
             "3 of 90 indicators still have",
         ),
         ("cli_dry_run_tasks", {}, "dry run: 1 task report would", "dry run: 3 task reports would"),
+        ("VALUE_APPROVED.more", {}, "1 more row changes an approved value", "3 more rows change approved values"),
+        (
+            "report_tasks_intro",
+            {},
+            "1 work-plan task with a named lead unit moves",
+            "3 work-plan tasks with named lead",
+        ),
     ],
 )
 def test_english_counts_read_right_for_one_and_for_several(key, params, one, many):
