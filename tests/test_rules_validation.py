@@ -550,7 +550,7 @@ def test_valid_override_changes_only_that_area(rules_copy, capsys):
     assert rules.indicators["W03"].target_text == "<8"
 
     rc, out, _ = run_cli(capsys, "check-rules", "--rules", str(rules_copy.root))
-    assert rc == 0 and "1 个地区覆盖文件（2 项目标）" in out and "1 override files (2 targets)" in out
+    assert rc == 0 and "1 个地区覆盖文件（2 项目标）" in out and "override files: 1 (targets in them: 2)" in out
 
     rc, out, _ = run_cli(capsys, "indicators", "--area", "万州区", "--rules", str(rules_copy.root))
     assert rc == 0
