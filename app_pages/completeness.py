@@ -48,10 +48,11 @@ ui.notices(ctx)
 # default): cached per data version (every review event changes it) and day (lateness).
 fn = view.page_data_of
 name = f"{fn.__module__}.{fn.__qualname__}"
+# What the page shows is decided by these (and the rules and data versions): they key its data and
+# the chase-list files alike.
+selected = (year, unit, lang, date.today(), own_areas)
 try:
-    data = app_state.cached_view(
-        name, rules.fingerprint, ctx.version, fn, ctx.store, rules, year, unit, lang, date.today(), own_areas
-    )
+    data = app_state.cached_view(name, rules.fingerprint, ctx.version, fn, ctx.store, rules, *selected)
 except view.CompletenessError as exc:
     st.error(ui.md_escape(exc.problem.message(lang)))
     st.stop()
@@ -118,7 +119,6 @@ title = f"{year} {t('completeness_chase_list', lang)}"
 d1, d2 = st.columns(2)
 # Each file is built once per selection and data version, not on every run (the Excel file took most
 # of this page's time).
-selected = (year, unit, lang, date.today().isoformat(), own_areas)
 d1.download_button(
     t("completeness_download_csv", lang),
     app_state.download_bytes(
