@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from browser_support import SHOTS, browser_page, query, require_browser, serve, settle, sign_in
 
+from dashboard.messages import t
 from dashboard.store import Store
 
 pytestmark = pytest.mark.browser
@@ -133,3 +134,35 @@ def test_withdrawing_a_statement_by_clicking_in_chinese(server):
     assert len(after) == len(before) - 1
     gone = set(zip(before["area"], before["indicator"])) - set(zip(after["area"], after["indicator"]))
     assert len(gone) == 1 and next(iter(gone))[1] in message, (gone, message)
+
+
+def test_the_english_page_by_the_menu_and_a_state_picked_by_clicking(server):
+    """A clerk reading English (1366 px) opens 填报完整性 from the menu: its figures and headings are
+    labels in sentence case, like every other page's, none of them cut; picking a state in the filter
+    puts it in the address, and the options read as labels too."""
+    with browser_page(1366, 1400, "en-GB") as pg:
+        pg.goto(server["base"] + "/overview?year=2024&lang=en")
+        settle(pg, fresh=True)
+        sign_in(pg, "demo", "demo-only-2030", "en")
+        pg.locator(".st-key-app_menu").get_by_text(t("page_completeness", "en"), exact=True).click()
+        pg.get_by_text(t("completeness_chase_list", "en")).first.wait_for()
+        settle(pg, extra_ms=800)
+        assert query(pg).get("year") == "2024"
+        labels = pg.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        assert {"Due", "Completeness rate", "Approved share", "Returned"} <= {s.strip() for s in labels}, labels
+        for heading in ("By unit", "By area"):
+            assert pg.get_by_role("heading", name=heading).count() == 1, heading
+        cut = pg.evaluate(
+            '() => [...document.querySelectorAll(\'[data-testid="stMetricLabel"], [data-testid="stMetricValue"]\')]'
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
+        )
+        assert cut == [], cut
+
+        states = pg.locator(".st-key-w_state").get_by_role("combobox")
+        assert states.input_value() == "All states"
+        states.click()
+        pg.get_by_role("option", name="Returned", exact=True).click()
+        pg.wait_for_url("**state=returned**")
+        settle(pg, extra_ms=800)
+        assert pg.locator(".st-key-w_state").get_by_role("combobox").input_value() == "Returned"
+        pg.screenshot(path=str(SHOTS / "completeness_state_en_1366.png"), full_page=True)
